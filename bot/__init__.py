@@ -1,0 +1,1 @@
+"""Outpost: attendance, diary and leave bot for teams stationed in the field."""

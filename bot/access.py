@@ -1,0 +1,55 @@
+"""Who may do what. Identity is always the update's user id looked up in storage; callback
+data and message text only ever point at things, never vouch for anyone."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.context import AppContext
+from bot.i18n import language_of
+from storage.models import Membership, Person, Team
+
+
+@dataclass(frozen=True)
+class Actor:
+    user_id: int
+    person: Person | None
+    memberships: tuple[Membership, ...]
+    is_admin: bool
+    language: str
+
+    @property
+    def known(self) -> bool:
+        return self.is_admin or any(m.state == "active" for m in self.memberships)
+
+    def supervises(self, team_id: int) -> bool:
+        return any(
+            m.team_id == team_id and m.role == "supervisor" and m.state == "active"
+            for m in self.memberships
+        )
+
+    def member_of(self) -> Membership | None:
+        """The team this person is stationed with (recalled counts: it must be refused)."""
+        members = [m for m in self.memberships if m.role == "member" and m.state != "left"]
+        active = [m for m in members if m.state == "active"]
+        chosen = active or members
+        return chosen[-1] if chosen else None
+
+    def supervised_team_ids(self) -> set[int]:
+        return {
+            m.team_id for m in self.memberships if m.role == "supervisor" and m.state == "active"
+        }
+
+
+async def load_actor(ctx: AppContext, user_id: int, language_code: str | None) -> Actor:
+    person = await ctx.storage.people.get(user_id)
+    memberships = tuple(await ctx.storage.people.memberships(user_id)) if person else ()
+    is_admin = user_id in ctx.settings.admins or bool(person and person.is_admin)
+    language = (person.language if person and person.language else None) or language_of(
+        language_code
+    )
+    return Actor(user_id, person, memberships, is_admin, language)
+
+
+async def supervisors_of(ctx: AppContext, team: Team) -> list[Person]:
+    return [p for _, p in await ctx.storage.people.team_members(team.id, role="supervisor")]

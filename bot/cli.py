@@ -1,0 +1,214 @@
+"""`outpost`: the one console command.
+
+Errors are one line and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.clock import SystemClock
+from bot.config import ConfigError, Settings, load_settings
+from bot.context import AppContext
+from bot.rules.geo import DEFAULT_RADIUS_M, Datum, InvalidCoordinates
+from bot.rules.schedule import parse_hhmm
+from bot.services.teams import (
+    ROLES,
+    TeamDraft,
+    create_invite,
+    create_team,
+    invite_link,
+    revoke_invite,
+)
+from storage import Storage
+from storage.teams import DuplicateTeam
+
+Command = Callable[[AppContext, argparse.Namespace], Awaitable[int]]
+
+
+class CliError(Exception):
+    """A problem the operator can fix; printed as one line."""
+
+
+def _timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise argparse.ArgumentTypeError(f"unknown timezone {value!r}") from exc
+    return value
+
+
+def _hhmm(value: str) -> str:
+    try:
+        return parse_hhmm(value).strftime("%H:%M")
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a time HH:MM") from exc
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="outpost", description="Outpost field-team bot")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("run", help="run the bot (long polling, or a webhook if configured)")
+
+    team = sub.add_parser("team", help="manage teams").add_subparsers(dest="action", required=True)
+    add = team.add_parser("add", help="create a team")
+    add.add_argument("name")
+    add.add_argument("--lat", type=float, required=True, help="site latitude")
+    add.add_argument("--lon", type=float, required=True, help="site longitude")
+    add.add_argument(
+        "--datum",
+        choices=[d.value for d in Datum],
+        default="wgs84",
+        help="datum of the coordinates: wgs84 (GPS), gcj02 (Amap/Tencent), bd09 (Baidu)",
+    )
+    add.add_argument("--radius", type=int, default=DEFAULT_RADIUS_M, help="site radius in metres")
+    add.add_argument(
+        "--tz", type=_timezone, default=None, help="IANA timezone (default OUTPOST_TZ)"
+    )
+    add.add_argument("--checkin-time", type=_hhmm, default="07:30", help="on time until HH:MM")
+    team.add_parser("list", help="list teams")
+
+    invite = sub.add_parser("invite", help="make an invite link for a team")
+    invite.add_argument("team", help="team name or id")
+    invite.add_argument("--role", choices=ROLES, default="member")
+    invite.add_argument(
+        "--bot-username", default=None, help="bot username for the link (default: ask Telegram)"
+    )
+    invite.add_argument("--revoke", metavar="CODE", help="revoke an invite code instead")
+
+    admin = sub.add_parser("admin", help="manage administrators").add_subparsers(
+        dest="action", required=True
+    )
+    admin_add = admin.add_parser("add", help="make a Telegram user id an admin")
+    admin_add.add_argument("user_id", type=int)
+    return parser
+
+
+async def cmd_team_add(ctx: AppContext, args: argparse.Namespace) -> int:
+    draft = TeamDraft(
+        name=args.name,
+        lat=args.lat,
+        lon=args.lon,
+        datum=Datum(args.datum),
+        radius_m=args.radius,
+        timezone=args.tz or ctx.settings.timezone,
+        on_time=args.checkin_time,
+    )
+    try:
+        team = await create_team(ctx, draft, actor_id=None)
+    except DuplicateTeam as exc:
+        raise CliError(f"a team called {args.name!r} already exists") from exc
+    except (InvalidCoordinates, ValueError) as exc:
+        raise CliError(f"cannot create team: {exc}") from exc
+    print(
+        f"team {team.id} {team.name}: site {team.site.lat:.6f},{team.site.lon:.6f} (WGS-84)"
+        f" radius {team.site.radius_m} m, {team.timezone}, on time by {args.checkin_time}"
+    )
+    return 0
+
+
+async def cmd_team_list(ctx: AppContext, args: argparse.Namespace) -> int:
+    teams = await ctx.storage.teams.all()
+    if not teams:
+        print("no teams yet: outpost team add NAME --lat .. --lon ..")
+        return 0
+    counts = await ctx.storage.teams.member_counts()
+    for team in teams:
+        c = counts.get(team.id, {})
+        print(
+            f"{team.id}\t{team.name}\t{team.timezone}\t{team.site.lat:.6f},{team.site.lon:.6f}"
+            f"\t{team.site.radius_m} m\tmembers {c.get('member', 0)}"
+            f"\tsupervisors {c.get('supervisor', 0)}"
+        )
+    return 0
+
+
+async def cmd_invite(ctx: AppContext, args: argparse.Namespace) -> int:
+    if args.revoke:
+        if not await revoke_invite(ctx, args.revoke, actor_id=None):
+            raise CliError(f"no invite with code {args.revoke!r}")
+        print(f"revoked {args.revoke}")
+        return 0
+    team = await ctx.storage.teams.find(args.team)
+    if team is None:
+        raise CliError(f"no team {args.team!r} (see outpost team list)")
+    username = args.bot_username or await _bot_username(ctx.settings)
+    invite = await create_invite(ctx, team, args.role, actor_id=None)
+    print(invite_link(username, invite.code))
+    print(
+        f"{args.role} invite for {team.name}, valid {ctx.settings.invite_days} days,"
+        f" code {invite.code}"
+    )
+    return 0
+
+
+async def _bot_username(settings: Settings) -> str:
+    from telegram import Bot
+    from telegram.error import TelegramError
+
+    try:
+        async with Bot(settings.require_token(), base_url=settings.api_base_url) as bot:
+            return bot.username
+    except ConfigError as exc:
+        raise CliError(f"{exc} (or pass --bot-username)") from exc
+    except TelegramError as exc:
+        raise CliError(
+            f"could not ask Telegram for the bot's username: {exc} (or pass --bot-username)"
+        ) from exc
+
+
+async def cmd_admin_add(ctx: AppContext, args: argparse.Namespace) -> int:
+    await ctx.storage.people.set_admin(args.user_id, True, now=ctx.now_ts())
+    await ctx.storage.audit.record(
+        at=ctx.now_ts(), actor_id=None, action="admin.add", subject=str(args.user_id)
+    )
+    print(f"{args.user_id} is now an admin")
+    return 0
+
+
+COMMANDS: dict[tuple[str, str | None], Command] = {
+    ("team", "add"): cmd_team_add,
+    ("team", "list"): cmd_team_list,
+    ("invite", None): cmd_invite,
+    ("admin", "add"): cmd_admin_add,
+}
+
+
+async def _with_storage(settings: Settings, command: Command, args: argparse.Namespace) -> int:
+    async with Storage(settings.db_path) as storage:
+        ctx = AppContext(settings=settings, storage=storage, clock=SystemClock())
+        return await command(ctx, args)
+
+
+def main(argv: Sequence[str] | None = None, env: dict[str, Any] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings(env)
+        logging.basicConfig(
+            level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
+        logging.getLogger("httpx").setLevel(logging.WARNING)
+        if args.command == "run":
+            from bot.app import run
+
+            settings.require_token()
+            run(settings)
+            return 0
+        command = COMMANDS.get((args.command, getattr(args, "action", None)))
+        if command is None:
+            raise CliError(f"unknown command {args.command}")
+        return asyncio.run(_with_storage(settings, command, args))
+    except (ConfigError, CliError) as exc:
+        print(f"outpost: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

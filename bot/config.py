@@ -1,0 +1,95 @@
+"""Settings from the environment or a `.env` file; every key is documented in `.env.example`."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dotenv import load_dotenv
+
+TELEGRAM_API_DEFAULT = "https://api.telegram.org/bot"
+
+
+class ConfigError(ValueError):
+    """A setting is missing or malformed; the message is shown to the operator as one line."""
+
+
+def _admins(raw: str) -> frozenset[int]:
+    ids: set[int] = set()
+    for part in raw.replace(";", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if not part.lstrip("-").isdigit():
+            raise ConfigError(
+                f"OUTPOST_ADMINS must be comma-separated Telegram user ids, got {part!r}"
+            )
+        ids.add(int(part))
+    return frozenset(ids)
+
+
+def _timezone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(
+            f"OUTPOST_TZ {name!r} is not an IANA timezone such as Asia/Shanghai"
+        ) from exc
+    return name
+
+
+def _api_base(url: str) -> str:
+    # Telegram's base ends in "/bot" and PTB appends the token; accept a bare host too.
+    url = url.rstrip("/")
+    return url if url.endswith("/bot") else url + "/bot"
+
+
+@dataclass(frozen=True)
+class Settings:
+    token: str = ""
+    api_base_url: str = TELEGRAM_API_DEFAULT
+    db_path: Path = Path("outpost.db")
+    media_dir: Path = Path("media")
+    admins: frozenset[int] = field(default_factory=frozenset)
+    timezone: str = "Asia/Shanghai"
+    webhook_url: str | None = None
+    log_level: str = "INFO"
+    invite_days: int = 14
+    # Outgoing messages per second across all chats; Telegram's own limit is about 30.
+    rate_limit_per_s: float = 30.0
+
+    @property
+    def file_base_url(self) -> str:
+        # ".../bot" -> ".../file/bot": the layout of both api.telegram.org and a local server.
+        return self.api_base_url[: -len("bot")] + "file/bot"
+
+    def require_token(self) -> str:
+        if not self.token:
+            raise ConfigError(
+                "TELEGRAM_BOT_TOKEN is not set: talk to @BotFather in Telegram, send /newbot, "
+                "and put the token it gives you in .env (see .env.example), "
+                "or try `outpost demo` which needs no token."
+            )
+        return self.token
+
+
+def load_settings(env: dict[str, str] | None = None, dotenv: bool = True) -> Settings:
+    if env is None:
+        if dotenv:
+            load_dotenv(Path.cwd() / ".env", override=False)
+        env = dict(os.environ)
+    db_path = Path(env.get("OUTPOST_DB") or "outpost.db")
+    return Settings(
+        token=env.get("TELEGRAM_BOT_TOKEN", "").strip(),
+        api_base_url=_api_base(env.get("TELEGRAM_API_BASE_URL") or TELEGRAM_API_DEFAULT),
+        db_path=db_path,
+        media_dir=Path(env.get("OUTPOST_MEDIA_DIR") or db_path.parent / "media"),
+        admins=_admins(env.get("OUTPOST_ADMINS", "")),
+        timezone=_timezone(env.get("OUTPOST_TZ") or "Asia/Shanghai"),
+        webhook_url=env.get("OUTPOST_WEBHOOK_URL") or None,
+        log_level=(env.get("OUTPOST_LOG_LEVEL") or "INFO").upper(),
+        invite_days=int(env.get("OUTPOST_INVITE_DAYS") or 14),
+        rate_limit_per_s=float(env.get("OUTPOST_RATE_LIMIT") or 30),
+    )

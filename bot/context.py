@@ -1,0 +1,27 @@
+"""What every handler needs, built once in post_init and kept in `bot_data`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from bot.clock import Clock
+from bot.config import Settings
+from storage import Storage
+
+CTX_KEY = "outpost"
+
+
+@dataclass
+class AppContext:
+    settings: Settings
+    storage: Storage
+    clock: Clock
+
+    def now_ts(self) -> float:
+        return self.clock.now().timestamp()
+
+
+def app_ctx(context: Any) -> AppContext:
+    ctx: AppContext = context.application.bot_data[CTX_KEY]
+    return ctx

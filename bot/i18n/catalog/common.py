@@ -1,0 +1,50 @@
+MESSAGES = {
+    "menu.checkin": {"en": "📍 Check in", "zh": "📍 签到"},
+    "menu.diary": {"en": "📔 Diary", "zh": "📔 工作日志"},
+    "menu.leave": {"en": "🏖 Leave", "zh": "🏖 请假"},
+    "menu.language": {"en": "🌐 Language", "zh": "🌐 语言"},
+    "menu.help": {"en": "❓ Help", "zh": "❓ 帮助"},
+    "menu.shown": {
+        "en": "Main menu. Press “📍 Check in” each morning to share your location.",
+        "zh": "主菜单。每天早上点击“📍 签到”发送您的位置。",
+    },
+    "stranger": {
+        "en": "Hello! This bot is for field teams. To join, open the invite link your "
+        "administrator sent you.",
+        "zh": "您好！本机器人供驻点工作队使用。请打开管理员发给您的邀请链接加入。",
+    },
+    "help.member": {
+        "en": "Commands:\n/checkin — check in (or the 📍 button)\n/diary — today's work diary\n"
+        "/leave — ask for leave\n/language — change language\n/cancel — stop the current step",
+        "zh": "命令：\n/checkin — 签到（或点 📍 按钮）\n/diary — 今日工作日志\n"
+        "/leave — 请假\n/language — 切换语言\n/cancel — 取消当前操作",
+    },
+    "help.admin": {
+        "en": "Admin commands:\n/newteam — create a team and its invite links\n/teams — list teams",
+        "zh": "管理员命令：\n/newteam — 创建工作队及邀请链接\n/teams — 查看工作队",
+    },
+    "cancelled": {"en": "Cancelled.", "zh": "已取消。"},
+    "nothing_to_cancel": {"en": "Nothing to cancel.", "zh": "当前没有进行中的操作。"},
+    "not_allowed": {
+        "en": "You are not allowed to do that.",
+        "zh": "您没有执行此操作的权限。",
+    },
+    "private_only": {
+        "en": "Please use this in a private chat with me, not in a group.",
+        "zh": "请在与我的私聊中使用此功能，不要在群里使用。",
+    },
+    "error.generic": {
+        "en": "Sorry, something went wrong. Your data is safe; please try again.",
+        "zh": "抱歉，出了点问题。您的数据不会丢失，请重试。",
+    },
+    "unknown_text": {
+        "en": "I didn't understand that. Use the menu below, or /help.",
+        "zh": "我没有理解您的意思。请使用下方菜单，或发送 /help。",
+    },
+    "language.choose": {"en": "Choose your language:", "zh": "请选择语言："},
+    "language.set": {"en": "Language set to English.", "zh": "语言已设置为简体中文。"},
+    "button.stale": {
+        "en": "This button is no longer valid.",
+        "zh": "此按钮已失效。",
+    },
+}

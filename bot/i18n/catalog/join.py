@@ -1,0 +1,43 @@
+MESSAGES = {
+    "join.unknown": {
+        "en": "This invite link is not valid. Ask your administrator for a new one.",
+        "zh": "此邀请链接无效，请向管理员索取新的链接。",
+    },
+    "join.expired": {
+        "en": "This invite link has expired. Ask your administrator for a new one.",
+        "zh": "此邀请链接已过期，请向管理员索取新的链接。",
+    },
+    "join.revoked": {
+        "en": "This invite link has been revoked. Ask your administrator for a new one.",
+        "zh": "此邀请链接已被撤销，请向管理员索取新的链接。",
+    },
+    "join.ask_name": {
+        "en": "Welcome! You are joining {team} as {role}.\nWhat is your full name?",
+        "zh": "欢迎！您将以{role}身份加入{team}。\n请输入您的姓名：",
+    },
+    "join.ask_unit": {
+        "en": "Which organisation sent you (your dispatching unit)?",
+        "zh": "您的派出单位是？",
+    },
+    "join.text_invalid": {
+        "en": "Please answer with text of 1 to {max} characters.",
+        "zh": "请输入 1 至 {max} 个字的文字。",
+    },
+    "join.done": {
+        "en": "✅ You have joined {team} as {role}.",
+        "zh": "✅ 您已以{role}身份加入{team}。",
+    },
+    "join.move_ask": {
+        "en": "You are stationed with {current}. Move to {team}? Your history stays with "
+        "{current}.",
+        "zh": "您目前驻{current}。是否转到{team}？原有记录保留在{current}。",
+    },
+    "join.move_yes": {"en": "Yes, move to {team}", "zh": "是，转到{team}"},
+    "join.move_no": {"en": "No, stay", "zh": "否，留在原队"},
+    "join.stayed": {
+        "en": "Nothing changed: you stay with {team}.",
+        "zh": "未做更改：您仍在{team}。",
+    },
+    "role.member": {"en": "member", "zh": "队员"},
+    "role.supervisor": {"en": "supervisor", "zh": "负责人"},
+}

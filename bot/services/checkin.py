@@ -1,0 +1,109 @@
+"""The morning check-in: judge a shared location and record it with its evidence."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.access import Actor
+from bot.context import AppContext
+from bot.rules.checkin import (
+    CheckinVerdict,
+    LocationEvidence,
+    RejectReason,
+    day_effect,
+    judge_checkin,
+)
+from bot.rules.geo import Point, check_coordinates, distance_m
+from bot.rules.schedule import local_day
+from storage.checkins import LivePoint, NewCheckin, RecordedCheckin
+from storage.models import Team
+
+
+@dataclass(frozen=True)
+class CheckinResult:
+    verdict: CheckinVerdict
+    recorded: RecordedCheckin
+    team: Team | None
+
+
+def stranger_verdict(ev: LocationEvidence, tz: str) -> CheckinVerdict:
+    """Someone with no team: no site to measure against, but the attempt is still evidence."""
+    delay = max(0.0, (ev.received_at - ev.message_date).total_seconds())
+    return CheckinVerdict(
+        accepted=False,
+        reject_reason=RejectReason.NOT_MEMBER,
+        distance_m=None,
+        place=None,
+        timing=None,
+        local_day=local_day(ev.message_date, tz),
+        delay_s=delay,
+        delayed=False,
+    )
+
+
+async def check_in(
+    ctx: AppContext,
+    actor: Actor,
+    ev: LocationEvidence,
+    *,
+    chat_id: int,
+    message_id: int,
+    update_id: int | None,
+) -> CheckinResult:
+    membership = actor.member_of()
+    team = await ctx.storage.teams.get(membership.team_id) if membership else None
+    if membership is None or team is None:
+        verdict = stranger_verdict(ev, ctx.settings.timezone)
+    else:
+        verdict = judge_checkin(
+            ev,
+            team.site,
+            team.schedule,
+            team.timezone,
+            membership=membership.state,
+            require_live=team.require_live,
+        )
+    recorded = await ctx.storage.checkins.record(
+        NewCheckin(
+            telegram_id=actor.user_id,
+            team_id=team.id if team else None,
+            chat_id=chat_id,
+            message_id=message_id,
+            update_id=update_id,
+            evidence=ev,
+            verdict=verdict,
+            site=team.site if team else None,
+            received_at=ev.received_at.timestamp(),
+        ),
+        lambda counting: day_effect(counting, verdict),
+    )
+    return CheckinResult(verdict, recorded, team)
+
+
+async def track_live_position(
+    ctx: AppContext,
+    *,
+    chat_id: int,
+    message_id: int,
+    lat: float,
+    lon: float,
+    accuracy_m: float | None,
+    at: int,
+) -> bool:
+    """A later position of a live location: appended to the track of the check-in it edits."""
+    stored = await ctx.storage.checkins.by_message(chat_id, message_id)
+    if stored is None:
+        return False
+    try:
+        point = check_coordinates(lat, lon)
+    except ValueError:
+        return False
+    dist = None
+    if stored["site_lat"] is not None:
+        dist = distance_m(point, Point(stored["site_lat"], stored["site_lon"]))
+    return await ctx.storage.checkins.add_live_point(
+        chat_id,
+        message_id,
+        LivePoint(at=at, lat=point.lat, lon=point.lon, accuracy_m=accuracy_m, distance_m=dist),
+        received_at=ctx.now_ts(),
+    )

@@ -1,0 +1,238 @@
+"""The morning check-in (SPEC §3.2): a shared location in, a statement of what was recorded out."""
+
+from __future__ import annotations
+
+from datetime import UTC, timedelta
+
+from telegram import Message, Update
+
+from bot.access import Actor, supervisors_of
+from bot.context import AppContext, app_ctx
+from bot.i18n import all_labels, t
+from bot.rules.checkin import DayEffect, LocationEvidence, Place, RejectReason
+from bot.rules.schedule import Timing, local_datetime
+from bot.services.checkin import CheckinResult, check_in, track_live_position
+from handlers.common import (
+    Context,
+    actor_of,
+    clean_text,
+    format_distance,
+    is_private,
+    main_menu,
+    reply,
+)
+from handlers.flows import LOCATION_STEPS, MENU_BUTTONS, text_step
+from storage.models import FlowState
+
+REASON_MAX = 500
+
+
+def _seconds(value: int | timedelta | None) -> int | None:
+    # PTB may hand durations as timedelta depending on its settings; storage wants seconds.
+    if isinstance(value, timedelta):
+        return int(value.total_seconds())
+    return value
+
+
+def evidence_of(message: Message, ctx: AppContext) -> LocationEvidence:
+    loc = message.location
+    assert loc is not None
+    return LocationEvidence(
+        lat=loc.latitude,
+        lon=loc.longitude,
+        accuracy_m=loc.horizontal_accuracy,
+        live_period=_seconds(loc.live_period),
+        is_forwarded=message.forward_origin is not None,
+        is_venue=message.venue is not None,
+        is_from_offline=bool(message.is_from_offline),
+        message_date=message.date.astimezone(UTC),
+        received_at=ctx.clock.now(),
+    )
+
+
+async def cmd_checkin(update: Update, context: Context) -> None:
+    _ctx, actor = await actor_of(update, context)
+    if not is_private(update):
+        await reply(update, t(actor.language, "private_only"))
+        return
+    if not actor.known:
+        await reply(update, t(actor.language, "stranger"))
+        return
+    await reply(update, t(actor.language, "checkin.prompt"), reply_markup=main_menu(actor.language))
+
+
+async def on_location(update: Update, context: Context) -> None:
+    message = update.message
+    if message is None or message.location is None or not is_private(update):
+        return
+    ctx, actor = await actor_of(update, context)
+    state = await ctx.storage.flows.get(actor.user_id)
+    if state is not None and state.flow in LOCATION_STEPS:
+        await LOCATION_STEPS[state.flow](update, context, ctx, actor, state)
+        return
+    result = await check_in(
+        ctx,
+        actor,
+        evidence_of(message, ctx),
+        chat_id=message.chat_id,
+        message_id=message.message_id,
+        update_id=update.update_id,
+    )
+    if result.recorded.duplicate:
+        return  # a re-delivered update: it was answered the first time
+    await reply(
+        update,
+        render_result(actor.language, result, message),
+        reply_markup=main_menu(actor.language),
+    )
+    if result.verdict.accepted and result.recorded.effect is DayEffect.COUNTS:
+        if result.verdict.place is Place.OUT_OF_AREA:
+            await ask_out_of_area_reason(update, ctx, actor, result)
+            await alert_supervisors(context, ctx, actor, result, message)
+    if result.verdict.accepted and message.location and message.location.live_period:
+        await reply(update, t(actor.language, "checkin.live_tracking"))
+
+
+def render_result(lang: str, result: CheckinResult, message: Message) -> str:
+    v = result.verdict
+    team = result.team
+    if not v.accepted:
+        reason = v.reject_reason or RejectReason.NOT_MEMBER
+        params: dict[str, object] = {}
+        if reason is RejectReason.INACCURATE and message.location and team:
+            params = {
+                "accuracy": round(message.location.horizontal_accuracy or 0),
+                "radius": team.site.radius_m,
+            }
+        elif reason is RejectReason.TOO_EARLY and team:
+            params = {"opens": team.schedule.opens.strftime("%H:%M")}
+        elif reason is RejectReason.RECALLED and team:
+            params = {"team": team.name}
+        return t(lang, f"reject.{reason}", **params) + "\n" + t(lang, "reject.stored")
+    assert team is not None
+    sent = local_datetime(message.date.astimezone(UTC), team.timezone)
+    lines = [
+        t(
+            lang,
+            "checkin.recorded",
+            time=sent.strftime("%H:%M"),
+            tz=team.timezone,
+            place=t(lang, f"place.{v.place}"),
+            distance=format_distance(lang, v.distance_m),
+            timing=t(lang, f"timing.{v.timing}"),
+        )
+    ]
+    effect = result.recorded.effect
+    if effect is DayEffect.UPGRADES:
+        lines.append(
+            t(lang, "checkin.upgraded", timing=t(lang, f"timing.{result.recorded.day_timing}"))
+        )
+    elif effect is DayEffect.NO_CHANGE:
+        lines.append(
+            t(
+                lang,
+                "checkin.already",
+                place=t(lang, f"place.{result.recorded.day_place}"),
+                timing=t(lang, f"timing.{result.recorded.day_timing}"),
+            )
+        )
+    if v.delayed:
+        lines.append(
+            t(lang, "checkin.delayed", sent=sent.strftime("%H:%M"), minutes=round(v.delay_s / 60))
+        )
+    if v.timing is Timing.MISSED and effect is DayEffect.COUNTS:
+        lines.append(t(lang, "checkin.missed_hint", cutoff=team.schedule.cutoff.strftime("%H:%M")))
+    return "\n".join(lines)
+
+
+async def ask_out_of_area_reason(
+    update: Update, ctx: AppContext, actor: Actor, result: CheckinResult
+) -> None:
+    await ctx.storage.flows.set(
+        actor.user_id, "oor_reason", "reason", {"checkin_id": result.recorded.id}, now=ctx.now_ts()
+    )
+    await reply(update, t(actor.language, "checkin.oor_ask"))
+
+
+async def alert_supervisors(
+    context: Context, ctx: AppContext, actor: Actor, result: CheckinResult, message: Message
+) -> None:
+    """DingTalk's "field check-in": the supervisor hears at once, with the point itself."""
+    team = result.team
+    assert team is not None and message.location is not None
+    name = actor.person.name if actor.person and actor.person.name else str(actor.user_id)
+    sent = local_datetime(message.date.astimezone(UTC), team.timezone)
+    for supervisor in await supervisors_of(ctx, team):
+        lang = supervisor.language or "en"
+        text = t(
+            lang,
+            "alert.out_of_area",
+            name=name,
+            team=team.name,
+            time=sent.strftime("%H:%M"),
+            distance=format_distance(lang, result.verdict.distance_m),
+            timing=t(lang, f"timing.{result.verdict.timing}"),
+        )
+        await context.bot.send_message(supervisor.telegram_id, text)
+        await context.bot.send_location(
+            supervisor.telegram_id,
+            latitude=message.location.latitude,
+            longitude=message.location.longitude,
+        )
+
+
+@text_step("oor_reason")
+async def on_out_of_area_reason(
+    update: Update, context: Context, ctx: AppContext, actor: Actor, state: FlowState
+) -> None:
+    message = update.effective_message
+    reason = clean_text(message.text if message else None, REASON_MAX)
+    if reason is None:
+        await reply(update, t(actor.language, "checkin.reason_invalid", max=REASON_MAX))
+        return
+    checkin_id = int(state.data["checkin_id"])
+    await ctx.storage.checkins.set_out_of_area_reason(checkin_id, reason)
+    await ctx.storage.flows.clear(actor.user_id)
+    await reply(
+        update, t(actor.language, "checkin.oor_saved"), reply_markup=main_menu(actor.language)
+    )
+    membership = actor.member_of()
+    team = await ctx.storage.teams.get(membership.team_id) if membership else None
+    if team is None:
+        return
+    name = actor.person.name if actor.person and actor.person.name else str(actor.user_id)
+    for supervisor in await supervisors_of(ctx, team):
+        lang = supervisor.language or "en"
+        await context.bot.send_message(
+            supervisor.telegram_id,
+            t(lang, "alert.oor_reason", name=name, team=team.name, reason=reason),
+        )
+
+
+async def on_live_edit(update: Update, context: Context) -> None:
+    """A moving live location arrives as edits of the first message: keep them as a track."""
+    message = update.edited_message
+    if message is None or message.location is None:
+        return
+    ctx = app_ctx(context)
+    edit_date = message.edit_date or message.date
+    await track_live_position(
+        ctx,
+        chat_id=message.chat_id,
+        message_id=message.message_id,
+        lat=message.location.latitude,
+        lon=message.location.longitude,
+        accuracy_m=message.location.horizontal_accuracy,
+        at=int(edit_date.timestamp()),
+    )
+
+
+async def _menu_checkin_text(
+    update: Update, context: Context, ctx: AppContext, actor: Actor
+) -> None:
+    # Some clients send the button's label as text when location access is refused.
+    await cmd_checkin(update, context)
+
+
+for _label in all_labels("menu.checkin"):
+    MENU_BUTTONS[_label] = _menu_checkin_text

@@ -1,0 +1,41 @@
+"""The last line of defence: log a failure with its context, tell the person, no traceback."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.error import Forbidden, NetworkError, RetryAfter, TimedOut
+
+from bot.i18n import language_of, t
+from handlers.common import Context, is_private
+
+log = logging.getLogger("outpost.errors")
+
+
+async def on_error(update: object, context: Context) -> None:
+    error = context.error
+    where = _describe(update)
+    if isinstance(error, (NetworkError, TimedOut, RetryAfter)):
+        log.warning("telegram fault %s while handling %s", type(error).__name__, where)
+        return
+    if isinstance(error, Forbidden):
+        log.info("forbidden while handling %s: %s", where, error)
+        return
+    log.error("handler failed for %s", where, exc_info=error)
+    if isinstance(update, Update) and is_private(update) and update.effective_user:
+        lang = language_of(update.effective_user.language_code)
+        try:
+            await context.bot.send_message(update.effective_user.id, t(lang, "error.generic"))
+        except Exception:  # the apology is best effort; the fault is already logged
+            log.debug("could not send the error notice", exc_info=True)
+
+
+def _describe(update: object) -> str:
+    if isinstance(update, Update):
+        user = update.effective_user
+        chat = update.effective_chat
+        who = user.id if user else "-"
+        where = chat.id if chat else "-"
+        return f"update {update.update_id} from user {who} in chat {where}"
+    return repr(update)[:200]

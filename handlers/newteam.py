@@ -1,0 +1,266 @@
+"""/newteam: an admin creates a team in chat, the site best given by sharing a location."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+
+from bot.access import Actor
+from bot.context import AppContext
+from bot.i18n import t
+from bot.rules.geo import (
+    DEFAULT_RADIUS_M,
+    RADIUS_MAX_M,
+    RADIUS_MIN_M,
+    Datum,
+    InvalidCoordinates,
+    parse_site_input,
+    to_wgs84,
+    validate_radius,
+)
+from bot.rules.schedule import parse_hhmm
+from bot.services.teams import TeamDraft, create_invite, create_team, invite_link
+from handlers.common import Context, actor_of, clean_text, is_private, reply
+from handlers.flows import location_step, text_step
+from storage.models import FlowState
+from storage.teams import DuplicateTeam
+
+FLOW = "newteam"
+DEFAULT_TIME = "07:30"
+
+
+def _default_button(lang: str, value: object) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(t(lang, "button.default", value=value), callback_data="nt:default")]]
+    )
+
+
+async def cmd_newteam(update: Update, context: Context) -> None:
+    ctx, actor = await actor_of(update, context)
+    if not actor.is_admin:
+        await reply(update, t(actor.language, "not_allowed"))
+        return
+    if not is_private(update):
+        await reply(update, t(actor.language, "private_only"))
+        return
+    await ctx.storage.flows.set(actor.user_id, FLOW, "name", {}, now=ctx.now_ts())
+    await reply(update, t(actor.language, "newteam.ask_name"))
+
+
+async def _advance(
+    update: Update, ctx: AppContext, actor: Actor, step: str, data: dict[str, object]
+) -> None:
+    lang = actor.language
+    await ctx.storage.flows.set(actor.user_id, FLOW, step, data, now=ctx.now_ts())
+    if step == "site":
+        await reply(update, t(lang, "newteam.ask_site"))
+    elif step == "radius":
+        await reply(
+            update,
+            t(
+                lang,
+                "newteam.ask_radius",
+                min=RADIUS_MIN_M,
+                max=RADIUS_MAX_M,
+                default=DEFAULT_RADIUS_M,
+            ),
+            reply_markup=_default_button(lang, DEFAULT_RADIUS_M),
+        )
+    elif step == "tz":
+        default = ctx.settings.timezone
+        await reply(
+            update,
+            t(lang, "newteam.ask_tz", default=default),
+            reply_markup=_default_button(lang, default),
+        )
+    elif step == "time":
+        await reply(
+            update,
+            t(lang, "newteam.ask_time", default=DEFAULT_TIME),
+            reply_markup=_default_button(lang, DEFAULT_TIME),
+        )
+    elif step == "confirm":
+        point = to_wgs84(float(data["lat"]), float(data["lon"]), str(data["datum"]))  # type: ignore[arg-type]
+        buttons = InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(t(lang, "button.confirm"), callback_data="nt:confirm"),
+                    InlineKeyboardButton(t(lang, "button.cancel"), callback_data="nt:cancel"),
+                ]
+            ]
+        )
+        text = t(
+            lang,
+            "newteam.confirm",
+            name=data["name"],
+            lat=point.lat,
+            lon=point.lon,
+            datum=data["datum"],
+            radius=data["radius"],
+            tz=data["tz"],
+            time=data["time"],
+        )
+        await reply(update, text, reply_markup=buttons)
+
+
+async def _take(
+    update: Update, ctx: AppContext, actor: Actor, state: FlowState, value: str | None
+) -> None:
+    """One answer for the current step; `None` means "use the default"."""
+    lang = actor.language
+    data = dict(state.data)
+    step = state.step
+    if step == "name":
+        name = clean_text(value, 64)
+        if name is None:
+            await reply(update, t(lang, "join.text_invalid", max=64))
+        elif await ctx.storage.teams.by_name(name):
+            await reply(update, t(lang, "newteam.name_taken", name=name))
+        else:
+            await _advance(update, ctx, actor, "site", {**data, "name": name})
+    elif step == "site":
+        try:
+            _, datum = parse_site_input(value or "")
+            lat, lon = _entered_coordinates(value or "")
+        except (InvalidCoordinates, ValueError):
+            await reply(update, t(lang, "newteam.site_invalid"))
+            return
+        await _advance(
+            update, ctx, actor, "radius", {**data, "lat": lat, "lon": lon, "datum": datum.value}
+        )
+    elif step == "radius":
+        try:
+            radius = validate_radius(float(value)) if value is not None else DEFAULT_RADIUS_M
+        except ValueError:
+            await reply(
+                update, t(lang, "newteam.radius_invalid", min=RADIUS_MIN_M, max=RADIUS_MAX_M)
+            )
+            return
+        await _advance(update, ctx, actor, "tz", {**data, "radius": radius})
+    elif step == "tz":
+        tz = (value or ctx.settings.timezone).strip()
+        try:
+            ZoneInfo(tz)
+        except (ZoneInfoNotFoundError, ValueError):
+            await reply(update, t(lang, "newteam.tz_invalid"))
+            return
+        await _advance(update, ctx, actor, "time", {**data, "tz": tz})
+    elif step == "time":
+        try:
+            at = parse_hhmm(value or DEFAULT_TIME).strftime("%H:%M")
+        except ValueError:
+            await reply(update, t(lang, "newteam.time_invalid"))
+            return
+        await _advance(update, ctx, actor, "confirm", {**data, "time": at})
+
+
+def _entered_coordinates(text: str) -> tuple[float, float]:
+    """The numbers as typed (before datum conversion): the site keeps what the admin entered."""
+    parts = text.replace(",", " ").replace("，", " ").replace(";", " ").split()
+    return float(parts[0]), float(parts[1])
+
+
+@text_step(FLOW)
+async def on_text(
+    update: Update, context: Context, ctx: AppContext, actor: Actor, state: FlowState
+) -> None:
+    if not actor.is_admin:
+        await ctx.storage.flows.clear(actor.user_id)
+        return
+    message = update.effective_message
+    await _take(update, ctx, actor, state, message.text if message else "")
+
+
+@location_step(FLOW)
+async def on_location(
+    update: Update, context: Context, ctx: AppContext, actor: Actor, state: FlowState
+) -> None:
+    message = update.effective_message
+    if not actor.is_admin or message is None or message.location is None:
+        return
+    if state.step != "site":
+        await reply(update, t(actor.language, "newteam.site_invalid"))
+        return
+    loc = message.location
+    data = {**state.data, "lat": loc.latitude, "lon": loc.longitude, "datum": Datum.WGS84.value}
+    await _advance(update, ctx, actor, "radius", data)
+
+
+async def on_button(update: Update, context: Context) -> None:
+    query = update.callback_query
+    assert query is not None
+    ctx, actor = await actor_of(update, context)
+    state = await ctx.storage.flows.get(actor.user_id)
+    if not actor.is_admin or state is None or state.flow != FLOW:
+        await query.answer(t(actor.language, "button.stale"))
+        return
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    action = (query.data or "").removeprefix("nt:")
+    if action == "default" and state.step in ("radius", "tz", "time"):
+        await _take(update, ctx, actor, state, None)
+    elif action == "cancel":
+        await ctx.storage.flows.clear(actor.user_id)
+        await reply(update, t(actor.language, "cancelled"))
+    elif action == "confirm" and state.step == "confirm":
+        await _create(update, context, ctx, actor, state)
+
+
+async def _create(
+    update: Update, context: Context, ctx: AppContext, actor: Actor, state: FlowState
+) -> None:
+    d = state.data
+    draft = TeamDraft(
+        name=d["name"],
+        lat=float(d["lat"]),
+        lon=float(d["lon"]),
+        datum=Datum(d["datum"]),
+        radius_m=int(d["radius"]),
+        timezone=d["tz"],
+        on_time=d["time"],
+    )
+    await ctx.storage.flows.clear(actor.user_id)
+    try:
+        team = await create_team(ctx, draft, actor_id=actor.user_id)
+    except DuplicateTeam:
+        await reply(update, t(actor.language, "newteam.name_taken", name=draft.name))
+        return
+    username = context.bot.username
+    member = await create_invite(ctx, team, "member", actor_id=actor.user_id)
+    supervisor = await create_invite(ctx, team, "supervisor", actor_id=actor.user_id)
+    await reply(
+        update,
+        t(
+            actor.language,
+            "newteam.created",
+            name=team.name,
+            days=ctx.settings.invite_days,
+            member_link=invite_link(username, member.code),
+            supervisor_link=invite_link(username, supervisor.code),
+        ),
+    )
+
+
+async def cmd_teams(update: Update, context: Context) -> None:
+    ctx, actor = await actor_of(update, context)
+    if not actor.is_admin:
+        await reply(update, t(actor.language, "not_allowed"))
+        return
+    teams = await ctx.storage.teams.all()
+    if not teams:
+        await reply(update, t(actor.language, "teams.none"))
+        return
+    counts = await ctx.storage.teams.member_counts()
+    lines = [
+        t(
+            actor.language,
+            "teams.line",
+            name=team.name,
+            members=counts.get(team.id, {}).get("member", 0),
+            supervisors=counts.get(team.id, {}).get("supervisor", 0),
+            tz=team.timezone,
+        )
+        for team in teams
+    ]
+    await reply(update, "\n".join(lines))

@@ -1,0 +1,194 @@
+"""/start with or without an invite code, the join questions, /help, /cancel, /language."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+
+from bot.access import Actor
+from bot.context import AppContext
+from bot.i18n import LANGUAGES, all_labels, t
+from bot.services.joining import check_invite, complete_join, conflicting_team
+from handlers.common import Context, actor_of, clean_text, is_private, main_menu, reply
+from handlers.flows import MENU_BUTTONS, text_step
+from storage.models import FlowState
+
+LANGUAGE_NAMES = {"en": "English", "zh": "简体中文"}
+
+
+async def show_menu(update: Update, actor: Actor) -> None:
+    if actor.known:
+        await reply(update, t(actor.language, "menu.shown"), reply_markup=main_menu(actor.language))
+    else:
+        await reply(update, t(actor.language, "stranger"))
+
+
+async def cmd_start(update: Update, context: Context) -> None:
+    if not is_private(update):
+        return
+    ctx, actor = await actor_of(update, context)
+    code = context.args[0] if context.args else ""
+    if not code:
+        await show_menu(update, actor)
+        return
+    await begin_join(update, ctx, actor, code)
+
+
+async def begin_join(update: Update, ctx: AppContext, actor: Actor, code: str) -> None:
+    lang = actor.language
+    check = await check_invite(ctx, code)
+    if check.problem or check.invite is None or check.team is None:
+        await reply(update, t(lang, f"join.{check.problem}"))
+        return
+    current = conflicting_team(actor, check.invite)
+    if current:
+        buttons = InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(
+                        t(lang, "join.move_yes", team=check.team.name), callback_data=f"join:{code}"
+                    )
+                ],
+                [InlineKeyboardButton(t(lang, "join.move_no"), callback_data="join:-")],
+            ]
+        )
+        await reply(
+            update,
+            t(lang, "join.move_ask", current=current, team=check.team.name),
+            reply_markup=buttons,
+        )
+        return
+    await ask_name(update, ctx, actor, code, check.team.name, check.invite.role)
+
+
+async def ask_name(
+    update: Update, ctx: AppContext, actor: Actor, code: str, team: str, role: str
+) -> None:
+    await ctx.storage.people.ensure(actor.user_id, now=ctx.now_ts())
+    await ctx.storage.flows.set(actor.user_id, "join", "name", {"code": code}, now=ctx.now_ts())
+    role_name = t(actor.language, f"role.{role}")
+    await reply(update, t(actor.language, "join.ask_name", team=team, role=role_name))
+
+
+async def on_join_button(update: Update, context: Context) -> None:
+    query = update.callback_query
+    assert query is not None
+    ctx, actor = await actor_of(update, context)
+    code = (query.data or "").removeprefix("join:")
+    await query.answer()
+    if code == "-":
+        current = actor.member_of()
+        await query.edit_message_text(
+            t(actor.language, "join.stayed", team=current.team_name if current else "—")
+        )
+        return
+    # The button only points at a code: it is checked again as if typed.
+    check = await check_invite(ctx, code)
+    if check.problem or check.team is None or check.invite is None:
+        await query.edit_message_text(t(actor.language, f"join.{check.problem}"))
+        return
+    await query.edit_message_reply_markup(None)
+    await ask_name(update, ctx, actor, code, check.team.name, check.invite.role)
+
+
+@text_step("join")
+async def on_join_text(
+    update: Update, context: Context, ctx: AppContext, actor: Actor, state: FlowState
+) -> None:
+    lang = actor.language
+    message = update.effective_message
+    value = clean_text(message.text if message else None)
+    if value is None:
+        await reply(update, t(lang, "join.text_invalid", max=200))
+        return
+    if state.step == "name":
+        data = {**state.data, "name": value}
+        await ctx.storage.flows.set(actor.user_id, "join", "unit", data, now=ctx.now_ts())
+        await reply(update, t(lang, "join.ask_unit"))
+        return
+    check = await check_invite(ctx, state.data.get("code", ""))
+    await ctx.storage.flows.clear(actor.user_id)
+    if check.problem or check.invite is None or check.team is None:
+        await reply(update, t(lang, f"join.{check.problem}"))
+        return
+    user = update.effective_user
+    await complete_join(
+        ctx,
+        actor.user_id,
+        check.invite,
+        name=state.data.get("name", value),
+        unit=value,
+        username=user.username if user else None,
+    )
+    role = t(lang, f"role.{check.invite.role}")
+    await reply(
+        update, t(lang, "join.done", team=check.team.name, role=role), reply_markup=main_menu(lang)
+    )
+
+
+async def cmd_help(update: Update, context: Context) -> None:
+    _ctx, actor = await actor_of(update, context)
+    if not actor.known:
+        await reply(update, t(actor.language, "stranger"))
+        return
+    text = t(actor.language, "help.member")
+    if actor.is_admin:
+        text += "\n\n" + t(actor.language, "help.admin")
+    await reply(
+        update, text, reply_markup=main_menu(actor.language) if is_private(update) else None
+    )
+
+
+async def cmd_cancel(update: Update, context: Context) -> None:
+    ctx, actor = await actor_of(update, context)
+    state = await ctx.storage.flows.get(actor.user_id)
+    await ctx.storage.flows.clear(actor.user_id)
+    key = "cancelled" if state else "nothing_to_cancel"
+    markup = main_menu(actor.language) if actor.known and is_private(update) else None
+    await reply(update, t(actor.language, key), reply_markup=markup)
+
+
+async def cmd_language(update: Update, context: Context) -> None:
+    _ctx, actor = await actor_of(update, context)
+    buttons = InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(LANGUAGE_NAMES[lang], callback_data=f"lang:{lang}")]
+            for lang in LANGUAGES
+        ]
+    )
+    await reply(update, t(actor.language, "language.choose"), reply_markup=buttons)
+
+
+async def on_language_button(update: Update, context: Context) -> None:
+    query = update.callback_query
+    assert query is not None
+    ctx, actor = await actor_of(update, context)
+    lang = (query.data or "").removeprefix("lang:")
+    if lang not in LANGUAGES:
+        await query.answer(t(actor.language, "button.stale"))
+        return
+    await ctx.storage.people.set_language(actor.user_id, lang, now=ctx.now_ts())
+    await query.answer()
+    await query.edit_message_text(t(lang, "language.set"))
+    if actor.known and is_private(update):
+        await reply(update, t(lang, "menu.shown"), reply_markup=main_menu(lang))
+
+
+async def _menu_help(update: Update, context: Context, ctx: AppContext, actor: Actor) -> None:
+    await cmd_help(update, context)
+
+
+async def _menu_language(update: Update, context: Context, ctx: AppContext, actor: Actor) -> None:
+    await cmd_language(update, context)
+
+
+for _label in all_labels("menu.help"):
+    MENU_BUTTONS[_label] = _menu_help
+for _label in all_labels("menu.language"):
+    MENU_BUTTONS[_label] = _menu_language
+
+
+async def on_unknown_button(update: Update, context: Context) -> None:
+    query = update.callback_query
+    assert query is not None
+    _ctx, actor = await actor_of(update, context)
+    await query.answer(t(actor.language, "button.stale"))

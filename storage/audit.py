@@ -1,0 +1,51 @@
+"""The audit trail: who did what, when, with the state before and after."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import aiosqlite
+
+from storage.db import Database
+
+
+def _dump(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False, default=str)
+
+
+async def write_audit(
+    conn: aiosqlite.Connection,
+    *,
+    at: float,
+    actor_id: int | None,
+    action: str,
+    team_id: int | None = None,
+    subject: str | None = None,
+    before: Any = None,
+    after: Any = None,
+) -> None:
+    """Inside a caller's transaction, so an action and its audit row commit together."""
+    await conn.execute(
+        "INSERT INTO audit(at, actor_id, action, team_id, subject, before, after)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (at, actor_id, action, team_id, subject, _dump(before), _dump(after)),
+    )
+
+
+class AuditRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def record(self, **fields: Any) -> None:
+        async with self.db.transaction() as conn:
+            await write_audit(conn, **fields)
+
+    async def recent(self, limit: int = 50, action: str | None = None) -> list[dict[str, Any]]:
+        sql = "SELECT * FROM audit"
+        params: list[Any] = []
+        if action:
+            sql += " WHERE action = ?"
+            params.append(action)
+        rows = await self.db.fetchall(sql + " ORDER BY id DESC LIMIT ?", [*params, limit])
+        return [dict(r) for r in rows]

@@ -1,0 +1,38 @@
+"""`Storage`: the one async interface the bot uses. A PostgreSQL backend would implement the
+same repositories behind the same attributes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from storage.audit import AuditRepo
+from storage.checkins import CheckinRepo
+from storage.db import Database
+from storage.flows import FlowRepo
+from storage.invites import InviteRepo
+from storage.people import PeopleRepo
+from storage.teams import TeamRepo
+
+
+class Storage:
+    def __init__(self, path: Path | str) -> None:
+        self.db = Database(path)
+        self.teams = TeamRepo(self.db)
+        self.people = PeopleRepo(self.db)
+        self.invites = InviteRepo(self.db)
+        self.checkins = CheckinRepo(self.db)
+        self.audit = AuditRepo(self.db)
+        self.flows = FlowRepo(self.db)
+
+    async def open(self) -> Storage:
+        await self.db.open()
+        return self
+
+    async def close(self) -> None:
+        await self.db.close()
+
+    async def __aenter__(self) -> Storage:
+        return await self.open()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()

@@ -1,0 +1,67 @@
+"""Plain records that storage hands out; the rules' own types are reused where they fit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.rules.checkin import Site
+from bot.rules.policy import Policy
+from bot.rules.schedule import Schedule
+
+
+@dataclass(frozen=True)
+class Team:
+    id: int
+    name: str
+    timezone: str
+    site: Site
+    schedule: Schedule
+    policy: Policy
+    require_live: bool = False
+    reminder_lead_minutes: int = 30
+    entered_datum: str = "wgs84"
+
+
+@dataclass(frozen=True)
+class Person:
+    telegram_id: int
+    name: str | None
+    unit: str | None
+    username: str | None
+    language: str | None
+    is_admin: bool
+    unreachable: bool
+
+
+@dataclass(frozen=True)
+class Membership:
+    id: int
+    team_id: int
+    team_name: str
+    telegram_id: int
+    role: str
+    state: str
+    unit: str | None
+
+
+@dataclass(frozen=True)
+class Invite:
+    code: str
+    team_id: int
+    role: str
+    created_at: float
+    expires_at: float
+    revoked_at: float | None
+    uses: int
+
+    def usable_at(self, now: float) -> bool:
+        return self.revoked_at is None and now < self.expires_at
+
+
+@dataclass(frozen=True)
+class FlowState:
+    telegram_id: int
+    flow: str
+    step: str
+    data: dict[str, Any] = field(default_factory=dict)

@@ -1,0 +1,147 @@
+"""People, their roles in teams, and administrators."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from storage.db import Database
+from storage.models import Membership, Person
+
+_MEMBERSHIP_SQL = """
+SELECT m.id, m.team_id, t.name AS team_name, m.telegram_id, m.role, m.state, m.unit
+FROM memberships m JOIN teams t ON t.id = m.team_id
+"""
+
+
+def _person(row: sqlite3.Row) -> Person:
+    return Person(
+        telegram_id=row["telegram_id"],
+        name=row["name"],
+        unit=row["unit"],
+        username=row["username"],
+        language=row["language"],
+        is_admin=bool(row["is_admin"]),
+        unreachable=bool(row["unreachable"]),
+    )
+
+
+def _membership(row: sqlite3.Row) -> Membership:
+    return Membership(
+        id=row["id"],
+        team_id=row["team_id"],
+        team_name=row["team_name"],
+        telegram_id=row["telegram_id"],
+        role=row["role"],
+        state=row["state"],
+        unit=row["unit"],
+    )
+
+
+class PeopleRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def get(self, telegram_id: int) -> Person | None:
+        row = await self.db.fetchone("SELECT * FROM people WHERE telegram_id = ?", (telegram_id,))
+        return _person(row) if row else None
+
+    async def ensure(self, telegram_id: int, *, now: float, username: str | None = None) -> None:
+        await self.db.execute(
+            "INSERT INTO people(telegram_id, username, created_at) VALUES (?, ?, ?)"
+            " ON CONFLICT(telegram_id) DO UPDATE SET username = coalesce(excluded.username,"
+            " username)",
+            (telegram_id, username, now),
+        )
+
+    async def set_profile(self, telegram_id: int, *, name: str, unit: str) -> None:
+        await self.db.execute(
+            "UPDATE people SET name = ?, unit = ? WHERE telegram_id = ?", (name, unit, telegram_id)
+        )
+
+    async def set_language(self, telegram_id: int, language: str, *, now: float) -> None:
+        await self.db.execute(
+            "INSERT INTO people(telegram_id, language, created_at) VALUES (?, ?, ?)"
+            " ON CONFLICT(telegram_id) DO UPDATE SET language = excluded.language",
+            (telegram_id, language, now),
+        )
+
+    async def set_admin(self, telegram_id: int, is_admin: bool, *, now: float) -> None:
+        await self.db.execute(
+            "INSERT INTO people(telegram_id, is_admin, created_at) VALUES (?, ?, ?)"
+            " ON CONFLICT(telegram_id) DO UPDATE SET is_admin = excluded.is_admin",
+            (telegram_id, int(is_admin), now),
+        )
+
+    async def admin_ids(self) -> set[int]:
+        rows = await self.db.fetchall("SELECT telegram_id FROM people WHERE is_admin = 1")
+        return {r["telegram_id"] for r in rows}
+
+    async def set_unreachable(self, telegram_id: int, unreachable: bool) -> None:
+        await self.db.execute(
+            "UPDATE people SET unreachable = ? WHERE telegram_id = ?",
+            (int(unreachable), telegram_id),
+        )
+
+    async def memberships(self, telegram_id: int) -> list[Membership]:
+        rows = await self.db.fetchall(
+            _MEMBERSHIP_SQL + " WHERE m.telegram_id = ? AND t.archived = 0 ORDER BY m.id",
+            (telegram_id,),
+        )
+        return [_membership(r) for r in rows]
+
+    async def membership(self, telegram_id: int, team_id: int) -> Membership | None:
+        row = await self.db.fetchone(
+            _MEMBERSHIP_SQL + " WHERE m.telegram_id = ? AND m.team_id = ?", (telegram_id, team_id)
+        )
+        return _membership(row) if row else None
+
+    async def team_members(
+        self, team_id: int, *, role: str | None = None, state: str | None = "active"
+    ) -> list[tuple[Membership, Person]]:
+        sql = (
+            "SELECT m.id, m.team_id, t.name AS team_name, m.telegram_id, m.role, m.state,"
+            " m.unit AS m_unit, p.* FROM memberships m JOIN teams t ON t.id = m.team_id"
+            " JOIN people p ON p.telegram_id = m.telegram_id WHERE m.team_id = ?"
+        )
+        params: list[object] = [team_id]
+        if role:
+            sql += " AND m.role = ?"
+            params.append(role)
+        if state:
+            sql += " AND m.state = ?"
+            params.append(state)
+        rows = await self.db.fetchall(sql + " ORDER BY p.name, m.telegram_id", params)
+        out = []
+        for r in rows:
+            m = Membership(
+                id=r["id"],
+                team_id=r["team_id"],
+                team_name=r["team_name"],
+                telegram_id=r["telegram_id"],
+                role=r["role"],
+                state=r["state"],
+                unit=r["m_unit"],
+            )
+            out.append((m, _person(r)))
+        return out
+
+    async def join(
+        self, telegram_id: int, team_id: int, role: str, *, unit: str, code: str, now: float
+    ) -> None:
+        """Adds (or re-activates) a membership and counts the invite's use, atomically."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO memberships(team_id, telegram_id, role, unit, invite_code, joined_at)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(team_id, telegram_id) DO UPDATE SET"
+                " role = excluded.role, state = 'active', unit = excluded.unit,"
+                " invite_code = excluded.invite_code, joined_at = excluded.joined_at",
+                (team_id, telegram_id, role, unit, code, now),
+            )
+            await conn.execute("UPDATE invites SET uses = uses + 1 WHERE code = ?", (code,))
+
+    async def leave_other_member_teams(self, telegram_id: int, *, keep_team_id: int) -> None:
+        await self.db.execute(
+            "UPDATE memberships SET state = 'left' WHERE telegram_id = ? AND role = 'member'"
+            " AND team_id != ? AND state = 'active'",
+            (telegram_id, keep_team_id),
+        )

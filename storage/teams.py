@@ -1,0 +1,198 @@
+"""Teams with their site, schedule, holidays and policy."""
+
+from __future__ import annotations
+
+import dataclasses
+import sqlite3
+from datetime import date
+
+from bot.rules.checkin import Site
+from bot.rules.policy import Policy
+from bot.rules.schedule import Schedule, parse_hhmm
+from storage.db import Database
+from storage.models import Team
+
+_TEAM_SQL = """
+SELECT t.id, t.name, t.timezone, s.lat, s.lon, s.radius_m, s.entered_datum,
+       sc.opens, sc.on_time, sc.grace_minutes, sc.cutoff, sc.evening_enabled,
+       sc.evening_start, sc.evening_end, sc.workdays, sc.require_live, sc.reminder_lead_minutes,
+       p.min_days, p.min_nights, p.excellent_absence_limit, p.competent_absence_limit,
+       p.second_approval_after_days, p.refill_days,
+       (SELECT group_concat(day) FROM holidays h WHERE h.team_id = t.id) AS holidays
+FROM teams t JOIN sites s ON s.team_id = t.id
+JOIN schedules sc ON sc.team_id = t.id JOIN policies p ON p.team_id = t.id
+WHERE t.archived = 0
+"""
+
+# Schedule fields stored as text columns of the same name.
+_SCHEDULE_TIME_FIELDS = ("opens", "on_time", "cutoff", "evening_start", "evening_end")
+
+
+def _hhmm(value: object) -> str:
+    return value.strftime("%H:%M")  # type: ignore[attr-defined]
+
+
+def _team(row: sqlite3.Row) -> Team:
+    holidays = frozenset(date.fromisoformat(d) for d in (row["holidays"] or "").split(",") if d)
+    schedule = Schedule(
+        opens=parse_hhmm(row["opens"]),
+        on_time=parse_hhmm(row["on_time"]),
+        grace_minutes=row["grace_minutes"],
+        cutoff=parse_hhmm(row["cutoff"]),
+        evening_enabled=bool(row["evening_enabled"]),
+        evening_start=parse_hhmm(row["evening_start"]),
+        evening_end=parse_hhmm(row["evening_end"]),
+        workdays=frozenset(int(c) for c in row["workdays"]),
+        holidays=holidays,
+    )
+    policy = Policy(
+        min_days=row["min_days"],
+        min_nights=row["min_nights"],
+        excellent_absence_limit=row["excellent_absence_limit"],
+        competent_absence_limit=row["competent_absence_limit"],
+        second_approval_after_days=row["second_approval_after_days"],
+        refill_days=row["refill_days"],
+    )
+    return Team(
+        id=row["id"],
+        name=row["name"],
+        timezone=row["timezone"],
+        site=Site(lat=row["lat"], lon=row["lon"], radius_m=row["radius_m"]),
+        schedule=schedule,
+        policy=policy,
+        require_live=bool(row["require_live"]),
+        reminder_lead_minutes=row["reminder_lead_minutes"],
+        entered_datum=row["entered_datum"],
+    )
+
+
+class DuplicateTeam(ValueError):
+    pass
+
+
+class TeamRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def create(
+        self,
+        name: str,
+        timezone: str,
+        site: Site,
+        *,
+        now: float,
+        schedule: Schedule | None = None,
+        policy: Policy | None = None,
+        entered: tuple[float, float, str] | None = None,
+        require_live: bool = False,
+    ) -> Team:
+        schedule = schedule or Schedule()
+        policy = policy or Policy()
+        ent_lat, ent_lon, datum = entered or (site.lat, site.lon, "wgs84")
+        try:
+            async with self.db.transaction() as conn:
+                cur = await conn.execute(
+                    "INSERT INTO teams(name, timezone, created_at) VALUES (?, ?, ?)",
+                    (name, timezone, now),
+                )
+                team_id = cur.lastrowid
+                await conn.execute(
+                    "INSERT INTO sites(team_id, lat, lon, radius_m, entered_datum, entered_lat,"
+                    " entered_lon, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (team_id, site.lat, site.lon, site.radius_m, datum, ent_lat, ent_lon, now),
+                )
+                await conn.execute(
+                    "INSERT INTO schedules(team_id, opens, on_time, grace_minutes, cutoff,"
+                    " evening_enabled, evening_start, evening_end, workdays, require_live)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        team_id,
+                        *(_hhmm(getattr(schedule, f)) for f in ("opens", "on_time")),
+                        schedule.grace_minutes,
+                        _hhmm(schedule.cutoff),
+                        int(schedule.evening_enabled),
+                        _hhmm(schedule.evening_start),
+                        _hhmm(schedule.evening_end),
+                        "".join(str(d) for d in sorted(schedule.workdays)),
+                        int(require_live),
+                    ),
+                )
+                await conn.execute(
+                    "INSERT INTO policies(team_id, min_days, min_nights, excellent_absence_limit,"
+                    " competent_absence_limit, second_approval_after_days, refill_days)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (team_id, *dataclasses.astuple(policy)),
+                )
+                await conn.executemany(
+                    "INSERT INTO holidays(team_id, day) VALUES (?, ?)",
+                    [(team_id, d.isoformat()) for d in sorted(schedule.holidays)],
+                )
+        except sqlite3.IntegrityError as exc:
+            raise DuplicateTeam(name) from exc
+        team = await self.get(team_id or 0)
+        assert team is not None
+        return team
+
+    async def get(self, team_id: int) -> Team | None:
+        row = await self.db.fetchone(_TEAM_SQL + " AND t.id = ?", (team_id,))
+        return _team(row) if row else None
+
+    async def by_name(self, name: str) -> Team | None:
+        row = await self.db.fetchone(_TEAM_SQL + " AND t.name = ? COLLATE NOCASE", (name,))
+        return _team(row) if row else None
+
+    async def find(self, ref: str) -> Team | None:
+        """A team by numeric id or by name, as typed on the command line or in chat."""
+        if ref.isdigit():
+            team = await self.get(int(ref))
+            if team:
+                return team
+        return await self.by_name(ref)
+
+    async def all(self) -> list[Team]:
+        return [_team(r) for r in await self.db.fetchall(_TEAM_SQL + " ORDER BY t.name")]
+
+    async def set_site(self, team_id: int, site: Site, *, now: float, datum: str = "wgs84") -> None:
+        await self.db.execute(
+            "UPDATE sites SET lat = ?, lon = ?, radius_m = ?, entered_datum = ?, updated_at = ?"
+            " WHERE team_id = ?",
+            (site.lat, site.lon, site.radius_m, datum, now, team_id),
+        )
+
+    async def set_schedule(self, team_id: int, schedule: Schedule, require_live: bool) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE schedules SET opens = ?, on_time = ?, grace_minutes = ?, cutoff = ?,"
+                " evening_enabled = ?, evening_start = ?, evening_end = ?, workdays = ?,"
+                " require_live = ? WHERE team_id = ?",
+                (
+                    _hhmm(schedule.opens),
+                    _hhmm(schedule.on_time),
+                    schedule.grace_minutes,
+                    _hhmm(schedule.cutoff),
+                    int(schedule.evening_enabled),
+                    _hhmm(schedule.evening_start),
+                    _hhmm(schedule.evening_end),
+                    "".join(str(d) for d in sorted(schedule.workdays)),
+                    int(require_live),
+                    team_id,
+                ),
+            )
+            await conn.execute("DELETE FROM holidays WHERE team_id = ?", (team_id,))
+            await conn.executemany(
+                "INSERT INTO holidays(team_id, day) VALUES (?, ?)",
+                [(team_id, d.isoformat()) for d in sorted(schedule.holidays)],
+            )
+
+    async def set_timezone(self, team_id: int, timezone: str) -> None:
+        await self.db.execute("UPDATE teams SET timezone = ? WHERE id = ?", (timezone, team_id))
+
+    async def member_counts(self) -> dict[int, dict[str, int]]:
+        rows = await self.db.fetchall(
+            "SELECT team_id, role, count(*) AS n FROM memberships WHERE state = 'active'"
+            " GROUP BY team_id, role"
+        )
+        counts: dict[int, dict[str, int]] = {}
+        for r in rows:
+            counts.setdefault(r["team_id"], {})[r["role"]] = r["n"]
+        return counts
