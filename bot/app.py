@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from telegram import BotCommand, Update
 from telegram.ext import (
     AIORateLimiter,
@@ -104,6 +107,30 @@ async def _set_commands(app: Application) -> None:
     for lang, code in (("en", None), ("zh", "zh")):
         commands = [BotCommand(c, COMMAND_HELP[c][lang]) for c in COMMANDS]
         await app.bot.set_my_commands(commands, language_code=code)
+
+
+@asynccontextmanager
+async def polling(app: Application, *, poll_timeout: int = 10) -> AsyncIterator[Application]:
+    """The lifecycle of `run_polling`, inside an event loop someone else owns (tests, the
+    demo, benchmarks): initialize, post_init, poll, start; and the reverse on the way out."""
+    await app.initialize()
+    if app.post_init:
+        await app.post_init(app)
+    assert app.updater is not None
+    await app.updater.start_polling(
+        poll_interval=0.0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
+    )
+    await app.start()
+    try:
+        yield app
+    finally:
+        if app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        await app.shutdown()
+        if app.post_shutdown:
+            await app.post_shutdown(app)
 
 
 def run(settings: Settings) -> None:

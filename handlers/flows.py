@@ -51,6 +51,9 @@ async def route_text(
     if state is not None and state.flow in TEXT_STEPS:
         await TEXT_STEPS[state.flow](update, context, ctx, actor, state)
         return
+    if not actor.known:
+        await reply(update, t(actor.language, "stranger"))
+        return
     if text in MENU_BUTTONS:
         await MENU_BUTTONS[text](update, context, ctx, actor)
         return

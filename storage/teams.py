@@ -128,6 +128,8 @@ class TeamRepo:
                     [(team_id, d.isoformat()) for d in sorted(schedule.holidays)],
                 )
         except sqlite3.IntegrityError as exc:
+            if "UNIQUE" not in str(exc):
+                raise
             raise DuplicateTeam(name) from exc
         team = await self.get(team_id or 0)
         assert team is not None

@@ -1,0 +1,150 @@
+"""Storage against a fresh temporary database per test."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from datetime import UTC, date, datetime
+
+import pytest
+
+from bot.rules.checkin import (
+    CheckinVerdict,
+    DayEffect,
+    LocationEvidence,
+    Place,
+    Site,
+    day_effect,
+)
+from bot.rules.schedule import Schedule, Timing
+from storage import Storage
+from storage.checkins import NewCheckin
+from storage.migrations import discover
+from storage.teams import DuplicateTeam
+
+SITE = Site(30.0, 120.0, 300)
+NOW = datetime(2026, 11, 24, 23, 10, tzinfo=UTC)
+
+
+async def test_migrations_are_recorded_and_not_rerun(tmp_path) -> None:
+    path = tmp_path / "o.db"
+    async with Storage(path) as s:
+        names = [r["name"] for r in await s.db.fetchall("SELECT name FROM schema_migrations")]
+        assert names == [name for name, _ in discover()]
+        assert (await s.db.fetchone("PRAGMA journal_mode"))[0] == "wal"
+    async with Storage(path) as s:  # a second start applies nothing again
+        rows = await s.db.fetchall("SELECT name FROM schema_migrations")
+        assert len(rows) == len(names)
+
+
+async def test_team_round_trip(storage: Storage) -> None:
+    schedule = Schedule(
+        holidays=frozenset({date(2026, 10, 1)}), workdays=frozenset({0, 1, 2, 3, 4})
+    )
+    team = await storage.teams.create("Xiaoshan", "Asia/Shanghai", SITE, now=1.0, schedule=schedule)
+    again = await storage.teams.find("xiaoshan")
+    assert again == team
+    assert again.schedule.holidays == {date(2026, 10, 1)} and again.schedule.workdays == {
+        0,
+        1,
+        2,
+        3,
+        4,
+    }
+    with pytest.raises(DuplicateTeam):
+        await storage.teams.create("XIAOSHAN", "Asia/Shanghai", SITE, now=1.0)
+
+
+async def test_radius_outside_policy_is_refused_by_the_schema(storage: Storage) -> None:
+    with pytest.raises(sqlite3.IntegrityError):
+        await storage.teams.create("Tiny", "Asia/Shanghai", Site(30.0, 120.0, 10), now=1.0)
+
+
+async def test_invites_expire_and_revoke(storage: Storage) -> None:
+    team = await storage.teams.create("T", "Asia/Shanghai", SITE, now=0.0)
+    invite = await storage.invites.create(team.id, "member", now=100.0, days=14, created_by=None)
+    assert len(invite.code) >= 16
+    stored = await storage.invites.get(invite.code)
+    assert stored.usable_at(100.0 + 13 * 86400) and not stored.usable_at(100.0 + 14 * 86400)
+    await storage.invites.revoke(invite.code, now=200.0)
+    assert not (await storage.invites.get(invite.code)).usable_at(300.0)
+
+
+def _checkin(
+    user: int, team_id: int, message_id: int, place: Place, timing=Timing.ON_TIME
+) -> NewCheckin:
+    ev = LocationEvidence(30.0, 120.0, 10.0, None, False, False, False, NOW, NOW)
+    verdict = CheckinVerdict(
+        True,
+        None,
+        10.0 if place is Place.ON_SITE else 5000.0,
+        place,
+        timing,
+        date(2026, 11, 25),
+        0.0,
+        False,
+    )
+    return NewCheckin(user, team_id, user, message_id, None, ev, verdict, SITE, NOW.timestamp())
+
+
+async def test_first_counts_then_upgrade_then_no_change(storage: Storage) -> None:
+    team = await storage.teams.create("T", "Asia/Shanghai", SITE, now=0.0)
+    decide = lambda c: lambda counting: day_effect(counting, c.verdict)  # noqa: E731
+    first = _checkin(7, team.id, 1, Place.OUT_OF_AREA, Timing.LATE)
+    second = _checkin(7, team.id, 2, Place.ON_SITE)
+    third = _checkin(7, team.id, 3, Place.OUT_OF_AREA)
+    assert (await storage.checkins.record(first, decide(first))).effect is DayEffect.COUNTS
+    up = await storage.checkins.record(second, decide(second))
+    assert up.effect is DayEffect.UPGRADES and up.day_timing is Timing.LATE
+    assert (await storage.checkins.record(third, decide(third))).effect is DayEffect.NO_CHANGE
+    day = await storage.checkins.day_state(7, team.id, date(2026, 11, 25))
+    assert day["place"] == "on_site" and day["timing"] == "late" and day["first_checkin_id"] == 1
+
+
+async def test_same_message_twice_is_one_row(storage: Storage) -> None:
+    team = await storage.teams.create("T", "Asia/Shanghai", SITE, now=0.0)
+    c = _checkin(7, team.id, 1, Place.ON_SITE)
+    first = await storage.checkins.record(c, lambda p: day_effect(p, c.verdict))
+    again = await storage.checkins.record(c, lambda p: day_effect(p, c.verdict))
+    assert not first.duplicate and again.duplicate and again.id == first.id
+    assert await storage.checkins.count() == 1
+
+
+async def test_concurrent_writers_do_not_interleave_transactions(storage: Storage) -> None:
+    team = await storage.teams.create("T", "Asia/Shanghai", SITE, now=0.0)
+    checkins = [_checkin(u, team.id, 1, Place.ON_SITE) for u in range(200)]
+    await asyncio.gather(
+        *(storage.checkins.record(c, lambda p, c=c: day_effect(p, c.verdict)) for c in checkins)
+    )
+    assert await storage.checkins.count(accepted=True) == 200
+    rows = await storage.checkins.team_day(team.id, date(2026, 11, 25))
+    assert len(rows) == 200
+
+
+async def test_reads_do_not_wait_for_an_open_write(storage: Storage) -> None:
+    team = await storage.teams.create("T", "Asia/Shanghai", SITE, now=0.0)
+    async with storage.db.transaction() as conn:
+        await conn.execute("UPDATE teams SET timezone = 'Europe/Berlin' WHERE id = ?", (team.id,))
+        # The reader sees the last committed state at once, not blocked by the writer.
+        seen = await asyncio.wait_for(storage.teams.get(team.id), 1.0)
+        assert seen.timezone == "Asia/Shanghai"
+    assert (await storage.teams.get(team.id)).timezone == "Europe/Berlin"
+
+
+async def test_failed_transaction_leaves_nothing(storage: Storage) -> None:
+    with pytest.raises(RuntimeError):
+        async with storage.db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO teams(name, timezone, created_at) VALUES ('X', 'UTC', 0)"
+            )
+            raise RuntimeError("boom")
+    assert await storage.teams.all() == []
+    assert await storage.db.fetchone("SELECT * FROM teams") is None
+
+
+async def test_flow_state_survives_reopen(tmp_path) -> None:
+    async with Storage(tmp_path / "o.db") as s:
+        await s.flows.set(5, "join", "unit", {"code": "abc", "name": "李"}, now=1.0)
+    async with Storage(tmp_path / "o.db") as s:
+        state = await s.flows.get(5)
+        assert state.step == "unit" and state.data == {"code": "abc", "name": "李"}
