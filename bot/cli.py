@@ -20,11 +20,13 @@ from bot.rules.geo import DEFAULT_RADIUS_M, Datum, InvalidCoordinates
 from bot.rules.schedule import parse_hhmm
 from bot.services.teams import (
     ROLES,
+    TeamChanges,
     TeamDraft,
     create_invite,
     create_team,
     invite_link,
     revoke_invite,
+    update_team,
 )
 from storage import Storage
 from storage.teams import DuplicateTeam
@@ -74,6 +76,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add.add_argument("--checkin-time", type=_hhmm, default="07:30", help="on time until HH:MM")
     team.add_parser("list", help="list teams")
+    tset = team.add_parser("set", help="change a team's site, schedule or policy switches")
+    tset.add_argument("team", help="team name or id")
+    tset.add_argument("--lat", type=float)
+    tset.add_argument("--lon", type=float)
+    tset.add_argument("--datum", choices=[d.value for d in Datum], default="wgs84")
+    tset.add_argument("--radius", type=int)
+    tset.add_argument("--tz", type=_timezone)
+    tset.add_argument("--checkin-time", type=_hhmm, help="on time until HH:MM")
+    tset.add_argument("--grace", type=int, help="grace minutes after the check-in time")
+    tset.add_argument("--cutoff", type=_hhmm, help="late until HH:MM, missed after")
+    tset.add_argument("--require-live", choices=["on", "off"])
+    tset.add_argument("--evening-check", choices=["on", "off"])
 
     invite = sub.add_parser("invite", help="make an invite link for a team")
     invite.add_argument("team", help="team name or id")
@@ -130,6 +144,41 @@ async def cmd_team_list(ctx: AppContext, args: argparse.Namespace) -> int:
     return 0
 
 
+def _switch(value: str | None) -> bool | None:
+    return None if value is None else value == "on"
+
+
+async def cmd_team_set(ctx: AppContext, args: argparse.Namespace) -> int:
+    team = await ctx.storage.teams.find(args.team)
+    if team is None:
+        raise CliError(f"no team {args.team!r} (see outpost team list)")
+    changes = TeamChanges(
+        lat=args.lat,
+        lon=args.lon,
+        datum=Datum(args.datum),
+        radius_m=args.radius,
+        timezone=args.tz,
+        on_time=args.checkin_time,
+        grace_minutes=args.grace,
+        cutoff=args.cutoff,
+        require_live=_switch(args.require_live),
+        evening_enabled=_switch(args.evening_check),
+    )
+    try:
+        updated = await update_team(ctx, team, changes, actor_id=None)
+    except ValueError as exc:
+        raise CliError(f"cannot change {team.name}: {exc}") from exc
+    s = updated.schedule
+    print(
+        f"team {updated.id} {updated.name}: site {updated.site.lat:.6f},{updated.site.lon:.6f}"
+        f" radius {updated.site.radius_m} m, {updated.timezone}, on time by"
+        f" {s.on_time:%H:%M} (+{s.grace_minutes} min), cutoff {s.cutoff:%H:%M},"
+        f" live required {'on' if updated.require_live else 'off'},"
+        f" evening check {'on' if s.evening_enabled else 'off'}"
+    )
+    return 0
+
+
 async def cmd_invite(ctx: AppContext, args: argparse.Namespace) -> int:
     if args.revoke:
         if not await revoke_invite(ctx, args.revoke, actor_id=None):
@@ -176,6 +225,7 @@ async def cmd_admin_add(ctx: AppContext, args: argparse.Namespace) -> int:
 COMMANDS: dict[tuple[str, str | None], Command] = {
     ("team", "add"): cmd_team_add,
     ("team", "list"): cmd_team_list,
+    ("team", "set"): cmd_team_set,
     ("invite", None): cmd_invite,
     ("admin", "add"): cmd_admin_add,
 }

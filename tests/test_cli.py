@@ -87,3 +87,50 @@ def test_duplicate_team(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
 def test_bad_timezone_in_environment(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["team", "list"], env=_env(tmp_path, OUTPOST_TZ="Mars/Olympus")) == 2
     assert "IANA" in capsys.readouterr().err
+
+
+def test_team_set_changes_and_audits(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    env = _env(tmp_path)
+    main(["team", "add", "X", "--lat", "30", "--lon", "120"], env=env)
+    args = [
+        "team",
+        "set",
+        "X",
+        "--radius",
+        "800",
+        "--checkin-time",
+        "08:00",
+        "--require-live",
+        "on",
+    ]
+    assert main(args, env=env) == 0
+    out = capsys.readouterr().out
+    assert "radius 800 m" in out and "08:00" in out and "live required on" in out
+    # The cutoff may not come before the on-time deadline: refused, nothing changed.
+    assert main(["team", "set", "X", "--cutoff", "07:00"], env=env) == 2
+    assert "cannot change X" in capsys.readouterr().err
+    main(["team", "list"], env=env)
+    assert "800 m" in capsys.readouterr().out
+
+
+async def test_team_update_is_audited_with_before_and_after(tmp_path) -> None:
+    import json
+
+    from bot.clock import SystemClock
+    from bot.config import Settings
+    from bot.context import AppContext
+    from bot.rules.checkin import Site
+    from bot.services.teams import TeamChanges, update_team
+    from storage import Storage
+
+    async with Storage(tmp_path / "o.db") as storage:
+        ctx = AppContext(Settings(db_path=tmp_path / "o.db"), storage, SystemClock())
+        team = await storage.teams.create("X", "Asia/Shanghai", Site(30, 120, 300), now=0)
+        await update_team(ctx, team, TeamChanges(radius_m=500, timezone="Asia/Urumqi"), actor_id=7)
+        [row] = await storage.audit.recent(action="team.update")
+        assert row["actor_id"] == 7
+        assert (
+            json.loads(row["before"])["site"][2] == 300
+            and json.loads(row["after"])["site"][2] == 500
+        )
+        assert json.loads(row["after"])["timezone"] == "Asia/Urumqi"

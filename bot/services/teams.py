@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from bot.context import AppContext
 from bot.rules.checkin import Site
@@ -87,3 +88,80 @@ async def revoke_invite(ctx: AppContext, code: str, *, actor_id: int | None) -> 
         subject=code,
     )
     return True
+
+
+@dataclass(frozen=True)
+class TeamChanges:
+    """What `outpost team set` may change; None leaves a field as it is."""
+
+    lat: float | None = None
+    lon: float | None = None
+    datum: Datum = Datum.WGS84
+    radius_m: int | None = None
+    timezone: str | None = None
+    on_time: str | None = None
+    grace_minutes: int | None = None
+    cutoff: str | None = None
+    require_live: bool | None = None
+    evening_enabled: bool | None = None
+
+
+def _describe(team: Team) -> dict[str, object]:
+    s = team.schedule
+    return {
+        "site": [round(team.site.lat, 7), round(team.site.lon, 7), team.site.radius_m],
+        "timezone": team.timezone,
+        "on_time": s.on_time.strftime("%H:%M"),
+        "grace_minutes": s.grace_minutes,
+        "cutoff": s.cutoff.strftime("%H:%M"),
+        "require_live": team.require_live,
+        "evening_enabled": s.evening_enabled,
+    }
+
+
+async def update_team(
+    ctx: AppContext, team: Team, changes: TeamChanges, *, actor_id: int | None
+) -> Team:
+    """Applies the changes that validate, as one audited step (before and after)."""
+    import dataclasses
+
+    from bot.rules.schedule import parse_hhmm
+
+    site = team.site
+    if changes.lat is not None or changes.lon is not None:
+        if changes.lat is None or changes.lon is None:
+            raise ValueError("give both --lat and --lon to move the site")
+        point = to_wgs84(changes.lat, changes.lon, changes.datum)
+        site = Site(point.lat, point.lon, site.radius_m)
+    if changes.radius_m is not None:
+        site = Site(site.lat, site.lon, validate_radius(changes.radius_m))
+    schedule = team.schedule
+    replace: dict[str, Any] = {}
+    if changes.on_time is not None:
+        replace["on_time"] = parse_hhmm(changes.on_time)
+    if changes.cutoff is not None:
+        replace["cutoff"] = parse_hhmm(changes.cutoff)
+    if changes.grace_minutes is not None:
+        replace["grace_minutes"] = changes.grace_minutes
+    if changes.evening_enabled is not None:
+        replace["evening_enabled"] = changes.evening_enabled
+    schedule = dataclasses.replace(schedule, **replace)  # validates the new schedule as a whole
+    require_live = team.require_live if changes.require_live is None else changes.require_live
+    now = ctx.now_ts()
+    if site != team.site:
+        await ctx.storage.teams.set_site(team.id, site, now=now, datum=changes.datum.value)
+    await ctx.storage.teams.set_schedule(team.id, schedule, require_live)
+    if changes.timezone is not None:
+        await ctx.storage.teams.set_timezone(team.id, changes.timezone)
+    updated = await ctx.storage.teams.get(team.id)
+    assert updated is not None
+    await ctx.storage.audit.record(
+        at=now,
+        actor_id=actor_id,
+        action="team.update",
+        team_id=team.id,
+        subject=team.name,
+        before=_describe(team),
+        after=_describe(updated),
+    )
+    return updated
