@@ -58,6 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     sub.add_parser("run", help="run the bot (long polling, or a webhook if configured)")
+    demo = sub.add_parser("demo", help="play a scripted week against the built-in emulator")
+    demo.add_argument("--out", default="outpost-demo", help="folder for the database and exports")
+    demo.add_argument("--quiet", action="store_true", help="write the transcript file only")
 
     team = sub.add_parser("team", help="manage teams").add_subparsers(dest="action", required=True)
     add = team.add_parser("add", help="create a team")
@@ -245,6 +248,10 @@ def main(argv: Sequence[str] | None = None, env: dict[str, Any] | None = None) -
             level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
         )
         logging.getLogger("httpx").setLevel(logging.WARNING)
+        if args.command == "demo":
+            from bot.demo import main as demo_main
+
+            return demo_main(args.out, echo=not args.quiet)
         if args.command == "run":
             from bot.app import run
 

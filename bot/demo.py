@@ -1,0 +1,255 @@
+"""`outpost demo`: a scripted week of a small team, played against the built-in emulator.
+
+No token, no network: the emulator is Telegram, a FixedClock is time. The real bot runs
+unchanged; the script acts as the people, calls the scheduled jobs at their moments, and
+prints what everyone saw as a transcript. The database and exports stay in a folder.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import textwrap
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.app import build_application, polling
+from bot.clock import FixedClock
+from bot.config import Settings
+from bot.context import AppContext
+from bot.emulator import BotApiEmulator, UserActor
+from bot.rules.geo import Datum
+from bot.services.teams import TeamDraft, create_invite, create_team
+
+TZ = "Asia/Shanghai"
+SITE = (30.1674, 120.2589)
+DEMO_TOKEN = "100200300:DEMO-no-network"
+ADMIN_ID = 5001
+
+
+def north_of(lat: float, lon: float, metres: float) -> tuple[float, float]:
+    return lat + metres / 111_320.0, lon
+
+
+@dataclass
+class Transcript:
+    """What people did and what the bot said, in order, readable."""
+
+    emu: BotApiEmulator
+    names: dict[int, str] = field(default_factory=dict)
+    lines: list[str] = field(default_factory=list)
+    _seen: int = 0
+    echo: bool = True
+
+    def say(self, line: str) -> None:
+        self.lines.append(line)
+        if self.echo:
+            print(line, flush=True)
+
+    def heading(self, text: str) -> None:
+        self.say("")
+        self.say(f"── {text} " + "─" * max(0, 70 - len(text)))
+
+    def user(self, who: UserActor, action: str) -> None:
+        self.say(f"  {self.names.get(who.id, who.id)} → bot: {action}")
+
+    def flush_bot(self) -> None:
+        for rec in self.emu.requests[self._seen :]:
+            line = self._render(rec.method, rec.params)
+            if line:
+                self.say(line)
+        self._seen = len(self.emu.requests)
+
+    def _render(self, method: str, p: dict[str, Any]) -> str | None:
+        to = self.names.get(_int(p.get("chat_id")), str(p.get("chat_id")))
+        if method == "sendMessage":
+            body = textwrap.indent(str(p.get("text", "")), " " * 6).strip()
+            buttons = _buttons(p.get("reply_markup"))
+            return f"  bot → {to}: {body}" + (f"\n      {buttons}" if buttons else "")
+        if method == "editMessageText":
+            return f"  bot ✎ {to}: {textwrap.indent(str(p.get('text', '')), ' ' * 6).strip()}"
+        if method == "sendLocation":
+            return f"  bot → {to}: [map pin {p.get('latitude')}, {p.get('longitude')}]"
+        if method in ("sendDocument", "sendPhoto"):
+            return f"  bot → {to}: [{method.removeprefix('send').lower()} {p.get('caption') or ''}]"
+        if method == "answerCallbackQuery" and p.get("text"):
+            return f"  bot (popup): {p['text']}"
+        return None
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _buttons(markup: Any) -> str:
+    if not isinstance(markup, dict) or "inline_keyboard" not in markup:
+        return ""
+    return " ".join(f"[{b.get('text')}]" for row in markup["inline_keyboard"] for b in row)
+
+
+class Demo:
+    def __init__(self, out: Path, *, echo: bool = True) -> None:
+        self.out = out
+        self.clock = FixedClock(datetime(2026, 11, 23, 6, 0, tzinfo=ZoneInfo(TZ)))  # a Monday
+        self.emu = BotApiEmulator(
+            clock=lambda: self.clock.now().timestamp(),
+            token=DEMO_TOKEN,
+            bot_username="outpost_demo_bot",
+        )
+        self.transcript = Transcript(self.emu, echo=echo)
+        self.ctx: AppContext | None = None
+        self.app: Any = None
+
+    # -- plumbing -------------------------------------------------------------------------
+
+    async def settle(self) -> None:
+        """Wait until the bot has handled everything and gone quiet, then print it."""
+        for _ in range(200):
+            busy = await self.emu.changed(0.1)
+            if not busy and self.emu.pending_updates_count == 0:
+                break
+        self.transcript.flush_bot()
+
+    def at(self, day: date, hh: int, mm: int = 0) -> None:
+        self.clock.set(datetime.combine(day, time(hh, mm), tzinfo=ZoneInfo(TZ)))
+
+    async def act(self, who: UserActor, action: str, do: Callable[[], Any]) -> Any:
+        self.transcript.user(who, action)
+        result = do()
+        await self.settle()
+        return result
+
+    async def job(self, name: str, run: Callable[[], Awaitable[Any]]) -> None:
+        self.transcript.say(f"  ⏰ {self.clock.now().astimezone(ZoneInfo(TZ)):%a %H:%M} {name}")
+        await run()
+        await self.settle()
+
+    def person(self, user_id: int, name: str, lang: str = "en") -> UserActor:
+        self.transcript.names[user_id] = name
+        return self.emu.user(user_id, first_name=name.split()[0], language_code=lang)
+
+    # -- the script -----------------------------------------------------------------------
+
+    async def run(self) -> None:
+        self.out.mkdir(parents=True, exist_ok=True)
+        db = self.out / "outpost.db"
+        for stale in self.out.glob("outpost.db*"):
+            stale.unlink()
+        async with self.emu:
+            settings = Settings(
+                token=DEMO_TOKEN,
+                api_base_url=self.emu.base_url,
+                db_path=db,
+                media_dir=self.out / "media",
+                admins=frozenset({ADMIN_ID}),
+                timezone=TZ,
+                rate_limit_per_s=1000,
+            )
+            self.app = build_application(settings, clock=self.clock)
+            async with polling(self.app, poll_timeout=1):
+                self.ctx = self.app.bot_data["outpost"]
+                for step in self.script():
+                    await step()
+        self.transcript.heading("Left behind")
+        self.transcript.say(f"  database: {db}")
+        for path in sorted(self.out.rglob("*")):
+            if path.is_file() and not path.name.startswith("outpost.db"):
+                self.transcript.say(f"  {path}")
+        (self.out / "transcript.txt").write_text("\n".join(self.transcript.lines) + "\n", "utf-8")
+
+    def script(self) -> list[Callable[[], Awaitable[None]]]:
+        days = [lambda n=n: self.day(n) for n in range(5)]
+        return [self.setup, *days]
+
+    async def setup(self) -> None:
+        assert self.ctx is not None
+        t = self.transcript
+        t.heading("Monday: the administrator sets up Xiaoshan Village")
+        admin = self.person(ADMIN_ID, "Admin Chen")
+        draft = TeamDraft("Xiaoshan Village", SITE[0], SITE[1], Datum.WGS84, 300, TZ)
+        self.team = await create_team(self.ctx, draft, actor_id=ADMIN_ID)
+        t.say(
+            f"  $ outpost team add 'Xiaoshan Village' --lat {SITE[0]} --lon {SITE[1]} --radius 300"
+        )
+        await self.act(admin, "/teams", lambda: admin.send_command("teams"))
+        self.supervisor = await self.join(
+            6001, "Zhang Supervisor", "supervisor", "County Agriculture Bureau"
+        )
+        self.members = [
+            await self.join(7001, "Li Wei", "member", "County Water Bureau"),
+            await self.join(7002, "王芳", "member", "县卫生局", lang="zh-hans"),
+            await self.join(7003, "Sun Hao", "member", "Township Office"),
+        ]
+
+    async def join(self, uid: int, name: str, role: str, unit: str, lang: str = "en") -> UserActor:
+        assert self.ctx is not None
+        invite = await create_invite(self.ctx, self.team, role, actor_id=ADMIN_ID)
+        who = self.person(uid, name, lang)
+        await self.act(
+            who,
+            f"opens invite link (/start {invite.code[:6]}…)",
+            lambda: who.send_command("start", invite.code),
+        )
+        await self.act(who, name, lambda: who.send_text(name))
+        await self.act(who, unit, lambda: who.send_text(unit))
+        return who
+
+    async def day(self, n: int) -> None:
+        day = date(2026, 11, 23) + timedelta(days=n)
+        self.transcript.heading(f"{day:%A %d %B}")
+        li, wang, sun = self.members
+        self.at(day, 7, 5 + n)
+        await self.act(
+            li,
+            "📍 shares location at the site",
+            lambda: li.send_location(*north_of(*SITE, 40 + 10 * n), accuracy=12),
+        )
+        if n == 1:
+            self.at(day, 7, 20)
+            await self.act(
+                sun,
+                "forwards yesterday's location from a friend",
+                lambda: sun.forward_location(*SITE),
+            )
+        if n == 2:
+            self.at(day, 8, 10)  # Sun oversleeps: late
+        else:
+            self.at(day, 7, 25)
+        await self.act(sun, "📍 shares location", lambda: sun.send_location(*north_of(*SITE, 120)))
+        if n == 3:
+            self.at(day, 7, 15)
+            await self.act(
+                wang,
+                "📍 shares location 2.4 km away",
+                lambda: wang.send_location(*north_of(*SITE, 2400), accuracy=25),
+            )
+            await self.act(wang, "在县城领种子", lambda: wang.send_text("在县城领种子"))
+        else:
+            self.at(day, 7, 12)
+            await self.act(
+                wang,
+                "📍 shares live location",
+                lambda: wang.send_location(*SITE, live_period=900, accuracy=8),
+            )
+
+
+def main(out: str = "outpost-demo", echo: bool = True) -> int:
+    logging.basicConfig(level=logging.WARNING)
+    path = Path(out)
+    if path.exists() and not (path / "transcript.txt").exists() and any(path.iterdir()):
+        print(f"outpost: {path} exists and is not a demo folder; choose another with --out")
+        return 2
+    demo = Demo(path, echo=echo)
+    asyncio.run(demo.run())
+    print(f"\nDemo finished: transcript, database and exports are in {path.resolve()}")
+    return 0
+
+
+__all__ = ["Demo", "main"]
