@@ -81,12 +81,18 @@ def _is_gone(exc: BadRequest) -> bool:
 
 
 async def send_with_retry(
-    bot: Bot, telegram_id: int, part: Part, *, retries: int = RETRIES, sleep: Sleep = asyncio.sleep
+    bot: Bot,
+    telegram_id: int,
+    part: Part,
+    *,
+    retries: int | None = None,
+    sleep: Sleep = asyncio.sleep,
 ) -> None:
     """Sends one message; retries transient failures with exponential backoff.
 
     Raises Forbidden (and _Permanent for a vanished chat) at once; the last transient
     error once the retries are spent."""
+    retries = RETRIES if retries is None else retries
     for attempt in range(retries + 1):
         try:
             await bot.send_message(telegram_id, part.text, reply_markup=part.reply_markup)
