@@ -156,7 +156,7 @@ async def _sync(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def _catch_up(context: ContextTypes.DEFAULT_TYPE) -> None:
     ctx = _ctx(context.application)
-    await catch_up(ctx, context.bot, ctx.clock.now())
+    await catch_up(ctx, context.bot, ctx.clock.now(), team_ids=_job_data(context))
 
 
 # -- building the schedule ----------------------------------------------------------------
@@ -232,11 +232,16 @@ async def draw_and_schedule(app: Application, rng: random.Random) -> list[Job[An
     return jobs
 
 
-async def catch_up(ctx: AppContext, bot: Bot, now: datetime) -> dict[tuple[int, str], FanoutResult]:
+async def catch_up(
+    ctx: AppContext, bot: Bot, now: datetime, *, team_ids: set[int] | None = None
+) -> dict[tuple[int, str], FanoutResult]:
     """Sends today's notices whose time passed while the bot was down, while still useful.
-    Those already sent are skipped by the notification log."""
+    Those already sent are skipped by the notification log. `team_ids`: the teams that
+    existed at start (a team created since has had no notice due yet)."""
     done = {}
     for team in await ctx.storage.teams.all():
+        if team_ids is not None and team.id not in team_ids:
+            continue
         for kind in catch_up_kinds(team.schedule, team.reminder_lead_minutes, team.timezone, now):
             done[(team.id, kind.value)] = await TEAM_JOBS[kind](ctx, bot, team.id, now)
     return done
@@ -276,4 +281,5 @@ async def start_scheduler(app: Application) -> None:
     # The draw for this week if the bot was down on Monday morning; plans survive restarts.
     await draw_and_schedule(app, random.Random())
     _remove(app, "admin:catch_up")
-    queue.run_once(_catch_up, 0, name="admin:catch_up")
+    existing = {team.id for team in await ctx.storage.teams.all()}
+    queue.run_once(_catch_up, 0, data=existing, name="admin:catch_up")
