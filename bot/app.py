@@ -22,7 +22,8 @@ from bot.config import Settings
 from bot.context import CTX_KEY, AppContext
 from bot.i18n import t
 from bot.processor import PerChatUpdateProcessor
-from handlers import checkin, errors, messages, newteam, start
+from bot.scheduler import start_scheduler
+from handlers import checkin, errors, messages, newteam, rollcall, start, summary
 from storage import Storage
 
 # Commands shown in Telegram's menu, per language.
@@ -56,6 +57,10 @@ def handlers() -> list[BaseHandler]:
         # Administration.
         CommandHandler("newteam", newteam.cmd_newteam),
         CommandHandler("teams", newteam.cmd_teams),
+        # Oversight: the day summary on demand and spot-check roll calls (answers arrive as
+        # locations and are routed in checkin.on_location).
+        CommandHandler("summary", summary.cmd_summary),
+        CommandHandler("rollcall", rollcall.cmd_rollcall),
         # Buttons: callback data names the flow; identity is always the presser's user id.
         CallbackQueryHandler(start.on_language_button, pattern=r"^lang:"),
         CallbackQueryHandler(start.on_join_button, pattern=r"^join:"),
@@ -81,6 +86,8 @@ def build_application(
             await storage.open()
         app.bot_data[CTX_KEY] = ctx
         await _set_commands(app)
+        # Reminders, summaries, roll calls: every team's named jobs, plus a catch-up pass.
+        await start_scheduler(app)
 
     async def post_shutdown(app: Application) -> None:
         await storage.close()

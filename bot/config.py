@@ -40,6 +40,17 @@ def _timezone(name: str) -> str:
     return name
 
 
+def _draw_range(raw: str) -> tuple[int, int]:
+    low, _, high = raw.partition("-")
+    try:
+        lo, hi = int(low), int(high or low)
+    except ValueError as exc:
+        raise ConfigError(f"OUTPOST_ROLLCALL_TEAMS must look like 3-5, got {raw!r}") from exc
+    if not 0 <= lo <= hi:
+        raise ConfigError(f"OUTPOST_ROLLCALL_TEAMS must look like 3-5, got {raw!r}")
+    return lo, hi
+
+
 def _api_base(url: str) -> str:
     # Telegram's base ends in "/bot" and PTB appends the token; accept a bare host too.
     url = url.rstrip("/")
@@ -59,6 +70,10 @@ class Settings:
     invite_days: int = 14
     # Outgoing messages per second across all chats; Telegram's own limit is about 30.
     rate_limit_per_s: float = 30.0
+    # Roll calls: minutes to answer, and how many teams the weekly random draw picks.
+    rollcall_minutes: int = 30
+    rollcall_draw_min: int = 3
+    rollcall_draw_max: int = 5
 
     @property
     def file_base_url(self) -> str:
@@ -92,4 +107,7 @@ def load_settings(env: dict[str, str] | None = None, dotenv: bool = True) -> Set
         log_level=(env.get("OUTPOST_LOG_LEVEL") or "INFO").upper(),
         invite_days=int(env.get("OUTPOST_INVITE_DAYS") or 14),
         rate_limit_per_s=float(env.get("OUTPOST_RATE_LIMIT") or 30),
+        rollcall_minutes=int(env.get("OUTPOST_ROLLCALL_MINUTES") or 30),
+        rollcall_draw_min=_draw_range(env.get("OUTPOST_ROLLCALL_TEAMS") or "3-5")[0],
+        rollcall_draw_max=_draw_range(env.get("OUTPOST_ROLLCALL_TEAMS") or "3-5")[1],
     )

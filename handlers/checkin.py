@@ -12,6 +12,7 @@ from bot.i18n import all_labels, t
 from bot.rules.checkin import DayEffect, LocationEvidence, Place, RejectReason
 from bot.rules.schedule import Timing, local_datetime
 from bot.services.checkin import CheckinResult, check_in, track_live_position
+from handlers import rollcall
 from handlers.common import (
     Context,
     actor_of,
@@ -66,6 +67,9 @@ async def on_location(update: Update, context: Context) -> None:
     if message is None or message.location is None or not is_private(update):
         return
     ctx, actor = await actor_of(update, context)
+    # While a roll call waits for this person, their next location is its answer.
+    if await rollcall.maybe_answer(update, context, ctx, actor):
+        return
     state = await ctx.storage.flows.get(actor.user_id)
     if state is not None and state.flow in LOCATION_STEPS:
         await LOCATION_STEPS[state.flow](update, context, ctx, actor, state)
@@ -80,6 +84,11 @@ async def on_location(update: Update, context: Context) -> None:
     )
     if result.recorded.duplicate:
         return  # a re-delivered update: it was answered the first time
+    if result.kind == "evening" and result.verdict.accepted:
+        await reply(
+            update, render_evening(actor.language, result), reply_markup=main_menu(actor.language)
+        )
+        return
     await reply(
         update,
         render_result(actor.language, result, message),
@@ -91,6 +100,16 @@ async def on_location(update: Update, context: Context) -> None:
             await alert_supervisors(context, ctx, actor, result, message)
     if result.verdict.accepted and message.location and message.location.live_period:
         await reply(update, t(actor.language, "checkin.live_tracking"))
+
+
+def render_evening(lang: str, result: CheckinResult) -> str:
+    v = result.verdict
+    return t(
+        lang,
+        "evening.recorded",
+        place=t(lang, f"place.{v.place}"),
+        distance=format_distance(lang, v.distance_m),
+    )
 
 
 def render_result(lang: str, result: CheckinResult, message: Message) -> str:

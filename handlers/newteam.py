@@ -20,6 +20,7 @@ from bot.rules.geo import (
     validate_radius,
 )
 from bot.rules.schedule import parse_hhmm
+from bot.scheduler import reschedule_team
 from bot.services.teams import TeamDraft, create_invite, create_team, invite_link
 from handlers.common import Context, actor_of, clean_text, is_private, reply
 from handlers.flows import location_step, text_step
@@ -226,6 +227,7 @@ async def _create(
     except DuplicateTeam:
         await reply(update, t(actor.language, "newteam.name_taken", name=draft.name))
         return
+    await reschedule_team(context.application, team.id)
     username = context.bot.username
     member = await create_invite(ctx, team, "member", actor_id=actor.user_id)
     supervisor = await create_invite(ctx, team, "supervisor", actor_id=actor.user_id)

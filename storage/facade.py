@@ -10,7 +10,10 @@ from storage.checkins import CheckinRepo
 from storage.db import Database
 from storage.flows import FlowRepo
 from storage.invites import InviteRepo
+from storage.notifications import NotificationRepo
 from storage.people import PeopleRepo
+from storage.rollcalls import RollcallRepo
+from storage.scheduling import SchedulingRepo
 from storage.teams import TeamRepo
 
 
@@ -23,6 +26,9 @@ class Storage:
         self.checkins = CheckinRepo(self.db)
         self.audit = AuditRepo(self.db)
         self.flows = FlowRepo(self.db)
+        self.notifications = NotificationRepo(self.db)
+        self.scheduling = SchedulingRepo(self.db)
+        self.rollcalls = RollcallRepo(self.db)
 
     async def open(self) -> Storage:
         await self.db.open()

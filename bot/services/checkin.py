@@ -8,13 +8,14 @@ from bot.access import Actor
 from bot.context import AppContext
 from bot.rules.checkin import (
     CheckinVerdict,
+    DayEffect,
     LocationEvidence,
     RejectReason,
     day_effect,
     judge_checkin,
 )
 from bot.rules.geo import Point, check_coordinates, distance_m
-from bot.rules.schedule import local_day
+from bot.rules.schedule import in_evening_window, local_day
 from storage.checkins import LivePoint, NewCheckin, RecordedCheckin
 from storage.models import Team
 
@@ -24,6 +25,7 @@ class CheckinResult:
     verdict: CheckinVerdict
     recorded: RecordedCheckin
     team: Team | None
+    kind: str = "morning"
 
 
 def stranger_verdict(ev: LocationEvidence, tz: str) -> CheckinVerdict:
@@ -63,6 +65,10 @@ async def check_in(
             membership=membership.state,
             require_live=team.require_live,
         )
+    # Inside the (optional) evening window a location is the evening presence check: kept
+    # as its own row (a night on site when accepted on site), never touching the morning.
+    evening = team is not None and in_evening_window(ev.message_date, team.timezone, team.schedule)
+    kind = "evening" if evening else "morning"
     recorded = await ctx.storage.checkins.record(
         NewCheckin(
             telegram_id=actor.user_id,
@@ -74,10 +80,11 @@ async def check_in(
             verdict=verdict,
             site=team.site if team else None,
             received_at=ev.received_at.timestamp(),
+            kind=kind,
         ),
-        lambda counting: day_effect(counting, verdict),
+        (lambda _: DayEffect.NO_CHANGE) if evening else (lambda c: day_effect(c, verdict)),
     )
-    return CheckinResult(verdict, recorded, team)
+    return CheckinResult(verdict, recorded, team, kind)
 
 
 async def track_live_position(

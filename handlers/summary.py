@@ -1,0 +1,52 @@
+"""/summary [YYYY-MM-DD]: the day summary on demand, for a supervisor's teams (admins: all)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from telegram import Update
+
+from bot.i18n import t
+from bot.rules.schedule import local_day
+from bot.services.summary import summary_parts, team_summary
+from handlers.common import Context, actor_of, is_private, reply
+
+
+def _parse_day(args: list[str], today: date) -> date | None:
+    if not args:
+        return today
+    try:
+        return date.fromisoformat(args[0].strip())
+    except ValueError:
+        return None
+
+
+async def cmd_summary(update: Update, context: Context) -> None:
+    ctx, actor = await actor_of(update, context)
+    lang = actor.language
+    if not is_private(update):
+        await reply(update, t(lang, "private_only"))
+        return
+    if not actor.known:
+        await reply(update, t(lang, "stranger"))
+        return
+    if actor.is_admin:
+        teams = await ctx.storage.teams.all()
+    else:
+        teams = [team for team in await ctx.storage.teams.all() if actor.supervises(team.id)]
+    if not teams:
+        await reply(update, t(lang, "summary.not_allowed"))
+        return
+    now = ctx.clock.now()
+    for team in teams:
+        today = local_day(now, team.timezone)
+        day = _parse_day(list(context.args or []), today)
+        if day is None:
+            await reply(update, t(lang, "summary.bad_date"))
+            return
+        if day > today:
+            await reply(update, t(lang, "summary.future", today=today.isoformat()))
+            return
+        model = await team_summary(ctx, team, day, now)
+        for part in summary_parts(lang, model):
+            await reply(update, part.text, reply_markup=part.reply_markup)

@@ -1,0 +1,213 @@
+"""Roll calls (spot checks), their targets and outcomes, and the planned random draws."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from storage.audit import write_audit
+from storage.db import Database
+
+
+@dataclass(frozen=True)
+class OpenTarget:
+    rollcall_id: int
+    team_id: int
+    deadline: float
+    started_at: float
+
+
+@dataclass(frozen=True)
+class TargetResult:
+    telegram_id: int
+    name: str
+    outcome: str
+    distance_m: float | None
+
+
+@dataclass(frozen=True)
+class Plan:
+    id: int
+    team_id: int
+    at: float
+
+
+class RollcallRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def start(
+        self,
+        *,
+        team_id: int,
+        target_id: int | None,
+        started_by: int | None,
+        random_draw: bool,
+        started_at: float,
+        deadline: float,
+        targets: Sequence[int],
+        local_day: date,
+        plan_id: int | None = None,
+    ) -> int:
+        """Creates the roll call and its targets; a random draw is written to the audit
+        here, when it fires, and its plan marked fired, all in one transaction."""
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "INSERT INTO rollcalls(team_id, target_id, started_by, random_draw, started_at,"
+                " deadline) VALUES (?, ?, ?, ?, ?, ?)",
+                (team_id, target_id, started_by, int(random_draw), started_at, deadline),
+            )
+            rollcall_id = cur.lastrowid or 0
+            await conn.executemany(
+                "INSERT INTO rollcall_targets(rollcall_id, telegram_id, team_id, local_day)"
+                " VALUES (?, ?, ?, ?)",
+                [(rollcall_id, tid, team_id, local_day.isoformat()) for tid in targets],
+            )
+            if plan_id is not None:
+                await conn.execute(
+                    "UPDATE rollcall_plans SET fired_at = ?, rollcall_id = ? WHERE id = ?",
+                    (started_at, rollcall_id, plan_id),
+                )
+            await write_audit(
+                conn,
+                at=started_at,
+                actor_id=started_by,
+                action="rollcall.draw" if random_draw else "rollcall.start",
+                team_id=team_id,
+                subject=str(rollcall_id),
+                after={"targets": len(targets), "member": target_id, "deadline": deadline},
+            )
+        return rollcall_id
+
+    async def open_target(self, telegram_id: int, now: float) -> OpenTarget | None:
+        row = await self.db.fetchone(
+            "SELECT r.id, r.team_id, r.deadline, r.started_at FROM rollcall_targets t"
+            " JOIN rollcalls r ON r.id = t.rollcall_id WHERE t.telegram_id = ?"
+            " AND t.outcome IS NULL AND r.closed_at IS NULL AND r.deadline >= ?"
+            " ORDER BY r.started_at DESC LIMIT 1",
+            (telegram_id, now),
+        )
+        return OpenTarget(row[0], row[1], row[2], row[3]) if row else None
+
+    async def answer(
+        self,
+        rollcall_id: int,
+        telegram_id: int,
+        *,
+        outcome: str,
+        at: float,
+        chat_id: int,
+        message_id: int,
+        lat: float,
+        lon: float,
+        distance_m: float | None,
+    ) -> bool:
+        """Records the first answer only; a late or repeated one changes nothing."""
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "UPDATE rollcall_targets SET outcome = ?, answered_at = ?, chat_id = ?,"
+                " message_id = ?, lat = ?, lon = ?, distance_m = ?"
+                " WHERE rollcall_id = ? AND telegram_id = ? AND outcome IS NULL"
+                " AND (SELECT closed_at FROM rollcalls WHERE id = ?) IS NULL",
+                (
+                    outcome,
+                    at,
+                    chat_id,
+                    message_id,
+                    lat,
+                    lon,
+                    distance_m,
+                    rollcall_id,
+                    telegram_id,
+                    rollcall_id,
+                ),
+            )
+            return cur.rowcount > 0
+
+    async def close(self, rollcall_id: int, now: float) -> bool:
+        """Marks everyone still silent as no answer; False if it was already closed."""
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "UPDATE rollcalls SET closed_at = ? WHERE id = ? AND closed_at IS NULL",
+                (now, rollcall_id),
+            )
+            if cur.rowcount == 0:
+                return False
+            await conn.execute(
+                "UPDATE rollcall_targets SET outcome = 'no_answer'"
+                " WHERE rollcall_id = ? AND outcome IS NULL",
+                (rollcall_id,),
+            )
+        return True
+
+    async def get(self, rollcall_id: int) -> dict[str, Any] | None:
+        row = await self.db.fetchone("SELECT * FROM rollcalls WHERE id = ?", (rollcall_id,))
+        return dict(row) if row else None
+
+    async def results(self, rollcall_id: int) -> list[TargetResult]:
+        rows = await self.db.fetchall(
+            "SELECT t.telegram_id, coalesce(p.name, t.telegram_id), t.outcome, t.distance_m"
+            " FROM rollcall_targets t LEFT JOIN people p ON p.telegram_id = t.telegram_id"
+            " WHERE t.rollcall_id = ? ORDER BY p.name, t.telegram_id",
+            (rollcall_id,),
+        )
+        return [TargetResult(r[0], str(r[1]), r[2] or "no_answer", r[3]) for r in rows]
+
+    async def open_ids(self) -> list[tuple[int, float]]:
+        rows = await self.db.fetchall(
+            "SELECT id, deadline FROM rollcalls WHERE closed_at IS NULL ORDER BY deadline"
+        )
+        return [(r[0], r[1]) for r in rows]
+
+    async def absences(self, telegram_ids: Sequence[int], year: int) -> dict[int, int]:
+        """Roll-call absences (out of area or no answer) per person in a calendar year."""
+        if not telegram_ids:
+            return {}
+        marks = ",".join("?" * len(telegram_ids))
+        rows = await self.db.fetchall(
+            f"SELECT telegram_id, count(*) FROM rollcall_targets WHERE telegram_id IN ({marks})"
+            " AND outcome IN ('out_of_area', 'no_answer') AND local_day BETWEEN ? AND ?"
+            " GROUP BY telegram_id",
+            (*telegram_ids, f"{year}-01-01", f"{year}-12-31"),
+        )
+        return {r[0]: r[1] for r in rows}
+
+    async def add_plans(self, week: str, plans: Sequence[tuple[int, float]]) -> bool:
+        """Stores a week's draw once; False if that week was already drawn."""
+        async with self.db.transaction() as conn:
+            async with conn.execute(
+                "SELECT 1 FROM rollcall_plans WHERE week = ? LIMIT 1", (week,)
+            ) as cur:
+                if await cur.fetchone():
+                    return False
+            await conn.executemany(
+                "INSERT INTO rollcall_plans(week, team_id, at) VALUES (?, ?, ?)",
+                [(week, team_id, at) for team_id, at in plans],
+            )
+        return True
+
+    async def week_drawn(self, week: str) -> bool:
+        row = await self.db.fetchone("SELECT 1 FROM rollcall_plans WHERE week = ? LIMIT 1", (week,))
+        return row is not None
+
+    async def unfired_plans(self) -> list[Plan]:
+        rows = await self.db.fetchall(
+            "SELECT id, team_id, at FROM rollcall_plans WHERE fired_at IS NULL ORDER BY at"
+        )
+        return [Plan(r[0], r[1], r[2]) for r in rows]
+
+    async def plan(self, plan_id: int) -> Plan | None:
+        row = await self.db.fetchone(
+            "SELECT id, team_id, at FROM rollcall_plans WHERE id = ? AND fired_at IS NULL",
+            (plan_id,),
+        )
+        return Plan(row[0], row[1], row[2]) if row else None
+
+    async def skip_plan(self, plan_id: int, now: float) -> None:
+        """A plan that can no longer fire (team gone, nobody to ask) is closed unfired."""
+        await self.db.execute(
+            "UPDATE rollcall_plans SET fired_at = ? WHERE id = ? AND fired_at IS NULL",
+            (now, plan_id),
+        )

@@ -1,0 +1,112 @@
+"""What the scheduled notices read: one team-day's facts, a week's tallies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from bot.rules.reminders import LeaveSpan
+from bot.rules.summary import Attendance, PendingRequest
+from storage.db import Database
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+@dataclass(frozen=True)
+class TeamDay:
+    attendance: list[Attendance]
+    diary_writers: set[int]
+    evening_on_site: set[int]
+    leaves: list[LeaveSpan]
+
+
+class SchedulingRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def team_day(self, team_id: int, day: date) -> TeamDay:
+        iso = day.isoformat()
+        rows = await self.db.fetchall(
+            "SELECT a.telegram_id, a.place, a.timing, c.out_of_area_reason AS reason"
+            " FROM attendance_days a LEFT JOIN checkins c ON c.id = a.checkin_id"
+            " WHERE a.team_id = ? AND a.local_day = ?",
+            (team_id, iso),
+        )
+        attendance = [Attendance(r[0], r[1], r[2], r[3]) for r in rows]
+        diary = await self.db.fetchall(
+            "SELECT DISTINCT telegram_id FROM diary_entries"
+            " WHERE team_id = ? AND local_day = ? AND deleted = 0",
+            (team_id, iso),
+        )
+        evening = await self.db.fetchall(
+            "SELECT DISTINCT telegram_id FROM checkins WHERE team_id = ? AND local_day = ?"
+            " AND kind = 'evening' AND accepted = 1 AND place = 'on_site'",
+            (team_id, iso),
+        )
+        return TeamDay(
+            attendance=attendance,
+            diary_writers={r[0] for r in diary},
+            evening_on_site={r[0] for r in evening},
+            leaves=await self.approved_leaves(team_id, day, day),
+        )
+
+    async def approved_leaves(self, team_id: int, first: date, last: date) -> list[LeaveSpan]:
+        rows = await self.db.fetchall(
+            "SELECT telegram_id, first_day, last_day, ended_early_on, leave_type FROM requests"
+            " WHERE team_id = ? AND kind = 'leave' AND state = 'approved'"
+            " AND first_day <= ? AND last_day >= ?",
+            (team_id, last.isoformat(), first.isoformat()),
+        )
+        return [
+            LeaveSpan(r[0], date.fromisoformat(r[1]), date.fromisoformat(r[2]), _day(r[3]), r[4])
+            for r in rows
+        ]
+
+    async def pending_requests(self, team_id: int) -> list[PendingRequest]:
+        rows = await self.db.fetchall(
+            "SELECT r.id, r.telegram_id, coalesce(p.name, r.telegram_id) AS name, r.kind,"
+            " r.leave_type, r.first_day, r.last_day, r.days, r.state FROM requests r"
+            " LEFT JOIN people p ON p.telegram_id = r.telegram_id"
+            " WHERE r.team_id = ? AND r.state IN ('pending', 'awaiting_admin')"
+            " ORDER BY r.created_at, r.id",
+            (team_id,),
+        )
+        return [
+            PendingRequest(
+                id=r["id"],
+                telegram_id=r["telegram_id"],
+                name=str(r["name"]),
+                kind=r["kind"],
+                leave_type=r["leave_type"],
+                first_day=date.fromisoformat(r["first_day"]),
+                last_day=date.fromisoformat(r["last_day"]),
+                days=r["days"],
+                state=r["state"],
+            )
+            for r in rows
+        ]
+
+    async def week_tallies(
+        self, team_id: int, first: date, last: date
+    ) -> tuple[dict[int, int], dict[int, int], dict[int, int]]:
+        """Per member over first..last: days on site, late days, days with a diary entry."""
+        span = (team_id, first.isoformat(), last.isoformat())
+        rows = await self.db.fetchall(
+            "SELECT telegram_id, sum(place = 'on_site'), sum(timing = 'late')"
+            " FROM attendance_days WHERE team_id = ? AND local_day BETWEEN ? AND ?"
+            " GROUP BY telegram_id",
+            span,
+        )
+        diary = await self.db.fetchall(
+            "SELECT telegram_id, count(DISTINCT local_day) FROM diary_entries"
+            " WHERE team_id = ? AND local_day BETWEEN ? AND ? AND deleted = 0"
+            " GROUP BY telegram_id",
+            span,
+        )
+        return (
+            {r[0]: r[1] for r in rows},
+            {r[0]: r[2] for r in rows},
+            {r[0]: r[1] for r in diary},
+        )
