@@ -7,6 +7,7 @@ from pathlib import Path
 
 from storage.audit import AuditRepo
 from storage.checkins import CheckinRepo
+from storage.compliance import ComplianceRepo
 from storage.db import Database
 from storage.flows import FlowRepo
 from storage.invites import InviteRepo
@@ -23,6 +24,7 @@ class Storage:
         self.checkins = CheckinRepo(self.db)
         self.audit = AuditRepo(self.db)
         self.flows = FlowRepo(self.db)
+        self.compliance = ComplianceRepo(self.db, self.teams)
 
     async def open(self) -> Storage:
         await self.db.open()
