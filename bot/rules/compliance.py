@@ -9,8 +9,9 @@ Decisions (each one a place a reader could reasonably expect otherwise):
 * A day's status comes from the member's ``attendance_days`` row first: timing ``made_up``
   (an approved make-up) counts as a day on site whatever the place, and is also counted
   apart as a make-up; place ``on_site`` with timing ``on_time``/``late`` is a day on site;
-  timing ``missed`` (checked in after the cutoff, make-up not approved) is a missed day
-  even if on site; place ``out_of_area`` is neither on site nor missed.
+  timing ``missed`` (checked in after the cutoff, make-up not approved) counts as no
+  check-in: a missed workday, unless on leave; place ``out_of_area`` is neither on site nor
+  missed.
 * Days on site count every day of the month, workday or not: the policy is about living
   at the site. Missed days only count on workdays (not holidays, not the team's days off).
 * Approved leave covers the calendar days from ``first_day`` to ``last_day``, or to
@@ -173,11 +174,11 @@ def day_status(
     settled_until: date,
 ) -> DayStatus:
     """One cell of the member × day grid."""
-    if record is not None:
+    # A check-in after the cutoff (timing "missed") counts for nothing until a make-up is
+    # approved: the day reads as if there were no check-in (missed, leave, off or future).
+    if record is not None and record.timing != "missed":
         if record.timing == "made_up":
             return DayStatus.MADE_UP
-        if record.timing == "missed":
-            return DayStatus.MISSED if is_workday(day, schedule) else DayStatus.OFF
         if record.place == "on_site":
             return DayStatus.LATE if record.timing == "late" else DayStatus.ON_SITE
         return DayStatus.OUT_OF_AREA
