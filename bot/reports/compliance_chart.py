@@ -105,7 +105,7 @@ def render_pages(tm: TeamMonth, lang: str) -> list[bytes]:
 def _render(tm: TeamMonth, members: list, lang: str, page: int | None, pages: int) -> bytes:
     n_days, n_rows = len(tm.days), max(1, len(members))
     # Sized so a cell is ~0.3 in: 30 members × 31 days is about 13 × 12 in.
-    width = 3.6 + 0.3 * n_days
+    width = 4.4 + 0.3 * n_days
     height = 2.6 + 0.3 * n_rows
     fig = Figure(figsize=(width, height), dpi=DPI, layout="constrained")
     FigureCanvasAgg(fig)
@@ -130,8 +130,20 @@ def _render(tm: TeamMonth, members: list, lang: str, page: int | None, pages: in
     ax.set_xticks(range(n_days), [str(d.day) for d in tm.days], fontsize=9, fontfamily=fonts)
     names = [m.name for m in members]
     ax.set_yticks(range(len(names)), names, fontsize=10, fontfamily=fonts)
-    ax.xaxis.tick_top()
-    ax.set_xlabel(t(lang, "compliance.col.day"), fontfamily=fonts)
+    # Day numbers above and below: a 30-row grid is read from either end.
+    ax.tick_params(axis="x", top=True, labeltop=True, bottom=True, labelbottom=True)
+    ax.tick_params(which="major", length=0)
+    # Days on site per member at the right end of each row, against the policy minimum.
+    for y, m in enumerate(members):
+        short = m.days_on_site < tm.policy.min_days
+        ax.text(
+            n_days - 0.2, y, f" {m.days_on_site}", va="center", ha="left", fontsize=10,
+            fontweight="bold" if short else "normal", color="#d7301f" if short else "#222222",
+        )  # fmt: skip
+    ax.text(
+        n_days - 0.2, -1.1, " " + t(lang, "compliance.chart.days_column", min=tm.policy.min_days),
+        va="bottom", ha="left", fontsize=9, fontfamily=fonts,
+    )  # fmt: skip
     for spine in ax.spines.values():
         spine.set_visible(False)
     title = t(lang, "compliance.chart.title", team=tm.team_name, month=tm.label)

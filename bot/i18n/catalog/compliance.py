@@ -56,6 +56,7 @@ MESSAGES = {
         "en": "{team} · attendance {month}",
         "zh": "{team} · {month} 考勤",
     },
+    "compliance.chart.days_column": {"en": "days (min {min})", "zh": "在岗天数（≥{min}）"},
     "compliance.chart.page": {"en": "part {page} of {pages}", "zh": "第 {page}/{pages} 部分"},
     "compliance.report.heading": {
         "en": "📊 Monthly compliance · {team} · {month}",
