@@ -99,11 +99,13 @@ def test_chart_for_thirty_members_and_a_31_day_month(tmp_path: Path) -> None:
     (tmp_path / "chart.png").write_bytes(png)
 
 
-def test_large_teams_are_split_into_pages() -> None:
-    pages = render_pages(_team(MEMBERS_PER_PAGE * 2 + 5), "en")
+def test_large_teams_are_split_into_pages(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(compliance_chart, "MEMBERS_PER_PAGE", 4)
+    pages = render_pages(_team(9), "en")
     assert len(pages) == 3
     sizes = [_png_size(p) for p in pages]
     assert sizes[0] == sizes[1] and sizes[2][1] < sizes[0][1]
+    assert MEMBERS_PER_PAGE * 0.3 * 110 < 10000 - 1500  # a full page fits Telegram's limits
 
 
 def test_the_chart_font_has_chinese_glyphs() -> None:

@@ -29,6 +29,7 @@ from matplotlib.patches import Patch
 
 from bot.i18n import t
 from bot.reports.compliance_colors import STATUS_COLORS
+from bot.reports.compliance_table import display_width
 from bot.rules.compliance import DayStatus, TeamMonth
 
 log = logging.getLogger(__name__)
@@ -96,19 +97,34 @@ def render_pages(tm: TeamMonth, lang: str) -> list[bytes]:
     members = list(tm.members)
     pages = [members[i : i + MEMBERS_PER_PAGE] for i in range(0, len(members), MEMBERS_PER_PAGE)]
     pages = pages or [[]]
+    # Room for the team's longest name at 10 pt (CJK counts double), the same on every page.
+    left_in = 0.3 + 0.075 * max((display_width(m.name) for m in members), default=4)
     return [
-        _render(tm, page, lang, n + 1 if len(pages) > 1 else None, len(pages))
+        _render(tm, page, lang, n + 1 if len(pages) > 1 else None, len(pages), left_in)
         for n, page in enumerate(pages)
     ]
 
 
-def _render(tm: TeamMonth, members: list, lang: str, page: int | None, pages: int) -> bytes:
+# Fixed margins in inches (a layout engine would cost a second full draw per chart).
+_TOP_IN, _BOTTOM_IN, _RIGHT_IN, _CELL_IN = 1.0, 1.05, 1.5, 0.3
+
+
+def _render(
+    tm: TeamMonth, members: list, lang: str, page: int | None, pages: int, left_in: float
+) -> bytes:
     n_days, n_rows = len(tm.days), max(1, len(members))
-    # Sized so a cell is ~0.3 in: 30 members × 31 days is about 13 × 12 in.
-    width = 4.4 + 0.3 * n_days
-    height = 2.6 + 0.3 * n_rows
-    fig = Figure(figsize=(width, height), dpi=DPI, layout="constrained")
+    names = [m.name for m in members]
+    # A cell is 0.3 in: 30 members × 31 days is about 14 × 12 in, 1500 × 1300 px.
+    width = left_in + _RIGHT_IN + _CELL_IN * n_days
+    height = _TOP_IN + _BOTTOM_IN + _CELL_IN * n_rows
+    fig = Figure(figsize=(width, height), dpi=DPI)
     FigureCanvasAgg(fig)
+    fig.subplots_adjust(
+        left=left_in / width,
+        right=1 - _RIGHT_IN / width,
+        top=1 - _TOP_IN / height,
+        bottom=_BOTTOM_IN / height,
+    )
     fonts = font_families()
     ax = fig.add_subplot()
     index = {s: i for i, s in enumerate(_STATUS_ORDER)}
@@ -122,17 +138,14 @@ def _render(tm: TeamMonth, members: list, lang: str, page: int | None, pages: in
         aspect="auto",
         interpolation="nearest",
     )
-    # White gridlines between cells make single days countable.
-    ax.set_xticks([x - 0.5 for x in range(1, n_days)], minor=True)
-    ax.set_yticks([y - 0.5 for y in range(1, n_rows)], minor=True)
-    ax.grid(which="minor", color="white", linewidth=1.2)
-    ax.tick_params(which="minor", length=0)
-    ax.set_xticks(range(n_days), [str(d.day) for d in tm.days], fontsize=9, fontfamily=fonts)
-    names = [m.name for m in members]
+    # White lines between cells make single days countable.
+    ax.vlines([x - 0.5 for x in range(1, n_days)], -0.5, n_rows - 0.5, color="white", lw=1.2)
+    ax.hlines([y - 0.5 for y in range(1, n_rows)], -0.5, n_days - 0.5, color="white", lw=1.2)
+    ax.set_xticks(range(n_days), [str(d.day) for d in tm.days], fontsize=9)
     ax.set_yticks(range(len(names)), names, fontsize=10, fontfamily=fonts)
     # Day numbers above and below: a 30-row grid is read from either end.
     ax.tick_params(axis="x", top=True, labeltop=True, bottom=True, labelbottom=True)
-    ax.tick_params(which="major", length=0)
+    ax.tick_params(length=0)
     # Days on site per member at the right end of each row, against the policy minimum.
     for y, m in enumerate(members):
         short = m.days_on_site < tm.policy.min_days
@@ -149,7 +162,7 @@ def _render(tm: TeamMonth, members: list, lang: str, page: int | None, pages: in
     title = t(lang, "compliance.chart.title", team=tm.team_name, month=tm.label)
     if page is not None:
         title += " · " + t(lang, "compliance.chart.page", page=page, pages=pages)
-    fig.suptitle(title, fontsize=14, fontweight="bold", fontfamily=fonts)
+    fig.text(0.5, 1 - 0.12 / height, title, ha="center", va="top", fontsize=15, fontfamily=fonts)
     handles = [
         Patch(
             facecolor=STATUS_COLORS[s],
@@ -160,11 +173,13 @@ def _render(tm: TeamMonth, members: list, lang: str, page: int | None, pages: in
     ]
     fig.legend(
         handles=handles,
-        loc="outside lower center",
+        loc="lower center",
+        bbox_to_anchor=(0.5, 0.05 / height),
         ncol=4,
         frameon=False,
         prop={"family": fonts, "size": 10},
     )
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=DPI)
+    # Flat colours compress well even at a fast setting; the default level costs ~0.4 s.
+    fig.savefig(buf, format="png", dpi=DPI, pil_kwargs={"compress_level": 3})
     return buf.getvalue()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import tempfile
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,6 +36,8 @@ from bot.rules.schedule import local_datetime
 log = logging.getLogger(__name__)
 
 NOTIFICATION_KIND = "monthly_compliance"
+# Each part of a delivery (text, xlsx, png1..) is recorded too: see `_deliver`.
+PART_KIND = "monthly_compliance.part"
 # Names listed in the chat summary before "and N more" (the XLSX has everyone).
 MAX_NAMES = 15
 
@@ -122,21 +125,48 @@ def _render_files(tm: TeamMonth, lang: str) -> _Attachments:
 
 
 async def _deliver(
-    bot: telegram.Bot, chat_id: int, tm: TeamMonth, lang: str, files: _Attachments
+    ctx: AppContext,
+    bot: telegram.Bot,
+    chat_id: int,
+    ref: str,
+    tm: TeamMonth,
+    lang: str,
+    files: _Attachments,
 ) -> None:
-    await bot.send_message(chat_id, summary_text(tm, lang))
-    doc = (
-        files.xlsx
-        if isinstance(files.xlsx, str)
-        else telegram.InputFile(files.xlsx, filename=files.xlsx_name)
-    )
-    sent = await bot.send_document(chat_id, doc, filename=files.xlsx_name)
-    if sent.document is not None:
-        files.xlsx = sent.document.file_id
-    for i, photo in enumerate(files.photos):
-        msg = await bot.send_photo(chat_id, photo)
-        if msg.photo:
-            files.photos[i] = msg.photo[-1].file_id
+    """Summary, workbook, chart pages; each part claimed on its own as well, so a retry
+    after a failure half-way sends only the parts still missing, never one twice."""
+
+    async def part(name: str, send: Callable[[], Awaitable[telegram.Message]]) -> None:
+        key = f"{ref}:{name}"
+        if not await ctx.storage.compliance.claim_notification(
+            PART_KIND, chat_id, key, ctx.now_ts()
+        ):
+            return
+        try:
+            await send()
+        except BaseException:
+            await ctx.storage.compliance.release_notification(PART_KIND, chat_id, key)
+            raise
+
+    async def send_document() -> telegram.Message:
+        sent = await bot.send_document(chat_id, files.xlsx, filename=files.xlsx_name)
+        if sent.document is not None:
+            files.xlsx = sent.document.file_id
+        return sent
+
+    def send_photo(i: int) -> Callable[[], Awaitable[telegram.Message]]:
+        async def send() -> telegram.Message:
+            sent = await bot.send_photo(chat_id, files.photos[i])
+            if sent.photo:
+                files.photos[i] = sent.photo[-1].file_id
+            return sent
+
+        return send
+
+    await part("text", lambda: bot.send_message(chat_id, summary_text(tm, lang)))
+    await part("xlsx", send_document)
+    for i in range(len(files.photos)):
+        await part(f"png{i + 1}", send_photo(i))
 
 
 async def _recipients(ctx: AppContext, team_id: int) -> dict[int, str]:
@@ -182,7 +212,7 @@ async def send_monthly_compliance(
                 # Rendering is CPU work: keep the event loop free for updates meanwhile.
                 files[lang] = await asyncio.to_thread(_render_files, tm, lang)
             try:
-                await _deliver(bot, chat_id, tm, lang, files[lang])
+                await _deliver(ctx, bot, chat_id, ref, tm, lang, files[lang])
             except Forbidden:
                 log.info("monthly compliance: %s blocked the bot; marked unreachable", chat_id)
                 await ctx.storage.people.set_unreachable(chat_id, True)
