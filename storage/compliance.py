@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from bot.rules.compliance import DayRecord, LeaveSpan, MemberInput, TeamInput
 from bot.rules.schedule import month_days
@@ -18,6 +19,16 @@ from storage.models import Team
 from storage.teams import TeamRepo
 
 Key = tuple[int, int]  # (team_id, telegram_id)
+
+
+@lru_cache(maxsize=4096)
+def _date(text: str) -> date:
+    # A month has at most 31 distinct days: parse each once, not once per member-day.
+    return date.fromisoformat(text)
+
+
+def _days(packed: str) -> list[date]:
+    return [_date(d) for d in packed.split(",")]
 
 
 @dataclass
@@ -52,7 +63,8 @@ class ComplianceRepo:
         members = await self._members(first, last, scope, params)
         rows: dict[Key, _MemberRows] = defaultdict(_MemberRows)
         await self._attendance(rows, first, last, scope, params)
-        await self._evenings(rows, first, last, scope, params)
+        if any(t.schedule.evening_enabled for t in teams):
+            await self._evenings(rows, first, last, scope, params)
         await self._leaves(rows, first, last, scope, params)
         await self._diaries(rows, first, last, scope, params)
         absences = await self._absences(f"{year:04d}-01-01", last)
@@ -115,25 +127,31 @@ class ComplianceRepo:
     async def _attendance(
         self, rows: dict[Key, _MemberRows], first: str, last: str, scope: str, params: tuple
     ) -> None:
+        # One row per member (days concatenated by SQLite) rather than one per member-day:
+        # building 150,000 Python row objects was most of the cost of a 5,000-member month.
         sql = (
-            "SELECT team_id, telegram_id, local_day, place, timing FROM attendance_days"
-            " WHERE local_day BETWEEN ? AND ?" + scope
+            "SELECT team_id, telegram_id,"
+            " group_concat(local_day || ' ' || place || ' ' || timing, ',')"
+            " FROM attendance_days WHERE local_day BETWEEN ? AND ?"
+            + scope
+            + " GROUP BY team_id, telegram_id"
         )
-        for r in await self.db.fetchall(sql, (first, last, *params)):
-            rows[(r[0], r[1])].days.append(
-                DayRecord(date.fromisoformat(r[2]), place=r[3], timing=r[4])
-            )
+        for team_id, telegram_id, packed in await self.db.fetchall(sql, (first, last, *params)):
+            days = rows[(team_id, telegram_id)].days
+            for item in packed.split(","):
+                day, place, timing = item.split(" ")
+                days.append(DayRecord(_date(day), place, timing))
 
     async def _evenings(
         self, rows: dict[Key, _MemberRows], first: str, last: str, scope: str, params: tuple
     ) -> None:
         sql = (
-            "SELECT DISTINCT team_id, telegram_id, local_day FROM checkins"
+            "SELECT team_id, telegram_id, group_concat(DISTINCT local_day) FROM checkins"
             " WHERE kind = 'evening' AND accepted = 1 AND place = 'on_site'"
-            " AND local_day BETWEEN ? AND ?" + scope
+            " AND local_day BETWEEN ? AND ?" + scope + " GROUP BY team_id, telegram_id"
         )
-        for r in await self.db.fetchall(sql, (first, last, *params)):
-            rows[(r[0], r[1])].evenings.add(date.fromisoformat(r[2]))
+        for team_id, telegram_id, packed in await self.db.fetchall(sql, (first, last, *params)):
+            rows[(team_id, telegram_id)].evenings.update(_days(packed))
 
     async def _leaves(
         self, rows: dict[Key, _MemberRows], first: str, last: str, scope: str, params: tuple
@@ -157,11 +175,13 @@ class ComplianceRepo:
         self, rows: dict[Key, _MemberRows], first: str, last: str, scope: str, params: tuple
     ) -> None:
         sql = (
-            "SELECT DISTINCT team_id, telegram_id, local_day FROM diary_entries"
-            " WHERE deleted = 0 AND local_day BETWEEN ? AND ?" + scope
+            "SELECT team_id, telegram_id, group_concat(DISTINCT local_day) FROM diary_entries"
+            " WHERE deleted = 0 AND local_day BETWEEN ? AND ?"
+            + scope
+            + " GROUP BY team_id, telegram_id"
         )
-        for r in await self.db.fetchall(sql, (first, last, *params)):
-            rows[(r[0], r[1])].diary.add(date.fromisoformat(r[2]))
+        for team_id, telegram_id, packed in await self.db.fetchall(sql, (first, last, *params)):
+            rows[(team_id, telegram_id)].diary.update(_days(packed))
 
     async def _absences(self, first: str, last: str) -> dict[int, int]:
         """Roll-call absences per person from 1 January to the month's end, in any team:

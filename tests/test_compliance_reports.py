@@ -74,7 +74,13 @@ def test_workbook_has_frozen_summary_and_coloured_grid(tmp_path: Path) -> None:
     assert grid_header[:3] == ["Team", "Member", "1"] and grid_header[-1] == "30"
     ann_days = [c.value for c in grid[2]][2:]
     assert ann_days[:6] == ["V", "✓", "L", "O", "✗", "M"]
-    assert grid.cell(2, 3 + 1).fill.fgColor.rgb.endswith("2B8CBE")  # 2 Nov, on site: blue
+    # Colours come from one conditional format per status over the whole grid.
+    rules = {
+        rule.formula[0]: (str(cf.sqref), rule.dxf.fill.bgColor.rgb)
+        for cf in grid.conditional_formatting
+        for rule in cf.rules
+    }
+    assert rules['"✓"'] == ("C2:AF6", "002B8CBE") and rules['"✗"'][1] == "00D7301F"
 
 
 def test_workbook_in_chinese(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -90,24 +91,29 @@ def _grid_sheet(wb: Workbook, months: Sequence[TeamMonth], lang: str) -> None:
         )
     )
     codes = {s: t(lang, f"compliance.code.{s.value}") for s in DayStatus}
+    rows = 1
     for tm in months:
         for m in tm.members:
-            ws.append([tm.team_name, m.name, *(_status_cell(ws, s, codes) for s in m.grid)])
+            ws.append([tm.team_name, m.name, *(codes[s] or None for s in m.grid)])
+            rows += 1
+    # Colours by conditional formatting on the codes, one rule per status, instead of a
+    # styled cell per member-day: 150,000 styled cells took most of the writing time.
+    area = f"C2:{get_column_letter(2 + n_days)}{max(rows, 2)}"
+    for status, code in codes.items():
+        if code:
+            rule = CellIsRule(operator="equal", formula=[_quoted(code)], fill=_FILLS[status])
+            ws.conditional_formatting.add(area, rule)
     _legend(ws, codes, lang)
 
 
-def _status_cell(
-    ws: WriteOnlyWorksheet, status: DayStatus, codes: dict[DayStatus, str]
-) -> WriteOnlyCell:
-    cell = WriteOnlyCell(ws, value=codes[status] or None)
-    cell.fill = _FILLS[status]
-    cell.alignment = _CENTER
-    return cell
+def _quoted(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
 
 
 def _legend(ws: WriteOnlyWorksheet, codes: dict[DayStatus, str], lang: str) -> None:
     ws.append([])
     for status in DayStatus:
-        ws.append(
-            ["", t(lang, f"compliance.status.{status.value}"), _status_cell(ws, status, codes)]
-        )
+        cell = WriteOnlyCell(ws, value=codes[status] or None)
+        cell.fill = _FILLS[status]
+        cell.alignment = _CENTER
+        ws.append(["", t(lang, f"compliance.status.{status.value}"), cell])

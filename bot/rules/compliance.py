@@ -32,10 +32,11 @@ Decisions (each one a place a reader could reasonably expect otherwise):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import NamedTuple
 
 from bot.rules.policy import Policy
 from bot.rules.schedule import Schedule, is_workday, month_days
@@ -64,9 +65,8 @@ class Verdict(StrEnum):
     SHORT = "short"
 
 
-@dataclass(frozen=True)
-class DayRecord:
-    """One ``attendance_days`` row."""
+class DayRecord(NamedTuple):
+    """One ``attendance_days`` row (a tuple: a big month builds 150,000 of them)."""
 
     day: date
     place: str  # on_site | out_of_area
@@ -170,7 +170,7 @@ def day_status(
     day: date,
     record: DayRecord | None,
     on_leave: bool,
-    schedule: Schedule,
+    workday: bool,
     settled_until: date,
 ) -> DayStatus:
     """One cell of the member × day grid."""
@@ -184,7 +184,7 @@ def day_status(
         return DayStatus.OUT_OF_AREA
     if on_leave:
         return DayStatus.LEAVE
-    if not is_workday(day, schedule):
+    if not workday:
         return DayStatus.OFF
     if day > settled_until:
         return DayStatus.FUTURE
@@ -197,11 +197,19 @@ def member_month(
     schedule: Schedule,
     policy: Policy,
     settled_until: date,
+    workdays: Sequence[bool] | None = None,
 ) -> MemberMonth:
+    """One member's month; ``workdays`` (is each day a workday) may be passed in when
+    computing many members of one team."""
     first, last = days[0], days[-1]
+    if workdays is None:
+        workdays = [is_workday(d, schedule) for d in days]
     records = {r.day: r for r in member.days if first <= r.day <= last}
-    leave = leave_days_in(member.leaves, first, last)
-    grid = tuple(day_status(d, records.get(d), d in leave, schedule, settled_until) for d in days)
+    leave = leave_days_in(member.leaves, first, last) if member.leaves else {}
+    grid = tuple(
+        day_status(d, records.get(d), d in leave, w, settled_until)
+        for d, w in zip(days, workdays, strict=True)
+    )
     present = {d for d, s in zip(days, grid, strict=True) if s in PRESENT}
     leave_by_type = dict.fromkeys(LEAVE_TYPES, 0)
     for d, kind in leave.items():
@@ -250,8 +258,10 @@ def _verdict(
 def team_month(team: TeamInput, year: int, month: int, settled_until: date) -> TeamMonth:
     """The month of a whole team; members in the order given (storage sorts by name)."""
     days = month_days(year, month)
+    workdays = [is_workday(d, team.schedule) for d in days]
     members = tuple(
-        member_month(m, days, team.schedule, team.policy, settled_until) for m in team.members
+        member_month(m, days, team.schedule, team.policy, settled_until, workdays)
+        for m in team.members
     )
     return TeamMonth(
         team_id=team.team_id,
