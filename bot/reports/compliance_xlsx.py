@@ -90,7 +90,10 @@ def _grid_sheet(wb: Workbook, months: Sequence[TeamMonth], lang: str) -> None:
             ws, [t(lang, "compliance.col.team"), t(lang, "compliance.col.member"), *day_numbers]
         )
     )
-    codes = {s: t(lang, f"compliance.code.{s.value}") for s in DayStatus}
+    # Days still to come stay blank.
+    codes = {
+        s: "" if s is DayStatus.FUTURE else t(lang, f"compliance.code.{s.value}") for s in DayStatus
+    }
     rows = 1
     for tm in months:
         for m in tm.members:

@@ -187,9 +187,12 @@ async def send_monthly_compliance(
     to its supervisors and all admins: a summary, the XLSX and the chart. Returns how many
     recipients got a team's report in this call.
 
-    Send-once: a recipient's (team, month) is claimed in `notifications` before sending. A
-    blocked user (403) keeps the claim and is marked unreachable; any other failure releases
-    it so a later run retries that recipient; the fan-out goes on either way.
+    Send-once: a recipient's (team, month) is claimed in `notifications` (kind
+    `monthly_compliance`, ref `YYYY-MM:<team_id>`) before sending, and so is each part
+    (text, workbook, chart pages). A blocked user (403) keeps the claim and is marked
+    unreachable; any other failure releases the whole claim but keeps the parts already
+    delivered, so a later run sends just the missing parts; the fan-out goes on either way.
+    Nothing here retries or paces: the Application's rate limiter (AIORateLimiter) does.
     """
     delivered = 0
     for team in await ctx.storage.teams.all():

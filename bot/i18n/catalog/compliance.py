@@ -48,7 +48,6 @@ MESSAGES = {
     "compliance.code.leave": {"en": "V", "zh": "假"},
     "compliance.code.missed": {"en": "✗", "zh": "缺"},
     "compliance.code.off": {"en": "-", "zh": "休"},
-    "compliance.code.future": {"en": "", "zh": ""},
     # Sheets, chart, report text.
     "compliance.sheet.summary": {"en": "Compliance", "zh": "考勤汇总"},
     "compliance.sheet.grid": {"en": "Daily grid", "zh": "每日明细"},
