@@ -46,7 +46,8 @@ def test_text_table_aligns_chinese_columns() -> None:
     lines = text.splitlines()
     assert lines[0].startswith("📊 月度考勤 · 小山工作队 · 2026-11")
     assert "（本月尚未结束" in lines[0]
-    header, rule, *rows = lines[1:]
+    assert lines[1] == "要求：每月在岗至少 16 天、在岗住宿至少 15 夜。"
+    header, rule, *rows = lines[2:]
     assert "在岗天数" in header and "Ann" in rows[0]
     # Every row's "verdict" column starts at the same display column as its header.
     widths = [display_width(r) for r in (rule, *rows)]

@@ -85,12 +85,23 @@ def aligned(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     return "\n".join(line.rstrip() for line in lines)
 
 
+def policy_line(tm: TeamMonth, lang: str) -> str:
+    """ "Policy: at least 22 days on site (and 15 nights, when nights are tracked)."""
+    nights = (
+        t(lang, "compliance.report.policy_nights", nights=tm.policy.min_nights)
+        if tm.nights_tracked
+        else ""
+    )
+    return t(lang, "compliance.report.policy", days=tm.policy.min_days, nights=nights)
+
+
 def team_text(tm: TeamMonth, lang: str) -> str:
     """The heading and table of one team, for the terminal."""
     title = t(lang, "compliance.report.heading", team=tm.team_name, month=tm.label)
     if not tm.complete:
         title += " " + t(lang, "compliance.report.incomplete")
+    policy = policy_line(tm, lang)
     if not tm.members:
-        return f"{title}\n{t(lang, 'compliance.report.no_members')}"
+        return f"{title}\n{policy}\n{t(lang, 'compliance.report.no_members')}"
     body = aligned(headers(lang), [row(tm, m, lang) for m in tm.members])
-    return f"{title}\n{body}"
+    return f"{title}\n{policy}\n{body}"

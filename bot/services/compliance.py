@@ -22,6 +22,7 @@ from telegram.error import Forbidden, TelegramError
 from bot.context import AppContext
 from bot.i18n import t
 from bot.reports.compliance_chart import render_pages
+from bot.reports.compliance_table import policy_line, team_text
 from bot.reports.compliance_xlsx import write_workbook
 from bot.rules.compliance import (
     TeamInput,
@@ -60,12 +61,7 @@ def summary_text(tm: TeamMonth, lang: str) -> str:
     lines = [t(lang, "compliance.report.heading", team=tm.team_name, month=tm.label)]
     if not tm.complete:
         lines.append(t(lang, "compliance.report.incomplete"))
-    nights = (
-        t(lang, "compliance.report.policy_nights", nights=tm.policy.min_nights)
-        if tm.nights_tracked
-        else ""
-    )
-    lines.append(t(lang, "compliance.report.policy", days=tm.policy.min_days, nights=nights))
+    lines.append(policy_line(tm, lang))
     if not tm.members:
         lines.append(t(lang, "compliance.report.no_members"))
         return "\n".join(lines)
@@ -250,8 +246,6 @@ async def write_month_files(
     """The month as terminal text, written as XLSX plus PNG charts. Everything is rendered
     in memory first and each file appears whole under its name; if a later file fails, the
     ones already written are removed, so an error leaves no partial set."""
-    from bot.reports.compliance_table import team_text
-
     months = await month_report(ctx, year, month, team_id)
     text = "\n\n".join(team_text(tm, lang) for tm in months) or "no teams"
     charts = await asyncio.to_thread(lambda: [(tm, render_pages(tm, lang)) for tm in months])
