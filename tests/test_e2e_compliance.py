@@ -126,6 +126,10 @@ async def test_each_team_reports_its_own_last_month(world: World) -> None:
     assert await send_monthly_compliance(world.ctx, world.app.bot) == 1
     (text,) = [m["text"] for m in _texts(world, lead.id)]
     assert "Berlin · 2026-10" in text and "No members this month." in text
-    # An explicit month is its own report, sent although October's went out.
-    assert await send_monthly_compliance(world.ctx, world.app.bot, month=(2026, 9)) == 1
-    assert "Berlin · 2026-09" in _texts(world, lead.id)[-1]["text"]
+    # An explicit month is its own report, sent although October's went out; a scheduler
+    # job for one team sends only that team's.
+    other = await world.team("Other")
+    other_lead = await world.join(other, role="supervisor", name="Olaf")
+    sent = await send_monthly_compliance(world.ctx, world.app.bot, (2026, 9), team_id=berlin.id)
+    assert sent == 1 and "Berlin · 2026-09" in _texts(world, lead.id)[-1]["text"]
+    assert _texts(world, other_lead.id) == []

@@ -177,7 +177,11 @@ async def _recipients(ctx: AppContext, team_id: int) -> dict[int, str]:
 
 
 async def send_monthly_compliance(
-    ctx: AppContext, bot: telegram.Bot, month: tuple[int, int] | None = None
+    ctx: AppContext,
+    bot: telegram.Bot,
+    month: tuple[int, int] | None = None,
+    *,
+    team_id: int | None = None,
 ) -> int:
     """Sends each team's month (by default the month before now in the team's timezone)
     to its supervisors and all admins: a summary, the XLSX and the chart. Returns how many
@@ -189,9 +193,13 @@ async def send_monthly_compliance(
     unreachable; any other failure releases the whole claim but keeps the parts already
     delivered, so a later run sends just the missing parts; the fan-out goes on either way.
     Nothing here retries or paces: the Application's rate limiter (AIORateLimiter) does.
+
+    ``team_id`` limits the run to one team: a scheduler with one job per team (the 1st at
+    08:00 in that team's timezone) passes it; without it every team is sent at once.
     """
     delivered = 0
-    for team in await ctx.storage.teams.all():
+    teams = await ctx.storage.teams.all()
+    for team in (x for x in teams if team_id is None or x.id == team_id):
         year, mon = month or previous_month(local_datetime(ctx.clock.now(), team.timezone).date())
         recipients = await _recipients(ctx, team.id)
         if not recipients:
@@ -207,10 +215,10 @@ async def send_monthly_compliance(
                 NOTIFICATION_KIND, chat_id, ref, ctx.now_ts()
             ):
                 continue
-            if lang not in files:
-                # Rendering is CPU work: keep the event loop free for updates meanwhile.
-                files[lang] = await asyncio.to_thread(_render_files, tm, lang)
             try:
+                if lang not in files:
+                    # Rendering is CPU work: keep the event loop free for updates meanwhile.
+                    files[lang] = await asyncio.to_thread(_render_files, tm, lang)
                 await _deliver(ctx, bot, chat_id, ref, tm, lang, files[lang])
             except Forbidden:
                 log.info("monthly compliance: %s blocked the bot; marked unreachable", chat_id)
@@ -218,6 +226,12 @@ async def send_monthly_compliance(
                 continue
             except TelegramError as exc:
                 log.warning("monthly compliance to %s failed (%s); will retry", chat_id, exc)
+                await ctx.storage.compliance.release_notification(NOTIFICATION_KIND, chat_id, ref)
+                continue
+            except Exception:
+                # A bug must not eat the claim (the report would never be sent) nor stop
+                # the other recipients.
+                log.exception("monthly compliance for team %s to %s failed", team.id, chat_id)
                 await ctx.storage.compliance.release_notification(NOTIFICATION_KIND, chat_id, ref)
                 continue
             delivered += 1
