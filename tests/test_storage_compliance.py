@@ -3,11 +3,15 @@ fixed number of queries whatever the number of teams."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
+from bot.clock import FixedClock
+from bot.config import Settings
+from bot.context import AppContext
 from bot.rules.checkin import Site
-from bot.rules.compliance import Verdict, member_month
+from bot.rules.compliance import DayStatus, Verdict, member_month
 from bot.rules.schedule import month_days
+from bot.services.compliance import month_report
 from storage import Storage
 from tests import compliance_seed as seed
 from tests.test_rules_compliance import ANN, ANN_GRID, CODES, POLICY, SCHEDULE
@@ -119,3 +123,22 @@ async def test_query_count_does_not_grow_with_teams_or_members(storage: Storage)
     calls = 0
     await storage.compliance.month_inputs(2026, 11)
     assert calls == few <= 8
+
+
+async def test_days_settle_by_the_team_clock_across_the_march_dst_change(
+    storage: Storage,
+) -> None:
+    berlin = await storage.teams.create("Berlin", "Europe/Berlin", SITE, now=0.0)
+    await seed.member(storage, berlin.id, 5, "Greta")
+    clock = FixedClock(datetime(2027, 3, 28, 10, 30, tzinfo=UTC))
+    ctx = AppContext(settings=Settings(), storage=storage, clock=clock)
+    # 10:30 UTC on the 28th is 12:30 CEST (summer time began at 02:00 that night): past
+    # the 12:00 cutoff, so the 28th is settled and missed. Under winter time (11:30) it
+    # would still be open.
+    (tm,) = await month_report(ctx, 2027, 3)
+    assert len(tm.days) == 31 and not tm.complete
+    grid = tm.members[0].grid
+    assert grid[27] is DayStatus.MISSED and grid[28] is DayStatus.FUTURE
+    clock.set(datetime(2027, 3, 28, 9, 30, tzinfo=UTC))  # 11:30 CEST: before the cutoff
+    (tm,) = await month_report(ctx, 2027, 3)
+    assert tm.members[0].grid[27] is DayStatus.FUTURE
