@@ -8,14 +8,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.clock import SystemClock
 from bot.config import ConfigError, Settings, load_settings
 from bot.context import AppContext
+from bot.rules.compliance import parse_month
 from bot.rules.geo import DEFAULT_RADIUS_M, Datum, InvalidCoordinates
 from bot.rules.schedule import parse_hhmm
 from bot.services.teams import (
@@ -105,6 +108,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     admin_add = admin.add_parser("add", help="make a Telegram user id an admin")
     admin_add.add_argument("user_id", type=int)
+
+    report = sub.add_parser("report", help="reports").add_subparsers(dest="action", required=True)
+    month = report.add_parser("month", help="monthly compliance: print it, write XLSX and PNG")
+    month.add_argument("month", help="the month, YYYY-MM")
+    month.add_argument("--team", help="team name or id (default: every team)")
+    month.add_argument("--out", help="XLSX path (default compliance-YYYY-MM.xlsx); PNG beside it")
+    month.add_argument("--lang", choices=("en", "zh"), default="en")
     return parser
 
 
@@ -225,12 +235,39 @@ async def cmd_admin_add(ctx: AppContext, args: argparse.Namespace) -> int:
     return 0
 
 
+async def cmd_report_month(ctx: AppContext, args: argparse.Namespace) -> int:
+    from bot.services.compliance import write_month_files
+
+    try:
+        year, month = parse_month(args.month)
+    except ValueError as exc:
+        raise CliError(str(exc)) from exc
+    team_id = None
+    if args.team:
+        team = await ctx.storage.teams.find(args.team)
+        if team is None:
+            raise CliError(f"no team {args.team!r} (see outpost team list)")
+        team_id = team.id
+    out = Path(args.out or f"compliance-{year:04d}-{month:02d}.xlsx")
+    if not out.parent.is_dir() or not os.access(out.parent, os.W_OK):
+        raise CliError(f"cannot write {out}: {out.parent} is not a writable directory")
+    try:
+        text, written = await write_month_files(ctx, year, month, team_id, out, args.lang)
+    except OSError as exc:
+        raise CliError(f"cannot write {out}: {exc.strerror or exc}") from exc
+    print(text)
+    for path in written:
+        print(f"wrote {path}")
+    return 0
+
+
 COMMANDS: dict[tuple[str, str | None], Command] = {
     ("team", "add"): cmd_team_add,
     ("team", "list"): cmd_team_list,
     ("team", "set"): cmd_team_set,
     ("invite", None): cmd_invite,
     ("admin", "add"): cmd_admin_add,
+    ("report", "month"): cmd_report_month,
 }
 
 

@@ -28,6 +28,7 @@ from bot.context import CTX_KEY, AppContext
 from bot.rules.reminders import DIGEST_AT, Kind, catch_up_kinds, due_times
 from bot.rules.schedule import get_zone
 from bot.services import reminders, rollcall, summary
+from bot.services.compliance import send_monthly_compliance
 from bot.services.fanout import FanoutResult
 from storage.models import Team
 
@@ -53,7 +54,6 @@ SIGNATURES = "schedule_signatures"
 # Optional work owned by other modules, called if present (lead wires them at merge):
 # module, function(ctx, bot, now) or (ctx, bot, team_id, now) for monthly compliance.
 OPTIONAL = {
-    MONTHLY_COMPLIANCE: ("bot.services.compliance", "send_monthly_compliance"),
     "leave_followups": ("bot.services.leave", "send_leave_followups"),
     "recall_vacancies": ("bot.services.recall", "send_vacancy_reminders"),
 }
@@ -117,12 +117,9 @@ async def _run_team_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 async def _run_monthly_compliance(context: ContextTypes.DEFAULT_TYPE) -> None:
     job = context.job
     assert job is not None
-    fn = _optional(MONTHLY_COMPLIANCE)
-    if fn is None:
-        log.info("monthly compliance is not installed; skipping")
-        return
     ctx = _ctx(context.application)
-    await fn(ctx, context.bot, job.data, ctx.clock.now())
+    # Per team, at 08:00 on the 1st in the team's own timezone; it sends once per month.
+    await send_monthly_compliance(ctx, context.bot, team_id=int(_job_data(context)))
 
 
 async def _run_optional(context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from storage.audit import AuditRepo
 from storage.checkins import CheckinRepo
+from storage.compliance import ComplianceRepo
 from storage.db import Database
 from storage.flows import FlowRepo
 from storage.invites import InviteRepo
@@ -29,6 +30,7 @@ class Storage:
         self.notifications = NotificationRepo(self.db)
         self.scheduling = SchedulingRepo(self.db)
         self.rollcalls = RollcallRepo(self.db)
+        self.compliance = ComplianceRepo(self.db, self.teams)
 
     async def open(self) -> Storage:
         await self.db.open()

@@ -1,0 +1,122 @@
+"""The monthly compliance workbook: a summary sheet (one row per member) and a member × day
+grid, written with openpyxl's write-only mode so memory stays flat for thousands of members.
+
+Written to a temporary file next to the target and renamed at the end: a failure never
+leaves a half-written workbook under the real name.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.formatting.rule import CellIsRule
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+from bot.i18n import t
+from bot.reports.compliance_colors import STATUS_COLORS
+from bot.reports.compliance_table import headers, row
+from bot.rules.compliance import DayStatus, TeamMonth
+
+_BOLD = Font(bold=True)
+_CENTER = Alignment(horizontal="center")
+_FILLS = {
+    s: PatternFill(
+        start_color=c.lstrip("#").upper(), end_color=c.lstrip("#").upper(), fill_type="solid"
+    )
+    for s, c in STATUS_COLORS.items()
+}
+# Summary column widths (characters): name, unit, then the figures.
+_NAME_WIDTH, _UNIT_WIDTH, _FIGURE_WIDTH, _VERDICT_WIDTH = 22, 20, 11, 30
+
+
+def write_workbook(months: Sequence[TeamMonth], path: Path, lang: str) -> Path:
+    """Writes the workbook for one or more teams' month to ``path`` atomically."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        wb = Workbook(write_only=True)
+        _summary_sheet(wb, months, lang)
+        _grid_sheet(wb, months, lang)
+        wb.save(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _header_cells(ws: WriteOnlyWorksheet, names: Sequence[str]) -> list[WriteOnlyCell]:
+    cells = []
+    for name in names:
+        cell = WriteOnlyCell(ws, value=name)
+        cell.font = _BOLD
+        cells.append(cell)
+    return cells
+
+
+def _summary_sheet(wb: Workbook, months: Sequence[TeamMonth], lang: str) -> None:
+    ws = wb.create_sheet(t(lang, "compliance.sheet.summary"))
+    names = headers(lang, with_team=True)
+    widths = [_NAME_WIDTH, _NAME_WIDTH, _UNIT_WIDTH, *([_FIGURE_WIDTH] * (len(names) - 6))]
+    widths += [_VERDICT_WIDTH, _FIGURE_WIDTH, _FIGURE_WIDTH]
+    for i, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    ws.freeze_panes = "C2"  # header row and team/member columns stay in view
+    ws.append(_header_cells(ws, names))
+    for tm in months:
+        for m in tm.members:
+            ws.append(row(tm, m, lang, with_team=True))
+
+
+def _grid_sheet(wb: Workbook, months: Sequence[TeamMonth], lang: str) -> None:
+    ws = wb.create_sheet(t(lang, "compliance.sheet.grid"))
+    n_days = max((len(tm.days) for tm in months), default=31)
+    ws.column_dimensions["A"].width = _NAME_WIDTH
+    ws.column_dimensions["B"].width = _NAME_WIDTH
+    for i in range(3, 3 + n_days):
+        ws.column_dimensions[get_column_letter(i)].width = 4.5
+    ws.freeze_panes = "C2"
+    day_numbers = [str(d) for d in range(1, n_days + 1)]
+    ws.append(
+        _header_cells(
+            ws, [t(lang, "compliance.col.team"), t(lang, "compliance.col.member"), *day_numbers]
+        )
+    )
+    # Days still to come stay blank.
+    codes = {
+        s: "" if s is DayStatus.FUTURE else t(lang, f"compliance.code.{s.value}") for s in DayStatus
+    }
+    rows = 1
+    for tm in months:
+        for m in tm.members:
+            ws.append([tm.team_name, m.name, *(codes[s] or None for s in m.grid)])
+            rows += 1
+    # Colours by conditional formatting on the codes, one rule per status, instead of a
+    # styled cell per member-day: 150,000 styled cells took most of the writing time.
+    area = f"C2:{get_column_letter(2 + n_days)}{max(rows, 2)}"
+    for status, code in codes.items():
+        if code:
+            rule = CellIsRule(operator="equal", formula=[_quoted(code)], fill=_FILLS[status])
+            ws.conditional_formatting.add(area, rule)
+    _legend(ws, codes, lang)
+
+
+def _quoted(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _legend(ws: WriteOnlyWorksheet, codes: dict[DayStatus, str], lang: str) -> None:
+    ws.append([])
+    for status in DayStatus:
+        cell = WriteOnlyCell(ws, value=codes[status] or None)
+        cell.fill = _FILLS[status]
+        cell.alignment = _CENTER
+        ws.append(["", t(lang, f"compliance.status.{status.value}"), cell])
