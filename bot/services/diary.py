@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 from dataclasses import dataclass
@@ -72,14 +73,19 @@ async def archive(
         log.warning("diary media %s not archived: %s", draft.file_id, exc)
         return None, None, draft.file_size
     digest = hashlib.sha256(data).hexdigest()
-    folder = media_dir / f"{day:%Y-%m}"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{digest[:32]}.{EXTENSIONS.get(draft.kind, 'bin')}"
-    if not path.exists():
-        tmp = path.with_suffix(".part")
-        tmp.write_bytes(data)
-        tmp.replace(path)  # atomic: a crash never leaves half a file under the final name
+    path = media_dir / f"{day:%Y-%m}" / f"{digest[:32]}.{EXTENSIONS.get(draft.kind, 'bin')}"
+    await asyncio.to_thread(_write_once, path, data)  # disk I/O off the event loop
     return str(path), digest, len(data)
+
+
+def _write_once(path: Path, data: bytes) -> None:
+    """Content-addressed: the same bytes sent twice are stored once."""
+    if path.exists():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".part")
+    tmp.write_bytes(data)
+    tmp.replace(path)  # atomic: a crash never leaves half a file under the final name
 
 
 async def add_entry(
