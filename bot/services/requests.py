@@ -8,6 +8,7 @@ request: who may decide is checked against storage on every press, and refusals 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -29,7 +30,7 @@ from bot.rules.leave import (
 )
 from bot.rules.schedule import local_day
 from storage.models import Team
-from storage.requests import NewRequest, Request
+from storage.requests import NewRequest, PromptMessage, Request
 
 log = logging.getLogger(__name__)
 
@@ -260,8 +261,10 @@ async def decide(
         await audit_refusal(ctx, actor, request_id, Refusal.DECIDED, action)
         return Outcome(decision.request, Refusal.DECIDED)
     after = decision.request
-    await close_prompts(ctx, bot, after, actor.user_id, new_state)
-    await tell_member(ctx, bot, after, actor.user_id, new_state)
+    await asyncio.gather(
+        close_prompts(ctx, bot, after, actor.user_id, new_state),
+        tell_member(ctx, bot, after, actor.user_id, new_state),
+    )
     if new_state == "awaiting_admin":
         await send_prompts(ctx, bot, after, await admin_ids(ctx), "admin", key="req.admin_needed")
     return Outcome(after)
@@ -272,19 +275,25 @@ async def close_prompts(
 ) -> None:
     """Every open prompt of this request becomes a statement of what was decided, by whom."""
     name = await person_name(ctx, decider)
-    for prompt in await ctx.storage.requests.prompts(request.id):
-        if prompt.audience == "member":
-            continue
-        lang = await language_of_person(ctx, prompt.chat_id)
-        text = await describe(ctx, lang, request)
-        note = t(lang, f"req.closed.{outcome}", name=name)
-        try:
-            await bot.edit_message_text(
-                text + "\n\n" + note, chat_id=prompt.chat_id, message_id=prompt.message_id
-            )
-        except TelegramError as exc:
-            # Already showing this text, deleted by the user, too old: nothing to fix.
-            log.info("request %s: prompt %s not edited: %s", request.id, prompt, exc)
+    prompts = [p for p in await ctx.storage.requests.prompts(request.id) if p.audience != "member"]
+    await asyncio.gather(*(_close_one(ctx, bot, request, p, name, outcome) for p in prompts))
+
+
+async def _close_one(
+    ctx: AppContext,
+    bot: telegram.Bot,
+    request: Request,
+    prompt: PromptMessage,
+    name: str,
+    outcome: str,
+) -> None:
+    lang = await language_of_person(ctx, prompt.chat_id)
+    text = await describe(ctx, lang, request) + "\n\n" + t(lang, f"req.closed.{outcome}", name=name)
+    try:
+        await bot.edit_message_text(text, chat_id=prompt.chat_id, message_id=prompt.message_id)
+    except TelegramError as exc:
+        # Already showing this text, deleted by the user, too old: nothing to fix.
+        log.info("request %s: prompt %s not edited: %s", request.id, prompt, exc)
 
 
 async def tell_member(
