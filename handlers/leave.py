@@ -17,7 +17,7 @@ from bot.access import Actor
 from bot.context import AppContext
 from bot.i18n import all_labels, t
 from bot.rules import leave as rules
-from bot.rules.schedule import cutoff_utc
+from bot.rules.schedule import cutoff_utc, is_workday
 from bot.services import requests as service
 from handlers.common import Context, actor_of, is_private, main_menu, reply
 from handlers.flows import MENU_BUTTONS, TEXT_STEPS, text_step
@@ -234,6 +234,9 @@ async def begin_makeup(
                 cutoff=team.schedule.cutoff.strftime("%H:%M"),
             ),
         )
+        return
+    if not is_workday(day, team.schedule):
+        await send(update, context, actor, t(lang, "makeup.not_workday", day=day.isoformat()))
         return
     state = await ctx.storage.checkins.day_state(actor.user_id, team.id, day)
     if state is not None and state["timing"] != "missed":

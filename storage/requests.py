@@ -193,25 +193,28 @@ class RequestRepo:
         reason: str | None,
         now: float,
         makeup_place: str | None = None,
+        also_admin: bool = False,
     ) -> Decision:
         """The first decision wins: the UPDATE only matches while the request is still in
-        `expect_state`. An approved make-up marks its day in the same transaction."""
-        who, when = (
-            ("admin_decided_by", "admin_decided_at")
+        `expect_state`. An approved make-up marks its day in the same transaction.
+        `also_admin`: an admin deciding at the supervisor stage gives both approvals."""
+        columns = (
+            ["admin_decided_by", "admin_decided_at"]
             if admin_stage
-            else (
-                "decided_by",
-                "decided_at",
-            )
+            else ["decided_by", "decided_at"]
         )
+        if also_admin and not admin_stage:
+            columns += ["admin_decided_by", "admin_decided_at"]
+        assignments = ", ".join(f"{c} = ?" for c in columns)
+        values = [actor_id if c.endswith("_by") else now for c in columns]
         async with self.db.transaction() as conn:
             before = await _fetch(conn, request_id)
             if before is None:
                 return Decision(False, None)
             cur = await conn.execute(
-                f"UPDATE requests SET state = ?, {who} = ?, {when} = ?,"
+                f"UPDATE requests SET state = ?, {assignments},"
                 " decision_reason = coalesce(?, decision_reason) WHERE id = ? AND state = ?",
-                (new_state, actor_id, now, reason, request_id, expect_state),
+                (new_state, *values, reason, request_id, expect_state),
             )
             if cur.rowcount != 1:
                 return Decision(False, before)

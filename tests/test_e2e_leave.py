@@ -310,6 +310,8 @@ async def test_makeup_for_a_past_day_without_checkin(world: World) -> None:
     li = await world.join(team, name="Li Wei")
     li.send_command("makeup", "today")  # before the cutoff: not yet
     assert "after the 12:00 cutoff" in (await li.next_message())["text"]
+    li.send_command("makeup", "2026-11-31")
+    assert "couldn't read that date" in (await li.next_message())["text"]
     li.send_command("makeup", "2026-11-23")
     await li.next_message()
     li.send_text("Road closed by landslide")

@@ -236,3 +236,21 @@ async def test_diary_entry_edit_keeps_history_and_duplicates_are_ignored(storage
     [stored] = await storage.diary.of_person_day(1, date(2026, 11, 25))
     assert stored.text == "fixed the water pump" and stored.edited_at == NOW + 60
     assert await storage.diary.team_day_counts(team, date(2026, 11, 25)) == {1: 1}
+
+
+async def test_admin_deciding_a_long_leave_first_gives_both_approvals(storage: Storage) -> None:
+    team = await _team(storage)
+    r, _ = await storage.requests.create(_leave(team, "2026-12-01", "2026-12-10"), now=NOW)
+    assert r is not None
+    d = await storage.requests.decide(
+        r.id,
+        expect_state="pending",
+        new_state="approved",
+        actor_id=99,
+        admin_stage=False,
+        reason=None,
+        now=NOW,
+        also_admin=True,
+    )
+    assert d.request is not None and d.request.state == "approved"
+    assert d.request.decided_by == 99 and d.request.admin_decided_by == 99

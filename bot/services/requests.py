@@ -28,6 +28,7 @@ from bot.rules.leave import (
     leave_days,
     needs_admin_approval,
 )
+from bot.rules.policy import Policy
 from bot.rules.schedule import local_day
 from storage.models import Team
 from storage.requests import NewRequest, PromptMessage, Request
@@ -240,11 +241,11 @@ async def decide(
         return checked
     team = await ctx.storage.teams.get(request.team_id)
     admin_stage = request.state == "awaiting_admin"
+    limit = team.policy.second_approval_after_days if team else Policy().second_approval_after_days
+    two_level = needs_admin_approval(request.kind, request.days, limit)
     if not approve:
         new_state = "rejected"
-    elif admin_stage or actor.is_admin or team is None:
-        new_state = "approved"
-    elif needs_admin_approval(request.kind, request.days, team.policy.second_approval_after_days):
+    elif two_level and not admin_stage and not actor.is_admin:
         new_state = "awaiting_admin"
     else:
         new_state = "approved"
@@ -256,6 +257,8 @@ async def decide(
         admin_stage=admin_stage,
         reason=reason,
         now=ctx.now_ts(),
+        # An admin deciding a long leave first gives the second approval as well.
+        also_admin=two_level and actor.is_admin and not admin_stage,
     )
     if not decision.won or decision.request is None:
         await audit_refusal(ctx, actor, request_id, Refusal.DECIDED, action)

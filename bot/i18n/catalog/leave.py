@@ -106,6 +106,10 @@ MESSAGES = {
         "en": "{day} is already recorded as {timing}: no make-up needed.",
         "zh": "{day} 已记录为{timing}，无需补签。",
     },
+    "makeup.not_workday": {
+        "en": "{day} is not a workday for your team: nothing to make up.",
+        "zh": "{day} 不是本队的工作日，无需补签。",
+    },
     "makeup.made_up": {"en": "made up", "zh": "已补签"},
     "makeup.offer_button": {"en": "📝 Ask for a make-up", "zh": "📝 申请补签"},
     "makeup.offer": {
