@@ -13,6 +13,7 @@ from bot.context import AppContext
 from bot.i18n import t
 from bot.rules.leave import parse_day
 from bot.rules.schedule import local_day
+from bot.rules.text import TELEGRAM_LIMIT
 from handlers.common import Context, actor_of, is_private, reply
 from handlers.diary import render_entries, send_long
 from storage.models import Team
@@ -100,9 +101,27 @@ async def team_view(
         )
     if not members:
         lines.append(t(lang, "diaries.no_members"))
-    rows = [buttons[i : i + 2] for i in range(0, min(len(buttons), 60), 2)]
+    rows = [buttons[i : i + 2] for i in range(0, min(len(buttons), MAX_MEMBER_BUTTONS), 2)]
     rows.append(nav_row(lang, f"dv:t:{team.id}", day, ""))
-    return "\n".join(lines), InlineKeyboardMarkup(rows)
+    return fit(lang, lines), InlineKeyboardMarkup(rows)
+
+
+# Telegram allows 100 buttons under a message; the rest of a big team is read by command.
+MAX_MEMBER_BUTTONS = 60
+
+
+def fit(lang: str, lines: list[str]) -> str:
+    """The team view is edited in place, so it must stay one message: lines that do not fit
+    are counted instead of shown."""
+    kept: list[str] = []
+    size = 0
+    for i, line in enumerate(lines):
+        if size + len(line) + 1 > TELEGRAM_LIMIT - 100:
+            kept.append(t(lang, "diaries.more", n=len(lines) - i))
+            break
+        kept.append(line)
+        size += len(line) + 1
+    return "\n".join(kept)
 
 
 def nav_row(lang: str, prefix: str, day: date, suffix: str) -> list[InlineKeyboardButton]:

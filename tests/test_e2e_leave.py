@@ -367,3 +367,19 @@ async def test_reminder_after_24h_and_escalation_after_48h(world: World) -> None
     while open_prompts():  # the original, the reminder and the escalation all get closed
         assert await world.emu.changed(5), open_prompts()
     assert len([m for m in world.emu.sent_messages(boss.id) if "Approved by" in m["text"]]) == 2
+
+
+async def test_team_without_supervisors_goes_to_admins_and_admin_approves_long_leave_at_once(
+    world: World,
+) -> None:
+    team = await world.team()
+    admin = world.person("Admin", user_id=world.admin_id)
+    li = await world.join(team, name="Li Wei")
+    sent = await ask_leave(li, "2026-12-01", "2026-12-08")
+    assert "sent to 1 approver" in sent["text"]
+    prompt = await admin.next_message()
+    request_id = int(prompt["text"].split("#")[1].split()[0])
+    admin.press(prompt, data=f"req:approve:{request_id}")
+    assert "is approved by" in (await li.next_message())["text"]
+    row = await request_row(world, request_id)
+    assert row["state"] == "approved" and row["admin_decided_by"] == world.admin_id

@@ -46,3 +46,12 @@ def test_lines_shorter_than_limit_are_never_cut(lines: list[str]) -> None:
     chunks = split_message(text, limit=60)
     pieces = [line for c in chunks for line in c.splitlines()]
     assert pieces == text.splitlines()
+
+
+def test_big_team_view_stays_one_message() -> None:
+    from handlers.diaries import fit
+
+    lines = [f"✗ Member number {i:04d}: none" for i in range(400)]
+    text = fit("en", lines)
+    assert len(text) <= TELEGRAM_LIMIT and text.endswith("more")
+    assert fit("en", lines[:3]) == "\n".join(lines[:3])

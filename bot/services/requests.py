@@ -143,6 +143,10 @@ async def submit(
     if request is None:
         return None, clashes, 0
     sent = await send_prompts(ctx, bot, request, await approvers(ctx, request), "supervisor")
+    if sent == 0:
+        # No supervisor could be reached (none left, or all blocked the bot): admins decide.
+        admins = [i for i in await admin_ids(ctx) if i != request.telegram_id]
+        sent = await send_prompts(ctx, bot, request, admins, "admin", key="req.escalated")
     return request, [], sent
 
 

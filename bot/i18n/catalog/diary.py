@@ -80,6 +80,7 @@ MESSAGES = {
     "diaries.header": {"en": "📔 Diaries of {team}, {day}:", "zh": "📔 {team} {day} 的工作日志："},
     "diaries.line_some": {"en": "✅ {name}: {n} entries", "zh": "✅ {name}：{n} 条"},
     "diaries.line_none": {"en": "✗ {name}: none", "zh": "✗ {name}：无"},
+    "diaries.more": {"en": "…and {n} more", "zh": "……另有 {n} 人"},
     "diaries.no_members": {"en": "(no members)", "zh": "（暂无队员）"},
     "diaries.prev": {"en": "◀ Previous day", "zh": "◀ 前一天"},
     "diaries.next": {"en": "Next day ▶", "zh": "后一天 ▶"},
