@@ -383,3 +383,28 @@ async def test_team_without_supervisors_goes_to_admins_and_admin_approves_long_l
     assert "is approved by" in (await li.next_message())["text"]
     row = await request_row(world, request_id)
     assert row["state"] == "approved" and row["admin_decided_by"] == world.admin_id
+
+
+async def test_chinese_member_and_supervisor(world: World) -> None:
+    team = await world.team()
+    boss = await world.join(team, role="supervisor", name="张主任", language_code="zh-hans")
+    wang = await world.join(team, name="王芳", language_code="zh-hans")
+    wang.send_command("leave")
+    ask = await wang.next_message()
+    assert "请假类型" in ask["text"]
+    wang.press(ask, data="lv:type:official")
+    await wang.next_message()
+    wang.send_text("今天")
+    assert "最后一天" in (await wang.next_message())["text"]
+    wang.send_text("明天")
+    await wang.next_message()
+    wang.send_text("去县里开会")
+    summary = await wang.next_message()
+    assert "2026-11-25 至 2026-11-26（共 2 天）" in summary["text"]
+    wang.press(summary, data="lv:ok")
+    assert "已发送给 1 位审批人" in (await wang.next_message())["text"]
+    prompt = await boss.next_message()
+    assert "请假申请" in prompt["text"] and "公差" in prompt["text"]
+    request_id = int(prompt["text"].split("#")[1].split("：")[0])
+    boss.press(prompt, data=f"req:approve:{request_id}")
+    assert "已由 张主任 批准" in (await wang.next_message())["text"]
