@@ -23,15 +23,28 @@ from bot.context import CTX_KEY, AppContext
 from bot.i18n import t
 from bot.processor import PerChatUpdateProcessor
 from bot.scheduler import start_scheduler
-from handlers import checkin, errors, messages, newteam, rollcall, start, summary
+from handlers import (
+    checkin,
+    diaries,
+    diary,
+    errors,
+    leave,
+    messages,
+    newteam,
+    rollcall,
+    start,
+    summary,
+)
 from storage import Storage
 
 # Commands shown in Telegram's menu, per language.
-COMMANDS = ("checkin", "diary", "leave", "language", "help", "cancel")
+COMMANDS = ("checkin", "diary", "done", "leave", "makeup", "language", "help", "cancel")
 COMMAND_HELP = {
     "checkin": {"en": "Check in with your location", "zh": "发送位置签到"},
     "diary": {"en": "Today's work diary", "zh": "今日工作日志"},
     "leave": {"en": "Ask for leave", "zh": "请假"},
+    "done": {"en": "Finish today's diary", "zh": "结束今日日志"},
+    "makeup": {"en": "Ask for a make-up check-in", "zh": "申请补签"},
     "language": {"en": "Change language", "zh": "切换语言"},
     "help": {"en": "What I can do", "zh": "帮助"},
     "cancel": {"en": "Stop the current step", "zh": "取消当前操作"},
@@ -40,6 +53,9 @@ COMMAND_HELP = {
 LOCATION_MESSAGE = filters.UpdateType.MESSAGE & filters.LOCATION
 LIVE_LOCATION_EDIT = filters.UpdateType.EDITED_MESSAGE & filters.LOCATION
 PRIVATE_TEXT = filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND
+DIARY_MEDIA = filters.UpdateType.MESSAGE & (filters.PHOTO | filters.VOICE)
+TEXT_EDIT = filters.UpdateType.EDITED_MESSAGE & (filters.TEXT | filters.CAPTION)
+OTHER_MESSAGE = filters.UpdateType.MESSAGE & ~filters.TEXT & ~filters.LOCATION & ~filters.COMMAND
 
 
 def handlers() -> list[BaseHandler]:
@@ -53,7 +69,18 @@ def handlers() -> list[BaseHandler]:
         # The morning check-in and its live-location track.
         CommandHandler("checkin", checkin.cmd_checkin),
         MessageHandler(LOCATION_MESSAGE, checkin.on_location),
+        # Edits: a diary entry's text/caption (history kept), or a live location's track.
+        MessageHandler(TEXT_EDIT, diary.on_edited),
         MessageHandler(LIVE_LOCATION_EDIT, checkin.on_live_edit),
+        # The work diary, and supervisors reading it.
+        CommandHandler("diary", diary.cmd_diary),
+        CommandHandler("done", diary.cmd_done),
+        CommandHandler("diaries", diaries.cmd_diaries),
+        MessageHandler(DIARY_MEDIA, diary.on_media),
+        # Leave and make-up requests, one approval machinery.
+        CommandHandler("leave", leave.cmd_leave),
+        CommandHandler("cancelleave", leave.cmd_cancelleave),
+        CommandHandler("makeup", leave.cmd_makeup),
         # Administration.
         CommandHandler("newteam", newteam.cmd_newteam),
         CommandHandler("teams", newteam.cmd_teams),
@@ -65,8 +92,15 @@ def handlers() -> list[BaseHandler]:
         CallbackQueryHandler(start.on_language_button, pattern=r"^lang:"),
         CallbackQueryHandler(start.on_join_button, pattern=r"^join:"),
         CallbackQueryHandler(newteam.on_button, pattern=r"^nt:"),
+        CallbackQueryHandler(leave.on_request_button, pattern=r"^req:"),
+        CallbackQueryHandler(leave.on_leave_button, pattern=r"^lv:"),
+        CallbackQueryHandler(leave.on_makeup_button, pattern=r"^mk:"),
+        CallbackQueryHandler(diary.on_diary_button, pattern=r"^di:"),
+        CallbackQueryHandler(diaries.on_diaries_button, pattern=r"^dv:"),
         # Free text last: a flow's next answer, a menu button, or a hint.
         MessageHandler(PRIVATE_TEXT, messages.on_text),
+        # Stickers, documents… where a flow expects an answer: that step asks again.
+        MessageHandler(OTHER_MESSAGE, leave.on_other_message),
         # Any other button (stale, forged, from an old version) gets a polite refusal.
         CallbackQueryHandler(start.on_unknown_button),
     ]

@@ -30,6 +30,7 @@ from bot.rules.schedule import get_zone
 from bot.services import reminders, rollcall, summary
 from bot.services.compliance import send_monthly_compliance
 from bot.services.fanout import FanoutResult
+from bot.services.requests import leave_followups
 from storage.models import Team
 
 log = logging.getLogger(__name__)
@@ -53,8 +54,9 @@ SIGNATURES = "schedule_signatures"
 
 # Optional work owned by other modules, called if present (lead wires them at merge):
 # module, function(ctx, bot, now) or (ctx, bot, team_id, now) for monthly compliance.
+LEAVE_FOLLOWUP_EVERY_S = 15 * 60
+
 OPTIONAL = {
-    "leave_followups": ("bot.services.leave", "send_leave_followups"),
     "recall_vacancies": ("bot.services.recall", "send_vacancy_reminders"),
 }
 
@@ -120,6 +122,10 @@ async def _run_monthly_compliance(context: ContextTypes.DEFAULT_TYPE) -> None:
     ctx = _ctx(context.application)
     # Per team, at 08:00 on the 1st in the team's own timezone; it sends once per month.
     await send_monthly_compliance(ctx, context.bot, team_id=int(_job_data(context)))
+
+
+async def _leave_followups(context: ContextTypes.DEFAULT_TYPE) -> None:
+    await leave_followups(_ctx(context.application), context.bot)
 
 
 async def _run_optional(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -255,13 +261,6 @@ async def start_scheduler(app: Application) -> None:
     for name, callback, at, days, data in (
         ("admin:rollcall_draw", _weekly_draw, time(0, 5, tzinfo=zone), (PTB_MONDAY,), None),
         (
-            "admin:leave_followups",
-            _run_optional,
-            time(9, 0, tzinfo=zone),
-            tuple(range(7)),
-            "leave_followups",
-        ),
-        (
             "admin:recall_vacancies",
             _run_optional,
             time(9, 0, tzinfo=zone),
@@ -271,6 +270,12 @@ async def start_scheduler(app: Application) -> None:
     ):
         _remove(app, name)
         queue.run_daily(callback, at, days=days, data=data, name=name)
+    # Leave undecided for 24 h / 48 h: checked often so a reminder is never hours late;
+    # the follow-up itself records what it sent, so a re-run sends nothing twice.
+    _remove(app, "admin:leave_followups")
+    queue.run_repeating(
+        _leave_followups, LEAVE_FOLLOWUP_EVERY_S, first=60, name="admin:leave_followups"
+    )
     _remove(app, "admin:sync")
     queue.run_repeating(_sync, SYNC_EVERY_S, first=SYNC_EVERY_S, name="admin:sync")
     for rollcall_id, deadline in await ctx.storage.rollcalls.open_ids():

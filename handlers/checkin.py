@@ -23,6 +23,7 @@ from handlers.common import (
     reply,
 )
 from handlers.flows import LOCATION_STEPS, MENU_BUTTONS, text_step
+from handlers.leave import makeup_offer
 from storage.models import FlowState
 
 REASON_MAX = 500
@@ -94,6 +95,14 @@ async def on_location(update: Update, context: Context) -> None:
         render_result(actor.language, result, message),
         reply_markup=main_menu(actor.language),
     )
+    if result.verdict.timing is Timing.MISSED and result.recorded.effect is DayEffect.COUNTS:
+        # A make-up request is one press away (handlers/leave.py takes it from there).
+        day = result.verdict.local_day
+        await reply(
+            update,
+            t(actor.language, "makeup.offer"),
+            reply_markup=makeup_offer(actor.language, day),
+        )
     if result.verdict.accepted and result.recorded.effect is DayEffect.COUNTS:
         if result.verdict.place is Place.OUT_OF_AREA:
             await ask_out_of_area_reason(update, ctx, actor, result)

@@ -119,6 +119,9 @@ async def on_join_text(
         unit=value,
         username=user.username if user else None,
     )
+    if actor.person is None or not actor.person.language:
+        # Keep the Telegram language: messages others trigger (approvals, alerts) use it.
+        await ctx.storage.people.set_language(actor.user_id, lang, now=ctx.now_ts())
     role = t(lang, f"role.{check.invite.role}")
     await reply(
         update, t(lang, "join.done", team=check.team.name, role=role), reply_markup=main_menu(lang)

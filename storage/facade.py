@@ -9,10 +9,12 @@ from storage.audit import AuditRepo
 from storage.checkins import CheckinRepo
 from storage.compliance import ComplianceRepo
 from storage.db import Database
+from storage.diary import DiaryRepo
 from storage.flows import FlowRepo
 from storage.invites import InviteRepo
 from storage.notifications import NotificationRepo
 from storage.people import PeopleRepo
+from storage.requests import RequestRepo
 from storage.rollcalls import RollcallRepo
 from storage.scheduling import SchedulingRepo
 from storage.teams import TeamRepo
@@ -31,6 +33,8 @@ class Storage:
         self.scheduling = SchedulingRepo(self.db)
         self.rollcalls = RollcallRepo(self.db)
         self.compliance = ComplianceRepo(self.db, self.teams)
+        self.requests = RequestRepo(self.db)
+        self.diary = DiaryRepo(self.db)
 
     async def open(self) -> Storage:
         await self.db.open()

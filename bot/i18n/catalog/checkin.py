@@ -38,8 +38,9 @@ MESSAGES = {
     },
     "checkin.missed_hint": {
         "en": "The {cutoff} cutoff has passed, so today counts as missed. You may ask your "
-        "supervisor for a make-up check-in.",
-        "zh": "已过 {cutoff} 截止时间，今天记为缺勤。您可以向负责人申请补签。",
+        "supervisor for a make-up check-in (the button below, or /makeup).",
+        "zh": "已过 {cutoff} 截止时间，今天记为缺勤。"
+        "您可以向负责人申请补签（点下方按钮或发送 /makeup）。",
     },
     "checkin.live_tracking": {
         "en": "📡 Live location received: your movements are kept as a track while it lasts.",

@@ -1,0 +1,197 @@
+"""Supervisors read their teams' diaries by day: `/diaries [team] [date]` and inline
+navigation (previous/next day, member picker). Admins see every team; a supervisor only
+their own. Callback data points at team/day/member and is re-checked on every press."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+
+from bot.access import Actor
+from bot.context import AppContext
+from bot.i18n import t
+from bot.rules.leave import parse_day
+from bot.rules.schedule import local_day
+from bot.rules.text import TELEGRAM_LIMIT
+from handlers.common import Context, actor_of, is_private, reply
+from handlers.diary import render_entries, send_long
+from storage.models import Team
+
+
+def may_read(actor: Actor, team_id: int) -> bool:
+    return actor.is_admin or actor.supervises(team_id)
+
+
+async def readable_teams(ctx: AppContext, actor: Actor) -> list[Team]:
+    teams = await ctx.storage.teams.all()
+    return [team for team in teams if may_read(actor, team.id)]
+
+
+def _compact(day: date) -> str:
+    return day.strftime("%Y%m%d")
+
+
+def _from_compact(value: str) -> date | None:
+    try:
+        return date(int(value[:4]), int(value[4:6]), int(value[6:8])) if len(value) == 8 else None
+    except ValueError:
+        return None
+
+
+async def cmd_diaries(update: Update, context: Context) -> None:
+    ctx, actor = await actor_of(update, context)
+    lang = actor.language
+    if not is_private(update):
+        await reply(update, t(lang, "private_only"))
+        return
+    teams = await readable_teams(ctx, actor)
+    if not teams:
+        await reply(update, t(lang, "diaries.not_allowed"))
+        return
+    args = list(context.args or [])
+    day: date | None = None
+    if args:
+        parsed = parse_day(args[-1], local_day(ctx.clock.now(), teams[0].timezone))
+        if parsed.day is not None:
+            day = parsed.day
+            args = args[:-1]
+    team: Team | None = None
+    if args:
+        team = await ctx.storage.teams.find(" ".join(args))
+        if team is None or not may_read(actor, team.id):
+            # Same answer for "no such team" and "not yours": nothing leaks.
+            await reply(update, t(lang, "diaries.no_team", ref=" ".join(args)))
+            return
+    elif len(teams) == 1:
+        team = teams[0]
+    if team is None:
+        rows = [
+            [
+                InlineKeyboardButton(
+                    tm.name, callback_data=f"dv:t:{tm.id}:{_compact(day) if day else '-'}"
+                )
+            ]
+            for tm in teams[:50]
+        ]
+        await reply(update, t(lang, "diaries.pick_team"), reply_markup=InlineKeyboardMarkup(rows))
+        return
+    text, markup = await team_view(
+        ctx, lang, team, day or local_day(ctx.clock.now(), team.timezone)
+    )
+    await reply(update, text, reply_markup=markup)
+
+
+async def team_view(
+    ctx: AppContext, lang: str, team: Team, day: date
+) -> tuple[str, InlineKeyboardMarkup]:
+    members = await ctx.storage.people.team_members(team.id, role="member")
+    counts = await ctx.storage.diary.team_day_counts(team.id, day)
+    lines = [t(lang, "diaries.header", team=team.name, day=day.isoformat())]
+    buttons: list[InlineKeyboardButton] = []
+    for _membership, person in members:
+        n = counts.get(person.telegram_id, 0)
+        name = person.name or str(person.telegram_id)
+        lines.append(t(lang, "diaries.line_some" if n else "diaries.line_none", name=name, n=n))
+        buttons.append(
+            InlineKeyboardButton(
+                f"{name} ({n})",
+                callback_data=f"dv:m:{team.id}:{_compact(day)}:{person.telegram_id}",
+            )
+        )
+    if not members:
+        lines.append(t(lang, "diaries.no_members"))
+    rows = [buttons[i : i + 2] for i in range(0, min(len(buttons), MAX_MEMBER_BUTTONS), 2)]
+    rows.append(nav_row(lang, f"dv:t:{team.id}", day, ""))
+    return fit(lang, lines), InlineKeyboardMarkup(rows)
+
+
+# Telegram allows 100 buttons under a message; the rest of a big team is read by command.
+MAX_MEMBER_BUTTONS = 60
+
+
+def fit(lang: str, lines: list[str]) -> str:
+    """The team view is edited in place, so it must stay one message: lines that do not fit
+    are counted instead of shown."""
+    kept: list[str] = []
+    size = 0
+    for i, line in enumerate(lines):
+        if size + len(line) + 1 > TELEGRAM_LIMIT - 100:
+            kept.append(t(lang, "diaries.more", n=len(lines) - i))
+            break
+        kept.append(line)
+        size += len(line) + 1
+    return "\n".join(kept)
+
+
+def nav_row(lang: str, prefix: str, day: date, suffix: str) -> list[InlineKeyboardButton]:
+    prev_day, next_day = day - timedelta(days=1), day + timedelta(days=1)
+    return [
+        InlineKeyboardButton(
+            t(lang, "diaries.prev"), callback_data=f"{prefix}:{_compact(prev_day)}{suffix}"
+        ),
+        InlineKeyboardButton(
+            t(lang, "diaries.next"), callback_data=f"{prefix}:{_compact(next_day)}{suffix}"
+        ),
+    ]
+
+
+async def on_diaries_button(update: Update, context: Context) -> None:
+    """dv:t:<team>:<day|-> (team view) and dv:m:<team>:<day>:<member> (one member's day)."""
+    query = update.callback_query
+    assert query is not None
+    ctx, actor = await actor_of(update, context)
+    lang = actor.language
+    parts = (query.data or "").split(":")
+    team_id = int(parts[2]) if len(parts) > 3 and parts[2].isdigit() else None
+    team = await ctx.storage.teams.get(team_id) if team_id is not None else None
+    if team is None or not may_read(actor, team.id):
+        await ctx.storage.audit.record(
+            at=ctx.now_ts(), actor_id=actor.user_id, action="diary.forged", subject=query.data
+        )
+        await query.answer(t(lang, "diaries.not_allowed"), show_alert=True)
+        return
+    day = _from_compact(parts[3]) or local_day(ctx.clock.now(), team.timezone)
+    if parts[1] == "t":
+        await query.answer()
+        text, markup = await team_view(ctx, lang, team, day)
+        await query.edit_message_text(text, reply_markup=markup)
+        return
+    member_id = int(parts[4]) if len(parts) > 4 and parts[4].isdigit() else None
+    membership = await ctx.storage.people.membership(member_id, team.id) if member_id else None
+    if parts[1] != "m" or membership is None or membership.role != "member":
+        await ctx.storage.audit.record(
+            at=ctx.now_ts(),
+            actor_id=actor.user_id,
+            action="diary.forged",
+            team_id=team.id,
+            subject=query.data,
+        )
+        await query.answer(t(lang, "diaries.not_allowed"), show_alert=True)
+        return
+    await query.answer()
+    person = await ctx.storage.people.get(membership.telegram_id)
+    name = person.name if person and person.name else str(membership.telegram_id)
+    entries = await ctx.storage.diary.of_person_day(membership.telegram_id, day)
+    header = t(
+        lang,
+        "diaries.member_header",
+        name=name,
+        team=team.name,
+        day=day.isoformat(),
+        n=len(entries),
+    )
+    body = (
+        render_entries(lang, entries, team.timezone) if entries else t(lang, "diaries.member_none")
+    )
+    markup = InlineKeyboardMarkup(
+        [
+            nav_row(lang, f"dv:m:{team.id}", day, f":{membership.telegram_id}"),
+            [
+                InlineKeyboardButton(
+                    t(lang, "diaries.back"), callback_data=f"dv:t:{team.id}:{_compact(day)}"
+                )
+            ],
+        ]
+    )
+    await send_long(context, actor.user_id, header + "\n" + body, last_markup=markup)
