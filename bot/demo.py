@@ -8,6 +8,9 @@ prints what everyone saw as a transcript. The database and exports stay in a fol
 from __future__ import annotations
 
 import asyncio
+import base64
+import contextlib
+import io
 import logging
 import textwrap
 from collections.abc import Awaitable, Callable
@@ -18,17 +21,30 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.app import build_application, polling
+from bot.cli import main as cli_main
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.context import AppContext
 from bot.emulator import BotApiEmulator, UserActor
 from bot.rules.geo import Datum
+from bot.services.compliance import send_monthly_compliance
+from bot.services.reminders import (
+    send_checkin_reminders,
+    send_deadline_nudges,
+    send_diary_reminders,
+)
+from bot.services.rollcall import close_rollcall
+from bot.services.summary import send_supervisor_summaries
 from bot.services.teams import TeamDraft, create_invite, create_team
 
 TZ = "Asia/Shanghai"
 SITE = (30.1674, 120.2589)
 DEMO_TOKEN = "100200300:DEMO-no-network"
 ADMIN_ID = 5001
+# A 1×1 PNG stands in for a member's photo of their work.
+DEMO_PHOTO = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+)
 
 
 def north_of(lat: float, lon: float, metres: float) -> tuple[float, float]:
@@ -117,8 +133,8 @@ class Demo:
                 break
         self.transcript.flush_bot()
 
-    def at(self, day: date, hh: int, mm: int = 0) -> None:
-        self.clock.set(datetime.combine(day, time(hh, mm), tzinfo=ZoneInfo(TZ)))
+    def at(self, day: date, hh: int, mm: int = 0, ss: int = 0) -> None:
+        self.clock.set(datetime.combine(day, time(hh, mm, ss), tzinfo=ZoneInfo(TZ)))
 
     async def act(self, who: UserActor, action: str, do: Callable[[], Any]) -> Any:
         self.transcript.user(who, action)
@@ -166,7 +182,7 @@ class Demo:
 
     def script(self) -> list[Callable[[], Awaitable[None]]]:
         days = [lambda n=n: self.day(n) for n in range(5)]
-        return [self.setup, *days]
+        return [self.setup, *days, self.month_end]
 
     async def setup(self) -> None:
         assert self.ctx is not None
@@ -202,27 +218,30 @@ class Demo:
         return who
 
     async def day(self, n: int) -> None:
+        assert self.ctx is not None
         day = date(2026, 11, 23) + timedelta(days=n)
         self.transcript.heading(f"{day:%A %d %B}")
         li, wang, sun = self.members
-        self.at(day, 7, 5 + n)
-        await self.act(
-            li,
-            "📍 shares location at the site",
-            lambda: li.send_location(*north_of(*SITE, 40 + 10 * n), accuracy=12),
+        bot, team_id = self.app.bot, self.team.id
+        self.at(day, 7, 0)
+        await self.job(
+            "check-in reminder",
+            lambda: send_checkin_reminders(self.ctx, bot, team_id, self.clock.now()),
         )
+        if n != 4:  # Friday Li is on approved leave
+            self.at(day, 7, 5 + n)
+            await self.act(
+                li,
+                "📍 shares location at the site",
+                lambda: li.send_location(*north_of(*SITE, 40 + 10 * n), accuracy=12),
+            )
         if n == 1:
             self.at(day, 7, 20)
             await self.act(
                 sun,
-                "forwards yesterday's location from a friend",
+                "forwards a friend's location from the site",
                 lambda: sun.forward_location(*SITE),
             )
-        if n == 2:
-            self.at(day, 8, 10)  # Sun oversleeps: late
-        else:
-            self.at(day, 7, 25)
-        await self.act(sun, "📍 shares location", lambda: sun.send_location(*north_of(*SITE, 120)))
         if n == 3:
             self.at(day, 7, 15)
             await self.act(
@@ -238,10 +257,159 @@ class Demo:
                 "📍 shares live location",
                 lambda: wang.send_location(*SITE, live_period=900, accuracy=8),
             )
+        if n == 2:
+            self.at(day, 7, 40, 1)
+            await self.job(
+                "deadline nudge",
+                lambda: send_deadline_nudges(self.ctx, bot, team_id, self.clock.now()),
+            )
+            self.at(day, 8, 10)  # Sun oversleeps: late
+        else:
+            self.at(day, 7, 25)
+        await self.act(sun, "📍 shares location", lambda: sun.send_location(*north_of(*SITE, 120)))
+        if n == 0:
+            await self.diary(day)
+        if n == 1:
+            await self.leave_requests(day)
+        if n == 3:
+            await self.rollcall(day)
+        self.at(day, 20, 30)
+        await self.job(
+            "diary reminder", lambda: send_diary_reminders(self.ctx, bot, team_id, self.clock.now())
+        )
+        self.at(day, 21, 0)
+        await self.job(
+            "supervisor summary",
+            lambda: send_supervisor_summaries(self.ctx, bot, team_id, self.clock.now()),
+        )
+
+    async def diary(self, day: date) -> None:
+        li, wang, _ = self.members
+        self.at(day, 17, 30)
+        await self.act(li, "/diary", lambda: li.send_command("diary"))
+        await self.act(
+            li,
+            "Cleared the irrigation ditch on the east field with 6 villagers.",
+            lambda: li.send_text(
+                "Cleared the irrigation ditch on the east field with 6 villagers."
+            ),
+        )
+        await self.act(
+            li,
+            "[photo] East field ditch, after",
+            lambda: li.send_photo(DEMO_PHOTO, caption="East field ditch, after"),
+        )
+        await self.act(li, "/done", lambda: li.send_command("done"))
+        self.at(day, 18, 5)
+        await self.act(
+            wang,
+            "走访了三户留守老人，测量血压。",
+            lambda: wang.send_text("走访了三户留守老人，测量血压。"),
+        )
+        question = self.last_bot_message(wang)
+        await self.act(wang, "[是]", lambda: wang.press(question, data=f"di:yes:{day}"))
+
+    async def leave_requests(self, day: date) -> None:
+        li, _, sun = self.members
+        boss = self.supervisor
+        friday, thursday = day + timedelta(days=3), day + timedelta(days=2)
+        self.at(day, 12, 10)
+        await self.act(li, "/leave", lambda: li.send_command("leave"))
+        await self.press(li, "[Personal]", "lv:type:personal")
+        await self.act(li, str(friday), lambda: li.send_text(str(friday)))
+        await self.act(li, str(friday), lambda: li.send_text(str(friday)))
+        await self.act(
+            li,
+            "Daughter's school meeting in town",
+            lambda: li.send_text("Daughter's school meeting in town"),
+        )
+        await self.press(li, "[Send]", "lv:ok")
+        request = self.last_bot_message(boss)
+        await self.press(
+            boss,
+            "[Approve]",
+            request["reply_markup"]["inline_keyboard"][0][0]["callback_data"],
+            message=request,
+        )
+        self.at(day, 12, 40)
+        await self.act(sun, "/leave", lambda: sun.send_command("leave"))
+        await self.press(sun, "[Sick]", "lv:type:sick")
+        await self.act(sun, str(thursday), lambda: sun.send_text(str(thursday)))
+        await self.act(sun, str(thursday), lambda: sun.send_text(str(thursday)))
+        await self.act(sun, "Dentist", lambda: sun.send_text("Dentist"))
+        await self.press(sun, "[Send]", "lv:ok")
+        request = self.last_bot_message(boss)
+        await self.press(
+            boss,
+            "[Reject]",
+            request["reply_markup"]["inline_keyboard"][0][1]["callback_data"],
+            message=request,
+        )
+        await self.act(
+            boss,
+            "The dentist in town opens Saturdays; please go then.",
+            lambda: boss.send_text("The dentist in town opens Saturdays; please go then."),
+        )
+
+    async def rollcall(self, day: date) -> None:
+        assert self.ctx is not None
+        li, wang, _sun = self.members
+        boss = self.supervisor
+        self.at(day, 15, 0)
+        await self.act(boss, "/rollcall", lambda: boss.send_command("rollcall"))
+        self.at(day, 15, 8)
+        await self.act(
+            li,
+            "📡 shares live location",
+            lambda: li.send_location(*north_of(*SITE, 60), live_period=900, accuracy=9),
+        )
+        self.at(day, 15, 12)
+        await self.act(
+            wang,
+            "📡 shares live location",
+            lambda: wang.send_location(*SITE, live_period=900, accuracy=7),
+        )
+        self.transcript.say("  (Sun Hao does not answer)")
+        self.at(day, 15, 31)
+        for rollcall_id, _deadline in await self.ctx.storage.rollcalls.open_ids():
+            await self.job(
+                "roll call closes",
+                lambda rid=rollcall_id: close_rollcall(
+                    self.ctx, self.app.bot, rid, self.clock.now()
+                ),
+            )
+
+    async def press(
+        self, who: UserActor, label: str, data: str, message: dict[str, Any] | None = None
+    ) -> None:
+        message = message or self.last_bot_message(who)
+        await self.act(who, f"presses {label}", lambda: who.press(message, data=data))
+
+    def last_bot_message(self, who: UserActor) -> dict[str, Any]:
+        return self.emu.sent_messages(who.id)[-1]
+
+    async def month_end(self) -> None:
+        assert self.ctx is not None
+        self.transcript.heading("Tuesday 1 December: the monthly report")
+        self.at(date(2026, 12, 1), 8, 0)
+        await self.job(
+            "monthly compliance",
+            lambda: send_monthly_compliance(self.ctx, self.app.bot, team_id=self.team.id),
+        )
+        report = self.out / "report-2026-11.xlsx"
+        self.transcript.say(f"  $ outpost report month 2026-11 --out {report}")
+        env = {"OUTPOST_DB": str(self.out / "outpost.db"), "OUTPOST_TZ": TZ}
+        with contextlib.redirect_stdout(io.StringIO()) as printed:
+            await asyncio.to_thread(
+                cli_main, ["report", "month", "2026-11", "--out", str(report)], env
+            )
+        for line in printed.getvalue().splitlines():
+            self.transcript.say(f"    {line}")
 
 
 def main(out: str = "outpost-demo", echo: bool = True) -> int:
     logging.basicConfig(level=logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     path = Path(out)
     if path.exists() and not (path / "transcript.txt").exists() and any(path.iterdir()):
         print(f"outpost: {path} exists and is not a demo folder; choose another with --out")

@@ -33,15 +33,15 @@ async def test_text_photo_voice_entries_edit_and_done(world: World) -> None:
     opened = await li.next_message()
     assert "Diary for 2026-11-25 is open" in opened["text"]
     note = li.send_text("Visited 3 households about the water pipes")
-    assert "Saved (1 entries" in (await li.next_message())["text"]
+    assert "Saved. Entries for 2026-11-25: 1" in (await li.next_message())["text"]
     li.send_photo(PHOTO, caption="The broken pipe")
     assert "Photo saved" in (await li.next_message())["text"]
     li.send_voice(VOICE, duration=75)
-    assert "Voice note saved (3 entries" in (await li.next_message())["text"]
+    assert "Voice note saved. Entries for 2026-11-25: 3" in (await li.next_message())["text"]
     li.edit_text(note, "Visited 4 households about the water pipes")
     assert "updated" in (await li.next_message())["text"]
     li.send_command("done")
-    assert "3 entries" in (await li.next_message())["text"]
+    assert "Entries: 3" in (await li.next_message())["text"]
 
     entries = await world.storage.diary.of_person_day(li.id, date(2026, 11, 25))
     assert [e.kind for e in entries] == ["text", "photo", "voice"]
@@ -62,7 +62,7 @@ async def test_text_photo_voice_entries_edit_and_done(world: World) -> None:
     # Reading it back.
     li.send_command("diary", "2026-11-25")
     shown = await li.next_message()
-    assert "3 entries" in shown["text"] and "Visited 4 households" in shown["text"]
+    assert "(entries: 3)" in shown["text"] and "Visited 4 households" in shown["text"]
     assert "(1:15)" in shown["text"] and "(edited)" in shown["text"]
 
 
@@ -92,7 +92,7 @@ async def test_text_outside_a_flow_is_asked_about_and_kept(world: World) -> None
     li.edit_text(second, "Fixed two street lamps")
     await asyncio.sleep(0.3)
     li.press(again, data="di:yes:2026-11-25")
-    assert "2 entries for 2026-11-25" in (await li.next_message())["text"]
+    assert "Entries for 2026-11-25: 2" in (await li.next_message())["text"]
     texts = [e.text for e in await world.storage.diary.of_person_day(li.id, date(2026, 11, 25))]
     assert texts == ["Cleaned the square", "Fixed two street lamps"]
     # "No" stores nothing; the old question's buttons are then stale.
@@ -157,7 +157,7 @@ async def test_supervisor_reads_own_teams_by_day_never_others(world: World) -> N
     boss.send_command("diaries")
     view = await boss.next_message()
     assert "Xiaoshan, 2026-11-25" in view["text"]
-    assert "Li Wei: 1 entries" in view["text"] and "Wang Fang: none" in view["text"]
+    assert "Li Wei: 1\n" in view["text"] and "Wang Fang: none" in view["text"]
     boss.press(view, data=f"dv:m:{team.id}:20261125:{li.id}")
     member = await boss.next_message()
     assert "Surveyed the fields" in member["text"]
@@ -183,4 +183,4 @@ async def test_supervisor_reads_own_teams_by_day_never_others(world: World) -> N
     assert "Only supervisors" in (await li.next_message())["text"]
     admin = world.person("Admin", user_id=world.admin_id)
     admin.send_command("diaries", "Other 2026-11-25")
-    assert "Outsider: 1 entries" in (await admin.next_message())["text"]
+    assert "Outsider: 1" in (await admin.next_message())["text"]

@@ -78,7 +78,7 @@ async def test_leave_conversation_with_calendar_and_two_supervisors_racing(world
     await li.next_message()
     li.send_text("Flu, doctor says rest")
     summary = await li.next_message()
-    assert "2026-11-30 to 2026-12-02 (3 days)" in summary["text"]
+    assert "2026-11-30 to 2026-12-02, days: 3" in summary["text"]
     li.press(summary, data="lv:ok")
     sent = await li.next_message()
     assert "sent to 2 approver" in sent["text"]
@@ -142,7 +142,7 @@ async def test_bad_answers_reprompt_and_nothing_is_half_saved(world: World) -> N
     assert (await world.storage.requests.count_by_state()) == {}
     li.send_text("Moving house")
     summary = await li.next_message()
-    assert "2026-11-25 to 2026-11-26 (2 days)" in summary["text"]
+    assert "2026-11-25 to 2026-11-26, days: 2" in summary["text"]
     li.press(summary, data="lv:ok")
     await li.next_message()
     # The supervisor rejects: a reason is asked, bad reasons re-prompt, the member sees it.
@@ -178,7 +178,7 @@ async def test_long_leave_needs_admin_second_approval(world: World) -> None:
     q = boss.press_raw(f"req:approve:{request_id}")
     assert "Already decided" in (await answer_of(world, q))["text"]
     admin_prompt = await admin.next_message()
-    assert "second approval" in admin_prompt["text"] and "7 days" in admin_prompt["text"]
+    assert "second approval" in admin_prompt["text"] and "days: 7" in admin_prompt["text"]
     admin.press(admin_prompt, data=f"req:approve:{request_id}")
     final = await li.next_message()
     assert "is approved by Admin" in final["text"] or "approved by" in final["text"]
@@ -232,7 +232,7 @@ async def test_member_cancels_pending_and_ends_a_started_leave_early(world: Worl
     assert "Cancelled by the member" in edited["text"]
     li.press(listing, data=f"req:end:{running_id}")
     ended = await li.next_message()
-    assert "back from 2026-11-25" in ended["text"] and "1 days" in ended["text"]
+    assert "back from 2026-11-25" in ended["text"] and "leave days taken: 1" in ended["text"]
     assert "ended leave" in (await boss.next_message())["text"]
     row = await request_row(world, running_id)
     assert row["ended_early_on"] == "2026-11-25" and row["days"] == 1

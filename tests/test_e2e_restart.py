@@ -53,6 +53,6 @@ async def test_leave_and_diary_question_survive_a_restart(
         assert "sent to 1 approver" in (await next_reply(li))["text"]
         assert "County training course" in (await next_reply(boss))["text"]
         wang.press(question, data="di:yes:2026-11-25")
-        assert "1 entries" in (await next_reply(wang))["text"]
+        assert "Entries for 2026-11-25: 1" in (await next_reply(wang))["text"]
         [entry] = await ctx.storage.diary.of_person_day(wang.id, date(2026, 11, 25))
         assert entry.text == "Painted the clinic door"

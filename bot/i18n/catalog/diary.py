@@ -13,7 +13,7 @@ MESSAGES = {
     },
     "diary.done_button": {"en": "✅ Done", "zh": "✅ 完成"},
     "diary.closed": {
-        "en": "Diary for {day} closed: {n} entries. Thank you!",
+        "en": "Diary for {day} closed. Entries: {n}. Thank you!",
         "zh": "{day} 的工作日志已结束：共 {n} 条。谢谢！",
     },
     "diary.not_open": {
@@ -21,15 +21,15 @@ MESSAGES = {
         "zh": "当前没有打开的日志。发送 /diary 开始记录。",
     },
     "diary.saved.text": {
-        "en": "✏️ Saved ({n} entries for {day}).",
+        "en": "✏️ Saved. Entries for {day}: {n}.",
         "zh": "✏️ 已保存（{day} 共 {n} 条）。",
     },
     "diary.saved.photo": {
-        "en": "📷 Photo saved ({n} entries for {day}).",
+        "en": "📷 Photo saved. Entries for {day}: {n}.",
         "zh": "📷 照片已保存（{day} 共 {n} 条）。",
     },
     "diary.saved.voice": {
-        "en": "🎙 Voice note saved ({n} entries for {day}).",
+        "en": "🎙 Voice note saved. Entries for {day}: {n}.",
         "zh": "🎙 语音已保存（{day} 共 {n} 条）。",
     },
     "diary.unsupported": {
@@ -50,11 +50,11 @@ MESSAGES = {
     "diary.no": {"en": "No", "zh": "不是"},
     "diary.not_saved": {"en": "OK, not saved in the diary.", "zh": "好的，未记入日志。"},
     "diary.saved_asked": {
-        "en": "📔 Added: {n} entries for {day}.",
+        "en": "📔 Added. Entries for {day}: {n}.",
         "zh": "📔 已记入：{day} 共 {n} 条。",
     },
     "diary.day_header": {
-        "en": "📔 Diary of {day} ({n} entries):",
+        "en": "📔 Diary of {day} (entries: {n}):",
         "zh": "📔 {day} 的工作日志（{n} 条）：",
     },
     "diary.empty_day": {"en": "No diary entries for {day}.", "zh": "{day} 没有日志。"},
@@ -78,7 +78,7 @@ MESSAGES = {
     },
     "diaries.pick_team": {"en": "Which team?", "zh": "查看哪个工作队？"},
     "diaries.header": {"en": "📔 Diaries of {team}, {day}:", "zh": "📔 {team} {day} 的工作日志："},
-    "diaries.line_some": {"en": "✅ {name}: {n} entries", "zh": "✅ {name}：{n} 条"},
+    "diaries.line_some": {"en": "✅ {name}: {n}", "zh": "✅ {name}：{n} 条"},
     "diaries.line_none": {"en": "✗ {name}: none", "zh": "✗ {name}：无"},
     "diaries.more": {"en": "…and {n} more", "zh": "……另有 {n} 人"},
     "diaries.no_members": {"en": "(no members)", "zh": "（暂无队员）"},
@@ -86,7 +86,7 @@ MESSAGES = {
     "diaries.next": {"en": "Next day ▶", "zh": "后一天 ▶"},
     "diaries.back": {"en": "↩ Team", "zh": "↩ 返回工作队"},
     "diaries.member_header": {
-        "en": "📔 {name} ({team}), {day}: {n} entries",
+        "en": "📔 {name} ({team}), {day}, entries: {n}",
         "zh": "📔 {name}（{team}），{day}：{n} 条",
     },
     "diaries.member_none": {"en": "(no entries)", "zh": "（无日志）"},

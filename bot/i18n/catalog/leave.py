@@ -55,7 +55,7 @@ MESSAGES = {
         "zh": "事由过长，请不超过 {max} 个字。",
     },
     "leave.summary": {
-        "en": "Please check:\nType: {type}\nFrom {first} to {last} ({days} days)\nReason: {reason}",
+        "en": "Please check:\nType: {type}\nFrom {first} to {last}, days: {days}\nReason: {reason}",
         "zh": "请确认：\n类型：{type}\n{first} 至 {last}（共 {days} 天）\n事由：{reason}",
     },
     "leave.send": {"en": "✅ Send", "zh": "✅ 提交"},
@@ -82,7 +82,7 @@ MESSAGES = {
         "zh": "申请 #{id}（{span}）已撤销。",
     },
     "leave.ended": {
-        "en": "Leave #{id} ended: you are back from {day}; {days} days of leave taken, "
+        "en": "Leave #{id} ended: you are back from {day}; leave days taken: {days}, "
         "the rest released.",
         "zh": "请假 #{id} 已提前结束：自 {day} 起返岗；实际请假 {days} 天，其余已释放。",
     },
@@ -132,7 +132,7 @@ MESSAGES = {
         "en": "📝 Make-up request #{id} from {name} ({team})",
         "zh": "📝 补签申请 #{id}：{name}（{team}）",
     },
-    "req.leave_line": {"en": "{type}, {span} ({days} days)", "zh": "{type}，{span}（{days} 天）"},
+    "req.leave_line": {"en": "{type}, {span}, days: {days}", "zh": "{type}，{span}（{days} 天）"},
     "req.makeup_line": {"en": "Day: {day}", "zh": "日期：{day}"},
     "req.reason_line": {"en": "Reason: {reason}", "zh": "事由：{reason}"},
     "req.retroactive": {
@@ -140,7 +140,7 @@ MESSAGES = {
         "zh": "⚠ 补请（开始后才申请）",
     },
     "req.ended_early": {
-        "en": "Ended early: back on {day}, {days} days taken",
+        "en": "Ended early: back on {day}, days taken: {days}",
         "zh": "已提前结束：{day} 返岗，实际 {days} 天",
     },
     "req.approve": {"en": "✅ Approve", "zh": "✅ 批准"},

@@ -13,7 +13,7 @@ MESSAGES = {
     },
     "remind.diary": {
         "en": "📔 You have no diary entry today. Press “📔 Diary” and write what you did.",
-        "zh": "📔 您今天还没有写工作日志。请点击“📔 日志”记录今天的工作。",
+        "zh": "📔 您今天还没有写工作日志。请点击“📔 工作日志”记录今天的工作。",
     },
     "remind.evening": {
         "en": "🌙 Evening presence check: share your location between {start} and {end}.",
