@@ -120,10 +120,15 @@ class Demo:
             bot_username="outpost_demo_bot",
         )
         self.transcript = Transcript(self.emu, echo=echo)
-        self.ctx: AppContext | None = None
+        self._ctx: AppContext | None = None
         self.app: Any = None
 
     # -- plumbing -------------------------------------------------------------------------
+
+    @property
+    def ctx(self) -> AppContext:
+        assert self._ctx is not None, "the bot is not running yet"
+        return self._ctx
 
     async def settle(self) -> None:
         """Wait until the bot has handled everything and gone quiet, then print it."""
@@ -170,7 +175,7 @@ class Demo:
             )
             self.app = build_application(settings, clock=self.clock)
             async with polling(self.app, poll_timeout=1):
-                self.ctx = self.app.bot_data["outpost"]
+                self._ctx = self.app.bot_data["outpost"]
                 for step in self.script():
                     await step()
         self.transcript.heading("Left behind")
@@ -185,7 +190,6 @@ class Demo:
         return [self.setup, *days, self.month_end]
 
     async def setup(self) -> None:
-        assert self.ctx is not None
         t = self.transcript
         t.heading("Monday: the administrator sets up Xiaoshan Village")
         admin = self.person(ADMIN_ID, "Admin Chen")
@@ -205,7 +209,6 @@ class Demo:
         ]
 
     async def join(self, uid: int, name: str, role: str, unit: str, lang: str = "en") -> UserActor:
-        assert self.ctx is not None
         invite = await create_invite(self.ctx, self.team, role, actor_id=ADMIN_ID)
         who = self.person(uid, name, lang)
         await self.act(
@@ -218,7 +221,6 @@ class Demo:
         return who
 
     async def day(self, n: int) -> None:
-        assert self.ctx is not None
         day = date(2026, 11, 23) + timedelta(days=n)
         self.transcript.heading(f"{day:%A %d %B}")
         li, wang, sun = self.members
@@ -352,7 +354,6 @@ class Demo:
         )
 
     async def rollcall(self, day: date) -> None:
-        assert self.ctx is not None
         li, wang, _sun = self.members
         boss = self.supervisor
         self.at(day, 15, 0)
@@ -372,12 +373,11 @@ class Demo:
         self.transcript.say("  (Sun Hao does not answer)")
         self.at(day, 15, 31)
         for rollcall_id, _deadline in await self.ctx.storage.rollcalls.open_ids():
-            await self.job(
-                "roll call closes",
-                lambda rid=rollcall_id: close_rollcall(
-                    self.ctx, self.app.bot, rid, self.clock.now()
-                ),
-            )
+
+            async def close(rid: int = rollcall_id) -> None:
+                await close_rollcall(self.ctx, self.app.bot, rid, self.clock.now())
+
+            await self.job("roll call closes", close)
 
     async def press(
         self, who: UserActor, label: str, data: str, message: dict[str, Any] | None = None
@@ -389,7 +389,6 @@ class Demo:
         return self.emu.sent_messages(who.id)[-1]
 
     async def month_end(self) -> None:
-        assert self.ctx is not None
         self.transcript.heading("Tuesday 1 December: the monthly report")
         self.at(date(2026, 12, 1), 8, 0)
         await self.job(
@@ -409,7 +408,8 @@ class Demo:
 
 def main(out: str = "outpost-demo", echo: bool = True) -> int:
     logging.basicConfig(level=logging.WARNING)
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    for noisy in ("apscheduler", "telegram", "httpx"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     path = Path(out)
     if path.exists() and not (path / "transcript.txt").exists() and any(path.iterdir()):
         print(f"outpost: {path} exists and is not a demo folder; choose another with --out")

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from functools import lru_cache
 
 from bot.rules.compliance import DayRecord, LeaveSpan, MemberInput, TeamInput
-from bot.rules.schedule import month_days
+from bot.rules.schedule import local_day, month_days
 from storage.db import Database
 from storage.models import Team
 from storage.teams import TeamRepo
@@ -69,7 +69,8 @@ class ComplianceRepo:
         await self._diaries(rows, first, last, scope, params)
         absences = await self._absences(f"{year:04d}-01-01", last)
         by_team: dict[int, list[MemberInput]] = defaultdict(list)
-        for team_of, telegram_id, name, unit in members:
+        zones = {t.id: t.timezone for t in teams}
+        for team_of, telegram_id, name, unit, joined_at in members:
             r = rows.get((team_of, telegram_id), _MemberRows())
             by_team[team_of].append(
                 MemberInput(
@@ -81,6 +82,7 @@ class ComplianceRepo:
                     leaves=tuple(r.leaves),
                     diary_days=frozenset(r.diary),
                     absences_ytd=absences.get(telegram_id, 0),
+                    member_since=local_day(datetime.fromtimestamp(joined_at, UTC), zones[team_of]),
                 )
             )
         return [
@@ -109,11 +111,12 @@ class ComplianceRepo:
 
     async def _members(
         self, first: str, last: str, scope: str, params: tuple[int, ...]
-    ) -> list[tuple[int, int, str, str | None]]:
+    ) -> list[tuple[int, int, str, str | None, float]]:
         # Active members, plus those recalled or gone since who still have days this month.
         sql = (
             "SELECT m.team_id, m.telegram_id, coalesce(p.name, p.username,"
-            " CAST(m.telegram_id AS TEXT)) AS name, coalesce(m.unit, p.unit) AS unit"
+            " CAST(m.telegram_id AS TEXT)) AS name, coalesce(m.unit, p.unit) AS unit,"
+            " m.joined_at"
             " FROM memberships m JOIN people p ON p.telegram_id = m.telegram_id"
             " WHERE m.role = 'member' AND (m.state = 'active' OR EXISTS (SELECT 1 FROM"
             " attendance_days a WHERE a.telegram_id = m.telegram_id AND a.team_id = m.team_id"
@@ -122,7 +125,9 @@ class ComplianceRepo:
             + " ORDER BY m.team_id, name COLLATE NOCASE, m.telegram_id"
         )
         rows = await self.db.fetchall(sql, (first, last, *params))
-        return [(r["team_id"], r["telegram_id"], r["name"], r["unit"]) for r in rows]
+        return [
+            (r["team_id"], r["telegram_id"], r["name"], r["unit"], r["joined_at"]) for r in rows
+        ]
 
     async def _attendance(
         self, rows: dict[Key, _MemberRows], first: str, last: str, scope: str, params: tuple

@@ -30,6 +30,9 @@ async def _month(world: World):  # type: ignore[no-untyped-def]
     # A reader's language is the one they chose (/language); offline messages have no
     # Telegram language_code to go by.
     await s.people.set_language(sup_zh.id, "zh", now=0)
+    # They have been stationed there since October: November is owed in full.
+    october = datetime(2026, 10, 1, tzinfo=SHANGHAI).timestamp()
+    await s.db.execute("UPDATE memberships SET joined_at = ?", (october,))
     # November: Wang on site every day but the 30th; Li 10 days and 14 days of approved leave.
     await seed.days(
         s, team.id, wang.id, [(date(2026, 11, d), "on_site", "on_time") for d in range(1, 30)]

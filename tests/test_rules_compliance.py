@@ -266,3 +266,24 @@ def test_more_days_on_site_never_worsen_the_verdict(
     rank = {Verdict.MEETS: 0, Verdict.SHORT_COVERED: 1, Verdict.SHORT: 2}
     assert after.days_on_site >= before.days_on_site
     assert rank[after.verdict] <= rank[before.verdict]
+
+
+def test_days_before_joining_are_neither_missed_nor_owed() -> None:
+    from bot.rules.compliance import DayStatus, MemberInput, Verdict, member_month, prorated
+    from bot.rules.policy import Policy
+    from bot.rules.schedule import Schedule, month_days
+
+    days = month_days(2026, 11)
+    joined = date(2026, 11, 23)
+    on_site = tuple(DayRecord(date(2026, 11, d), "on_site", "on_time") for d in range(23, 29))
+    member = MemberInput(1, "Li", days=on_site, member_since=joined)
+    month = member_month(member, days, Schedule(), Policy(), settled_until=date(2026, 11, 30))
+    assert set(month.grid[:22]) == {DayStatus.NOT_MEMBER}
+    assert month.missed == 2  # the 29th and 30th, after joining, with no check-in
+    # Joining on the 23rd of a 30-day month owes ceil(22 * 8 / 30) = 6 days: 6 on site meets it.
+    assert prorated(Policy(), joined, days[0], days[-1]).min_days == 6
+    assert month.verdict is Verdict.MEETS
+    whole = MemberInput(2, "Wang", days=on_site)
+    assert (
+        member_month(whole, days, Schedule(), Policy(), date(2026, 11, 30)).verdict is Verdict.SHORT
+    )

@@ -13,4 +13,5 @@ STATUS_COLORS: dict[DayStatus, str] = {
     DayStatus.MISSED: "#d7301f",
     DayStatus.OFF: "#bdbdbd",
     DayStatus.FUTURE: "#f7f7f7",
+    DayStatus.NOT_MEMBER: "#ffffff",
 }

@@ -90,9 +90,12 @@ def _grid_sheet(wb: Workbook, months: Sequence[TeamMonth], lang: str) -> None:
             ws, [t(lang, "compliance.col.team"), t(lang, "compliance.col.member"), *day_numbers]
         )
     )
-    # Days still to come stay blank.
+    # Days still to come, and days before someone joined, stay blank.
     codes = {
-        s: "" if s is DayStatus.FUTURE else t(lang, f"compliance.code.{s.value}") for s in DayStatus
+        s: ""
+        if s in (DayStatus.FUTURE, DayStatus.NOT_MEMBER)
+        else t(lang, f"compliance.code.{s.value}")
+        for s in DayStatus
     }
     rows = 1
     for tm in months:

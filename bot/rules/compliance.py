@@ -32,8 +32,9 @@ Decisions (each one a place a reader could reasonably expect otherwise):
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import NamedTuple
@@ -53,6 +54,7 @@ class DayStatus(StrEnum):
     MISSED = "missed"
     OFF = "off"  # a holiday or a day the team does not work
     FUTURE = "future"
+    NOT_MEMBER = "not_member"  # before the member joined the team: owes nothing
 
 
 # Statuses that count as a day on site.
@@ -99,6 +101,8 @@ class MemberInput:
     leaves: tuple[LeaveSpan, ...] = ()
     diary_days: frozenset[date] = frozenset()
     absences_ytd: int = 0
+    # The team-local day the member joined; days before it are neither missed nor owed.
+    member_since: date | None = None
 
 
 @dataclass(frozen=True)
@@ -172,6 +176,7 @@ def day_status(
     on_leave: bool,
     workday: bool,
     settled_until: date,
+    member: bool = True,
 ) -> DayStatus:
     """One cell of the member × day grid."""
     # A check-in after the cutoff (timing "missed") counts for nothing until a make-up is
@@ -182,6 +187,8 @@ def day_status(
         if record.place == "on_site":
             return DayStatus.LATE if record.timing == "late" else DayStatus.ON_SITE
         return DayStatus.OUT_OF_AREA
+    if not member:
+        return DayStatus.NOT_MEMBER
     if on_leave:
         return DayStatus.LEAVE
     if not workday:
@@ -206,8 +213,9 @@ def member_month(
         workdays = [is_workday(d, schedule) for d in days]
     records = {r.day: r for r in member.days if first <= r.day <= last}
     leave = leave_days_in(member.leaves, first, last) if member.leaves else {}
+    since = member.member_since
     grid = tuple(
-        day_status(d, records.get(d), d in leave, w, settled_until)
+        day_status(d, records.get(d), d in leave, w, settled_until, since is None or d >= since)
         for d, w in zip(days, workdays, strict=True)
     )
     present = {d for d, s in zip(days, grid, strict=True) if s in PRESENT}
@@ -221,7 +229,8 @@ def member_month(
         month_nights = {d for d in member.evening_days if first <= d <= last}
         nights = len(month_nights)
         covered_nights = len(month_nights | leave.keys())
-    verdict = _verdict(len(present), len(present | leave.keys()), nights, covered_nights, policy)
+    owed = prorated(policy, since, first, last)
+    verdict = _verdict(len(present), len(present | leave.keys()), nights, covered_nights, owed)
     absences = member.absences_ytd
     return MemberMonth(
         telegram_id=member.telegram_id,
@@ -240,6 +249,21 @@ def member_month(
         excellent_eligible=absences < policy.excellent_absence_limit,
         competent_eligible=absences <= policy.competent_absence_limit,
         grid=grid,
+    )
+
+
+def prorated(policy: Policy, since: date | None, first: date, last: date) -> Policy:
+    """The month's minimums for someone who joined part-way through: in proportion to the
+    days they belonged, rounded up (22 of 30 days owed in full; joining on the 23rd of a
+    30-day month owes ceil(22 × 8 / 30) = 6)."""
+    if since is None or since <= first:
+        return policy
+    month = (last - first).days + 1
+    belonged = max(0, (last - since).days + 1)
+    return replace(
+        policy,
+        min_days=math.ceil(policy.min_days * belonged / month),
+        min_nights=math.ceil(policy.min_nights * belonged / month),
     )
 
 

@@ -41,6 +41,7 @@ MESSAGES = {
     "compliance.status.missed": {"en": "Missed", "zh": "缺勤"},
     "compliance.status.off": {"en": "Holiday / day off", "zh": "节假日/休息日"},
     "compliance.status.future": {"en": "Not yet", "zh": "未到"},
+    "compliance.status.not_member": {"en": "Not yet a member", "zh": "尚未加入"},
     "compliance.code.on_site": {"en": "✓", "zh": "✓"},
     "compliance.code.late": {"en": "L", "zh": "迟"},
     "compliance.code.made_up": {"en": "M", "zh": "补"},
