@@ -20,6 +20,7 @@ from telegram.ext import (
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.context import CTX_KEY, AppContext
+from bot.http import make_requests
 from bot.i18n import t
 from bot.processor import PerChatUpdateProcessor
 from handlers import checkin, errors, messages, newteam, start
@@ -85,6 +86,7 @@ def build_application(
     async def post_shutdown(app: Application) -> None:
         await storage.close()
 
+    request, updates_request = make_requests(settings.http_backend, pool_size=64)
     app = (
         ApplicationBuilder()
         .token(settings.require_token())
@@ -92,7 +94,8 @@ def build_application(
         .base_file_url(settings.file_base_url)
         .concurrent_updates(PerChatUpdateProcessor(256))
         .rate_limiter(AIORateLimiter(overall_max_rate=settings.rate_limit_per_s, max_retries=3))
-        .connection_pool_size(64)
+        .request(request)
+        .get_updates_request(updates_request)
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()

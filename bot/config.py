@@ -59,6 +59,8 @@ class Settings:
     invite_days: int = 14
     # Outgoing messages per second across all chats; Telegram's own limit is about 30.
     rate_limit_per_s: float = 30.0
+    # How the bot talks HTTP to the Bot API: "aiohttp" (bot/http.py) or PTB's stock "httpx".
+    http_backend: str = "aiohttp"
 
     @property
     def file_base_url(self) -> str:
@@ -92,4 +94,12 @@ def load_settings(env: dict[str, str] | None = None, dotenv: bool = True) -> Set
         log_level=(env.get("OUTPOST_LOG_LEVEL") or "INFO").upper(),
         invite_days=int(env.get("OUTPOST_INVITE_DAYS") or 14),
         rate_limit_per_s=float(env.get("OUTPOST_RATE_LIMIT") or 30),
+        http_backend=_http_backend(env.get("OUTPOST_HTTP_BACKEND") or "aiohttp"),
     )
+
+
+def _http_backend(name: str) -> str:
+    name = name.strip().lower()
+    if name not in ("aiohttp", "httpx"):
+        raise ConfigError(f"OUTPOST_HTTP_BACKEND must be aiohttp or httpx, got {name!r}")
+    return name

@@ -1,0 +1,110 @@
+"""The aiohttp request backend (bot/http.py) against the emulator over real HTTP: what PTB
+sends arrives intact, and network trouble surfaces as PTB's own error types."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from telegram import Bot, InputFile
+from telegram.error import BadRequest, NetworkError, TimedOut
+
+from bot.config import ConfigError, load_settings
+from bot.emulator import BotApiEmulator
+from bot.http import AiohttpRequest, make_requests
+from tests.conftest import TOKEN
+
+CHAT = 4242
+
+
+@pytest.fixture(params=["aiohttp", "httpx"])
+async def bot(request: pytest.FixtureRequest, emu: BotApiEmulator) -> AsyncIterator[Bot]:
+    """The same behaviour is asked of both backends: httpx is the reference."""
+    emu.user(CHAT, first_name="Ann")
+    req, updates_req = make_requests(request.param, pool_size=4)
+    b = Bot(
+        TOKEN,
+        base_url=emu.base_url,
+        base_file_url=emu.base_file_url,
+        request=req,
+        get_updates_request=updates_req,
+    )
+    async with b:
+        yield b
+
+
+async def test_send_message_form_fields_arrive_as_sent(bot: Bot, emu: BotApiEmulator) -> None:
+    text = "签到 ✅ & done=1; 100% <ok>"
+    msg = await bot.send_message(CHAT, text, disable_notification=True)
+    assert msg.text == text and msg.chat.id == CHAT
+    sent = [r for r in emu.requests if r.method == "sendMessage"]
+    assert sent[-1].params["text"] == text
+    assert sent[-1].params["disable_notification"] is True
+
+
+async def test_bad_request_is_parsed_like_httpx(bot: Bot) -> None:
+    with pytest.raises(BadRequest, match=r"(?i)chat not found"):
+        await bot.send_message(999_999_999, "nobody")
+
+
+async def test_upload_multipart_then_get_file_and_download(bot: Bot, emu: BotApiEmulator) -> None:
+    data = bytes(range(256)) * 40  # binary, not text: any mangling shows
+    msg = await bot.send_document(
+        CHAT, InputFile(data, filename="report.xlsx"), caption="March report"
+    )
+    assert msg.document is not None and msg.caption == "March report"
+    assert emu.uploads[-1].data == data
+    assert emu.uploads[-1].filename == "report.xlsx"
+    f = await bot.get_file(msg.document.file_id)
+    assert bytes(await f.download_as_bytearray()) == data
+
+
+async def test_many_concurrent_requests_share_a_small_pool(bot: Bot, emu: BotApiEmulator) -> None:
+    import asyncio
+
+    sent = await asyncio.gather(*(bot.send_message(CHAT, f"n{i}") for i in range(40)))
+    assert sorted(m.text or "" for m in sent) == sorted(f"n{i}" for i in range(40))
+
+
+async def test_stalled_answer_times_out(bot: Bot, emu: BotApiEmulator) -> None:
+    emu.faults.add("stall", method="sendMessage", seconds=3)
+    with pytest.raises(TimedOut):
+        await bot.send_message(CHAT, "slow", read_timeout=0.3)
+
+
+async def test_connection_reset_is_a_network_error(bot: Bot, emu: BotApiEmulator) -> None:
+    emu.faults.add("reset", method="sendMessage")
+    with pytest.raises(NetworkError) as info:
+        await bot.send_message(CHAT, "cut")
+    assert not isinstance(info.value, TimedOut)
+    # The pool recovers: the next request goes through.
+    assert (await bot.send_message(CHAT, "again")).text == "again"
+
+
+async def test_refused_connection_is_a_network_error() -> None:
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    request = AiohttpRequest(1)
+    await request.initialize()
+    try:
+        with pytest.raises(NetworkError):
+            await request.post(f"http://127.0.0.1:{port}/bot{TOKEN}/getMe")
+    finally:
+        await request.shutdown()
+
+
+async def test_not_initialized_is_refused() -> None:
+    with pytest.raises(RuntimeError):
+        await AiohttpRequest(1).do_request("http://127.0.0.1:1/", "POST")
+
+
+def test_backend_setting() -> None:
+    assert load_settings({}, dotenv=False).http_backend == "aiohttp"
+    assert load_settings({"OUTPOST_HTTP_BACKEND": "HTTPX"}, dotenv=False).http_backend == "httpx"
+    with pytest.raises(ConfigError):
+        load_settings({"OUTPOST_HTTP_BACKEND": "curl"}, dotenv=False)
+    with pytest.raises(ValueError):
+        make_requests("curl", 8)
