@@ -128,20 +128,23 @@ async def burst_and_wait(emu: Emulator, user_ids: list[int], patience: float) ->
             "date": int(MORNING.timestamp()),
         },
     )
-    want = set(user_ids)
     deadline = time.monotonic() + patience
+    cpu_start = time.process_time()
     last_count, stable_since = -1, time.monotonic()
     while True:
         await asyncio.sleep(0.25)
-        stats = await emu.call("GET", "/stats", params={"since": sent["mark"]})
-        got = sum(1 for chat in stats["replies"] if int(chat) in want)
+        summary = await emu.call("GET", "/stats", params={"since": sent["mark"], "summary": "1"})
+        got = summary["replies"]
         if got != last_count:
             last_count, stable_since = got, time.monotonic()
-        if got >= len(want) and time.monotonic() - stable_since > 0.5:
+        if got >= len(user_ids) and time.monotonic() - stable_since > 0.5:
             break  # everyone answered; a short grace catches any second reply
         if time.monotonic() > deadline:
             break
-    return {"queued": sent["queued"], **stats}
+    # CPU the bot's process spent (all its threads), minus the idle grace: cost per reply.
+    cpu = time.process_time() - cpu_start
+    stats = await emu.call("GET", "/stats", params={"since": sent["mark"]})
+    return {"queued": sent["queued"], "cpu_s": cpu, **stats}
 
 
 def measure(name: str, user_ids: list[int], result: dict[str, Any], extra: dict[str, Any]) -> Phase:
@@ -159,7 +162,7 @@ def measure(name: str, user_ids: list[int], result: dict[str, Any], extra: dict[
         p50_ms=q[49] if q else 0.0,
         p99_ms=q[98] if q else 0.0,
         exactly_one=sum(1 for ts in replies.values() if len(ts) == 1),
-        extra={"violations": result["violations"], **extra},
+        extra={"violations": result["violations"], "cpu_s": result["cpu_s"], **extra},
     )
 
 
@@ -221,12 +224,15 @@ async def run_outpost(emu: Emulator, n: int, patience: float, workdir: Path) -> 
 
 
 def table(phases: list[Phase]) -> str:
-    head = f"{'bot':<18}{'replies':>9}{'seconds':>9}{'per s':>9}{'p50 ms':>9}{'p99 ms':>9}"
+    head = (
+        f"{'bot':<18}{'replies':>9}{'seconds':>9}{'per s':>9}{'p50 ms':>9}{'p99 ms':>9}"
+        f"{'cpu ms/reply':>14}"
+    )
     lines = [head, "-" * len(head)]
     for p in phases:
         lines.append(
             f"{p.name:<18}{p.replies:>9}{p.seconds:>9.2f}{p.per_s:>9.0f}"
-            f"{p.p50_ms:>9.0f}{p.p99_ms:>9.0f}"
+            f"{p.p50_ms:>9.0f}{p.p99_ms:>9.0f}{p.extra['cpu_s'] * 1000 / max(1, p.replies):>14.2f}"
         )
     return "\n".join(lines)
 

@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 
+from storage.batch import GroupCommit, Outcome, Unit, run_group
 from storage.migrations import apply_migrations
 
 Params = Sequence[Any] | dict[str, Any]
+T = TypeVar("T")
 
 _PRAGMAS = (
     "PRAGMA journal_mode=WAL",
@@ -36,6 +38,7 @@ class Database:
         self._writer: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
         self._write_lock = asyncio.Lock()
+        self._group = GroupCommit(self._run_group)
 
     async def open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -53,6 +56,7 @@ class Database:
         return conn
 
     async def close(self) -> None:
+        await self._group.close()
         for conn in (self._reader, self._writer):
             if conn is not None:
                 await conn.close()
@@ -84,6 +88,24 @@ class Database:
             else:
                 await conn.execute("COMMIT")
 
+    async def write_grouped(self, unit: Callable[[sqlite3.Connection], T]) -> T:
+        """Runs `unit(conn)` on the writer thread, in one transaction with whatever other
+        grouped writes are waiting (storage/batch.py): for hot paths such as check-ins.
+
+        `unit` is synchronous plain sqlite3 code; it must not touch the event loop.
+        """
+        return await self._group.submit(unit)
+
+    async def _run_group(self, units: list[Unit]) -> list[Outcome]:
+        async with self._write_lock:
+            writer = self.writer
+            # aiosqlite has no public "run this on your thread": _execute is how its own
+            # methods do it, and _conn is the sqlite3 connection that thread owns (the
+            # pinned aiosqlite range keeps both; tests/test_group_commit.py would catch a
+            # change). One hop for the whole group is the point of grouping.
+            outcomes: list[Outcome] = await writer._execute(run_group, writer._conn, units)
+            return outcomes
+
     async def execute(self, sql: str, params: Params = ()) -> int:
         """A single write statement in its own transaction; returns lastrowid."""
         async with self.transaction() as conn:
@@ -95,13 +117,15 @@ class Database:
             await conn.executemany(sql, rows)
 
     async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
-        async with self.reader.execute(sql, params) as cur:
-            row: sqlite3.Row | None = await cur.fetchone()
+        # One trip to the reader thread rather than three (execute, fetch, close): every
+        # check-in makes several of these lookups. Callers ask for one row by key.
+        rows = await self.reader.execute_fetchall(sql, params)
+        for row in rows:
             return row
+        return None
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
-        async with self.reader.execute(sql, params) as cur:
-            return list(await cur.fetchall())
+        return list(await self.reader.execute_fetchall(sql, params))
 
     async def stream(
         self, sql: str, params: Params = (), batch: int = 5000

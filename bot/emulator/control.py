@@ -9,9 +9,10 @@ the ordinary user actions (queued updates).
     POST /_emu/burst  {"user_ids": [...], "latitude": .., "longitude": .., "accuracy": ..,
                        "date": epoch or null, "first_name": "Member"}
         every user sends one location at once; answers {"mark": n, "queued": {chat: at}}
-    GET  /_emu/stats?since=MARK
+    GET  /_emu/stats?since=MARK[&summary=1]
         sendMessage answers recorded since MARK: {"replies": {chat: [at, ...]},
-        "violations": n, "requests": n, "pending_updates": n}
+        "violations": n, "requests": n, "pending_updates": n}; with summary=1 only
+        {"replied_chats": n, "replies": n, "pending_updates": n}
     POST /_emu/reset
         forgets recorded requests (memory stays flat across benchmark phases)
 """
@@ -57,6 +58,15 @@ def add_control_routes(app: web.Application, emu: BotApiEmulator) -> None:
             if rec.method == "sendMessage" and rec.status == 200:
                 chat_id = int(rec.params["chat_id"])
                 replies.setdefault(chat_id, []).append(rec.at)
+        if request.query.get("summary"):
+            # Cheap to poll while a burst drains: counts only.
+            return web.json_response(
+                {
+                    "replied_chats": len(replies),
+                    "replies": sum(len(v) for v in replies.values()),
+                    "pending_updates": emu.pending_updates_count,
+                }
+            )
         return web.json_response(
             {
                 "replies": replies,
