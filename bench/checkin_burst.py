@@ -42,6 +42,7 @@ sys.path.insert(0, str(ROOT))
 from bot.app import build_application, polling  # noqa: E402
 from bot.clock import FixedClock  # noqa: E402
 from bot.config import Settings  # noqa: E402
+from bot.http import make_requests  # noqa: E402
 from bot.rules.checkin import Site  # noqa: E402
 from storage import Storage  # noqa: E402
 
@@ -166,20 +167,24 @@ def measure(name: str, user_ids: list[int], result: dict[str, Any], extra: dict[
     )
 
 
-async def run_echo(emu: Emulator, n: int, patience: float) -> Phase:
+async def run_echo(emu: Emulator, n: int, patience: float, backend: str = "stock") -> Phase:
     async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         assert update.effective_message is not None
         await update.effective_message.reply_text("ok")
 
-    app: Application = (  # type: ignore[type-arg]
-        ApplicationBuilder().token(TOKEN).base_url(emu.base).concurrent_updates(256).build()
-    )
+    builder = ApplicationBuilder().token(TOKEN).base_url(emu.base).concurrent_updates(256)
+    if backend != "stock":
+        # The same PTB app on Outpost's HTTP backend: how much of the cost is PTB's own.
+        request, updates_request = make_requests(backend, pool_size=64)
+        builder = builder.request(request).get_updates_request(updates_request)
+    app: Application = builder.build()  # type: ignore[type-arg]
     app.add_handler(MessageHandler(filters.ALL, echo))
     users = list(range(ECHO_USERS_FROM, ECHO_USERS_FROM + n))
     async with polling(app, poll_timeout=1):
         await asyncio.sleep(0.5)
         result = await burst_and_wait(emu, users, patience)
-    return measure("echo (stock PTB)", users, result, {})
+    name = "echo (stock PTB)" if backend == "stock" else f"echo ({backend})"
+    return measure(name, users, result, {})
 
 
 async def seed(storage: Storage, n: int) -> list[int]:
@@ -194,13 +199,14 @@ async def seed(storage: Storage, n: int) -> list[int]:
     return ids
 
 
-async def run_outpost(emu: Emulator, n: int, patience: float, workdir: Path) -> Phase:
+async def run_outpost(emu: Emulator, n: int, patience: float, workdir: Path, backend: str) -> Phase:
     settings = Settings(
         token=TOKEN,
         api_base_url=emu.base,
         db_path=workdir / "bench.db",
         media_dir=workdir / "media",
         rate_limit_per_s=100_000,  # this measures Outpost, not Telegram's 30 msg/s cap
+        http_backend=backend,
     )
     storage = Storage(settings.db_path)
     await storage.open()
@@ -242,6 +248,7 @@ async def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--members", type=int, default=2000)
     parser.add_argument("--timeout", type=float, default=120.0, help="per phase, seconds")
     parser.add_argument("--skip-echo", action="store_true")
+    parser.add_argument("--http-backend", default="aiohttp", choices=("aiohttp", "httpx"))
     args = parser.parse_args(argv)
     n = args.members
 
@@ -251,7 +258,10 @@ async def main(argv: list[str] | None = None) -> int:
             if not args.skip_echo:
                 phases.append(await run_echo(emu, n, args.timeout))
                 await emu.call("POST", "/reset")
-            outpost = await run_outpost(emu, n, args.timeout, Path(tmp))
+                same = await run_echo(emu, n, args.timeout, backend=args.http_backend)
+                phases.append(same)
+                await emu.call("POST", "/reset")
+            outpost = await run_outpost(emu, n, args.timeout, Path(tmp), args.http_backend)
             phases.append(outpost)
 
     print(f"check-in burst: {n} members at once; emulator in own process; {os.cpu_count()} cpus")
@@ -276,6 +286,11 @@ async def main(argv: list[str] | None = None) -> int:
         ratio = accepted_per_s / echo.per_s if echo.per_s else 0.0
         print(f"echo: exactly one reply {echo.exactly_one}/{n}")
         print(f"ratio outpost/echo throughput: {ratio:.2f}  (bar >= 0.50)")
+        same = phases[1]
+        print(
+            f"ratio outpost/{same.name}: {accepted_per_s / same.per_s if same.per_s else 0:.2f}"
+            "  (the same PTB app on Outpost's HTTP backend: Outpost's own overhead)"
+        )
         bar = bar and ratio >= 0.5
     print(f"emulator Bot API violations: {outpost.extra['violations']}")
     print(

@@ -37,6 +37,7 @@ class Database:
         self.path = Path(path)
         self._writer: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
+        self._keyed: sqlite3.Connection | None = None
         self._write_lock = asyncio.Lock()
         self._group = GroupCommit(self._run_group)
 
@@ -46,6 +47,7 @@ class Database:
         await apply_migrations(self._writer)
         self._reader = await self._connect()
         await self._reader.execute("PRAGMA query_only=ON")
+        self._keyed = _keyed_reader(self.path)
 
     async def _connect(self) -> aiosqlite.Connection:
         # isolation_level=None: we issue BEGIN/COMMIT ourselves so transactions are explicit.
@@ -57,6 +59,9 @@ class Database:
 
     async def close(self) -> None:
         await self._group.close()
+        if self._keyed is not None:
+            self._keyed.close()
+            self._keyed = None
         for conn in (self._reader, self._writer):
             if conn is not None:
                 await conn.close()
@@ -127,6 +132,28 @@ class Database:
     async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
         return list(await self.reader.execute_fetchall(sql, params))
 
+    async def lookup(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
+        """One row by key, read inline on the event loop's thread: for the hot path only.
+
+        A primary-key lookup in a cached WAL database costs ~15 µs; a trip to aiosqlite's
+        thread and back costs ~100 µs of CPU, and every check-in needs several (who is this,
+        their memberships, their flow, their team). WAL readers never wait for the writer, so
+        this cannot stall the loop behind a write. Never use it for scans or exports: those
+        belong on `fetchall`/`stream`, off the loop.
+        """
+        row: sqlite3.Row | None = self._keyed_conn.execute(sql, params).fetchone()
+        return row
+
+    async def lookup_all(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        """The few rows one key selects (a person's memberships), inline like `lookup`."""
+        return self._keyed_conn.execute(sql, params).fetchall()
+
+    @property
+    def _keyed_conn(self) -> sqlite3.Connection:
+        if self._keyed is None:
+            raise RuntimeError("database is not open")
+        return self._keyed
+
     async def stream(
         self, sql: str, params: Params = (), batch: int = 5000
     ) -> AsyncIterator[list[sqlite3.Row]]:
@@ -134,3 +161,13 @@ class Database:
         async with self.reader.execute(sql, params) as cur:
             while rows := await cur.fetchmany(batch):
                 yield list(rows)
+
+
+def _keyed_reader(path: Path) -> sqlite3.Connection:
+    # Created and used on the event loop's thread only (sqlite3 enforces that). A short busy
+    # timeout: in WAL a reader only ever waits during recovery after a crash.
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA query_only=ON")
+    conn.execute("PRAGMA busy_timeout=1000")
+    return conn

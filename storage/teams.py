@@ -136,7 +136,7 @@ class TeamRepo:
         return team
 
     async def get(self, team_id: int) -> Team | None:
-        row = await self.db.fetchone(_TEAM_SQL + " AND t.id = ?", (team_id,))
+        row = await self.db.lookup(_TEAM_SQL + " AND t.id = ?", (team_id,))
         return _team(row) if row else None
 
     async def by_name(self, name: str) -> Team | None:
