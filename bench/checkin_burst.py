@@ -106,6 +106,15 @@ class Emulator:
             self.proc.terminate()
             await self.proc.wait()
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU of the emulator process so far (Linux /proc), 0 elsewhere."""
+        assert self.proc is not None
+        try:
+            fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     @property
     def control(self) -> str:
         return self.base[: -len("/bot")] + "/_emu"
@@ -131,6 +140,7 @@ async def burst_and_wait(emu: Emulator, user_ids: list[int], patience: float) ->
     )
     deadline = time.monotonic() + patience
     cpu_start = time.process_time()
+    emu_cpu_start = emu.cpu_seconds()
     last_count, stable_since = -1, time.monotonic()
     while True:
         await asyncio.sleep(0.25)
@@ -144,8 +154,9 @@ async def burst_and_wait(emu: Emulator, user_ids: list[int], patience: float) ->
             break
     # CPU the bot's process spent (all its threads), minus the idle grace: cost per reply.
     cpu = time.process_time() - cpu_start
+    emu_cpu = emu.cpu_seconds() - emu_cpu_start
     stats = await emu.call("GET", "/stats", params={"since": sent["mark"]})
-    return {"queued": sent["queued"], "cpu_s": cpu, **stats}
+    return {"queued": sent["queued"], "cpu_s": cpu, "emu_cpu_s": emu_cpu, **stats}
 
 
 def measure(name: str, user_ids: list[int], result: dict[str, Any], extra: dict[str, Any]) -> Phase:
@@ -163,7 +174,12 @@ def measure(name: str, user_ids: list[int], result: dict[str, Any], extra: dict[
         p50_ms=q[49] if q else 0.0,
         p99_ms=q[98] if q else 0.0,
         exactly_one=sum(1 for ts in replies.values() if len(ts) == 1),
-        extra={"violations": result["violations"], "cpu_s": result["cpu_s"], **extra},
+        extra={
+            "violations": result["violations"],
+            "cpu_s": result["cpu_s"],
+            "emu_cpu_s": result["emu_cpu_s"],
+            **extra,
+        },
     )
 
 
@@ -212,9 +228,12 @@ async def run_outpost(emu: Emulator, n: int, patience: float, workdir: Path, bac
     await storage.open()
     users = await seed(storage, n)
     app = build_application(settings, clock=FixedClock(MORNING), storage=storage)
+    group = storage.db._group
     async with polling(app, poll_timeout=1):
         await asyncio.sleep(0.5)
+        groups_before = group.groups
         result = await burst_and_wait(emu, users, patience)
+        groups = group.groups - groups_before
     # polling() closed the storage on the way out; reopen to count what was written.
     async with Storage(settings.db_path) as check:
         rows = await check.checkins.count()
@@ -224,7 +243,7 @@ async def run_outpost(emu: Emulator, n: int, patience: float, workdir: Path, bac
         "outpost",
         users,
         result,
-        {"rows": rows, "accepted": accepted, "attendance_days": days},
+        {"rows": rows, "accepted": accepted, "attendance_days": days, "groups": groups},
     )
     return phase
 
@@ -232,13 +251,14 @@ async def run_outpost(emu: Emulator, n: int, patience: float, workdir: Path, bac
 def table(phases: list[Phase]) -> str:
     head = (
         f"{'bot':<18}{'replies':>9}{'seconds':>9}{'per s':>9}{'p50 ms':>9}{'p99 ms':>9}"
-        f"{'cpu ms/reply':>14}"
+        f"{'cpu ms/reply':>14}{'emulator cpu ms':>17}"
     )
     lines = [head, "-" * len(head)]
     for p in phases:
         lines.append(
             f"{p.name:<18}{p.replies:>9}{p.seconds:>9.2f}{p.per_s:>9.0f}"
             f"{p.p50_ms:>9.0f}{p.p99_ms:>9.0f}{p.extra['cpu_s'] * 1000 / max(1, p.replies):>14.2f}"
+            f"{p.extra['emu_cpu_s'] * 1000 / max(1, p.replies):>17.2f}"
         )
     return "\n".join(lines)
 
@@ -273,6 +293,11 @@ async def main(argv: list[str] | None = None) -> int:
         f"outpost: {outpost.extra['accepted']} accepted check-ins -> {accepted_per_s:.0f} "
         f"accepted/s; rows {outpost.extra['rows']}/{n}, attendance days "
         f"{outpost.extra['attendance_days']}/{n}, exactly one reply {outpost.exactly_one}/{n}"
+    )
+    groups = outpost.extra["groups"]
+    print(
+        f"outpost: check-ins written in {groups} group transactions "
+        f"(avg {outpost.extra['rows'] / max(1, groups):.1f} per commit)"
     )
     ok = (
         outpost.extra["rows"] == n
