@@ -23,6 +23,7 @@ from bot.context import CTX_KEY, AppContext
 from bot.http import make_requests
 from bot.i18n import t
 from bot.processor import PerChatUpdateProcessor
+from bot.runtime import tune_gc
 from handlers import checkin, errors, messages, newteam, start
 from storage import Storage
 
@@ -82,6 +83,7 @@ def build_application(
             await storage.open()
         app.bot_data[CTX_KEY] = ctx
         await _set_commands(app)
+        tune_gc()
 
     async def post_shutdown(app: Application) -> None:
         await storage.close()

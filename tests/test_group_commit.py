@@ -150,3 +150,36 @@ async def test_a_closed_database_fails_the_waiters(storage: Storage) -> None:
     await storage.db.close()
     with pytest.raises(RuntimeError):
         await _record(storage, _checkin(7, team.id, 1, Place.ON_SITE))
+
+
+async def test_keyed_lookups_read_committed_state_inline(storage: Storage) -> None:
+    team = await storage.teams.create("T", "Asia/Shanghai", SITE, now=0.0)
+    await storage.people.ensure(7, now=0.0)
+    async with storage.db.transaction() as conn:
+        await conn.execute("UPDATE people SET name = 'Draft' WHERE telegram_id = 7")
+        # Inside an open write the inline reader sees the last commit, without waiting.
+        person = await storage.people.get(7)
+        assert person is not None and person.name is None
+    person = await storage.people.get(7)
+    assert person is not None and person.name == "Draft"
+    # A team row is parsed once per content; a change is seen at once (no stale cache).
+    before = await storage.teams.get(team.id)
+    assert before is not None and await storage.teams.get(team.id) is before
+    await storage.teams.set_timezone(team.id, "Asia/Urumqi")
+    after = await storage.teams.get(team.id)
+    assert after is not None and after.timezone == "Asia/Urumqi"
+    await storage.db.close()
+    with pytest.raises(RuntimeError):
+        await storage.people.get(7)
+
+
+def test_gc_tuning_is_applied_once() -> None:
+    import gc
+
+    from bot import runtime
+
+    runtime.tune_gc()
+    assert gc.get_threshold()[0] >= runtime.YOUNG_THRESHOLD
+    frozen = gc.get_freeze_count()
+    runtime.tune_gc()  # a second app in the same process freezes nothing more
+    assert gc.get_freeze_count() == frozen
