@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import ssl
 from typing import Any
 
 import aiohttp
+import certifi
 import yarl
 from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import ODVInput
@@ -68,12 +70,22 @@ class AiohttpRequest(BaseRequest):
     async def initialize(self) -> None:
         if self._session is None or self._session.closed:
             # The session must be born inside the running loop that will use it.
-            connector = aiohttp.TCPConnector(limit=self._pool_size, limit_per_host=0)
+            connector = aiohttp.TCPConnector(
+                limit=self._pool_size,
+                limit_per_host=0,
+                # httpx's trust store (certifi), so TLS to api.telegram.org verifies the same
+                # on hosts without a system CA bundle.
+                ssl=ssl.create_default_context(cafile=certifi.where()),
+            )
             self._session = aiohttp.ClientSession(
                 connector=connector,
                 headers={"User-Agent": self.USER_AGENT},
                 # The Bot API sets no cookies; skipping the jar skips its work per request.
                 cookie_jar=aiohttp.DummyCookieJar(),
+                # As httpx does: HTTP(S)_PROXY / NO_PROXY from the environment are honoured
+                # (where Telegram is blocked, the bot reaches it through one). SOCKS proxies
+                # need OUTPOST_HTTP_BACKEND=httpx.
+                trust_env=True,
             )
 
     async def shutdown(self) -> None:

@@ -108,3 +108,32 @@ def test_backend_setting() -> None:
         load_settings({"OUTPOST_HTTP_BACKEND": "curl"}, dotenv=False)
     with pytest.raises(ValueError):
         make_requests("curl", 8)
+
+
+async def test_proxy_from_the_environment_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Like httpx, the aiohttp backend goes through HTTP(S)_PROXY: here a dead one, so the
+    request fails although the target itself would answer."""
+    import socket
+
+    async with BotApiEmulator(token=TOKEN) as emu:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            dead = s.getsockname()[1]
+        for name in ("NO_PROXY", "no_proxy"):
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{dead}")
+        request = AiohttpRequest(1)
+        await request.initialize()
+        try:
+            with pytest.raises(NetworkError):
+                await request.post(f"{emu.base_url}{TOKEN}/getMe")
+        finally:
+            await request.shutdown()
+        monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+        request = AiohttpRequest(1)
+        await request.initialize()
+        try:
+            me = await request.post(f"{emu.base_url}{TOKEN}/getMe")
+            assert isinstance(me, dict) and me["is_bot"] is True
+        finally:
+            await request.shutdown()
