@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import ssl
+import urllib.request
 from typing import Any
 
 import aiohttp
@@ -62,6 +63,8 @@ class AiohttpRequest(BaseRequest):
         self._pool = pool_timeout
         self._media_write = media_write_timeout
         self._session: aiohttp.ClientSession | None = None
+        self._proxies: dict[str, str] = {}
+        self._proxy_for: dict[tuple[str, str], str | None] = {}
 
     @property
     def read_timeout(self) -> float | None:
@@ -69,6 +72,8 @@ class AiohttpRequest(BaseRequest):
 
     async def initialize(self) -> None:
         if self._session is None or self._session.closed:
+            self._proxies = _env_proxies()  # first: a bad proxy setting leaves nothing open
+            self._proxy_for.clear()
             # The session must be born inside the running loop that will use it.
             connector = aiohttp.TCPConnector(
                 limit=self._pool_size,
@@ -82,10 +87,6 @@ class AiohttpRequest(BaseRequest):
                 headers={"User-Agent": self.USER_AGENT},
                 # The Bot API sets no cookies; skipping the jar skips its work per request.
                 cookie_jar=aiohttp.DummyCookieJar(),
-                # As httpx does: HTTP(S)_PROXY / NO_PROXY from the environment are honoured
-                # (where Telegram is blocked, the bot reaches it through one). SOCKS proxies
-                # need OUTPOST_HTTP_BACKEND=httpx.
-                trust_env=True,
             )
 
     async def shutdown(self) -> None:
@@ -110,9 +111,15 @@ class AiohttpRequest(BaseRequest):
             read_timeout, write_timeout, connect_timeout, pool_timeout, media=bool(files)
         )
         body, headers = _body(request_data, files)
+        target = _url(url)
         try:
             async with self._session.request(
-                method, _url(url), data=body, headers=headers, timeout=timeout
+                method,
+                target,
+                data=body,
+                headers=headers,
+                timeout=timeout,
+                proxy=self._proxy(target),
             ) as resp:
                 return resp.status, await resp.read()
         except (TimeoutError, asyncio.TimeoutError) as err:  # noqa: UP041 - 3.10 spelling too
@@ -120,6 +127,19 @@ class AiohttpRequest(BaseRequest):
             raise TimedOut from err
         except aiohttp.ClientError as err:
             raise NetworkError(f"aiohttp.{err.__class__.__name__}: {err}") from err
+
+    def _proxy(self, url: yarl.URL) -> str | None:
+        """As httpx does: HTTP(S)_PROXY / NO_PROXY from the environment (where Telegram is
+        blocked, the bot reaches it through one). Resolved once per host, not per request:
+        aiohttp's own trust_env re-reads the environment and ~/.netrc on every call."""
+        key = (url.scheme, url.host or "")
+        if key not in self._proxy_for:
+            # Undocumented in typeshed, but the stdlib function httpx and requests rely on.
+            bypass = urllib.request.proxy_bypass_environment(  # type: ignore[attr-defined]
+                key[1], self._proxies
+            )
+            self._proxy_for[key] = None if bypass else self._proxies.get(key[0])
+        return self._proxy_for[key]
 
     @functools.lru_cache(maxsize=64)  # noqa: B019 - few distinct combinations, one instance
     def _timeout(
@@ -143,6 +163,18 @@ class AiohttpRequest(BaseRequest):
         total = None if any(x is None for x in phases) else sum(x for x in phases if x)
         acquire = None if c is None or p is None else c + p
         return aiohttp.ClientTimeout(total=total, connect=acquire, sock_connect=c, sock_read=r)
+
+
+def _env_proxies() -> dict[str, str]:
+    proxies = urllib.request.getproxies_environment()
+    for scheme in ("http", "https"):
+        proxy = proxies.get(scheme)
+        if proxy and not proxy.lower().startswith(("http://", "https://")):
+            raise ValueError(
+                f"the aiohttp backend reaches Telegram through HTTP proxies only, not {proxy!r};"
+                " set OUTPOST_HTTP_BACKEND=httpx (with python-telegram-bot[socks]) for SOCKS"
+            )
+    return proxies
 
 
 _FORM = {"Content-Type": "application/x-www-form-urlencoded"}

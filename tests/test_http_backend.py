@@ -137,3 +137,13 @@ async def test_proxy_from_the_environment_is_used(monkeypatch: pytest.MonkeyPatc
             assert isinstance(me, dict) and me["is_bot"] is True
         finally:
             await request.shutdown()
+
+
+async def test_a_socks_proxy_is_refused_with_a_pointer_to_httpx(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", "socks5://127.0.0.1:1080")
+    request = AiohttpRequest(1)
+    with pytest.raises(ValueError, match="OUTPOST_HTTP_BACKEND=httpx"):
+        await request.initialize()
+    await request.shutdown()
