@@ -147,3 +147,17 @@ async def test_a_socks_proxy_is_refused_with_a_pointer_to_httpx(
     with pytest.raises(ValueError, match="OUTPOST_HTTP_BACKEND=httpx"):
         await request.initialize()
     await request.shutdown()
+
+
+@pytest.mark.parametrize("backend", ["aiohttp", "httpx"])
+def test_the_application_uses_the_configured_backend(tmp_path, backend: str) -> None:  # type: ignore[no-untyped-def]
+    from telegram.request import HTTPXRequest
+
+    from bot.app import build_application
+    from bot.config import Settings
+
+    settings = Settings(token=TOKEN, db_path=tmp_path / "o.db", http_backend=backend)
+    app = build_application(settings)
+    expected = AiohttpRequest if backend == "aiohttp" else HTTPXRequest
+    # PTB keeps (getUpdates request, everything else) on the bot.
+    assert all(isinstance(r, expected) for r in app.bot._request)
