@@ -41,8 +41,9 @@ class AiohttpRequest(BaseRequest):
     Timeouts map onto aiohttp's as closely as it allows: connect -> sock_connect, read ->
     sock_read (between reads, as httpx's), pool + connect -> connect (aiohttp counts the wait
     for a free connection inside its connect timeout). aiohttp has no per-write timeout, so
-    write (or media write for uploads) only enters the overall bound: the sum of all four, a
-    request can never hang longer than every phase's allowance together.
+    write only enters an overall bound on ordinary calls: the sum of all four, so a call can
+    never hang longer than every phase's allowance together. File uploads and downloads get
+    no overall bound (their size is unknown), only the per-read one.
     """
 
     def __init__(
@@ -108,7 +109,12 @@ class AiohttpRequest(BaseRequest):
             raise RuntimeError("This AiohttpRequest is not initialized!")
         files = request_data.multipart_data if request_data else None
         timeout = self._timeout(
-            read_timeout, write_timeout, connect_timeout, pool_timeout, media=bool(files)
+            read_timeout,
+            write_timeout,
+            connect_timeout,
+            pool_timeout,
+            media=bool(files),
+            transfer=bool(files) or method != "POST",
         )
         body, headers = _body(request_data, files)
         target = _url(url)
@@ -150,6 +156,7 @@ class AiohttpRequest(BaseRequest):
         pool: ODVInput[float],
         *,
         media: bool,
+        transfer: bool,
     ) -> aiohttp.ClientTimeout:
         r = self._read if isinstance(read, DefaultValue) else read
         w = (
@@ -160,7 +167,10 @@ class AiohttpRequest(BaseRequest):
         c = self._connect if isinstance(connect, DefaultValue) else connect
         p = self._pool if isinstance(pool, DefaultValue) else pool
         phases = (r, w, c, p)
-        total = None if any(x is None for x in phases) else sum(x for x in phases if x)
+        # File uploads and downloads may rightly take longer than the sum (a big photo on a
+        # slow link): like httpx, they are bounded per read, not as a whole.
+        bounded = not transfer and all(x is not None for x in phases)
+        total = sum(x for x in phases if x) if bounded else None
         acquire = None if c is None or p is None else c + p
         return aiohttp.ClientTimeout(total=total, connect=acquire, sock_connect=c, sock_read=r)
 

@@ -161,3 +161,21 @@ def test_the_application_uses_the_configured_backend(tmp_path, backend: str) -> 
     expected = AiohttpRequest if backend == "aiohttp" else HTTPXRequest
     # PTB keeps (getUpdates request, everything else) on the bot.
     assert all(isinstance(r, expected) for r in app.bot._request)
+
+
+def test_timeouts_map_onto_aiohttp() -> None:
+    from telegram.request import BaseRequest
+
+    r = AiohttpRequest(4, read_timeout=5.0, write_timeout=5.0, connect_timeout=5.0)
+    d = BaseRequest.DEFAULT_NONE
+    call = r._timeout(d, d, d, d, media=False, transfer=False)
+    assert (call.sock_read, call.sock_connect, call.connect, call.total) == (5.0, 5.0, 6.0, 16.0)
+    # A long poll passes its own read timeout; the overall bound grows with it.
+    poll = r._timeout(12.0, d, d, d, media=False, transfer=False)
+    assert poll.sock_read == 12.0 and poll.total == 23.0
+    # Files: bounded per read only (a big download may rightly take long).
+    upload = r._timeout(d, d, d, d, media=True, transfer=True)
+    download = r._timeout(d, d, d, d, media=False, transfer=True)
+    assert upload.total is None and download.total is None and download.sock_read == 5.0
+    # None means "wait forever", as in PTB.
+    assert r._timeout(None, d, d, d, media=False, transfer=False).total is None
