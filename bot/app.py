@@ -20,8 +20,10 @@ from telegram.ext import (
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.context import CTX_KEY, AppContext
+from bot.http import make_requests
 from bot.i18n import t
 from bot.processor import PerChatUpdateProcessor
+from bot.runtime import tune_gc
 from bot.scheduler import start_scheduler
 from handlers import (
     checkin,
@@ -120,12 +122,14 @@ def build_application(
             await storage.open()
         app.bot_data[CTX_KEY] = ctx
         await _set_commands(app)
+        tune_gc()
         # Reminders, summaries, roll calls: every team's named jobs, plus a catch-up pass.
         await start_scheduler(app)
 
     async def post_shutdown(app: Application) -> None:
         await storage.close()
 
+    request, updates_request = make_requests(settings.http_backend, pool_size=64)
     app = (
         ApplicationBuilder()
         .token(settings.require_token())
@@ -133,7 +137,8 @@ def build_application(
         .base_file_url(settings.file_base_url)
         .concurrent_updates(PerChatUpdateProcessor(256))
         .rate_limiter(AIORateLimiter(overall_max_rate=settings.rate_limit_per_s, max_retries=3))
-        .connection_pool_size(64)
+        .request(request)
+        .get_updates_request(updates_request)
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()

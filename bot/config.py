@@ -74,6 +74,8 @@ class Settings:
     rollcall_minutes: int = 30
     rollcall_draw_min: int = 3
     rollcall_draw_max: int = 5
+    # How the bot talks HTTP to the Bot API: "aiohttp" (bot/http.py) or PTB's stock "httpx".
+    http_backend: str = "aiohttp"
 
     @property
     def file_base_url(self) -> str:
@@ -110,4 +112,12 @@ def load_settings(env: dict[str, str] | None = None, dotenv: bool = True) -> Set
         rollcall_minutes=int(env.get("OUTPOST_ROLLCALL_MINUTES") or 30),
         rollcall_draw_min=_draw_range(env.get("OUTPOST_ROLLCALL_TEAMS") or "3-5")[0],
         rollcall_draw_max=_draw_range(env.get("OUTPOST_ROLLCALL_TEAMS") or "3-5")[1],
+        http_backend=_http_backend(env.get("OUTPOST_HTTP_BACKEND") or "aiohttp"),
     )
+
+
+def _http_backend(name: str) -> str:
+    name = name.strip().lower()
+    if name not in ("aiohttp", "httpx"):
+        raise ConfigError(f"OUTPOST_HTTP_BACKEND must be aiohttp or httpx, got {name!r}")
+    return name

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from telegram import KeyboardButton, ReplyKeyboardMarkup, Update
@@ -28,7 +29,9 @@ async def actor_of(update: Update, context: Context) -> tuple[AppContext, Actor]
     return ctx, await load_actor(ctx, user.id, user.language_code)
 
 
+@cache
 def main_menu(lang: str) -> ReplyKeyboardMarkup:
+    # Built once per language: PTB objects are frozen, and every check-in reply carries it.
     return ReplyKeyboardMarkup(
         [
             [KeyboardButton(t(lang, "menu.checkin"), request_location=True)],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -100,71 +101,10 @@ class CheckinRepo:
 
         `decide` is the pure day rule, given the place of the check-in that counts so far. The
         (chat, message) key makes a re-delivered update a no-op that reports `duplicate`.
+        Check-ins arriving together share a transaction (storage/batch.py): each still sees
+        every earlier one, so first-accepted-counts and the on-site upgrade hold.
         """
-        day = c.verdict.local_day.isoformat()
-        async with self.db.transaction() as conn:
-            async with conn.execute(
-                "SELECT place, timing FROM attendance_days"
-                " WHERE telegram_id = ? AND team_id = ? AND local_day = ?",
-                (c.telegram_id, c.team_id or 0, day),
-            ) as cur:
-                current = await cur.fetchone()
-            counting = Place(current["place"]) if current else None
-            effect = decide(counting) if c.verdict.accepted and c.team_id else DayEffect.NO_CHANGE
-            async with conn.execute(_INSERT, _row_values(c, effect)) as cur:
-                inserted = await cur.fetchone()
-            if inserted is None:
-                return await self._existing(conn, c)
-            checkin_id = inserted[0]
-            if effect is DayEffect.COUNTS:
-                await conn.execute(
-                    "INSERT INTO attendance_days(telegram_id, team_id, local_day, place, timing,"
-                    " checkin_id, first_checkin_id, updated_at) VALUES (?,?,?,?,?,?,?,?)",
-                    (
-                        c.telegram_id,
-                        c.team_id,
-                        day,
-                        c.verdict.place.value if c.verdict.place else "",
-                        c.verdict.timing.value if c.verdict.timing else "",
-                        checkin_id,
-                        checkin_id,
-                        c.received_at,
-                    ),
-                )
-                return RecordedCheckin(checkin_id, False, effect, c.verdict.place, c.verdict.timing)
-            if effect is DayEffect.UPGRADES:
-                # The place improves; the day keeps the first check-in's timing (lateness
-                # is not forgiven by a later fix).
-                await conn.execute(
-                    "UPDATE attendance_days SET place = ?, checkin_id = ?, updated_at = ?"
-                    " WHERE telegram_id = ? AND team_id = ? AND local_day = ?",
-                    (Place.ON_SITE.value, checkin_id, c.received_at, c.telegram_id, c.team_id, day),
-                )
-                timing = Timing(current["timing"]) if current else None
-                return RecordedCheckin(checkin_id, False, effect, Place.ON_SITE, timing)
-            return RecordedCheckin(
-                checkin_id,
-                False,
-                effect,
-                counting,
-                Timing(current["timing"]) if current else None,
-            )
-
-    async def _existing(self, conn: Any, c: NewCheckin) -> RecordedCheckin:
-        async with conn.execute(
-            "SELECT c.id, c.effect, d.place, d.timing FROM checkins c LEFT JOIN attendance_days d"
-            " ON d.telegram_id = c.telegram_id AND d.team_id = c.team_id"
-            " AND d.local_day = c.local_day WHERE c.chat_id = ? AND c.message_id = ?",
-            (c.chat_id, c.message_id),
-        ) as cur:
-            row = await cur.fetchone()
-        return RecordedCheckin(
-            row["id"],
-            True,
-            DayEffect(row["effect"]),
-            Place(row["place"]) if row["place"] else None,
-            Timing(row["timing"]) if row["timing"] else None,
-        )
+        return await self.db.write_grouped(lambda conn: _record(conn, c, decide))
 
     async def set_out_of_area_reason(self, checkin_id: int, reason: str) -> None:
         await self.db.execute(
@@ -238,3 +178,66 @@ class CheckinRepo:
             params = (int(accepted),)
         row = await self.db.fetchone(sql, params)
         return int(row[0]) if row else 0
+
+
+def _record(
+    conn: sqlite3.Connection, c: NewCheckin, decide: Callable[[Place | None], DayEffect]
+) -> RecordedCheckin:
+    """The unit of work of `CheckinRepo.record`, run on the writer thread."""
+    day = c.verdict.local_day.isoformat()
+    current = conn.execute(
+        "SELECT place, timing FROM attendance_days"
+        " WHERE telegram_id = ? AND team_id = ? AND local_day = ?",
+        (c.telegram_id, c.team_id or 0, day),
+    ).fetchone()
+    counting = Place(current["place"]) if current else None
+    effect = decide(counting) if c.verdict.accepted and c.team_id else DayEffect.NO_CHANGE
+    inserted = conn.execute(_INSERT, _row_values(c, effect)).fetchone()
+    if inserted is None:
+        return _existing(conn, c)
+    checkin_id = inserted[0]
+    if effect is DayEffect.COUNTS:
+        conn.execute(
+            "INSERT INTO attendance_days(telegram_id, team_id, local_day, place, timing,"
+            " checkin_id, first_checkin_id, updated_at) VALUES (?,?,?,?,?,?,?,?)",
+            (
+                c.telegram_id,
+                c.team_id,
+                day,
+                c.verdict.place.value if c.verdict.place else "",
+                c.verdict.timing.value if c.verdict.timing else "",
+                checkin_id,
+                checkin_id,
+                c.received_at,
+            ),
+        )
+        return RecordedCheckin(checkin_id, False, effect, c.verdict.place, c.verdict.timing)
+    if effect is DayEffect.UPGRADES:
+        # The place improves; the day keeps the first check-in's timing (lateness is not
+        # forgiven by a later fix).
+        conn.execute(
+            "UPDATE attendance_days SET place = ?, checkin_id = ?, updated_at = ?"
+            " WHERE telegram_id = ? AND team_id = ? AND local_day = ?",
+            (Place.ON_SITE.value, checkin_id, c.received_at, c.telegram_id, c.team_id, day),
+        )
+        timing = Timing(current["timing"]) if current else None
+        return RecordedCheckin(checkin_id, False, effect, Place.ON_SITE, timing)
+    return RecordedCheckin(
+        checkin_id, False, effect, counting, Timing(current["timing"]) if current else None
+    )
+
+
+def _existing(conn: sqlite3.Connection, c: NewCheckin) -> RecordedCheckin:
+    row = conn.execute(
+        "SELECT c.id, c.effect, d.place, d.timing FROM checkins c LEFT JOIN attendance_days d"
+        " ON d.telegram_id = c.telegram_id AND d.team_id = c.team_id"
+        " AND d.local_day = c.local_day WHERE c.chat_id = ? AND c.message_id = ?",
+        (c.chat_id, c.message_id),
+    ).fetchone()
+    return RecordedCheckin(
+        row["id"],
+        True,
+        DayEffect(row["effect"]),
+        Place(row["place"]) if row["place"] else None,
+        Timing(row["timing"]) if row["timing"] else None,
+    )

@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 
+from storage.batch import GroupCommit, Outcome, Unit, run_group
 from storage.migrations import apply_migrations
 
 Params = Sequence[Any] | dict[str, Any]
+T = TypeVar("T")
 
 _PRAGMAS = (
     "PRAGMA journal_mode=WAL",
@@ -35,7 +37,9 @@ class Database:
         self.path = Path(path)
         self._writer: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
+        self._keyed: sqlite3.Connection | None = None
         self._write_lock = asyncio.Lock()
+        self._group = GroupCommit(self._run_group)
 
     async def open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -43,6 +47,7 @@ class Database:
         await apply_migrations(self._writer)
         self._reader = await self._connect()
         await self._reader.execute("PRAGMA query_only=ON")
+        self._keyed = _keyed_reader(self.path)
 
     async def _connect(self) -> aiosqlite.Connection:
         # isolation_level=None: we issue BEGIN/COMMIT ourselves so transactions are explicit.
@@ -53,6 +58,10 @@ class Database:
         return conn
 
     async def close(self) -> None:
+        await self._group.close()
+        if self._keyed is not None:
+            self._keyed.close()
+            self._keyed = None
         for conn in (self._reader, self._writer):
             if conn is not None:
                 await conn.close()
@@ -84,6 +93,24 @@ class Database:
             else:
                 await conn.execute("COMMIT")
 
+    async def write_grouped(self, unit: Callable[[sqlite3.Connection], T]) -> T:
+        """Runs `unit(conn)` on the writer thread, in one transaction with whatever other
+        grouped writes are waiting (storage/batch.py): for hot paths such as check-ins.
+
+        `unit` is synchronous plain sqlite3 code; it must not touch the event loop.
+        """
+        return await self._group.submit(unit)
+
+    async def _run_group(self, units: list[Unit]) -> list[Outcome]:
+        async with self._write_lock:
+            writer = self.writer
+            # aiosqlite has no public "run this on your thread": _execute is how its own
+            # methods do it, and _conn is the sqlite3 connection that thread owns (the
+            # pinned aiosqlite range keeps both; tests/test_group_commit.py would catch a
+            # change). One hop for the whole group is the point of grouping.
+            outcomes: list[Outcome] = await writer._execute(run_group, writer._conn, units)
+            return outcomes
+
     async def execute(self, sql: str, params: Params = ()) -> int:
         """A single write statement in its own transaction; returns lastrowid."""
         async with self.transaction() as conn:
@@ -95,13 +122,37 @@ class Database:
             await conn.executemany(sql, rows)
 
     async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
-        async with self.reader.execute(sql, params) as cur:
-            row: sqlite3.Row | None = await cur.fetchone()
+        # One trip to the reader thread rather than three (execute, fetch, close): every
+        # check-in makes several of these lookups. Callers ask for one row by key.
+        rows = await self.reader.execute_fetchall(sql, params)
+        for row in rows:
             return row
+        return None
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
-        async with self.reader.execute(sql, params) as cur:
-            return list(await cur.fetchall())
+        return list(await self.reader.execute_fetchall(sql, params))
+
+    async def lookup(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
+        """One row by key, read inline on the event loop's thread: for the hot path only.
+
+        A primary-key lookup in a cached WAL database costs ~15 µs; a trip to aiosqlite's
+        thread and back costs ~100 µs of CPU, and every check-in needs several (who is this,
+        their memberships, their flow, their team). WAL readers never wait for the writer, so
+        this cannot stall the loop behind a write. Never use it for scans or exports: those
+        belong on `fetchall`/`stream`, off the loop.
+        """
+        row: sqlite3.Row | None = self._keyed_conn.execute(sql, params).fetchone()
+        return row
+
+    async def lookup_all(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        """The few rows one key selects (a person's memberships), inline like `lookup`."""
+        return self._keyed_conn.execute(sql, params).fetchall()
+
+    @property
+    def _keyed_conn(self) -> sqlite3.Connection:
+        if self._keyed is None:
+            raise RuntimeError("database is not open")
+        return self._keyed
 
     async def stream(
         self, sql: str, params: Params = (), batch: int = 5000
@@ -110,3 +161,13 @@ class Database:
         async with self.reader.execute(sql, params) as cur:
             while rows := await cur.fetchmany(batch):
                 yield list(rows)
+
+
+def _keyed_reader(path: Path) -> sqlite3.Connection:
+    # Created and used on the event loop's thread only (sqlite3 enforces that). A short busy
+    # timeout: in WAL a reader only ever waits during recovery after a crash.
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA query_only=ON")
+    conn.execute("PRAGMA busy_timeout=1000")
+    return conn

@@ -14,9 +14,7 @@ class FlowRepo:
         self.db = db
 
     async def get(self, telegram_id: int) -> FlowState | None:
-        row = await self.db.fetchone(
-            "SELECT * FROM flow_state WHERE telegram_id = ?", (telegram_id,)
-        )
+        row = await self.db.lookup("SELECT * FROM flow_state WHERE telegram_id = ?", (telegram_id,))
         if row is None:
             return None
         return FlowState(row["telegram_id"], row["flow"], row["step"], json.loads(row["data"]))

@@ -42,7 +42,7 @@ class PeopleRepo:
         self.db = db
 
     async def get(self, telegram_id: int) -> Person | None:
-        row = await self.db.fetchone("SELECT * FROM people WHERE telegram_id = ?", (telegram_id,))
+        row = await self.db.lookup("SELECT * FROM people WHERE telegram_id = ?", (telegram_id,))
         return _person(row) if row else None
 
     async def ensure(self, telegram_id: int, *, now: float, username: str | None = None) -> None:
@@ -83,7 +83,7 @@ class PeopleRepo:
         )
 
     async def memberships(self, telegram_id: int) -> list[Membership]:
-        rows = await self.db.fetchall(
+        rows = await self.db.lookup_all(
             _MEMBERSHIP_SQL + " WHERE m.telegram_id = ? AND t.archived = 0 ORDER BY m.id",
             (telegram_id,),
         )

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import sqlite3
 from datetime import date
+from typing import Any
 
 from bot.rules.checkin import Site
 from bot.rules.policy import Policy
@@ -32,7 +34,9 @@ def _hhmm(value: object) -> str:
     return value.strftime("%H:%M")  # type: ignore[attr-defined]
 
 
-def _team(row: sqlite3.Row) -> Team:
+def _team(row: sqlite3.Row | dict[str, Any]) -> Team:
+    if isinstance(row, sqlite3.Row):
+        return _team_of_values(tuple(row.keys()), tuple(row))
     holidays = frozenset(date.fromisoformat(d) for d in (row["holidays"] or "").split(",") if d)
     schedule = Schedule(
         opens=parse_hhmm(row["opens"]),
@@ -64,6 +68,13 @@ def _team(row: sqlite3.Row) -> Team:
         reminder_lead_minutes=row["reminder_lead_minutes"],
         entered_datum=row["entered_datum"],
     )
+
+
+@functools.lru_cache(maxsize=256)
+def _team_of_values(keys: tuple[str, ...], values: tuple[Any, ...]) -> Team:
+    # Keyed by the row's whole content, so any change to a team misses the cache: nothing to
+    # invalidate. Every check-in reads its team; building Schedule and Policy is the cost.
+    return _team(dict(zip(keys, values, strict=True)))
 
 
 class DuplicateTeam(ValueError):
@@ -136,7 +147,7 @@ class TeamRepo:
         return team
 
     async def get(self, team_id: int) -> Team | None:
-        row = await self.db.fetchone(_TEAM_SQL + " AND t.id = ?", (team_id,))
+        row = await self.db.lookup(_TEAM_SQL + " AND t.id = ?", (team_id,))
         return _team(row) if row else None
 
     async def by_name(self, name: str) -> Team | None:

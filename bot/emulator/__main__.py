@@ -11,7 +11,9 @@ from .server import BotApiEmulator
 
 async def _serve(args: argparse.Namespace) -> None:
     schema = Schema.load(args.schema) if args.schema else None
-    emu = BotApiEmulator(schema=schema, host=args.host, port=args.port, seed=args.seed)
+    emu = BotApiEmulator(
+        schema=schema, host=args.host, port=args.port, seed=args.seed, control=args.control
+    )
     await emu.start()
     for uid in args.users:
         emu.user(uid, first_name=f"User{uid}")
@@ -31,6 +33,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--schema", help="path to a Bot API subset JSON to validate against")
     parser.add_argument(
         "--users", type=int, nargs="*", default=[], help="user ids whose chats should exist"
+    )
+    parser.add_argument(
+        "--control",
+        action="store_true",
+        help="mount the /_emu/ control routes (burst, stats, reset) used by bench/",
     )
     args = parser.parse_args(argv)
     try:

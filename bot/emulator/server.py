@@ -49,8 +49,11 @@ class BotApiEmulator:
         bot_first_name: str = "Outpost",
         token: str | None = None,
         first_update_id: int = 1,
+        control: bool = False,
     ) -> None:
         self.schema = schema
+        # Mount the /_emu/ control routes (bot/emulator/control.py), for out-of-process use.
+        self.control = control
         self.clock: Callable[[], float] = clock or time.time
         self.rng = random.Random(seed)
         self.host, self.port = host, port
@@ -87,6 +90,10 @@ class BotApiEmulator:
         app = web.Application(client_max_size=60 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         app.router.add_get("/file/bot{token}/{path:.+}", self._download)
+        if self.control:
+            from .control import add_control_routes
+
+            add_control_routes(app, self)
         self._runner = web.AppRunner(
             app, access_log=None, handle_signals=False, shutdown_timeout=0.5
         )

@@ -1,0 +1,86 @@
+"""A small HTTP control channel for running the emulator in its own process (benchmarks).
+
+In-process tests drive users directly (`emu.user(..).send_location(..)`); a benchmark that
+puts the emulator on another core cannot, so these routes let it do the same over HTTP.
+They live under /_emu/, outside the Bot API's /bot<token>/ paths, are only mounted when the
+emulator is started with `control=True`, and never touch what the bot sees except through
+the ordinary user actions (queued updates).
+
+    POST /_emu/burst  {"user_ids": [...], "latitude": .., "longitude": .., "accuracy": ..,
+                       "date": epoch or null, "first_name": "Member"}
+        every user sends one location at once; answers {"mark": n, "queued": {chat: at}}
+    GET  /_emu/stats?since=MARK[&summary=1]
+        sendMessage answers recorded since MARK: {"replies": {chat: [at, ...]},
+        "violations": n, "requests": n, "pending_updates": n}; with summary=1 only
+        {"replied_chats": n, "replies": n, "pending_updates": n}
+    POST /_emu/reset
+        forgets recorded requests (memory stays flat across benchmark phases)
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+if TYPE_CHECKING:
+    from .server import BotApiEmulator
+
+PREFIX = "/_emu"
+
+
+def add_control_routes(app: web.Application, emu: BotApiEmulator) -> None:
+    async def burst(request: web.Request) -> web.Response:
+        body: dict[str, Any] = await request.json()
+        mark = emu.mark()
+        queued: dict[int, float] = {}
+        for uid in body["user_ids"]:
+            user = emu.user(
+                int(uid),
+                first_name=str(body.get("first_name") or f"Member{uid}"),
+                language_code=body.get("language_code", "en"),
+            )
+            user.send_location(
+                float(body["latitude"]),
+                float(body["longitude"]),
+                accuracy=body.get("accuracy"),
+                date=body.get("date"),
+            )
+            # Wall time, as the replies are stamped: latency is measured in one process.
+            queued[user.id] = time.time()
+        return web.json_response({"mark": mark, "queued": queued})
+
+    async def stats(request: web.Request) -> web.Response:
+        since = int(request.query.get("since", "0"))
+        replies: dict[int, list[float]] = {}
+        for rec in emu.requests[since:]:
+            if rec.method == "sendMessage" and rec.status == 200:
+                chat_id = int(rec.params["chat_id"])
+                replies.setdefault(chat_id, []).append(rec.at)
+        if request.query.get("summary"):
+            # Cheap to poll while a burst drains: counts only.
+            return web.json_response(
+                {
+                    "replied_chats": len(replies),
+                    "replies": sum(len(v) for v in replies.values()),
+                    "pending_updates": emu.pending_updates_count,
+                }
+            )
+        return web.json_response(
+            {
+                "replies": replies,
+                "violations": len(emu.violations),
+                "violation_samples": emu.violations[:5],
+                "requests": len(emu.requests),
+                "pending_updates": emu.pending_updates_count,
+            }
+        )
+
+    async def reset(request: web.Request) -> web.Response:
+        emu.requests.clear()
+        return web.json_response({"ok": True})
+
+    app.router.add_post(f"{PREFIX}/burst", burst)
+    app.router.add_get(f"{PREFIX}/stats", stats)
+    app.router.add_post(f"{PREFIX}/reset", reset)

@@ -1,0 +1,46 @@
+"""The emulator's /_emu/ control channel (bot/emulator/control.py), used by bench/ when the
+emulator runs in its own process."""
+
+from __future__ import annotations
+
+import aiohttp
+from telegram import Bot
+
+from bot.emulator import BotApiEmulator
+from tests.conftest import TOKEN
+
+
+async def test_burst_queues_real_location_updates_and_stats_see_replies() -> None:
+    async with BotApiEmulator(control=True, token=TOKEN) as emu:
+        control = f"http://{emu.host}:{emu.port}/_emu"
+        async with aiohttp.ClientSession() as http, Bot(TOKEN, base_url=emu.base_url) as bot:
+            async with http.post(
+                f"{control}/burst",
+                json={"user_ids": [11, 12], "latitude": 30.1, "longitude": 120.2,
+                      "accuracy": 9.0, "date": 1_700_000_000},
+            ) as resp:  # fmt: skip
+                sent = await resp.json()
+            assert set(sent["queued"]) == {"11", "12"}
+            updates = await bot.get_updates(timeout=0)
+            assert [u.effective_user.id for u in updates if u.effective_user] == [11, 12]
+            msg = updates[0].message
+            assert msg is not None and msg.location is not None
+            assert msg.location.horizontal_accuracy == 9.0
+            assert int(msg.date.timestamp()) == 1_700_000_000
+            await bot.send_message(11, "ok")
+            await bot.send_message(11, "again")
+            params = {"since": str(sent["mark"])}
+            async with http.get(f"{control}/stats", params=params) as resp:
+                stats = await resp.json()
+            assert {k: len(v) for k, v in stats["replies"].items()} == {"11": 2}
+            async with http.get(f"{control}/stats", params={**params, "summary": "1"}) as resp:
+                assert (await resp.json())["replied_chats"] == 1
+            async with http.post(f"{control}/reset") as resp:
+                assert resp.status == 200
+            assert emu.requests == []
+
+
+async def test_control_routes_exist_only_when_asked_for() -> None:
+    async with BotApiEmulator(token=TOKEN) as emu, aiohttp.ClientSession() as http:
+        async with http.get(f"http://{emu.host}:{emu.port}/_emu/stats") as resp:
+            assert resp.status == 404
