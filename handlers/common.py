@@ -26,7 +26,11 @@ async def actor_of(update: Update, context: Context) -> tuple[AppContext, Actor]
     ctx = app_ctx(context)
     user = update.effective_user
     assert user is not None
-    return ctx, await load_actor(ctx, user.id, user.language_code)
+    actor = await load_actor(ctx, user.id, user.language_code)
+    if actor.person is not None and actor.person.unreachable:
+        # They wrote to us, so they no longer block the bot: reminders may reach them again.
+        await ctx.storage.people.set_unreachable(user.id, False)
+    return ctx, actor
 
 
 @cache

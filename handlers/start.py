@@ -134,6 +134,8 @@ async def cmd_help(update: Update, context: Context) -> None:
         await reply(update, t(actor.language, "stranger"))
         return
     text = t(actor.language, "help.member")
+    if actor.supervised_team_ids():
+        text += "\n\n" + t(actor.language, "help.supervisor")
     if actor.is_admin:
         text += "\n\n" + t(actor.language, "help.admin")
     await reply(

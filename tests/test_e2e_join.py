@@ -213,3 +213,23 @@ async def test_invite_expiry_is_the_setting(world: World) -> None:
     team = await world.team()
     invite = await create_invite(world.ctx, team, "member", actor_id=None)
     assert invite.expires_at - invite.created_at == timedelta(days=14).total_seconds()
+
+
+async def test_help_lists_what_each_role_can_do(world: World) -> None:
+    team = await world.team()
+    boss = await world.join(team, role="supervisor")
+    li = await world.join(team)
+    li.send_command("help")
+    member_help = (await li.next_message())["text"]
+    assert "/leave" in member_help and "/summary" not in member_help
+    boss.send_command("help")
+    assert "/rollcall" in (await boss.next_message())["text"]
+
+
+async def test_a_person_who_writes_again_is_reachable_again(world: World) -> None:
+    team = await world.team()
+    li = await world.join(team)
+    await world.storage.people.set_unreachable(li.id, True)
+    li.send_command("help")
+    await li.next_message()
+    assert not (await world.storage.people.get(li.id)).unreachable

@@ -14,14 +14,27 @@ MESSAGES = {
         "zh": "您好！本机器人供驻点工作队使用。请打开管理员发给您的邀请链接加入。",
     },
     "help.member": {
-        "en": "Commands:\n/checkin — check in (or the 📍 button)\n/diary — today's work diary\n"
-        "/leave — ask for leave\n/language — change language\n/cancel — stop the current step",
-        "zh": "命令：\n/checkin — 签到（或点 📍 按钮）\n/diary — 今日工作日志\n"
-        "/leave — 请假\n/language — 切换语言\n/cancel — 取消当前操作",
+        "en": "Commands:\n/checkin — check in (or the 📍 button)\n/diary — today's work diary, "
+        "/done to close it\n/leave — ask for leave; /cancelleave — cancel or end one early\n"
+        "/makeup — ask for a make-up check-in\n/language — change language\n"
+        "/cancel — stop the current step",
+        "zh": "命令：\n/checkin — 签到（或点 📍 按钮）\n/diary — 今日工作日志，/done 结束\n"
+        "/leave — 请假；/cancelleave — 撤销或提前结束请假\n/makeup — 申请补签\n"
+        "/language — 切换语言\n/cancel — 取消当前操作",
+    },
+    "help.supervisor": {
+        "en": "Supervisor commands:\n/summary [YYYY-MM-DD] — a day's summary of your teams\n"
+        "/diaries [team] [date] — read members' diaries\n/rollcall [team | member] — a spot "
+        "check: members share a live location within 30 minutes",
+        "zh": "负责人命令：\n/summary [YYYY-MM-DD] — 所带队的当日汇总\n"
+        "/diaries [队名] [日期] — 查看队员日志\n/rollcall [队名 | 队员] — 抽查点名："
+        "队员须在 30 分钟内共享实时位置",
     },
     "help.admin": {
-        "en": "Admin commands:\n/newteam — create a team and its invite links\n/teams — list teams",
-        "zh": "管理员命令：\n/newteam — 创建工作队及邀请链接\n/teams — 查看工作队",
+        "en": "Admin commands:\n/newteam — create a team and its invite links\n/teams — list "
+        "teams\n/summary, /diaries, /rollcall — for any team",
+        "zh": "管理员命令：\n/newteam — 创建工作队及邀请链接\n/teams — 查看工作队\n"
+        "/summary、/diaries、/rollcall — 适用于所有工作队",
     },
     "cancelled": {"en": "Cancelled.", "zh": "已取消。"},
     "nothing_to_cancel": {"en": "Nothing to cancel.", "zh": "当前没有进行中的操作。"},
