@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from urllib.parse import urlsplit
 
 from telegram import BotCommand, Update
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
@@ -22,6 +26,8 @@ from bot.config import Settings
 from bot.context import CTX_KEY, AppContext
 from bot.i18n import t
 from bot.processor import PerChatUpdateProcessor
+from bot.resilience import ResilientRateLimiter
+from bot.updates import Poller, drop_processed
 from handlers import checkin, errors, messages, newteam, start
 from storage import Storage
 
@@ -91,12 +97,22 @@ def build_application(
         .base_url(settings.api_base_url)
         .base_file_url(settings.file_base_url)
         .concurrent_updates(PerChatUpdateProcessor(256))
-        .rate_limiter(AIORateLimiter(overall_max_rate=settings.rate_limit_per_s, max_retries=3))
+        .rate_limiter(ResilientRateLimiter(overall_max_rate=settings.rate_limit_per_s))
         .connection_pool_size(64)
+        # Telegram sometimes stalls for seconds. Waiting beats giving up: a send that timed
+        # out may still have been delivered, and retrying it would say everything twice.
+        .connect_timeout(10)
+        .read_timeout(30)
+        .write_timeout(30)
+        .pool_timeout(30)
+        # Our own poller (bot/updates.py) confirms updates only after handling them.
+        .updater(None)
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()
     )
+    # Before everything: an update already handled (re-delivered after a crash) stops here.
+    app.add_handler(TypeHandler(Update, drop_processed), group=-1)
     for handler in handlers():
         app.add_handler(handler)
     app.add_error_handler(errors.on_error)
@@ -111,21 +127,19 @@ async def _set_commands(app: Application) -> None:
 
 @asynccontextmanager
 async def polling(app: Application, *, poll_timeout: int = 10) -> AsyncIterator[Application]:
-    """The lifecycle of `run_polling`, inside an event loop someone else owns (tests, the
-    demo, benchmarks): initialize, post_init, poll, start; and the reverse on the way out."""
+    """The bot's lifecycle inside an event loop someone else owns (tests, the demo, benchmarks):
+    initialize, post_init, start, poll; and the reverse on the way out. Updates are confirmed
+    to Telegram only after they are handled (bot/updates.py)."""
     await app.initialize()
     if app.post_init:
         await app.post_init(app)
-    assert app.updater is not None
-    await app.updater.start_polling(
-        poll_interval=0.0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
-    )
     await app.start()
+    poller = Poller(app, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES)
+    poller.start()
     try:
         yield app
     finally:
-        if app.updater.running:
-            await app.updater.stop()
+        await poller.stop()
         if app.running:
             await app.stop()
         await app.shutdown()
@@ -133,17 +147,52 @@ async def polling(app: Application, *, poll_timeout: int = 10) -> AsyncIterator[
             await app.post_shutdown(app)
 
 
-def run(settings: Settings) -> None:
+WEBHOOK_PORT = 8443
+
+
+async def serve(settings: Settings, stop: asyncio.Event) -> None:
+    """Run the bot until `stop` is set: long polling, or a webhook when a URL is configured."""
     app = build_application(settings)
-    if settings.webhook_url:
-        app.run_webhook(
-            listen="0.0.0.0",
-            port=8443,
-            webhook_url=settings.webhook_url,
-            allowed_updates=Update.ALL_TYPES,
-        )
-    else:
-        app.run_polling(allowed_updates=Update.ALL_TYPES)
+    if not settings.webhook_url:
+        async with polling(app):
+            await stop.wait()
+        return
+    from aiohttp import web
+
+    from bot.webhook import secret_for, webhook_app
+
+    secret = secret_for(settings.require_token())
+    path = urlsplit(settings.webhook_url).path or "/"
+    await app.initialize()
+    if app.post_init:
+        await app.post_init(app)
+    await app.start()
+    runner = web.AppRunner(webhook_app(app, path, secret), access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "0.0.0.0", WEBHOOK_PORT).start()
+    await app.bot.set_webhook(
+        settings.webhook_url, allowed_updates=Update.ALL_TYPES, secret_token=secret
+    )
+    try:
+        await stop.wait()
+    finally:
+        await runner.cleanup()  # waits for requests in flight: their updates finish handling
+        await app.stop()
+        await app.shutdown()
+        if app.post_shutdown:
+            await app.post_shutdown(app)
+
+
+def run(settings: Settings) -> None:
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        logging.getLogger("outpost").info("outpost is running; Ctrl-C stops it")
+        await serve(settings, stop)
+
+    asyncio.run(main())
 
 
 __all__ = ["build_application", "handlers", "run", "t"]

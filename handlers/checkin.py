@@ -8,6 +8,7 @@ from telegram import Message, Update
 
 from bot.access import Actor, supervisors_of
 from bot.context import AppContext, app_ctx
+from bot.delivery import confirm_once
 from bot.i18n import all_labels, t
 from bot.rules.checkin import DayEffect, LocationEvidence, Place, RejectReason
 from bot.rules.schedule import Timing, local_datetime
@@ -25,6 +26,7 @@ from handlers.flows import LOCATION_STEPS, MENU_BUTTONS, text_step
 from storage.models import FlowState
 
 REASON_MAX = 500
+CONFIRM_KIND = "checkin.confirm"  # notifications.kind of a check-in's confirmation
 
 
 def _seconds(value: int | timedelta | None) -> int | None:
@@ -78,19 +80,30 @@ async def on_location(update: Update, context: Context) -> None:
         message_id=message.message_id,
         update_id=update.update_id,
     )
+    await confirm_checkin(update, ctx, actor, result, message)
     if result.recorded.duplicate:
-        return  # a re-delivered update: it was answered the first time
-    await reply(
-        update,
-        render_result(actor.language, result, message),
-        reply_markup=main_menu(actor.language),
-    )
+        # A re-delivered update: its effects were recorded the first time; only a
+        # confirmation a crash kept from being sent is sent now.
+        return
     if result.verdict.accepted and result.recorded.effect is DayEffect.COUNTS:
         if result.verdict.place is Place.OUT_OF_AREA:
             await ask_out_of_area_reason(update, ctx, actor, result)
             await alert_supervisors(context, ctx, actor, result, message)
     if result.verdict.accepted and message.location and message.location.live_period:
         await reply(update, t(actor.language, "checkin.live_tracking"))
+
+
+async def confirm_checkin(
+    update: Update, ctx: AppContext, actor: Actor, result: CheckinResult, message: Message
+) -> None:
+    async def send() -> None:
+        await reply(
+            update,
+            render_result(actor.language, result, message),
+            reply_markup=main_menu(actor.language),
+        )
+
+    await confirm_once(ctx, CONFIRM_KIND, actor.user_id, str(result.recorded.id), send)
 
 
 def render_result(lang: str, result: CheckinResult, message: Message) -> str:

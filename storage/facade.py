@@ -8,6 +8,7 @@ from pathlib import Path
 from storage.audit import AuditRepo
 from storage.checkins import CheckinRepo
 from storage.db import Database
+from storage.delivery import DeliveryRepo
 from storage.flows import FlowRepo
 from storage.invites import InviteRepo
 from storage.people import PeopleRepo
@@ -23,6 +24,7 @@ class Storage:
         self.checkins = CheckinRepo(self.db)
         self.audit = AuditRepo(self.db)
         self.flows = FlowRepo(self.db)
+        self.delivery = DeliveryRepo(self.db)
 
     async def open(self) -> Storage:
         await self.db.open()
