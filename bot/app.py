@@ -26,7 +26,7 @@ from bot.config import Settings
 from bot.context import CTX_KEY, AppContext
 from bot.i18n import t
 from bot.processor import PerChatUpdateProcessor
-from bot.resilience import ResilientRateLimiter
+from bot.resilience import ResilientRateLimiter, quiet_duplicate_fault_logs
 from bot.updates import Poller, drop_processed
 from handlers import checkin, errors, messages, newteam, start
 from storage import Storage
@@ -80,6 +80,7 @@ def build_application(
     storage: Storage | None = None,
 ) -> Application:
     storage = storage or Storage(settings.db_path)
+    quiet_duplicate_fault_logs()
     ctx = AppContext(settings=settings, storage=storage, clock=clock or SystemClock())
 
     async def post_init(app: Application) -> None:

@@ -26,6 +26,20 @@ FAULT_LOG = logging.getLogger("outpost.faults")
 JSON = bool | dict[str, Any] | list[dict[str, Any]]
 
 
+class _KnownFaultFilter(logging.Filter):
+    """PTB logs an ERROR with a traceback when a 502 page is not JSON; the fault line we log
+    says the same in one line, so each fault is reported once."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Can not load invalid JSON data")
+
+
+def quiet_duplicate_fault_logs() -> None:
+    logger = logging.getLogger("telegram.request.BaseRequest")
+    if not any(isinstance(f, _KnownFaultFilter) for f in logger.filters):
+        logger.addFilter(_KnownFaultFilter())
+
+
 def is_transient(error: BaseException) -> bool:
     """Worth trying again: throttling, server errors, resets, timeouts (not a bad request)."""
     if isinstance(error, RetryAfter):
