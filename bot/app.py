@@ -45,27 +45,32 @@ COMMAND_HELP = {
 LOCATION_MESSAGE = filters.UpdateType.MESSAGE & filters.LOCATION
 LIVE_LOCATION_EDIT = filters.UpdateType.EDITED_MESSAGE & filters.LOCATION
 PRIVATE_TEXT = filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND
+OTHER_COMMAND = filters.UpdateType.MESSAGE & filters.COMMAND & filters.ChatType.PRIVATE
+# Commands act on new messages only: editing an old "/checkin" must not run it again.
+NEW = filters.UpdateType.MESSAGE
 
 
 def handlers() -> list[BaseHandler]:
     """Every handler, first match wins. Order matters where filters overlap."""
     return [
         # Joining and the basics; /start carries the invite code as its argument.
-        CommandHandler("start", start.cmd_start),
-        CommandHandler("help", start.cmd_help),
-        CommandHandler("cancel", start.cmd_cancel),
-        CommandHandler("language", start.cmd_language),
+        CommandHandler("start", start.cmd_start, filters=NEW),
+        CommandHandler("help", start.cmd_help, filters=NEW),
+        CommandHandler("cancel", start.cmd_cancel, filters=NEW),
+        CommandHandler("language", start.cmd_language, filters=NEW),
         # The morning check-in and its live-location track.
-        CommandHandler("checkin", checkin.cmd_checkin),
+        CommandHandler("checkin", checkin.cmd_checkin, filters=NEW),
         MessageHandler(LOCATION_MESSAGE, checkin.on_location),
         MessageHandler(LIVE_LOCATION_EDIT, checkin.on_live_edit),
         # Administration.
-        CommandHandler("newteam", newteam.cmd_newteam),
-        CommandHandler("teams", newteam.cmd_teams),
+        CommandHandler("newteam", newteam.cmd_newteam, filters=NEW),
+        CommandHandler("teams", newteam.cmd_teams, filters=NEW),
         # Buttons: callback data names the flow; identity is always the presser's user id.
         CallbackQueryHandler(start.on_language_button, pattern=r"^lang:"),
         CallbackQueryHandler(start.on_join_button, pattern=r"^join:"),
         CallbackQueryHandler(newteam.on_button, pattern=r"^nt:"),
+        # A command no handler above took (a typo, another bot's): a hint, never silence.
+        MessageHandler(OTHER_COMMAND, messages.on_unknown_command),
         # Free text last: a flow's next answer, a menu button, or a hint.
         MessageHandler(PRIVATE_TEXT, messages.on_text),
         # Any other button (stale, forged, from an old version) gets a polite refusal.

@@ -45,6 +45,16 @@ async def drop_processed(update: object, context: ContextTypes.DEFAULT_TYPE) -> 
         raise ApplicationHandlerStop
 
 
+def parse_update(item: Any, bot: Any) -> Update | None:
+    """One raw update as PTB's Update, or None (logged with its payload) when PTB cannot
+    read it, e.g. a duration beyond what Python's timedelta holds."""
+    try:
+        return Update.de_json(item, bot)
+    except Exception:
+        log.error("update that cannot be parsed, skipped: %.500r", item, exc_info=True)
+        return None
+
+
 def by_chat(updates: Sequence[Update]) -> list[list[Update]]:
     """Updates grouped per chat (or per user when there is no chat), each group in order."""
     groups: dict[Any, list[Update]] = {}
@@ -145,10 +155,44 @@ class Poller:
         except (TelegramError, OSError) as exc:
             await self._pause_after(exc)
             return ()
+        except Exception:  # an update PTB cannot parse would otherwise block polling forever
+            log.warning(
+                "a batch at offset %s did not parse; reading it update by update",
+                self.offset,
+                exc_info=True,
+            )
+            return await self._fetch_one_by_one()
         if self._faults:
             log.info("polling works again after %d fault(s)", self._faults)
             self._faults = 0
         return updates
+
+    async def _fetch_one_by_one(self) -> tuple[Update, ...]:
+        """The same batch as raw JSON, parsed one update at a time; an unparseable update is
+        logged with its content, recorded as handled and confirmed, so it cannot come back."""
+        try:
+            raw = await self.app.bot.do_api_request(
+                "getUpdates",
+                api_kwargs={"offset": self.offset, "limit": self.limit, "timeout": 0},
+            )
+        except TelegramError as exc:
+            await self._pause_after(exc)
+            return ()
+        good: list[Update] = []
+        bad: list[int] = []
+        for item in raw if isinstance(raw, list) else []:
+            try:
+                good.append(Update.de_json(item, self.app.bot))
+            except Exception:
+                log.error("update that cannot be parsed, skipped: %.500r", item, exc_info=True)
+                if isinstance(item, dict) and isinstance(item.get("update_id"), int):
+                    bad.append(item["update_id"])
+        if bad:
+            ctx = self.app.bot_data["outpost"]
+            await ctx.storage.delivery.mark_processed(bad, now=ctx.clock.now().timestamp())
+            if not good:
+                self.offset = max(bad) + 1
+        return tuple(good)
 
     async def _pause_after(self, error: BaseException) -> None:
         self._faults += 1
