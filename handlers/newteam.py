@@ -200,7 +200,9 @@ async def on_button(update: Update, context: Context) -> None:
     assert query is not None
     ctx, actor = await actor_of(update, context)
     state = await ctx.storage.flows.get(actor.user_id)
-    if not actor.is_admin or state is None or state.flow != FLOW:
+    if not actor.is_admin or not is_private(update) or state is None or state.flow != FLOW:
+        if state is not None and state.flow == FLOW and not actor.is_admin:
+            await ctx.storage.flows.clear(actor.user_id)  # no longer an admin: the draft goes
         await answer_query(query, t(actor.language, "button.stale"))
         return
     await answer_query(query)
