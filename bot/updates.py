@@ -34,6 +34,10 @@ log = logging.getLogger("outpost.updates")
 # How long one update may take before the poller stops waiting for it (a stuck handler must
 # not stall every other chat forever); it is then treated as handled and logged.
 HANDLER_DEADLINE_S = 300.0
+# Handled update ids are kept this long (Telegram re-delivers for at most 24 hours), and
+# pruned about once an hour.
+KEEP_PROCESSED_S = 3 * 86400
+PRUNE_EVERY_S = 3600
 
 
 async def drop_processed(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -104,6 +108,7 @@ class Poller:
         self._stopping = asyncio.Event()
         self._handling = False
         self._faults = 0
+        self._pruned_at = 0.0
 
     @property
     def running(self) -> bool:
@@ -140,6 +145,19 @@ class Poller:
                 self._handling = False
             # Only now may Telegram forget them: the next getUpdates carries this offset.
             self.offset = updates[-1].update_id + 1
+            await self._prune()
+
+    async def _prune(self) -> None:
+        ctx = self.app.bot_data["outpost"]
+        now = ctx.clock.now().timestamp()
+        if now - self._pruned_at < PRUNE_EVERY_S:
+            return
+        self._pruned_at = now
+        gone = await ctx.storage.delivery.prune_processed(before=now - KEEP_PROCESSED_S)
+        if gone:
+            log.info(
+                "forgot %d handled update ids older than %d days", gone, KEEP_PROCESSED_S // 86400
+            )
 
     async def _fetch(self) -> tuple[Update, ...]:
         try:

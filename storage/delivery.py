@@ -33,6 +33,15 @@ class DeliveryRepo:
             [(uid, now) for uid in update_ids],
         )
 
+    async def prune_processed(self, *, before: float) -> int:
+        """Forget handled update ids older than `before`: Telegram keeps an unconfirmed update
+        for 24 hours at most, so older ids can never come back."""
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "DELETE FROM processed_updates WHERE handled_at < ?", (before,)
+            )
+            return cur.rowcount
+
     async def was_sent(self, kind: str, telegram_id: int, ref: str) -> bool:
         row = await self.db.fetchone(
             "SELECT 1 FROM notifications WHERE kind = ? AND telegram_id = ? AND ref = ?",
