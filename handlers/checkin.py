@@ -80,17 +80,28 @@ async def on_location(update: Update, context: Context) -> None:
         message_id=message.message_id,
         update_id=update.update_id,
     )
+    # Every message below goes out once per check-in: a re-delivered update (a crash came
+    # before it was marked handled) sends only what the crash kept from being sent.
+    ref = str(result.recorded.id)
     await confirm_checkin(update, ctx, actor, result, message)
-    if result.recorded.duplicate:
-        # A re-delivered update: its effects were recorded the first time; only a
-        # confirmation a crash kept from being sent is sent now.
-        return
     if result.verdict.accepted and result.recorded.effect is DayEffect.COUNTS:
         if result.verdict.place is Place.OUT_OF_AREA:
-            await ask_out_of_area_reason(update, ctx, actor, result)
+            await confirm_once(
+                ctx,
+                "checkin.oor_ask",
+                actor.user_id,
+                ref,
+                lambda: ask_out_of_area_reason(update, ctx, actor, result),
+            )
             await alert_supervisors(context, ctx, actor, result, message)
     if result.verdict.accepted and message.location and message.location.live_period:
-        await reply(update, t(actor.language, "checkin.live_tracking"))
+        await confirm_once(
+            ctx,
+            "checkin.live_tracking",
+            actor.user_id,
+            ref,
+            lambda: reply(update, t(actor.language, "checkin.live_tracking")),
+        )
 
 
 async def confirm_checkin(
@@ -186,11 +197,16 @@ async def alert_supervisors(
             distance=format_distance(lang, result.verdict.distance_m),
             timing=t(lang, f"timing.{result.verdict.timing}"),
         )
-        await context.bot.send_message(supervisor.telegram_id, text)
-        await context.bot.send_location(
-            supervisor.telegram_id,
-            latitude=message.location.latitude,
-            longitude=message.location.longitude,
+
+        async def send(chat_id: int = supervisor.telegram_id, text: str = text) -> None:
+            assert message.location is not None
+            await context.bot.send_message(chat_id, text)
+            await context.bot.send_location(
+                chat_id, latitude=message.location.latitude, longitude=message.location.longitude
+            )
+
+        await confirm_once(
+            ctx, "alert.out_of_area", supervisor.telegram_id, str(result.recorded.id), send
         )
 
 

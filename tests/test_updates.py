@@ -172,3 +172,30 @@ async def test_webhook_answers_only_after_handling_and_checks_the_secret(world: 
         assert again.status == 200 and _confirmations(world, li.id) == 1
         garbage = await client.post("/hook", data=b"{not json", headers={SECRET_HEADER: secret})
         assert garbage.status == 400
+
+
+async def test_out_of_area_follow_ups_are_sent_once_across_redeliveries(world: World) -> None:
+    from tests.world import offset
+
+    team = await world.team()
+    boss = await world.enroll(team, "supervisor", name="Boss")
+    li = await world.enroll(team)
+    msg = li.send_location(*offset(SITE_LAT, SITE_LON, north_m=3000), accuracy=10)
+    await li.next_message()
+    await li.next_message()  # "send the reason"
+    await _settle(world)
+    update = _update_of(world, msg)
+    alerts = len(world.emu.sent_messages(boss.id))
+    asks = len(world.emu.sent_messages(li.id))
+    assert alerts == 2  # the alert and the point itself
+    # Killed before the update was marked handled: the repeat sends nothing at all.
+    await _forget(world, update, confirmation=False)
+    await handle_batch(world.app, [update])
+    assert len(world.emu.sent_messages(boss.id)) == alerts
+    assert len(world.emu.sent_messages(li.id)) == asks
+    # Killed after the check-in but before the supervisor heard: the repeat tells them.
+    await world.storage.db.execute("DELETE FROM notifications WHERE kind = 'alert.out_of_area'")
+    await _forget(world, update, confirmation=False)
+    await handle_batch(world.app, [update])
+    assert len(world.emu.sent_messages(boss.id)) == 2 * alerts
+    assert len(world.emu.sent_messages(li.id)) == asks
