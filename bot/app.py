@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 from collections.abc import AsyncIterator
@@ -10,6 +11,7 @@ from contextlib import asynccontextmanager
 from urllib.parse import urlsplit
 
 from telegram import BotCommand, Update
+from telegram.error import InvalidToken
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -22,7 +24,7 @@ from telegram.ext import (
 )
 
 from bot.clock import Clock, SystemClock
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.context import CTX_KEY, AppContext
 from bot.i18n import t
 from bot.processor import PerChatUpdateProcessor
@@ -141,6 +143,7 @@ async def polling(app: Application, *, poll_timeout: int = 10) -> AsyncIterator[
         await app.post_init(app)
     await app.start()
     poller = Poller(app, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES)
+    app.bot_data[POLLER_KEY] = poller
     poller.start()
     try:
         yield app
@@ -154,14 +157,20 @@ async def polling(app: Application, *, poll_timeout: int = 10) -> AsyncIterator[
 
 
 WEBHOOK_PORT = 8443
+POLLER_KEY = "outpost.poller"
 
 
 async def serve(settings: Settings, stop: asyncio.Event) -> None:
     """Run the bot until `stop` is set: long polling, or a webhook when a URL is configured."""
     app = build_application(settings)
     if not settings.webhook_url:
-        async with polling(app):
-            await stop.wait()
+        async with polling(app) as running:
+            poller: Poller = running.bot_data[POLLER_KEY]
+            stopping = asyncio.create_task(stop.wait())
+            await asyncio.wait({stopping, poller.task}, return_when=asyncio.FIRST_COMPLETED)
+            stopping.cancel()
+            if poller.failure is not None:
+                raise poller.failure  # the loop ends only when polling can never work
         return
     from aiohttp import web
 
@@ -194,9 +203,16 @@ def run(settings: Settings) -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
+            # Not on Windows, nor outside the main thread; Ctrl-C then ends it the hard way.
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(sig, stop.set)
         logging.getLogger("outpost").info("outpost is running; Ctrl-C stops it")
-        await serve(settings, stop)
+        try:
+            await serve(settings, stop)
+        except InvalidToken as exc:
+            raise ConfigError(
+                f"Telegram refused TELEGRAM_BOT_TOKEN ({exc}); check it with @BotFather"
+            ) from exc
 
     asyncio.run(main())
 

@@ -109,10 +109,16 @@ class Poller:
         self._handling = False
         self._faults = 0
         self._pruned_at = 0.0
+        self.failure: BaseException | None = None
 
     @property
     def running(self) -> bool:
         return self._task is not None and not self._task.done()
+
+    @property
+    def task(self) -> asyncio.Task[None]:
+        assert self._task is not None, "the poller was not started"
+        return self._task
 
     def start(self) -> None:
         self._stopping.clear()
@@ -129,6 +135,8 @@ class Poller:
         try:
             await task
         except asyncio.CancelledError:
+            pass
+        except Exception:
             pass
         self._task = None
         await self._confirm()
@@ -168,8 +176,11 @@ class Poller:
                 allowed_updates=self.allowed_updates,
                 read_timeout=self.timeout + 10,
             )
-        except InvalidToken:
-            raise  # nothing will ever work: let the caller fail loudly
+        except InvalidToken as exc:
+            # Nothing will ever work: stop polling and let the caller fail loudly.
+            log.error("Telegram refused the bot token: %s", exc)
+            self.failure = exc
+            raise
         except (TelegramError, OSError) as exc:
             await self._pause_after(exc)
             return ()

@@ -199,3 +199,20 @@ async def test_out_of_area_follow_ups_are_sent_once_across_redeliveries(world: W
     await handle_batch(world.app, [update])
     assert len(world.emu.sent_messages(boss.id)) == 2 * alerts
     assert len(world.emu.sent_messages(li.id)) == asks
+
+
+async def test_a_refused_token_is_one_line_not_a_hang(
+    emu: BotApiEmulator, tmp_path: Any, capsys: Any
+) -> None:
+    from bot.cli import main
+
+    env = {
+        "TELEGRAM_BOT_TOKEN": "not-a-token",
+        "TELEGRAM_API_BASE_URL": emu.base_url,
+        "OUTPOST_DB": str(tmp_path / "x.db"),
+    }
+    # `outpost run` owns its event loop, so it runs in a thread beside the emulator's.
+    code = await asyncio.wait_for(asyncio.to_thread(main, ["run"], env), 20)
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2
+    assert len(err) == 1 and "refused TELEGRAM_BOT_TOKEN" in err[0], err
