@@ -136,7 +136,7 @@ class Poller:
             await task
         except asyncio.CancelledError:
             pass
-        except Exception:
+        except Exception:  # a fatal end (a refused token) is kept in self.failure, logged
             pass
         self._task = None
         await self._confirm()
