@@ -2,29 +2,37 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
+import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from urllib.parse import urlsplit
 
 from telegram import BotCommand, Update
+from telegram.error import InvalidToken
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
 from bot.clock import Clock, SystemClock
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.context import CTX_KEY, AppContext
 from bot.http import make_requests
 from bot.i18n import t
 from bot.processor import PerChatUpdateProcessor
+from bot.resilience import ResilientRateLimiter, quiet_duplicate_fault_logs
 from bot.runtime import tune_gc
 from bot.scheduler import start_scheduler
+from bot.updates import Poller, drop_processed
 from handlers import (
     checkin,
     diaries,
@@ -37,6 +45,7 @@ from handlers import (
     start,
     summary,
 )
+from handlers.common import refuse_buttons_outside_private
 from storage import Storage
 
 # Commands shown in Telegram's menu, per language.
@@ -58,38 +67,41 @@ PRIVATE_TEXT = filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND
 DIARY_MEDIA = filters.UpdateType.MESSAGE & (filters.PHOTO | filters.VOICE)
 TEXT_EDIT = filters.UpdateType.EDITED_MESSAGE & (filters.TEXT | filters.CAPTION)
 OTHER_MESSAGE = filters.UpdateType.MESSAGE & ~filters.TEXT & ~filters.LOCATION & ~filters.COMMAND
+OTHER_COMMAND = filters.UpdateType.MESSAGE & filters.COMMAND & filters.ChatType.PRIVATE
+# Commands act on new messages only: editing an old "/checkin" must not run it again.
+NEW = filters.UpdateType.MESSAGE
 
 
 def handlers() -> list[BaseHandler]:
     """Every handler, first match wins. Order matters where filters overlap."""
     return [
         # Joining and the basics; /start carries the invite code as its argument.
-        CommandHandler("start", start.cmd_start),
-        CommandHandler("help", start.cmd_help),
-        CommandHandler("cancel", start.cmd_cancel),
-        CommandHandler("language", start.cmd_language),
+        CommandHandler("start", start.cmd_start, filters=NEW),
+        CommandHandler("help", start.cmd_help, filters=NEW),
+        CommandHandler("cancel", start.cmd_cancel, filters=NEW),
+        CommandHandler("language", start.cmd_language, filters=NEW),
         # The morning check-in and its live-location track.
-        CommandHandler("checkin", checkin.cmd_checkin),
+        CommandHandler("checkin", checkin.cmd_checkin, filters=NEW),
         MessageHandler(LOCATION_MESSAGE, checkin.on_location),
         # Edits: a diary entry's text/caption (history kept), or a live location's track.
         MessageHandler(TEXT_EDIT, diary.on_edited),
         MessageHandler(LIVE_LOCATION_EDIT, checkin.on_live_edit),
         # The work diary, and supervisors reading it.
-        CommandHandler("diary", diary.cmd_diary),
-        CommandHandler("done", diary.cmd_done),
-        CommandHandler("diaries", diaries.cmd_diaries),
+        CommandHandler("diary", diary.cmd_diary, filters=NEW),
+        CommandHandler("done", diary.cmd_done, filters=NEW),
+        CommandHandler("diaries", diaries.cmd_diaries, filters=NEW),
         MessageHandler(DIARY_MEDIA, diary.on_media),
         # Leave and make-up requests, one approval machinery.
-        CommandHandler("leave", leave.cmd_leave),
-        CommandHandler("cancelleave", leave.cmd_cancelleave),
-        CommandHandler("makeup", leave.cmd_makeup),
+        CommandHandler("leave", leave.cmd_leave, filters=NEW),
+        CommandHandler("cancelleave", leave.cmd_cancelleave, filters=NEW),
+        CommandHandler("makeup", leave.cmd_makeup, filters=NEW),
         # Administration.
-        CommandHandler("newteam", newteam.cmd_newteam),
-        CommandHandler("teams", newteam.cmd_teams),
+        CommandHandler("newteam", newteam.cmd_newteam, filters=NEW),
+        CommandHandler("teams", newteam.cmd_teams, filters=NEW),
         # Oversight: the day summary on demand and spot-check roll calls (answers arrive as
         # locations and are routed in checkin.on_location).
-        CommandHandler("summary", summary.cmd_summary),
-        CommandHandler("rollcall", rollcall.cmd_rollcall),
+        CommandHandler("summary", summary.cmd_summary, filters=NEW),
+        CommandHandler("rollcall", rollcall.cmd_rollcall, filters=NEW),
         # Buttons: callback data names the flow; identity is always the presser's user id.
         CallbackQueryHandler(start.on_language_button, pattern=r"^lang:"),
         CallbackQueryHandler(start.on_join_button, pattern=r"^join:"),
@@ -99,6 +111,8 @@ def handlers() -> list[BaseHandler]:
         CallbackQueryHandler(leave.on_makeup_button, pattern=r"^mk:"),
         CallbackQueryHandler(diary.on_diary_button, pattern=r"^di:"),
         CallbackQueryHandler(diaries.on_diaries_button, pattern=r"^dv:"),
+        # A command no handler above took (a typo, another bot's): a hint, never silence.
+        MessageHandler(OTHER_COMMAND, messages.on_unknown_command),
         # Free text last: a flow's next answer, a menu button, or a hint.
         MessageHandler(PRIVATE_TEXT, messages.on_text),
         # Stickers, documents… where a flow expects an answer: that step asks again.
@@ -115,6 +129,7 @@ def build_application(
     storage: Storage | None = None,
 ) -> Application:
     storage = storage or Storage(settings.db_path)
+    quiet_duplicate_fault_logs()
     ctx = AppContext(settings=settings, storage=storage, clock=clock or SystemClock())
 
     async def post_init(app: Application) -> None:
@@ -136,13 +151,20 @@ def build_application(
         .base_url(settings.api_base_url)
         .base_file_url(settings.file_base_url)
         .concurrent_updates(PerChatUpdateProcessor(256))
-        .rate_limiter(AIORateLimiter(overall_max_rate=settings.rate_limit_per_s, max_retries=3))
+        .rate_limiter(ResilientRateLimiter(overall_max_rate=settings.rate_limit_per_s))
+        # Timeouts live in the requests (bot/http.py): PTB refuses both at once.
         .request(request)
         .get_updates_request(updates_request)
+        # Our own poller (bot/updates.py) confirms updates only after handling them.
+        .updater(None)
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()
     )
+    # Before everything: an update already handled (re-delivered after a crash) stops here.
+    # First of all: an update already handled (Telegram re-delivered it) goes no further.
+    app.add_handler(TypeHandler(Update, drop_processed), group=-2)
+    app.add_handler(CallbackQueryHandler(refuse_buttons_outside_private), group=-1)
     for handler in handlers():
         app.add_handler(handler)
     app.add_error_handler(errors.on_error)
@@ -157,21 +179,20 @@ async def _set_commands(app: Application) -> None:
 
 @asynccontextmanager
 async def polling(app: Application, *, poll_timeout: int = 10) -> AsyncIterator[Application]:
-    """The lifecycle of `run_polling`, inside an event loop someone else owns (tests, the
-    demo, benchmarks): initialize, post_init, poll, start; and the reverse on the way out."""
+    """The bot's lifecycle inside an event loop someone else owns (tests, the demo, benchmarks):
+    initialize, post_init, start, poll; and the reverse on the way out. Updates are confirmed
+    to Telegram only after they are handled (bot/updates.py)."""
     await app.initialize()
     if app.post_init:
         await app.post_init(app)
-    assert app.updater is not None
-    await app.updater.start_polling(
-        poll_interval=0.0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
-    )
     await app.start()
+    poller = Poller(app, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES)
+    app.bot_data[POLLER_KEY] = poller
+    poller.start()
     try:
         yield app
     finally:
-        if app.updater.running:
-            await app.updater.stop()
+        await poller.stop()
         if app.running:
             await app.stop()
         await app.shutdown()
@@ -179,17 +200,65 @@ async def polling(app: Application, *, poll_timeout: int = 10) -> AsyncIterator[
             await app.post_shutdown(app)
 
 
-def run(settings: Settings) -> None:
+WEBHOOK_PORT = 8443
+POLLER_KEY = "outpost.poller"
+
+
+async def serve(settings: Settings, stop: asyncio.Event) -> None:
+    """Run the bot until `stop` is set: long polling, or a webhook when a URL is configured."""
     app = build_application(settings)
-    if settings.webhook_url:
-        app.run_webhook(
-            listen="0.0.0.0",
-            port=8443,
-            webhook_url=settings.webhook_url,
-            allowed_updates=Update.ALL_TYPES,
-        )
-    else:
-        app.run_polling(allowed_updates=Update.ALL_TYPES)
+    if not settings.webhook_url:
+        async with polling(app) as running:
+            poller: Poller = running.bot_data[POLLER_KEY]
+            stopping = asyncio.create_task(stop.wait())
+            await asyncio.wait({stopping, poller.task}, return_when=asyncio.FIRST_COMPLETED)
+            stopping.cancel()
+            if poller.failure is not None:
+                raise poller.failure  # the loop ends only when polling can never work
+        return
+    from aiohttp import web
+
+    from bot.webhook import secret_for, webhook_app
+
+    secret = secret_for(settings.require_token())
+    path = urlsplit(settings.webhook_url).path or "/"
+    await app.initialize()
+    if app.post_init:
+        await app.post_init(app)
+    await app.start()
+    runner = web.AppRunner(webhook_app(app, path, secret), access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "0.0.0.0", WEBHOOK_PORT).start()
+    await app.bot.set_webhook(
+        settings.webhook_url, allowed_updates=Update.ALL_TYPES, secret_token=secret
+    )
+    try:
+        await stop.wait()
+    finally:
+        await runner.cleanup()  # waits for requests in flight: their updates finish handling
+        await app.stop()
+        await app.shutdown()
+        if app.post_shutdown:
+            await app.post_shutdown(app)
+
+
+def run(settings: Settings) -> None:
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            # Not on Windows, nor outside the main thread; Ctrl-C then ends it the hard way.
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(sig, stop.set)
+        logging.getLogger("outpost").info("outpost is running; Ctrl-C stops it")
+        try:
+            await serve(settings, stop)
+        except InvalidToken as exc:
+            raise ConfigError(
+                f"Telegram refused TELEGRAM_BOT_TOKEN ({exc}); check it with @BotFather"
+            ) from exc
+
+    asyncio.run(main())
 
 
 __all__ = ["build_application", "handlers", "run", "t"]

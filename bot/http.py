@@ -222,10 +222,29 @@ def _url(url: str) -> yarl.URL:
     return parsed
 
 
+# Telegram sometimes stalls for seconds. Waiting beats giving up: a send that timed out may
+# still have been delivered, and retrying it would say everything twice.
+CONNECT_S, TRANSFER_S = 10.0, 30.0
+
+
 def make_requests(backend: str, pool_size: int) -> tuple[BaseRequest, BaseRequest]:
     """(request for bot methods, request for getUpdates), as ApplicationBuilder wants them."""
     if backend == "aiohttp":
-        return AiohttpRequest(connection_pool_size=pool_size), AiohttpRequest(1)
+        patient = AiohttpRequest(
+            connection_pool_size=pool_size,
+            connect_timeout=CONNECT_S,
+            read_timeout=TRANSFER_S,
+            write_timeout=TRANSFER_S,
+            pool_timeout=TRANSFER_S,
+        )
+        return patient, AiohttpRequest(1)
     if backend == "httpx":
-        return HTTPXRequest(connection_pool_size=pool_size), HTTPXRequest(1)
+        stock = HTTPXRequest(
+            connection_pool_size=pool_size,
+            connect_timeout=CONNECT_S,
+            read_timeout=TRANSFER_S,
+            write_timeout=TRANSFER_S,
+            pool_timeout=TRANSFER_S,
+        )
+        return stock, HTTPXRequest(1)
     raise ValueError(f"unknown HTTP backend {backend!r}; choose one of {', '.join(BACKENDS)}")

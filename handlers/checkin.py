@@ -8,6 +8,7 @@ from telegram import Message, Update
 
 from bot.access import Actor, supervisors_of
 from bot.context import AppContext, app_ctx
+from bot.delivery import confirm_once
 from bot.i18n import all_labels, t
 from bot.rules.checkin import DayEffect, LocationEvidence, Place, RejectReason
 from bot.rules.schedule import Timing, local_datetime
@@ -27,6 +28,7 @@ from handlers.leave import makeup_offer
 from storage.models import FlowState
 
 REASON_MAX = 500
+CONFIRM_KIND = "checkin.confirm"  # notifications.kind of a check-in's confirmation
 
 
 def _seconds(value: int | timedelta | None) -> int | None:
@@ -83,32 +85,64 @@ async def on_location(update: Update, context: Context) -> None:
         message_id=message.message_id,
         update_id=update.update_id,
     )
-    if result.recorded.duplicate:
-        return  # a re-delivered update: it was answered the first time
+    # Every message below goes out once per check-in: a re-delivered update (a crash came
+    # before it was marked handled) sends only what the crash kept from being sent.
+    ref = str(result.recorded.id)
     if result.kind == "evening" and result.verdict.accepted:
-        await reply(
-            update, render_evening(actor.language, result), reply_markup=main_menu(actor.language)
-        )
+
+        async def evening_reply() -> None:
+            await reply(
+                update,
+                render_evening(actor.language, result),
+                reply_markup=main_menu(actor.language),
+            )
+
+        await confirm_once(ctx, CONFIRM_KIND, actor.user_id, ref, evening_reply)
         return
-    await reply(
-        update,
-        render_result(actor.language, result, message),
-        reply_markup=main_menu(actor.language),
-    )
+    await confirm_checkin(update, ctx, actor, result, message)
     if result.verdict.timing is Timing.MISSED and result.recorded.effect is DayEffect.COUNTS:
         # A make-up request is one press away (handlers/leave.py takes it from there).
         day = result.verdict.local_day
-        await reply(
-            update,
-            t(actor.language, "makeup.offer"),
-            reply_markup=makeup_offer(actor.language, day),
-        )
+
+        async def offer_makeup() -> None:
+            await reply(
+                update,
+                t(actor.language, "makeup.offer"),
+                reply_markup=makeup_offer(actor.language, day),
+            )
+
+        await confirm_once(ctx, "checkin.makeup_offer", actor.user_id, ref, offer_makeup)
     if result.verdict.accepted and result.recorded.effect is DayEffect.COUNTS:
         if result.verdict.place is Place.OUT_OF_AREA:
-            await ask_out_of_area_reason(update, ctx, actor, result)
+            await confirm_once(
+                ctx,
+                "checkin.oor_ask",
+                actor.user_id,
+                ref,
+                lambda: ask_out_of_area_reason(update, ctx, actor, result),
+            )
             await alert_supervisors(context, ctx, actor, result, message)
     if result.verdict.accepted and message.location and message.location.live_period:
-        await reply(update, t(actor.language, "checkin.live_tracking"))
+        await confirm_once(
+            ctx,
+            "checkin.live_tracking",
+            actor.user_id,
+            ref,
+            lambda: reply(update, t(actor.language, "checkin.live_tracking")),
+        )
+
+
+async def confirm_checkin(
+    update: Update, ctx: AppContext, actor: Actor, result: CheckinResult, message: Message
+) -> None:
+    async def send() -> None:
+        await reply(
+            update,
+            render_result(actor.language, result, message),
+            reply_markup=main_menu(actor.language),
+        )
+
+    await confirm_once(ctx, CONFIRM_KIND, actor.user_id, str(result.recorded.id), send)
 
 
 def render_evening(lang: str, result: CheckinResult) -> str:
@@ -201,11 +235,16 @@ async def alert_supervisors(
             distance=format_distance(lang, result.verdict.distance_m),
             timing=t(lang, f"timing.{result.verdict.timing}"),
         )
-        await context.bot.send_message(supervisor.telegram_id, text)
-        await context.bot.send_location(
-            supervisor.telegram_id,
-            latitude=message.location.latitude,
-            longitude=message.location.longitude,
+
+        async def send(chat_id: int = supervisor.telegram_id, text: str = text) -> None:
+            assert message.location is not None
+            await context.bot.send_message(chat_id, text)
+            await context.bot.send_location(
+                chat_id, latitude=message.location.latitude, longitude=message.location.longitude
+            )
+
+        await confirm_once(
+            ctx, "alert.out_of_area", supervisor.telegram_id, str(result.recorded.id), send
         )
 
 

@@ -5,13 +5,21 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from telegram import KeyboardButton, ReplyKeyboardMarkup, Update
+from telegram import (
+    CallbackQuery,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    Message,
+    ReplyKeyboardMarkup,
+    Update,
+)
 from telegram.constants import ChatType
-from telegram.ext import ContextTypes
+from telegram.error import BadRequest
+from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.access import Actor, load_actor
 from bot.context import AppContext, app_ctx
-from bot.i18n import t
+from bot.i18n import language_of, t
 
 Context = ContextTypes.DEFAULT_TYPE
 TEXT_MAX = 200
@@ -50,6 +58,9 @@ def main_menu(lang: str) -> ReplyKeyboardMarkup:
 async def reply(update: Update, text: str, **kwargs: Any) -> None:
     message = update.effective_message
     if message is not None:
+        # Never quote: the message answered may be gone (an edit, a late re-delivery), and
+        # Telegram refuses a reply to a missing message; in a private chat it adds nothing.
+        kwargs.setdefault("do_quote", False)
         await message.reply_text(text, **kwargs)
 
 
@@ -67,3 +78,53 @@ def format_distance(lang: str, metres: float | None) -> str:
     if metres < 1000:
         return t(lang, "unit.m", n=round(metres))
     return t(lang, "unit.km", n=f"{metres / 1000:.1f}")
+
+
+async def answer_query(
+    query: CallbackQuery, text: str | None = None, *, show_alert: bool = False
+) -> None:
+    """Stop the button's spinner. A press handled late (the bot was down, or Telegram
+    re-delivered it) can no longer be answered; that must not stop the press taking effect."""
+    try:
+        await query.answer(text, show_alert=show_alert)
+    except BadRequest as exc:
+        if "query is too old" not in str(exc).lower():
+            raise
+
+
+# Edits Telegram refuses for reasons that change nothing for the person pressing.
+_HARMLESS_EDIT_ERRORS = ("message is not modified", "message to edit not found", "can't be edited")
+
+
+async def edit_pressed(
+    query: CallbackQuery, text: str | None, markup: InlineKeyboardMarkup | None = None
+) -> bool:
+    """Replace the pressed message's text (or only drop its buttons when text is None).
+
+    A message older than 48 hours is inaccessible and cannot be edited; neither can one
+    already showing this text. The press still counts: False tells the caller nothing changed
+    on screen, so it can say so another way if it matters."""
+    if not isinstance(query.message, Message):
+        return False
+    try:
+        if text is None:
+            await query.edit_message_reply_markup(markup)
+        else:
+            await query.edit_message_text(text, reply_markup=markup)
+    except BadRequest as exc:
+        if not any(reason in str(exc).lower() for reason in _HARMLESS_EDIT_ERRORS):
+            raise
+        return False
+    return True
+
+
+async def refuse_buttons_outside_private(update: Update, context: Context) -> None:
+    """The bot only ever puts buttons in private chats, so a press anywhere else is forged
+    or stale: answer it and let no flow see it (nothing about anyone is said in a group)."""
+    query = update.callback_query
+    chat = update.effective_chat
+    if query is None or chat is None or chat.type == ChatType.PRIVATE:
+        return
+    user = update.effective_user
+    await answer_query(query, t(language_of(user.language_code if user else None), "private_only"))
+    raise ApplicationHandlerStop

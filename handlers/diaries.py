@@ -14,7 +14,7 @@ from bot.i18n import t
 from bot.rules.leave import parse_day
 from bot.rules.schedule import local_day
 from bot.rules.text import TELEGRAM_LIMIT
-from handlers.common import Context, actor_of, is_private, reply
+from handlers.common import Context, actor_of, answer_query, is_private, reply
 from handlers.diary import render_entries, send_long
 from storage.models import Team
 
@@ -149,11 +149,11 @@ async def on_diaries_button(update: Update, context: Context) -> None:
         await ctx.storage.audit.record(
             at=ctx.now_ts(), actor_id=actor.user_id, action="diary.forged", subject=query.data
         )
-        await query.answer(t(lang, "diaries.not_allowed"), show_alert=True)
+        await answer_query(query, t(lang, "diaries.not_allowed"), show_alert=True)
         return
     day = _from_compact(parts[3]) or local_day(ctx.clock.now(), team.timezone)
     if parts[1] == "t":
-        await query.answer()
+        await answer_query(query)
         text, markup = await team_view(ctx, lang, team, day)
         await query.edit_message_text(text, reply_markup=markup)
         return
@@ -167,9 +167,9 @@ async def on_diaries_button(update: Update, context: Context) -> None:
             team_id=team.id,
             subject=query.data,
         )
-        await query.answer(t(lang, "diaries.not_allowed"), show_alert=True)
+        await answer_query(query, t(lang, "diaries.not_allowed"), show_alert=True)
         return
-    await query.answer()
+    await answer_query(query)
     person = await ctx.storage.people.get(membership.telegram_id)
     name = person.name if person and person.name else str(membership.telegram_id)
     entries = await ctx.storage.diary.of_person_day(membership.telegram_id, day)

@@ -19,7 +19,7 @@ from bot.rules.leave import parse_day
 from bot.rules.schedule import local_datetime
 from bot.rules.text import split_message
 from bot.services.diary import Draft, add_entry, diary_days, may_edit
-from handlers.common import Context, actor_of, is_private, main_menu, reply
+from handlers.common import Context, actor_of, answer_query, is_private, main_menu, reply
 from handlers.flows import FALLBACK_TEXT, MENU_BUTTONS, TEXT_STEPS, text_step
 from storage.diary import Entry
 from storage.models import FlowState, Team
@@ -353,24 +353,24 @@ async def on_diary_button(update: Update, context: Context) -> None:
     parts = (query.data or "").split(":")
     state = await ctx.storage.flows.get(actor.user_id)
     if team is None:
-        await query.answer(t(lang, "button.stale"))
+        await answer_query(query, t(lang, "button.stale"))
         return
     today, late = diary_days(ctx.clock.now(), team.timezone)
     day = _day(parts[2]) if len(parts) > 2 else None
     action = parts[1] if len(parts) > 1 else ""
     if action == "open" and day in (today, late):
-        await query.answer()
+        await answer_query(query)
         await query.edit_message_reply_markup(None)
         await start_collecting(context, ctx, actor, team, day or today)
     elif action == "done" and state is not None and state.flow == FLOW:
-        await query.answer()
+        await answer_query(query)
         await query.edit_message_reply_markup(None)
         await finish(context, ctx, actor, state)
     elif action in ("yes", "no") and state is not None and state.flow == ASK_FLOW:
         if action == "yes" and day not in (today, late):
-            await query.answer(t(lang, "button.stale"))
+            await answer_query(query, t(lang, "button.stale"))
             return
-        await query.answer()
+        await answer_query(query)
         await query.edit_message_reply_markup(None)
         await ctx.storage.flows.clear(actor.user_id)
         if action == "no":
@@ -388,7 +388,7 @@ async def on_diary_button(update: Update, context: Context) -> None:
             reply_markup=main_menu(lang),
         )
     else:
-        await query.answer(t(lang, "button.stale"))
+        await answer_query(query, t(lang, "button.stale"))
 
 
 def _day(value: str) -> date | None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.error import Forbidden
 
 from bot.i18n import language_of, t
+from bot.resilience import is_transient, log_fault
 from handlers.common import Context, is_private
 
 log = logging.getLogger("outpost.errors")
@@ -16,8 +17,10 @@ log = logging.getLogger("outpost.errors")
 async def on_error(update: object, context: Context) -> None:
     error = context.error
     where = _describe(update)
-    if isinstance(error, (NetworkError, TimedOut, RetryAfter)):
-        log.warning("telegram fault %s while handling %s", type(error).__name__, where)
+    if error is not None and is_transient(error):
+        # Retries (bot/resilience.py) did not get through; each of those faults was logged
+        # there, this last one is logged here, once.
+        log_fault(error, f"handling {where}", action="gave up on this call")
         return
     if isinstance(error, Forbidden):
         log.info("forbidden while handling %s: %s", where, error)

@@ -19,7 +19,7 @@ from bot.i18n import all_labels, t
 from bot.rules import leave as rules
 from bot.rules.schedule import cutoff_utc, is_workday
 from bot.services import requests as service
-from handlers.common import Context, actor_of, is_private, main_menu, reply
+from handlers.common import Context, actor_of, answer_query, is_private, main_menu, reply
 from handlers.flows import MENU_BUTTONS, TEXT_STEPS, text_step
 from storage.models import FlowState, Team
 from storage.requests import NewRequest, Request
@@ -368,17 +368,17 @@ async def on_leave_button(update: Update, context: Context) -> None:
     lang = actor.language
     parts = (query.data or "").split(":")
     if parts[1:] == ["nop"]:
-        await query.answer()
+        await answer_query(query)
         return
     state = await ctx.storage.flows.get(actor.user_id)
     team = await member_team(ctx, actor)
     if state is None or state.flow != FLOW or team is None:
-        await query.answer(t(lang, "button.stale"))
+        await answer_query(query, t(lang, "button.stale"))
         return
     today = service.team_today(ctx, team)
     action, value = parts[1], parts[2] if len(parts) > 2 else ""
     if action == "type" and state.step == "type" and value in rules.LEAVE_TYPES:
-        await query.answer()
+        await answer_query(query)
         await query.edit_message_text(
             t(lang, "leave.type_chosen", type=t(lang, f"leave_type.{value}"))
         )
@@ -395,20 +395,20 @@ async def on_leave_button(update: Update, context: Context) -> None:
         try:
             month = date.fromisoformat(value + "-01")
         except ValueError:
-            await query.answer(t(lang, "button.stale"))
+            await answer_query(query, t(lang, "button.stale"))
             return
-        await query.answer()
+        await answer_query(query)
         await query.edit_message_reply_markup(calendar_markup(lang, month, today))
     elif action == "day" and state.step in ("first", "last"):
         parsed = rules.parse_day(value, today)
         if parsed.day is None:
-            await query.answer(t(lang, "button.stale"))
+            await answer_query(query, t(lang, "button.stale"))
             return
-        await query.answer(parsed.day.isoformat())
+        await answer_query(query, parsed.day.isoformat())
         await query.edit_message_reply_markup(None)
         await take_day(update, context, ctx, actor, team, state, parsed.day)
     elif action in ("ok", "no") and state.step == "confirm":
-        await query.answer()
+        await answer_query(query)
         await query.edit_message_reply_markup(None)
         await ctx.storage.flows.clear(actor.user_id)
         if action == "no":
@@ -418,7 +418,7 @@ async def on_leave_button(update: Update, context: Context) -> None:
             return
         await submit(update, context, ctx, actor, team, state.data, today)
     else:
-        await query.answer(t(lang, "button.stale"))
+        await answer_query(query, t(lang, "button.stale"))
 
 
 async def submit(
@@ -467,7 +467,7 @@ async def on_request_button(update: Update, context: Context) -> None:
     request_id = int(parts[2]) if len(parts) == 3 and parts[2].isdigit() else None
     if request_id is None or action not in ("approve", "reject", "cancel", "end"):
         await service.audit_refusal(ctx, actor, None, service.Refusal.NOT_FOUND, query.data or "")
-        await query.answer(t(lang, "req.refused.not_found"), show_alert=True)
+        await answer_query(query, t(lang, "req.refused.not_found"), show_alert=True)
         return
     if action in ("cancel", "end"):
         await on_own_request(update, context, ctx, actor, action, request_id)
@@ -479,14 +479,14 @@ async def on_request_button(update: Update, context: Context) -> None:
             return
         data = {"request_id": request_id}
         await ctx.storage.flows.set(actor.user_id, REJECT_FLOW, "reason", data, now=ctx.now_ts())
-        await query.answer()
+        await answer_query(query)
         await send(update, context, actor, t(lang, "req.ask_reject_reason", id=request_id))
         return
     outcome = await service.decide(ctx, context.bot, actor, request_id, approve=True)
     if not outcome.ok:
         await answer_refusal(query, ctx, lang, outcome)
         return
-    await query.answer(t(lang, "req.done"))
+    await answer_query(query, t(lang, "req.done"))
 
 
 async def answer_refusal(query: Any, ctx: AppContext, lang: str, outcome: service.Outcome) -> None:
@@ -496,9 +496,9 @@ async def answer_refusal(query: Any, ctx: AppContext, lang: str, outcome: servic
         by = request.admin_decided_by or request.decided_by
         name = await service.person_name(ctx, by) if by else "—"
         text = t(lang, "req.already", state=t(lang, f"req.state.{request.state}"), name=name)
-        await query.answer(text)
+        await answer_query(query, text)
         return
-    await query.answer(t(lang, f"req.refused.{refusal}"), show_alert=True)
+    await answer_query(query, t(lang, f"req.refused.{refusal}"), show_alert=True)
 
 
 @text_step(REJECT_FLOW)
@@ -549,9 +549,9 @@ async def on_own_request(
             if outcome.refusal is service.Refusal.NOT_FOUND
             else "leave.cannot_change"
         )
-        await query.answer(t(lang, key), show_alert=True)
+        await answer_query(query, t(lang, key), show_alert=True)
         return
-    await query.answer()
+    await answer_query(query)
     r = outcome.request
     if action == "cancel":
         text = t(lang, "leave.cancelled", id=r.id, span=service.span(lang, r))
@@ -578,9 +578,9 @@ async def on_makeup_button(update: Update, context: Context) -> None:
     except ValueError:
         day = None
     if team is None or day is None:
-        await query.answer(t(actor.language, "button.stale"))
+        await answer_query(query, t(actor.language, "button.stale"))
         return
-    await query.answer()
+    await answer_query(query)
     await query.edit_message_reply_markup(None)
     await begin_makeup(update, context, ctx, actor, team, day)
 

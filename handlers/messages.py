@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from telegram import Update
 
-from handlers.common import Context, actor_of, is_private
+from bot.i18n import t
+from handlers.common import Context, actor_of, is_private, main_menu, reply
 from handlers.flows import route_text
 
 
@@ -14,3 +15,14 @@ async def on_text(update: Update, context: Context) -> None:
     ctx, actor = await actor_of(update, context)
     state = await ctx.storage.flows.get(actor.user_id)
     await route_text(update, context, ctx, actor, state)
+
+
+async def on_unknown_command(update: Update, context: Context) -> None:
+    """A command the bot does not have (a typo, another bot's, a future one): say so."""
+    if not is_private(update):
+        return
+    _ctx, actor = await actor_of(update, context)
+    if not actor.known:
+        await reply(update, t(actor.language, "stranger"))
+        return
+    await reply(update, t(actor.language, "unknown_text"), reply_markup=main_menu(actor.language))

@@ -22,7 +22,15 @@ from bot.rules.geo import (
 from bot.rules.schedule import parse_hhmm
 from bot.scheduler import reschedule_team
 from bot.services.teams import TeamDraft, create_invite, create_team, invite_link
-from handlers.common import Context, actor_of, clean_text, is_private, reply
+from handlers.common import (
+    Context,
+    actor_of,
+    answer_query,
+    clean_text,
+    edit_pressed,
+    is_private,
+    reply,
+)
 from handlers.flows import location_step, text_step
 from storage.models import FlowState
 from storage.teams import DuplicateTeam
@@ -193,11 +201,13 @@ async def on_button(update: Update, context: Context) -> None:
     assert query is not None
     ctx, actor = await actor_of(update, context)
     state = await ctx.storage.flows.get(actor.user_id)
-    if not actor.is_admin or state is None or state.flow != FLOW:
-        await query.answer(t(actor.language, "button.stale"))
+    if not actor.is_admin or not is_private(update) or state is None or state.flow != FLOW:
+        if state is not None and state.flow == FLOW and not actor.is_admin:
+            await ctx.storage.flows.clear(actor.user_id)  # no longer an admin: the draft goes
+        await answer_query(query, t(actor.language, "button.stale"))
         return
-    await query.answer()
-    await query.edit_message_reply_markup(None)
+    await answer_query(query)
+    await edit_pressed(query, None)
     action = (query.data or "").removeprefix("nt:")
     if action == "default" and state.step in ("radius", "tz", "time"):
         await _take(update, ctx, actor, state, None)

@@ -8,7 +8,16 @@ from bot.access import Actor
 from bot.context import AppContext
 from bot.i18n import LANGUAGES, all_labels, t
 from bot.services.joining import check_invite, complete_join, conflicting_team
-from handlers.common import Context, actor_of, clean_text, is_private, main_menu, reply
+from handlers.common import (
+    Context,
+    actor_of,
+    answer_query,
+    clean_text,
+    edit_pressed,
+    is_private,
+    main_menu,
+    reply,
+)
 from handlers.flows import MENU_BUTTONS, text_step
 from storage.models import FlowState
 
@@ -74,19 +83,19 @@ async def on_join_button(update: Update, context: Context) -> None:
     assert query is not None
     ctx, actor = await actor_of(update, context)
     code = (query.data or "").removeprefix("join:")
-    await query.answer()
+    await answer_query(query)
     if code == "-":
         current = actor.member_of()
-        await query.edit_message_text(
-            t(actor.language, "join.stayed", team=current.team_name if current else "—")
+        await edit_pressed(
+            query, t(actor.language, "join.stayed", team=current.team_name if current else "—")
         )
         return
     # The button only points at a code: it is checked again as if typed.
     check = await check_invite(ctx, code)
     if check.problem or check.team is None or check.invite is None:
-        await query.edit_message_text(t(actor.language, f"join.{check.problem}"))
+        await edit_pressed(query, t(actor.language, f"join.{check.problem}"))
         return
-    await query.edit_message_reply_markup(None)
+    await edit_pressed(query, None)
     await ask_name(update, ctx, actor, code, check.team.name, check.invite.role)
 
 
@@ -169,11 +178,12 @@ async def on_language_button(update: Update, context: Context) -> None:
     ctx, actor = await actor_of(update, context)
     lang = (query.data or "").removeprefix("lang:")
     if lang not in LANGUAGES:
-        await query.answer(t(actor.language, "button.stale"))
+        await answer_query(query, t(actor.language, "button.stale"))
         return
     await ctx.storage.people.set_language(actor.user_id, lang, now=ctx.now_ts())
-    await query.answer()
-    await query.edit_message_text(t(lang, "language.set"))
+    # Said in the pressed message, or (when it is too old to edit) in the button's toast.
+    edited = await edit_pressed(query, t(lang, "language.set"))
+    await answer_query(query, None if edited else t(lang, "language.set"))
     if actor.known and is_private(update):
         await reply(update, t(lang, "menu.shown"), reply_markup=main_menu(lang))
 
@@ -196,4 +206,4 @@ async def on_unknown_button(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
     _ctx, actor = await actor_of(update, context)
-    await query.answer(t(actor.language, "button.stale"))
+    await answer_query(query, t(actor.language, "button.stale"))

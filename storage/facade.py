@@ -9,6 +9,7 @@ from storage.audit import AuditRepo
 from storage.checkins import CheckinRepo
 from storage.compliance import ComplianceRepo
 from storage.db import Database
+from storage.delivery import DeliveryRepo
 from storage.diary import DiaryRepo
 from storage.flows import FlowRepo
 from storage.invites import InviteRepo
@@ -35,6 +36,7 @@ class Storage:
         self.compliance = ComplianceRepo(self.db, self.teams)
         self.requests = RequestRepo(self.db)
         self.diary = DiaryRepo(self.db)
+        self.delivery = DeliveryRepo(self.db)
 
     async def open(self) -> Storage:
         await self.db.open()

@@ -148,3 +148,13 @@ async def test_flow_state_survives_reopen(tmp_path) -> None:
     async with Storage(tmp_path / "o.db") as s:
         state = await s.flows.get(5)
         assert state.step == "unit" and state.data == {"code": "abc", "name": "李"}
+
+
+async def test_handled_update_ids_are_pruned_after_telegram_would_stop_resending(
+    storage: Storage,
+) -> None:
+    await storage.delivery.mark_processed([1, 2], now=1000.0)
+    await storage.delivery.mark_processed([3], now=5000.0)
+    assert await storage.delivery.prune_processed(before=2000.0) == 2
+    assert not await storage.delivery.is_processed(1)
+    assert await storage.delivery.is_processed(3)

@@ -75,5 +75,22 @@ class World:
         assert "✅" in done["text"], done
         return user
 
+    async def enroll(
+        self,
+        team: Team,
+        role: str = "member",
+        name: str = "Li Wei",
+        language_code: str = "en",
+        user_id: int | None = None,
+    ) -> UserActor:
+        """A member or supervisor written straight into storage: for tests that need many
+        people quickly (joining itself is tested through the chat in test_e2e_join)."""
+        user = self.person(name, language_code, user_id)
+        now = self.clock.now().timestamp()
+        await self.storage.people.ensure(user.id, now=now)
+        await self.storage.people.set_profile(user.id, name=name, unit="Unit")
+        await self.storage.people.join(user.id, team.id, role, unit="Unit", code="-", now=now)
+        return user
+
     async def reply_to(self, user: UserActor, action: Any = None) -> dict[str, Any]:
         return await user.next_message()

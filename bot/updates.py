@@ -1,0 +1,249 @@
+"""Updates handled at least once: confirmed to Telegram only after they were handled.
+
+PTB's Updater confirms a batch (the next getUpdates offset) as soon as it has fetched it, so
+a crash between fetching and handling loses those updates for good. This poller asks for the
+next batch only when the current one is handled: a crash makes Telegram deliver the batch
+again, and the handlers' idempotency (update ids and check-in keys in storage, confirmations
+recorded once sent) turns the second delivery into nothing new.
+
+Order and throughput: a batch is split by chat; chats run concurrently, each chat's updates
+in the order Telegram gave them (as bot/processor.py does for PTB's own queue).
+`Application.process_update` is called directly, so PTB's update processor is bypassed here.
+
+After handling, each update id is recorded (storage.delivery); `drop_processed`, registered
+in group -1, stops a re-delivered update before any handler sees it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from telegram import Update
+from telegram.error import Conflict, InvalidToken, RetryAfter, TelegramError
+from telegram.ext import Application, ApplicationHandlerStop, ContextTypes
+
+from bot.context import app_ctx
+from bot.processor import _chat_key
+from bot.resilience import backoff, log_fault
+
+log = logging.getLogger("outpost.updates")
+
+# How long one update may take before the poller stops waiting for it (a stuck handler must
+# not stall every other chat forever); it is then treated as handled and logged.
+HANDLER_DEADLINE_S = 300.0
+# Handled update ids are kept this long (Telegram re-delivers for at most 24 hours), and
+# pruned about once an hour.
+KEEP_PROCESSED_S = 3 * 86400
+PRUNE_EVERY_S = 3600
+
+
+async def drop_processed(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Group -1: an update already handled (re-delivered after a crash) goes no further."""
+    if not isinstance(update, Update):
+        return
+    if await app_ctx(context).storage.delivery.is_processed(update.update_id):
+        log.info("update %s was already handled; skipped", update.update_id)
+        raise ApplicationHandlerStop
+
+
+def parse_update(item: Any, bot: Any) -> Update | None:
+    """One raw update as PTB's Update, or None (logged with its payload) when PTB cannot
+    read it, e.g. a duration beyond what Python's timedelta holds."""
+    try:
+        return Update.de_json(item, bot)
+    except Exception:
+        log.error("update that cannot be parsed, skipped: %.500r", item, exc_info=True)
+        return None
+
+
+def by_chat(updates: Sequence[Update]) -> list[list[Update]]:
+    """Updates grouped per chat (or per user when there is no chat), each group in order."""
+    groups: dict[Any, list[Update]] = {}
+    for update in updates:
+        key = _chat_key(update)
+        groups.setdefault(key if key is not None else ("update", update.update_id), []).append(
+            update
+        )
+    return list(groups.values())
+
+
+async def handle_batch(app: Application, updates: Sequence[Update]) -> None:
+    """Handle a batch: chats concurrently, each chat in order; record each when done."""
+    await asyncio.gather(*(_handle_chat(app, group) for group in by_chat(updates)))
+
+
+async def _handle_chat(app: Application, updates: list[Update]) -> None:
+    storage = app.bot_data["outpost"].storage
+    clock = app.bot_data["outpost"].clock
+    for update in updates:
+        try:
+            await asyncio.wait_for(app.process_update(update), HANDLER_DEADLINE_S)
+        except Exception:  # process_update hands handler errors to on_error; this is the rest
+            log.exception("update %s could not be handled", update.update_id)
+        # Recorded right after handling: the window in which a crash makes this update run
+        # again is as short as one write, and a second run is harmless anyway.
+        await storage.delivery.mark_processed([update.update_id], now=clock.now().timestamp())
+
+
+class Poller:
+    """getUpdates in a loop of our own; `start()` runs it as a task, `stop()` ends it cleanly."""
+
+    def __init__(
+        self,
+        app: Application,
+        *,
+        timeout: int = 10,
+        limit: int = 100,
+        allowed_updates: Sequence[str] | None = Update.ALL_TYPES,
+    ) -> None:
+        self.app = app
+        self.timeout = timeout
+        self.limit = limit
+        self.allowed_updates = list(allowed_updates) if allowed_updates is not None else None
+        self.offset = 0
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
+        self._handling = False
+        self._faults = 0
+        self._pruned_at = 0.0
+        self.failure: BaseException | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    @property
+    def task(self) -> asyncio.Task[None]:
+        assert self._task is not None, "the poller was not started"
+        return self._task
+
+    def start(self) -> None:
+        self._stopping.clear()
+        self._task = asyncio.create_task(self.run(), name="outpost-poller")
+
+    async def stop(self) -> None:
+        """Finish the batch in hand, confirm it, and return; a pending long poll is dropped."""
+        self._stopping.set()
+        task = self._task
+        if task is None:
+            return
+        if not self._handling:
+            task.cancel()
+        try:
+            await task
+        except asyncio.CancelledError:
+            pass
+        except Exception:  # a fatal end (a refused token) is kept in self.failure, logged
+            pass
+        self._task = None
+        await self._confirm()
+
+    async def run(self) -> None:
+        while not self._stopping.is_set():
+            updates = await self._fetch()
+            if not updates:
+                continue
+            self._handling = True
+            try:
+                await handle_batch(self.app, updates)
+            finally:
+                self._handling = False
+            # Only now may Telegram forget them: the next getUpdates carries this offset.
+            self.offset = updates[-1].update_id + 1
+            await self._prune()
+
+    async def _prune(self) -> None:
+        ctx = self.app.bot_data["outpost"]
+        now = ctx.clock.now().timestamp()
+        if now - self._pruned_at < PRUNE_EVERY_S:
+            return
+        self._pruned_at = now
+        gone = await ctx.storage.delivery.prune_processed(before=now - KEEP_PROCESSED_S)
+        if gone:
+            log.info(
+                "forgot %d handled update ids older than %d days", gone, KEEP_PROCESSED_S // 86400
+            )
+
+    async def _fetch(self) -> tuple[Update, ...]:
+        try:
+            updates = await self.app.bot.get_updates(
+                offset=self.offset,
+                limit=self.limit,
+                timeout=self.timeout,
+                allowed_updates=self.allowed_updates,
+                read_timeout=self.timeout + 10,
+            )
+        except InvalidToken as exc:
+            # Nothing will ever work: stop polling and let the caller fail loudly.
+            log.error("Telegram refused the bot token: %s", exc)
+            self.failure = exc
+            raise
+        except (TelegramError, OSError) as exc:
+            await self._pause_after(exc)
+            return ()
+        except Exception:  # an update PTB cannot parse would otherwise block polling forever
+            log.warning(
+                "a batch at offset %s did not parse; reading it update by update",
+                self.offset,
+                exc_info=True,
+            )
+            return await self._fetch_one_by_one()
+        if self._faults:
+            log.info("polling works again after %d fault(s)", self._faults)
+            self._faults = 0
+        return updates
+
+    async def _fetch_one_by_one(self) -> tuple[Update, ...]:
+        """The same batch as raw JSON, parsed one update at a time; an unparseable update is
+        logged with its content, recorded as handled and confirmed, so it cannot come back."""
+        try:
+            raw = await self.app.bot.do_api_request(
+                "getUpdates",
+                api_kwargs={"offset": self.offset, "limit": self.limit, "timeout": 0},
+            )
+        except TelegramError as exc:
+            await self._pause_after(exc)
+            return ()
+        good: list[Update] = []
+        bad: list[int] = []
+        for item in raw if isinstance(raw, list) else []:
+            try:
+                good.append(Update.de_json(item, self.app.bot))
+            except Exception:
+                log.error("update that cannot be parsed, skipped: %.500r", item, exc_info=True)
+                if isinstance(item, dict) and isinstance(item.get("update_id"), int):
+                    bad.append(item["update_id"])
+        if bad:
+            ctx = self.app.bot_data["outpost"]
+            await ctx.storage.delivery.mark_processed(bad, now=ctx.clock.now().timestamp())
+            if not good:
+                self.offset = max(bad) + 1
+        return tuple(good)
+
+    async def _pause_after(self, error: BaseException) -> None:
+        self._faults += 1
+        if isinstance(error, RetryAfter):
+            wait = error._retry_after.total_seconds()
+        elif isinstance(error, Conflict):
+            wait = 5.0  # another instance polls the same token; it may be on its way out
+        else:
+            wait = backoff(self._faults, base=0.5)
+        where = f"getUpdates (offset {self.offset})"
+        log_fault(error, where, action=f"polling again in {wait:.1f}s")
+        try:
+            await asyncio.wait_for(self._stopping.wait(), wait)
+        except TimeoutError:
+            pass
+
+    async def _confirm(self) -> None:
+        """Tell Telegram what we handled, so a restart does not see it again (best effort:
+        if this fails the updates come back and are skipped as already handled)."""
+        if not self.offset:
+            return
+        try:
+            await self.app.bot.get_updates(offset=self.offset, limit=1, timeout=0)
+        except TelegramError as exc:
+            log.info("could not confirm handled updates on the way out: %s", exc)

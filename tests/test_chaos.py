@@ -1,0 +1,21 @@
+"""kill -9 during a burst: nothing lost, nothing doubled, confirmations repeated only where a
+kill fell between sending one and recording it (at most one per kill)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.chaos_harness import run_chaos
+
+
+async def test_burst_survives_three_kills(tmp_path: Path) -> None:
+    report = await run_chaos(tmp_path, members=500, kills=3, seed=6, budget_s=55)
+    print("\n".join(report.lines()))
+    assert report.pushed == 1000 and report.delivered == report.pushed
+    assert len(report.kill_points) == 3 and report.restarts_ok, (tmp_path / "bot.log").read_text()
+    assert report.lost == 0
+    assert report.duplicated_rows == 0
+    assert report.stored == report.pushed
+    assert report.accepted == 500 and report.unconfirmed == 0
+    assert report.repeated_confirmations <= report.kills
+    assert report.integrity == "ok"
