@@ -1,0 +1,38 @@
+"""`outpost demo` plays its whole week without a token and shows what it promises."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from bot.demo import Demo
+
+
+async def test_the_demo_week_plays_and_leaves_its_files(tmp_path: Path) -> None:
+    out = tmp_path / "demo"
+    demo = Demo(out, echo=False)
+    await demo.run()
+    transcript = (out / "transcript.txt").read_text("utf-8")
+    for seen in (
+        "You have joined Xiaoshan Village as member",
+        "您已以队员身份加入",  # the Chinese-speaking member is answered in Chinese
+        "a forwarded location proves nothing",
+        "Status: late",
+        "Out-of-area check-in: 王芳",
+        "Photo saved",
+        "is approved by Zhang Supervisor",
+        "was rejected by Zhang Supervisor. Reason: The dentist",
+        "No answer: 1",
+        "summary for 2026-11-27",
+        "Monthly compliance · Xiaoshan Village · 2026-11",
+    ):
+        assert seen in transcript, seen
+    assert "Traceback" not in transcript
+    assert (out / "report-2026-11.xlsx").stat().st_size > 0
+    assert list(out.glob("report-2026-11*.png"))
+    assert list((out / "media").rglob("*.jpg"))
+    with sqlite3.connect(out / "outpost.db") as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        checkins = db.execute("SELECT count(*) FROM checkins WHERE accepted = 1").fetchone()[0]
+        refused = db.execute("SELECT reject_reason FROM checkins WHERE accepted = 0").fetchall()
+    assert checkins == 14 and refused == [("forwarded",)]
