@@ -20,6 +20,7 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 from bot.access import Actor, load_actor
 from bot.context import AppContext, app_ctx
 from bot.i18n import language_of, t
+from storage.models import Team
 
 Context = ContextTypes.DEFAULT_TYPE
 TEXT_MAX = 200
@@ -128,3 +129,27 @@ async def refuse_buttons_outside_private(update: Update, context: Context) -> No
     user = update.effective_user
     await answer_query(query, t(language_of(user.language_code if user else None), "private_only"))
     raise ApplicationHandlerStop
+
+
+async def member_team(ctx: AppContext, actor: Actor) -> Team | None:
+    """The team an active member is stationed with; None for anyone else (recalled too)."""
+    membership = actor.member_of()
+    if membership is None or membership.state != "active":
+        return None
+    return await ctx.storage.teams.get(membership.team_id)
+
+
+async def open_member_command(
+    update: Update, context: Context, refused_key: str
+) -> tuple[AppContext, Actor, Team] | None:
+    """What every member command checks first: a private chat, and an active member. Says
+    why not (in the person's language) and returns None when either fails."""
+    ctx, actor = await actor_of(update, context)
+    if not is_private(update):
+        await reply(update, t(actor.language, "private_only"))
+        return None
+    team = await member_team(ctx, actor)
+    if team is None:
+        await reply(update, t(actor.language, refused_key))
+        return None
+    return ctx, actor, team

@@ -19,7 +19,16 @@ from bot.rules.leave import parse_day
 from bot.rules.schedule import local_datetime
 from bot.rules.text import split_message
 from bot.services.diary import Draft, add_entry, diary_days, may_edit
-from handlers.common import Context, actor_of, answer_query, is_private, main_menu, reply
+from handlers.common import (
+    Context,
+    actor_of,
+    answer_query,
+    is_private,
+    main_menu,
+    member_team,
+    open_member_command,
+    reply,
+)
 from handlers.flows import FALLBACK_TEXT, MENU_BUTTONS, TEXT_STEPS, text_step
 from storage.diary import Entry
 from storage.models import FlowState, Team
@@ -27,13 +36,6 @@ from storage.models import FlowState, Team
 FLOW = "diary"
 ASK_FLOW = "diary_ask"
 ASK_KEEP_MAX = 20  # texts kept while the member has not answered "is this a diary entry?"
-
-
-async def member_team(ctx: AppContext, actor: Actor) -> Team | None:
-    membership = actor.member_of()
-    if membership is None or membership.state != "active":
-        return None
-    return await ctx.storage.teams.get(membership.team_id)
 
 
 def draft_of(message: Message) -> Draft | None:
@@ -100,14 +102,10 @@ def done_markup(lang: str) -> InlineKeyboardMarkup:
 
 
 async def cmd_diary(update: Update, context: Context) -> None:
-    ctx, actor = await actor_of(update, context)
-    if not is_private(update):
-        await reply(update, t(actor.language, "private_only"))
+    opened = await open_member_command(update, context, "diary.members_only")
+    if opened is None:
         return
-    team = await member_team(ctx, actor)
-    if team is None:
-        await reply(update, t(actor.language, "diary.members_only"))
-        return
+    ctx, actor, team = opened
     if context.args:
         today, _late = diary_days(ctx.clock.now(), team.timezone)
         parsed = parse_day(context.args[0], today)

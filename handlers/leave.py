@@ -19,7 +19,16 @@ from bot.i18n import all_labels, t
 from bot.rules import leave as rules
 from bot.rules.schedule import cutoff_utc, is_workday
 from bot.services import requests as service
-from handlers.common import Context, actor_of, answer_query, is_private, main_menu, reply
+from handlers.common import (
+    Context,
+    actor_of,
+    answer_query,
+    is_private,
+    main_menu,
+    member_team,
+    open_member_command,
+    reply,
+)
 from handlers.flows import MENU_BUTTONS, TEXT_STEPS, text_step
 from storage.models import FlowState, Team
 from storage.requests import NewRequest, Request
@@ -30,13 +39,6 @@ REASON_MAX = 500
 
 
 # -- helpers ---------------------------------------------------------------------------------
-
-
-async def member_team(ctx: AppContext, actor: Actor) -> Team | None:
-    membership = actor.member_of()
-    if membership is None or membership.state != "active":
-        return None
-    return await ctx.storage.teams.get(membership.team_id)
 
 
 def reason_of(text: str | None) -> tuple[str | None, str | None]:
@@ -124,14 +126,10 @@ def clash_text(lang: str, clashes: list[Request]) -> str:
 
 
 async def cmd_leave(update: Update, context: Context) -> None:
-    ctx, actor = await actor_of(update, context)
-    if not is_private(update):
-        await reply(update, t(actor.language, "private_only"))
+    opened = await open_member_command(update, context, "leave.members_only")
+    if opened is None:
         return
-    team = await member_team(ctx, actor)
-    if team is None:
-        await reply(update, t(actor.language, "leave.members_only"))
-        return
+    ctx, actor, team = opened
     await show_my_requests(update, context, ctx, actor, team, empty_note=False)
     await ctx.storage.flows.set(actor.user_id, FLOW, "type", {"kind": "leave"}, now=ctx.now_ts())
     await reply(
@@ -197,14 +195,10 @@ async def show_my_requests(
 
 
 async def cmd_makeup(update: Update, context: Context) -> None:
-    ctx, actor = await actor_of(update, context)
-    if not is_private(update):
-        await reply(update, t(actor.language, "private_only"))
+    opened = await open_member_command(update, context, "leave.members_only")
+    if opened is None:
         return
-    team = await member_team(ctx, actor)
-    if team is None:
-        await reply(update, t(actor.language, "leave.members_only"))
-        return
+    ctx, actor, team = opened
     today = service.team_today(ctx, team)
     raw = context.args[0] if context.args else "today"
     parsed = rules.parse_day(raw, today)
