@@ -23,6 +23,8 @@ from bot.context import CTX_KEY, AppContext
 from bot.i18n import t
 from bot.processor import PerChatUpdateProcessor
 from handlers import checkin, errors, messages, newteam, start
+from handlers import export as export_handlers
+from handlers import recall as recall_handlers
 from storage import Storage
 
 # Commands shown in Telegram's menu, per language.
@@ -56,10 +58,14 @@ def handlers() -> list[BaseHandler]:
         # Administration.
         CommandHandler("newteam", newteam.cmd_newteam),
         CommandHandler("teams", newteam.cmd_teams),
+        CommandHandler("export", export_handlers.cmd_export),
+        CommandHandler("recall", recall_handlers.cmd_recall),
         # Buttons: callback data names the flow; identity is always the presser's user id.
         CallbackQueryHandler(start.on_language_button, pattern=r"^lang:"),
         CallbackQueryHandler(start.on_join_button, pattern=r"^join:"),
         CallbackQueryHandler(newteam.on_button, pattern=r"^nt:"),
+        CallbackQueryHandler(export_handlers.on_button, pattern=r"^ex:"),
+        CallbackQueryHandler(recall_handlers.on_button, pattern=r"^rc:"),
         # Free text last: a flow's next answer, a menu button, or a hint.
         MessageHandler(PRIVATE_TEXT, messages.on_text),
         # Any other button (stale, forged, from an old version) gets a polite refusal.

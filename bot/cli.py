@@ -88,6 +88,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     admin_add = admin.add_parser("add", help="make a Telegram user id an admin")
     admin_add.add_argument("user_id", type=int)
+    # Administration (export, member, audit, backup) lives in its own module.
+    from bot import cli_admin
+
+    cli_admin.add_parsers(sub)
+    COMMANDS.update(cli_admin.COMMANDS)
     return parser
 
 
@@ -165,9 +170,15 @@ async def _bot_username(settings: Settings) -> str:
 
 
 async def cmd_admin_add(ctx: AppContext, args: argparse.Namespace) -> int:
+    person = await ctx.storage.people.get(args.user_id)
     await ctx.storage.people.set_admin(args.user_id, True, now=ctx.now_ts())
     await ctx.storage.audit.record(
-        at=ctx.now_ts(), actor_id=None, action="admin.add", subject=str(args.user_id)
+        at=ctx.now_ts(),
+        actor_id=None,
+        action="admin.add",
+        subject=str(args.user_id),
+        before={"is_admin": bool(person and person.is_admin)},
+        after={"is_admin": True},
     )
     print(f"{args.user_id} is now an admin")
     return 0

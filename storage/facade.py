@@ -8,9 +8,11 @@ from pathlib import Path
 from storage.audit import AuditRepo
 from storage.checkins import CheckinRepo
 from storage.db import Database
+from storage.exports import ExportRepo
 from storage.flows import FlowRepo
 from storage.invites import InviteRepo
 from storage.people import PeopleRepo
+from storage.recalls import RecallRepo
 from storage.teams import TeamRepo
 
 
@@ -23,6 +25,8 @@ class Storage:
         self.checkins = CheckinRepo(self.db)
         self.audit = AuditRepo(self.db)
         self.flows = FlowRepo(self.db)
+        self.exports = ExportRepo(self.db)
+        self.recalls = RecallRepo(self.db)
 
     async def open(self) -> Storage:
         await self.db.open()

@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from bot.access import Actor
 from bot.context import AppContext
+from bot.services.recall import member_joined
 from storage.models import Invite, Team
 
 
@@ -69,3 +70,6 @@ async def complete_join(
         before=before,
         after={"role": invite.role, "name": name, "unit": unit},
     )
+    if invite.role == "member":
+        # A member accepted into a team fills the oldest vacancy a recall left there.
+        await member_joined(ctx, invite.team_id, user_id)
