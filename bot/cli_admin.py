@@ -57,7 +57,9 @@ def add_parsers(sub: Any) -> None:
 
     audit = sub.add_parser("audit", help="the audit trail, newest first")
     audit.add_argument("--limit", type=int, default=50)
-    audit.add_argument("--action", help="only this action (e.g. member.recall, export)")
+    audit.add_argument(
+        "--action", dest="only_action", help="only this action (e.g. member.recall, export)"
+    )
 
     backup = sub.add_parser("backup", help="consistent online copy of the database")
     backup.add_argument("path", help="file to write, or an existing folder")
@@ -192,9 +194,9 @@ async def _tell(ctx: AppContext, recall: Any) -> str | None:
 async def cmd_audit(ctx: AppContext, args: argparse.Namespace) -> int:
     if args.limit < 1:
         raise CliError("--limit must be at least 1")
-    rows = await ctx.storage.audit.recent(limit=args.limit, action=args.action)
+    rows = await ctx.storage.audit.recent(limit=args.limit, action=args.only_action)
     if not rows:
-        print("no audit rows" + (f" for action {args.action!r}" if args.action else ""))
+        print("no audit rows" + (f" for action {args.only_action!r}" if args.only_action else ""))
         return 0
     tz = ZoneInfo(ctx.settings.timezone)
     for r in rows:

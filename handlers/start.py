@@ -118,6 +118,7 @@ async def on_join_text(
         name=state.data.get("name", value),
         unit=value,
         username=user.username if user else None,
+        language=actor.language,
     )
     role = t(lang, f"role.{check.invite.role}")
     await reply(

@@ -49,11 +49,23 @@ def conflicting_team(actor: Actor, invite: Invite) -> str | None:
 
 
 async def complete_join(
-    ctx: AppContext, user_id: int, invite: Invite, *, name: str, unit: str, username: str | None
+    ctx: AppContext,
+    user_id: int,
+    invite: Invite,
+    *,
+    name: str,
+    unit: str,
+    username: str | None,
+    language: str | None = None,
 ) -> None:
     now = ctx.now_ts()
     await ctx.storage.people.ensure(user_id, now=now, username=username)
     await ctx.storage.people.set_profile(user_id, name=name, unit=unit)
+    person = await ctx.storage.people.get(user_id)
+    if language and person is not None and not person.language:
+        # Kept so that messages the bot sends them unprompted (a recall, a reminder) are in
+        # the language their Telegram app uses; /language changes it later.
+        await ctx.storage.people.set_language(user_id, language, now=now)
     before = [(m.team_id, m.role, m.state) for m in await ctx.storage.people.memberships(user_id)]
     if invite.role == "member":
         # Stationed at one site at a time: joining a new team as member leaves the old one.
