@@ -20,8 +20,10 @@ MESSAGES = {
         "/leave — 请假\n/language — 切换语言\n/cancel — 取消当前操作",
     },
     "help.admin": {
-        "en": "Admin commands:\n/newteam — create a team and its invite links\n/teams — list teams",
-        "zh": "管理员命令：\n/newteam — 创建工作队及邀请链接\n/teams — 查看工作队",
+        "en": "Admin commands:\n/newteam — create a team and its invite links\n/teams — list teams"
+        "\n/export — export data\n/recall — recall a member",
+        "zh": "管理员命令：\n/newteam — 创建工作队及邀请链接\n/teams — 查看工作队"
+        "\n/export — 导出数据\n/recall — 召回队员",
     },
     "cancelled": {"en": "Cancelled.", "zh": "已取消。"},
     "nothing_to_cancel": {"en": "Nothing to cancel.", "zh": "当前没有进行中的操作。"},
