@@ -8,6 +8,7 @@ file per data set. XLSX holds them all in one workbook, a sheet each.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import tempfile
@@ -115,13 +116,15 @@ async def write_export(
             writer.begin(dataset)
             count = 0
             async for rows in batches(storage, dataset, request.flt, batch):
-                writer.write(rows)
+                # Formatting is CPU work (XLSX most of all): off the event loop, so the bot
+                # keeps answering other chats during an export. One batch at a time.
+                await asyncio.to_thread(writer.write, rows)
                 count += len(rows)
                 if progress:
                     progress(name, count)
             writer.end()
             result.rows[name] = count
-        writer.finish()
+        await asyncio.to_thread(writer.finish)
         os.replace(tmp, path)
     except BaseException as exc:
         if writer is not None:
