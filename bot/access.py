@@ -35,6 +35,12 @@ class Actor:
         chosen = active or members
         return chosen[-1] if chosen else None
 
+    @property
+    def can_act_as_member(self) -> bool:
+        """May check in, write the diary, ask leave: stationed with a team and not recalled."""
+        membership = self.member_of()
+        return membership is not None and membership.state == "active"
+
     def supervised_team_ids(self) -> set[int]:
         return {
             m.team_id for m in self.memberships if m.role == "supervisor" and m.state == "active"

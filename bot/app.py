@@ -45,6 +45,8 @@ from handlers import (
     start,
     summary,
 )
+from handlers import export as export_handlers
+from handlers import recall as recall_handlers
 from handlers.common import refuse_buttons_outside_private
 from storage import Storage
 
@@ -102,6 +104,9 @@ def handlers() -> list[BaseHandler]:
         # locations and are routed in checkin.on_location).
         CommandHandler("summary", summary.cmd_summary, filters=NEW),
         CommandHandler("rollcall", rollcall.cmd_rollcall, filters=NEW),
+        # Administration: exports and recalls (admins only; refusals are audited).
+        CommandHandler("export", export_handlers.cmd_export, filters=NEW),
+        CommandHandler("recall", recall_handlers.cmd_recall, filters=NEW),
         # Buttons: callback data names the flow; identity is always the presser's user id.
         CallbackQueryHandler(start.on_language_button, pattern=r"^lang:"),
         CallbackQueryHandler(start.on_join_button, pattern=r"^join:"),
@@ -111,6 +116,8 @@ def handlers() -> list[BaseHandler]:
         CallbackQueryHandler(leave.on_makeup_button, pattern=r"^mk:"),
         CallbackQueryHandler(diary.on_diary_button, pattern=r"^di:"),
         CallbackQueryHandler(diaries.on_diaries_button, pattern=r"^dv:"),
+        CallbackQueryHandler(export_handlers.on_button, pattern=r"^ex:"),
+        CallbackQueryHandler(recall_handlers.on_button, pattern=r"^rc:"),
         # A command no handler above took (a typo, another bot's): a hint, never silence.
         MessageHandler(OTHER_COMMAND, messages.on_unknown_command),
         # Free text last: a flow's next answer, a menu button, or a hint.

@@ -115,6 +115,11 @@ def build_parser() -> argparse.ArgumentParser:
     month.add_argument("--team", help="team name or id (default: every team)")
     month.add_argument("--out", help="XLSX path (default compliance-YYYY-MM.xlsx); PNG beside it")
     month.add_argument("--lang", choices=("en", "zh"), default="en")
+    # Administration (export, member, audit, backup) lives in its own module.
+    from bot import cli_admin
+
+    cli_admin.add_parsers(sub)
+    COMMANDS.update(cli_admin.COMMANDS)
     return parser
 
 
@@ -227,9 +232,15 @@ async def _bot_username(settings: Settings) -> str:
 
 
 async def cmd_admin_add(ctx: AppContext, args: argparse.Namespace) -> int:
+    person = await ctx.storage.people.get(args.user_id)
     await ctx.storage.people.set_admin(args.user_id, True, now=ctx.now_ts())
     await ctx.storage.audit.record(
-        at=ctx.now_ts(), actor_id=None, action="admin.add", subject=str(args.user_id)
+        at=ctx.now_ts(),
+        actor_id=None,
+        action="admin.add",
+        subject=str(args.user_id),
+        before={"is_admin": bool(person and person.is_admin)},
+        after={"is_admin": True},
     )
     print(f"{args.user_id} is now an admin")
     return 0

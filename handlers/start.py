@@ -127,6 +127,7 @@ async def on_join_text(
         name=state.data.get("name", value),
         unit=value,
         username=user.username if user else None,
+        language=actor.language,
     )
     if actor.person is None or not actor.person.language:
         # Keep the Telegram language: messages others trigger (approvals, alerts) use it.

@@ -11,10 +11,12 @@ from storage.compliance import ComplianceRepo
 from storage.db import Database
 from storage.delivery import DeliveryRepo
 from storage.diary import DiaryRepo
+from storage.exports import ExportRepo
 from storage.flows import FlowRepo
 from storage.invites import InviteRepo
 from storage.notifications import NotificationRepo
 from storage.people import PeopleRepo
+from storage.recalls import RecallRepo
 from storage.requests import RequestRepo
 from storage.rollcalls import RollcallRepo
 from storage.scheduling import SchedulingRepo
@@ -37,6 +39,8 @@ class Storage:
         self.requests = RequestRepo(self.db)
         self.diary = DiaryRepo(self.db)
         self.delivery = DeliveryRepo(self.db)
+        self.exports = ExportRepo(self.db)
+        self.recalls = RecallRepo(self.db)
 
     async def open(self) -> Storage:
         await self.db.open()

@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from bot.access import Actor
 from bot.context import AppContext
+from bot.services.recall import member_joined
 from storage.models import Invite, Team
 
 
@@ -48,11 +49,23 @@ def conflicting_team(actor: Actor, invite: Invite) -> str | None:
 
 
 async def complete_join(
-    ctx: AppContext, user_id: int, invite: Invite, *, name: str, unit: str, username: str | None
+    ctx: AppContext,
+    user_id: int,
+    invite: Invite,
+    *,
+    name: str,
+    unit: str,
+    username: str | None,
+    language: str | None = None,
 ) -> None:
     now = ctx.now_ts()
     await ctx.storage.people.ensure(user_id, now=now, username=username)
     await ctx.storage.people.set_profile(user_id, name=name, unit=unit)
+    person = await ctx.storage.people.get(user_id)
+    if language and person is not None and not person.language:
+        # Kept so that messages the bot sends them unprompted (a recall, a reminder) are in
+        # the language their Telegram app uses; /language changes it later.
+        await ctx.storage.people.set_language(user_id, language, now=now)
     before = [(m.team_id, m.role, m.state) for m in await ctx.storage.people.memberships(user_id)]
     if invite.role == "member":
         # Stationed at one site at a time: joining a new team as member leaves the old one.
@@ -69,3 +82,6 @@ async def complete_join(
         before=before,
         after={"role": invite.role, "name": name, "unit": unit},
     )
+    if invite.role == "member":
+        # A member accepted into a team fills the oldest vacancy a recall left there.
+        await member_joined(ctx, invite.team_id, user_id)

@@ -86,6 +86,8 @@ async def revoke_invite(ctx: AppContext, code: str, *, actor_id: int | None) -> 
         action="invite.revoke",
         team_id=invite.team_id,
         subject=code,
+        before={"revoked": invite.revoked_at is not None, "uses": invite.uses},
+        after={"revoked": True},
     )
     return True
 

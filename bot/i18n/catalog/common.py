@@ -32,9 +32,10 @@ MESSAGES = {
     },
     "help.admin": {
         "en": "Admin commands:\n/newteam — create a team and its invite links\n/teams — list "
-        "teams\n/summary, /diaries, /rollcall — for any team",
+        "teams\n/export — export data\n/recall — recall a member\n/summary, /diaries, "
+        "/rollcall — for any team",
         "zh": "管理员命令：\n/newteam — 创建工作队及邀请链接\n/teams — 查看工作队\n"
-        "/summary、/diaries、/rollcall — 适用于所有工作队",
+        "/export — 导出数据\n/recall — 召回队员\n/summary、/diaries、/rollcall — 适用于所有工作队",
     },
     "cancelled": {"en": "Cancelled.", "zh": "已取消。"},
     "nothing_to_cancel": {"en": "Nothing to cancel.", "zh": "当前没有进行中的操作。"},

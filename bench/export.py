@@ -1,0 +1,222 @@
+"""Export benchmark: rows/s and peak memory of CSV, JSON Lines and XLSX exports.
+
+    .venv/bin/python bench/export.py [--rows 1000000] [--small 100000] [--formats csv jsonl xlsx]
+
+Builds two databases of generated check-ins (the big one and a tenth of it), then exports
+each in a fresh subprocess per format so that every peak RSS (VmHWM) belongs to one export
+alone. Bars (issue 5): CSV >= 100,000 rows/s; peak RSS at the big size <= 1.3 x the small.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+TEAMS = 100
+PEOPLE = 3000
+FIRST_DAY = date(2026, 1, 1)
+TZ = ZoneInfo("Asia/Shanghai")
+
+
+def _create_schema(path: Path) -> None:
+    from storage import Storage
+
+    async def run() -> None:
+        async with Storage(path):
+            pass
+
+    asyncio.run(run())
+
+
+def _checkins(n: int):  # type: ignore[no-untyped-def]
+    rnd = random.Random(5)
+    reasons = ("forwarded", "venue", "offline", "accuracy", "recalled")
+    for i in range(n):
+        person = 10_000 + i % PEOPLE
+        team = 1 + person % TEAMS
+        day = FIRST_DAY + timedelta(days=(i // PEOPLE) % 365)
+        at = datetime(day.year, day.month, day.day, 6, 0, tzinfo=TZ) + timedelta(
+            seconds=rnd.randrange(0, 5 * 3600)
+        )
+        ts = int(at.astimezone(UTC).timestamp())
+        accepted = rnd.random() > 0.1
+        distance = rnd.uniform(0, 900)
+        yield (
+            person,
+            team,
+            person,
+            i + 1,
+            ts,
+            ts + rnd.uniform(0.2, 3.0),
+            1.0,
+            0,
+            day.isoformat(),
+            30.1674 + rnd.uniform(-0.01, 0.01),
+            120.2589 + rnd.uniform(-0.01, 0.01),
+            rnd.uniform(5, 60),
+            300,
+            distance,
+            int(accepted),
+            None if accepted else rnd.choice(reasons),
+            ("on_site" if distance <= 300 else "out_of_area") if accepted else None,
+            rnd.choice(("on_time", "late")) if accepted else None,
+            "counts" if accepted else "no_change",
+            None if distance <= 300 else "visiting a household 里面",
+        )
+
+
+def generate(path: Path, rows: int) -> float:
+    _create_schema(path)
+    started = time.perf_counter()
+    con = sqlite3.connect(path, isolation_level=None)
+    con.execute("PRAGMA journal_mode=WAL")
+    con.execute("PRAGMA synchronous=OFF")
+    con.execute("BEGIN")
+    con.executemany(
+        "INSERT INTO teams(id, name, timezone, created_at) VALUES (?, ?, 'Asia/Shanghai', 0)",
+        [(t, f"Team {t:03d}") for t in range(1, TEAMS + 1)],
+    )
+    con.executemany(
+        "INSERT INTO sites(team_id, lat, lon, radius_m, updated_at) VALUES (?, 30.1674, 120.2589,"
+        " 300, 0)",
+        [(t,) for t in range(1, TEAMS + 1)],
+    )
+    con.executemany(
+        "INSERT INTO people(telegram_id, name, unit, created_at) VALUES (?, ?, ?, 0)",
+        [(p, f"队员 {p}", f"County Bureau {p % 17}") for p in range(10_000, 10_000 + PEOPLE)],
+    )
+    con.executemany(
+        "INSERT INTO memberships(team_id, telegram_id, role, unit, joined_at)"
+        " VALUES (?, ?, 'member', ?, 0)",
+        [(1 + p % TEAMS, p, f"County Bureau {p % 17}") for p in range(10_000, 10_000 + PEOPLE)],
+    )
+    con.execute("COMMIT")
+    sql = (
+        "INSERT INTO checkins(telegram_id, team_id, chat_id, message_id, message_date,"
+        " received_at, delay_s, delayed, local_day, lat, lon, accuracy_m, site_radius_m,"
+        " distance_m, accepted, reject_reason, place, timing, effect, out_of_area_reason)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+    )
+    source = _checkins(rows)
+    while True:
+        chunk = [row for _, row in zip(range(200_000), source, strict=False)]
+        if not chunk:
+            break
+        con.execute("BEGIN")
+        con.executemany(sql, chunk)
+        con.execute("COMMIT")
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.close()
+    return time.perf_counter() - started
+
+
+def vm_hwm_kb() -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def child(db: Path, fmt: str, out: Path) -> None:
+    """One export in this fresh process; prints a JSON line of what it measured."""
+    from bot.exporting import ExportRequest, write_export
+    from storage import Storage
+    from storage.exports import ExportFilter
+
+    async def run() -> dict[str, float]:
+        async with Storage(db) as storage:
+            request = ExportRequest(
+                ("checkins",),
+                fmt,
+                ExportFilter(date(2026, 1, 1), date(2026, 12, 31), "Asia/Shanghai"),
+            )
+            started, cpu = time.perf_counter(), time.process_time()
+            result = await write_export(storage, request, out)
+            seconds = time.perf_counter() - started
+            return {
+                "rows": result.total_rows,
+                "seconds": seconds,
+                # CPU seconds of all threads: the machine may be shared, wall time lies then.
+                "cpu": time.process_time() - cpu,
+                "bytes": result.size,
+            }
+
+    measured = asyncio.run(run())
+    measured["peak_rss_kb"] = vm_hwm_kb()
+    print(json.dumps(measured))
+
+
+def measure(db: Path, fmt: str, folder: Path) -> dict[str, float]:
+    out = folder / f"export-{db.stem}.{fmt}"
+    proc = subprocess.run(
+        [sys.executable, __file__, "--child", str(db), fmt, str(out)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    out.unlink(missing_ok=True)
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--small", type=int, default=100_000)
+    parser.add_argument("--formats", nargs="+", default=["csv", "jsonl", "xlsx"])
+    parser.add_argument("--child", nargs=3, metavar=("DB", "FORMAT", "OUT"))
+    args = parser.parse_args()
+    if args.child:
+        child(Path(args.child[0]), args.child[1], Path(args.child[2]))
+        return
+    print(f"cpus {os.cpu_count()}, load average {os.getloadavg()[0]:.2f} at start")
+    with tempfile.TemporaryDirectory(prefix="outpost-bench-") as tmp:
+        folder = Path(tmp)
+        dbs = {}
+        for n in (args.small, args.rows):
+            db = folder / f"rows{n}.db"
+            took = generate(db, n)
+            print(f"generated {n:,} check-ins in {took:.1f} s ({n / took:,.0f} rows/s)")
+            dbs[n] = db
+        print(
+            f"{'format':<7}{'rows':>11}{'seconds':>9}{'rows/s':>10}{'cpu s':>8}"
+            f"{'rows/cpu-s':>12}{'MB':>8}{'peak RSS MB':>13}"
+        )
+        peaks: dict[str, dict[int, float]] = {}
+        for fmt in args.formats:
+            for n, db in dbs.items():
+                m = measure(db, fmt, folder)
+                rate = m["rows"] / m["seconds"]
+                peak = m["peak_rss_kb"] / 1024
+                peaks.setdefault(fmt, {})[n] = peak
+                print(
+                    f"{fmt:<7}{int(m['rows']):>11,}{m['seconds']:>9.2f}{rate:>10,.0f}"
+                    f"{m['cpu']:>8.2f}{m['rows'] / m['cpu']:>12,.0f}"
+                    f"{m['bytes'] / 1e6:>8.1f}{peak:>13.1f}"
+                )
+        for fmt, by_n in peaks.items():
+            ratio = by_n[args.rows] / by_n[args.small]
+            verdict = "ok" if ratio <= 1.3 else "OVER 1.3"
+            print(
+                f"{fmt}: peak RSS {by_n[args.rows]:.1f} MB at {args.rows:,} rows vs"
+                f" {by_n[args.small]:.1f} MB at {args.small:,}: x{ratio:.2f} ({verdict})"
+            )
+
+
+if __name__ == "__main__":
+    main()

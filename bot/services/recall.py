@@ -1,0 +1,120 @@
+"""Recalling a member and the vacancy it leaves (SPEC §3.8), for the CLI and /recall.
+
+Other flows ask `actor.can_act_as_member` (bot/access.py) before letting someone check in,
+write the diary or ask leave: a recalled member is refused everywhere.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from telegram import Bot
+from telegram.error import Forbidden, TelegramError
+
+from bot.context import AppContext
+from bot.i18n import t
+from bot.rules.schedule import local_day
+from storage.models import Team
+from storage.recalls import NotRecallable, Recall
+
+log = logging.getLogger(__name__)
+
+REASON_MAX = 500
+
+
+class RecallProblem(ValueError):
+    """Why a recall cannot go ahead, as a catalog key suffix: recall.<problem>."""
+
+
+def clean_reason(text: str | None) -> str | None:
+    value = " ".join((text or "").split())
+    return value if value and len(value) <= REASON_MAX else None
+
+
+async def recall_member(
+    ctx: AppContext, *, member_id: int, team: Team, reason: str, actor_id: int | None
+) -> Recall:
+    cleaned = clean_reason(reason)
+    if cleaned is None:
+        raise RecallProblem("reason_invalid")
+    try:
+        return await ctx.storage.recalls.recall(
+            member_id, team.id, reason=cleaned, by=actor_id, now=ctx.now_ts()
+        )
+    except NotRecallable as exc:
+        raise RecallProblem("not_active") from exc
+
+
+async def tell_recalled(ctx: AppContext, bot: Bot, recall: Recall) -> bool:
+    """The member hears it in their own language; False if they could not be reached."""
+    person = await ctx.storage.people.get(recall.telegram_id)
+    lang = (person.language if person else None) or "en"
+    text = t(lang, "recall.notice", team=recall.team_name, reason=recall.reason)
+    try:
+        await bot.send_message(recall.telegram_id, text)
+    except Forbidden:
+        await ctx.storage.people.set_unreachable(recall.telegram_id, True)
+        return False
+    except TelegramError as exc:
+        log.warning("could not tell %s of the recall: %s", recall.telegram_id, exc)
+        return False
+    return True
+
+
+async def member_joined(ctx: AppContext, team_id: int, user_id: int) -> int | None:
+    """An invite was accepted into `team_id` as member: its oldest vacancy is filled."""
+    return await ctx.storage.recalls.close_oldest_vacancy(team_id, by=user_id, now=ctx.now_ts())
+
+
+async def admin_ids(ctx: AppContext) -> list[int]:
+    return sorted(set(ctx.settings.admins) | await ctx.storage.people.admin_ids())
+
+
+async def vacancy_reminders(ctx: AppContext, bot: Bot) -> int:
+    """Daily job: every admin is told of each vacancy open `refill_days` or more, once a day
+    per vacancy (notifications table: insert first, send if inserted). Returns messages sent.
+
+    Safe to call as often as the scheduler likes; a failed send is released and retried on
+    the next call.
+    """
+    now = ctx.now_ts()
+    vacancies = await ctx.storage.recalls.overdue_vacancies(now)
+    if not vacancies:
+        return 0
+    admins = await admin_ids(ctx)
+    sent = 0
+    for vacancy in vacancies:
+        team = await ctx.storage.teams.get(vacancy.team_id)
+        tz = team.timezone if team else ctx.settings.timezone
+        today = local_day(datetime.fromtimestamp(now, UTC), tz).isoformat()
+        days_open = int((now - vacancy.recalled_at) // 86400)
+        ref = f"{vacancy.id}:{today}"
+        for admin in admins:
+            if not await ctx.storage.recalls.claim_reminder(admin, ref, now=now):
+                continue
+            person = await ctx.storage.people.get(admin)
+            if person is not None and person.unreachable:
+                continue
+            lang = (person.language if person else None) or "en"
+            text = t(
+                lang,
+                "vacancy.reminder",
+                team=vacancy.team_name,
+                name=vacancy.member_name or vacancy.telegram_id,
+                days=days_open,
+                limit=vacancy.refill_days,
+                reason=vacancy.reason,
+            )
+            try:
+                await bot.send_message(admin, text)
+            except Forbidden:
+                await ctx.storage.people.set_unreachable(admin, True)
+                continue
+            except TelegramError as exc:
+                log.warning("vacancy reminder to %s failed: %s", admin, exc)
+                await ctx.storage.recalls.release_reminder(admin, ref)
+                continue
+            sent += 1
+        await ctx.storage.recalls.mark_reminded(vacancy.id, now=now)
+    return sent

@@ -1,0 +1,377 @@
+"""The data sets an export can hold: for each one its columns and the SQL that reads it.
+
+Rows are streamed from the reader connection in batches (`Database.stream`), so an export never
+holds the writer and memory stays flat however many rows match. Every data set ends with a
+`timezone` column (the team's IANA zone, or the deployment's for rows without a team): writers
+render instants (UTC epoch seconds in storage) in that zone.
+
+Adding a data set is one `DataSet(...)` value here (or, for computed rows, one with `produce`)
+and one entry in the registry in `bot/exporting/datasets.py`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from storage.db import Database
+
+
+class Kind(StrEnum):
+    TEXT = "text"
+    INT = "int"
+    REAL = "real"
+    BOOL = "bool"
+    INSTANT = "instant"  # UTC epoch seconds, rendered in the row's timezone
+    DAY = "day"  # 'YYYY-MM-DD', already team-local
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: Kind = Kind.TEXT
+    width: int = 12  # characters, for spreadsheet column widths
+
+
+@dataclass(frozen=True)
+class ExportFilter:
+    """Team-local days `first_day`..`last_day` inclusive; `None` team/member means all."""
+
+    first_day: date
+    last_day: date
+    default_timezone: str
+    team_id: int | None = None
+    member_id: int | None = None
+    # Zone for the instants that bound rows without a local day (audit, recalls): the
+    # filtered team's, else the deployment's.
+    bounds_timezone: str | None = None
+
+    def instant_bounds(self) -> tuple[float, float]:
+        """[start, end) in UTC epoch seconds of the day range in the bounds timezone."""
+        tz = ZoneInfo(self.bounds_timezone or self.default_timezone)
+        start = datetime.combine(self.first_day, time(0), tz)
+        end = datetime.combine(self.last_day + timedelta(days=1), time(0), tz)
+        return start.timestamp(), end.timestamp()
+
+    def params(self) -> dict[str, Any]:
+        start, end = self.instant_bounds()
+        return {
+            "first": self.first_day.isoformat(),
+            "last": self.last_day.isoformat(),
+            "team": self.team_id,
+            "member": self.member_id,
+            "member_text": None if self.member_id is None else str(self.member_id),
+            "tz": self.default_timezone,
+            "start_ts": start,
+            "end_ts": end,
+        }
+
+
+Rows = Sequence[Sequence[Any]]
+Producer = Callable[[Any, ExportFilter, int], AsyncIterator[Rows]]
+
+
+@dataclass(frozen=True)
+class DataSet:
+    name: str
+    columns: tuple[Column, ...]
+    # SQL data sets: the query for a filter (named parameters from ExportFilter.params()),
+    # selecting exactly `columns` in order.
+    query: Callable[[ExportFilter], str] | None = None
+    # Computed data sets (e.g. monthly compliance): an async generator of row batches,
+    # given the Storage facade, the filter and a batch size.
+    produce: Producer | None = None
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+
+def _conditions(
+    flt: ExportFilter, *, day: str | None, team: str, member: str, overlap: tuple[str, str] | None
+) -> str:
+    where = []
+    if day:
+        where.append(f"{day} BETWEEN :first AND :last")
+    if overlap:
+        where.append(f"{overlap[0]} <= :last AND {overlap[1]} >= :first")
+    if flt.team_id is not None:
+        where.append(f"{team} = :team")
+    if flt.member_id is not None:
+        where.append(f"{member} = :member")
+    return " WHERE " + " AND ".join(where) if where else ""
+
+
+C = Column
+TZ = C("timezone", Kind.TEXT, 16)
+_PERSON = (C("member_id", Kind.INT, 12), C("member_name", Kind.TEXT, 16))
+_TEAM = (C("team_id", Kind.INT, 8), C("team", Kind.TEXT, 16))
+
+CHECKINS = DataSet(
+    name="checkins",
+    columns=(
+        C("id", Kind.INT, 9),
+        *_TEAM,
+        *_PERSON,
+        C("unit", Kind.TEXT, 18),
+        C("kind", Kind.TEXT, 9),
+        C("local_day", Kind.DAY, 11),
+        C("message_time", Kind.INSTANT, 20),
+        C("received_at", Kind.INSTANT, 20),
+        C("delay_s", Kind.REAL, 8),
+        C("delayed", Kind.BOOL, 8),
+        C("accepted", Kind.BOOL, 9),
+        C("reject_reason", Kind.TEXT, 14),
+        C("lat", Kind.REAL, 11),
+        C("lon", Kind.REAL, 11),
+        C("accuracy_m", Kind.REAL, 10),
+        C("distance_m", Kind.REAL, 10),
+        C("site_radius_m", Kind.INT, 8),
+        C("is_live", Kind.BOOL, 7),
+        C("live_period_s", Kind.INT, 8),
+        C("is_forwarded", Kind.BOOL, 9),
+        C("is_venue", Kind.BOOL, 8),
+        C("is_from_offline", Kind.BOOL, 9),
+        C("place", Kind.TEXT, 11),
+        C("timing", Kind.TEXT, 9),
+        C("effect", Kind.TEXT, 10),
+        C("out_of_area_reason", Kind.TEXT, 24),
+        TZ,
+    ),
+    query=lambda f: (
+        "SELECT c.id, c.team_id, t.name, c.telegram_id, p.name, coalesce(m.unit, p.unit),"
+        " c.kind, c.local_day, c.message_date, c.received_at, c.delay_s, c.delayed, c.accepted,"
+        " c.reject_reason, c.lat, c.lon, c.accuracy_m, c.distance_m, c.site_radius_m, c.is_live,"
+        " c.live_period, c.is_forwarded, c.is_venue, c.is_from_offline, c.place, c.timing,"
+        " c.effect, c.out_of_area_reason, coalesce(t.timezone, :tz)"
+        " FROM checkins c LEFT JOIN teams t ON t.id = c.team_id"
+        " LEFT JOIN people p ON p.telegram_id = c.telegram_id"
+        " LEFT JOIN memberships m ON m.team_id = c.team_id AND m.telegram_id = c.telegram_id"
+        + _conditions(f, day="c.local_day", team="c.team_id", member="c.telegram_id", overlap=None)
+        + " ORDER BY c.local_day, c.id"
+    ),
+)
+
+LIVE_TRACKS = DataSet(
+    name="live_tracks",
+    columns=(
+        C("point_id", Kind.INT, 9),
+        C("checkin_id", Kind.INT, 9),
+        *_TEAM,
+        *_PERSON,
+        C("local_day", Kind.DAY, 11),
+        C("at", Kind.INSTANT, 20),
+        C("received_at", Kind.INSTANT, 20),
+        C("lat", Kind.REAL, 11),
+        C("lon", Kind.REAL, 11),
+        C("accuracy_m", Kind.REAL, 10),
+        C("distance_m", Kind.REAL, 10),
+        TZ,
+    ),
+    query=lambda f: (
+        "SELECT lp.id, lp.checkin_id, c.team_id, t.name, c.telegram_id, p.name, c.local_day,"
+        " lp.at, lp.received_at, lp.lat, lp.lon, lp.accuracy_m, lp.distance_m,"
+        " coalesce(t.timezone, :tz)"
+        " FROM live_points lp JOIN checkins c ON c.id = lp.checkin_id"
+        " LEFT JOIN teams t ON t.id = c.team_id LEFT JOIN people p ON p.telegram_id = c.telegram_id"
+        + _conditions(f, day="c.local_day", team="c.team_id", member="c.telegram_id", overlap=None)
+        + " ORDER BY c.local_day, lp.checkin_id, lp.at, lp.id"
+    ),
+)
+
+DIARIES = DataSet(
+    name="diaries",
+    columns=(
+        C("id", Kind.INT, 9),
+        *_TEAM,
+        *_PERSON,
+        C("local_day", Kind.DAY, 11),
+        C("kind", Kind.TEXT, 7),
+        C("text", Kind.TEXT, 48),
+        C("media_path", Kind.TEXT, 32),
+        C("file_size", Kind.INT, 10),
+        C("file_sha256", Kind.TEXT, 20),
+        C("duration_s", Kind.INT, 8),
+        C("message_time", Kind.INSTANT, 20),
+        C("created_at", Kind.INSTANT, 20),
+        C("edited_at", Kind.INSTANT, 20),
+        C("deleted", Kind.BOOL, 8),
+        TZ,
+    ),
+    query=lambda f: (
+        "SELECT d.id, d.team_id, t.name, d.telegram_id, p.name, d.local_day, d.kind, d.text,"
+        " d.media_path, d.file_size, d.file_sha256, d.duration_s, d.message_date, d.created_at,"
+        " d.edited_at, d.deleted, coalesce(t.timezone, :tz)"
+        " FROM diary_entries d LEFT JOIN teams t ON t.id = d.team_id"
+        " LEFT JOIN people p ON p.telegram_id = d.telegram_id"
+        + _conditions(f, day="d.local_day", team="d.team_id", member="d.telegram_id", overlap=None)
+        + " ORDER BY d.local_day, d.id"
+    ),
+)
+
+REQUESTS = DataSet(
+    name="leave",
+    columns=(
+        C("id", Kind.INT, 8),
+        C("kind", Kind.TEXT, 8),
+        *_TEAM,
+        *_PERSON,
+        C("leave_type", Kind.TEXT, 10),
+        C("first_day", Kind.DAY, 11),
+        C("last_day", Kind.DAY, 11),
+        C("days", Kind.INT, 6),
+        C("reason", Kind.TEXT, 32),
+        C("retroactive", Kind.BOOL, 8),
+        C("state", Kind.TEXT, 14),
+        C("created_at", Kind.INSTANT, 20),
+        C("decided_by", Kind.INT, 12),
+        C("decided_at", Kind.INSTANT, 20),
+        C("decision_reason", Kind.TEXT, 24),
+        C("admin_decided_by", Kind.INT, 12),
+        C("admin_decided_at", Kind.INSTANT, 20),
+        C("ended_early_on", Kind.DAY, 11),
+        TZ,
+    ),
+    query=lambda f: (
+        "SELECT r.id, r.kind, r.team_id, t.name, r.telegram_id, p.name, r.leave_type,"
+        " r.first_day, r.last_day, r.days, r.reason, r.retroactive, r.state, r.created_at,"
+        " r.decided_by, r.decided_at, r.decision_reason, r.admin_decided_by, r.admin_decided_at,"
+        " r.ended_early_on, coalesce(t.timezone, :tz)"
+        " FROM requests r LEFT JOIN teams t ON t.id = r.team_id"
+        " LEFT JOIN people p ON p.telegram_id = r.telegram_id"
+        + _conditions(
+            f,
+            day=None,
+            team="r.team_id",
+            member="r.telegram_id",
+            overlap=("r.first_day", "r.last_day"),
+        )
+        + " ORDER BY r.first_day, r.id"
+    ),
+)
+
+ROLLCALLS = DataSet(
+    name="rollcalls",
+    columns=(
+        C("rollcall_id", Kind.INT, 8),
+        *_TEAM,
+        *_PERSON,
+        C("local_day", Kind.DAY, 11),
+        C("started_at", Kind.INSTANT, 20),
+        C("deadline", Kind.INSTANT, 20),
+        C("started_by", Kind.INT, 12),
+        C("random_draw", Kind.BOOL, 8),
+        C("outcome", Kind.TEXT, 12),
+        C("answered_at", Kind.INSTANT, 20),
+        C("lat", Kind.REAL, 11),
+        C("lon", Kind.REAL, 11),
+        C("distance_m", Kind.REAL, 10),
+        C("closed_at", Kind.INSTANT, 20),
+        TZ,
+    ),
+    query=lambda f: (
+        "SELECT rt.rollcall_id, rt.team_id, t.name, rt.telegram_id, p.name, rt.local_day,"
+        " rc.started_at, rc.deadline, rc.started_by, rc.random_draw, rt.outcome, rt.answered_at,"
+        " rt.lat, rt.lon, rt.distance_m, rc.closed_at, coalesce(t.timezone, :tz)"
+        " FROM rollcall_targets rt JOIN rollcalls rc ON rc.id = rt.rollcall_id"
+        " LEFT JOIN teams t ON t.id = rt.team_id"
+        " LEFT JOIN people p ON p.telegram_id = rt.telegram_id"
+        + _conditions(
+            f, day="rt.local_day", team="rt.team_id", member="rt.telegram_id", overlap=None
+        )
+        + " ORDER BY rt.local_day, rt.rollcall_id, rt.telegram_id"
+    ),
+)
+
+
+def _instant_range(f: ExportFilter, column: str, team: str, member_sql: str) -> str:
+    where = [f"{column} >= :start_ts", f"{column} < :end_ts"]
+    if f.team_id is not None:
+        where.append(f"{team} = :team")
+    if f.member_id is not None:
+        where.append(member_sql)
+    return " WHERE " + " AND ".join(where)
+
+
+RECALLS = DataSet(
+    name="recalls",
+    columns=(
+        C("id", Kind.INT, 7),
+        *_TEAM,
+        *_PERSON,
+        C("unit", Kind.TEXT, 18),
+        C("reason", Kind.TEXT, 32),
+        C("recalled_by", Kind.INT, 12),
+        C("recalled_at", Kind.INSTANT, 20),
+        C("vacancy_closed_at", Kind.INSTANT, 20),
+        C("closed_by", Kind.INT, 12),
+        TZ,
+    ),
+    query=lambda f: (
+        "SELECT r.id, r.team_id, t.name, r.telegram_id, p.name, r.unit, r.reason, r.recalled_by,"
+        " r.recalled_at, r.vacancy_closed_at, r.closed_by, coalesce(t.timezone, :tz)"
+        " FROM recalls r LEFT JOIN teams t ON t.id = r.team_id"
+        " LEFT JOIN people p ON p.telegram_id = r.telegram_id"
+        + _instant_range(f, "r.recalled_at", "r.team_id", "r.telegram_id = :member")
+        + " ORDER BY r.recalled_at, r.id"
+    ),
+)
+
+AUDIT = DataSet(
+    name="audit",
+    columns=(
+        C("id", Kind.INT, 8),
+        C("at", Kind.INSTANT, 20),
+        C("actor_id", Kind.INT, 12),
+        C("actor_name", Kind.TEXT, 16),
+        C("action", Kind.TEXT, 18),
+        *_TEAM,
+        C("subject", Kind.TEXT, 20),
+        C("before", Kind.TEXT, 40),
+        C("after", Kind.TEXT, 40),
+        TZ,
+    ),
+    query=lambda f: (
+        "SELECT a.id, a.at, a.actor_id, p.name, a.action, a.team_id, t.name, a.subject,"
+        " a.before, a.after, coalesce(t.timezone, :tz)"
+        " FROM audit a LEFT JOIN teams t ON t.id = a.team_id"
+        " LEFT JOIN people p ON p.telegram_id = a.actor_id"
+        + _instant_range(
+            f, "a.at", "a.team_id", "(a.actor_id = :member OR a.subject = :member_text)"
+        )
+        + " ORDER BY a.at, a.id"
+    ),
+)
+
+SQL_DATASETS = (CHECKINS, LIVE_TRACKS, DIARIES, REQUESTS, ROLLCALLS, RECALLS, AUDIT)
+
+
+class ExportRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def stream(
+        self, dataset: DataSet, flt: ExportFilter, batch: int = 5000
+    ) -> AsyncIterator[Rows]:
+        """Batches of rows of one SQL data set, from the reader (never the writer)."""
+        if dataset.query is None:
+            raise ValueError(f"{dataset.name} is not an SQL data set")
+        # The next batch is fetched on the reader's thread while the caller formats this
+        # one (sqlite releases the GIL while it steps): exports go nearly twice as fast.
+        async with self.db.reader.execute(dataset.query(flt), flt.params()) as cur:
+            pending = asyncio.ensure_future(cur.fetchmany(batch))
+            try:
+                while rows := list(await pending):
+                    pending = asyncio.ensure_future(cur.fetchmany(batch))
+                    yield rows
+            finally:
+                if not pending.done():
+                    pending.cancel()
+                    with contextlib.suppress(BaseException):
+                        await pending
