@@ -14,7 +14,6 @@ runs twice, or a catch-up at start for notices due earlier today, never sends tw
 
 from __future__ import annotations
 
-import importlib
 import logging
 import random
 from collections.abc import Awaitable, Callable
@@ -30,6 +29,7 @@ from bot.rules.schedule import get_zone
 from bot.services import reminders, rollcall, summary
 from bot.services.compliance import send_monthly_compliance
 from bot.services.fanout import FanoutResult
+from bot.services.recall import vacancy_reminders
 from bot.services.requests import leave_followups
 from storage.models import Team
 
@@ -55,10 +55,6 @@ SIGNATURES = "schedule_signatures"
 # Optional work owned by other modules, called if present (lead wires them at merge):
 # module, function(ctx, bot, now) or (ctx, bot, team_id, now) for monthly compliance.
 LEAVE_FOLLOWUP_EVERY_S = 15 * 60
-
-OPTIONAL = {
-    "recall_vacancies": ("bot.services.recall", "send_vacancy_reminders"),
-}
 
 
 def _ctx(app: Application) -> AppContext:
@@ -90,16 +86,6 @@ def _job_data(context: ContextTypes.DEFAULT_TYPE) -> Any:
     return job.data
 
 
-def _optional(what: str) -> Callable[..., Awaitable[Any]] | None:
-    module_name, fn_name = OPTIONAL[what]
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError:
-        return None
-    fn: Callable[..., Awaitable[Any]] | None = getattr(module, fn_name, None)
-    return fn
-
-
 # -- job callbacks ------------------------------------------------------------------------
 
 
@@ -128,13 +114,9 @@ async def _leave_followups(context: ContextTypes.DEFAULT_TYPE) -> None:
     await leave_followups(_ctx(context.application), context.bot)
 
 
-async def _run_optional(context: ContextTypes.DEFAULT_TYPE) -> None:
-    job = context.job
-    assert job is not None
-    fn = _optional(str(job.data))
-    if fn is not None:
-        ctx = _ctx(context.application)
-        await fn(ctx, context.bot, ctx.clock.now())
+async def _vacancy_reminders(context: ContextTypes.DEFAULT_TYPE) -> None:
+    # Daily; each vacancy reminds each admin once per team-local day, so a re-run is harmless.
+    await vacancy_reminders(_ctx(context.application), context.bot)
 
 
 async def _close_rollcall(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -262,7 +244,7 @@ async def start_scheduler(app: Application) -> None:
         ("admin:rollcall_draw", _weekly_draw, time(0, 5, tzinfo=zone), (PTB_MONDAY,), None),
         (
             "admin:recall_vacancies",
-            _run_optional,
+            _vacancy_reminders,
             time(9, 0, tzinfo=zone),
             tuple(range(7)),
             "recall_vacancies",
