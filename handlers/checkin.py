@@ -21,6 +21,7 @@ from handlers.common import (
     format_distance,
     is_private,
     main_menu,
+    not_a_member_text,
     reply,
 )
 from handlers.flows import LOCATION_STEPS, MENU_BUTTONS, text_step
@@ -60,7 +61,7 @@ async def cmd_checkin(update: Update, context: Context) -> None:
         await reply(update, t(actor.language, "private_only"))
         return
     if not actor.known:
-        await reply(update, t(actor.language, "stranger"))
+        await reply(update, not_a_member_text(actor))
         return
     await reply(update, t(actor.language, "checkin.prompt"), reply_markup=main_menu(actor.language))
 

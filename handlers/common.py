@@ -153,3 +153,12 @@ async def open_member_command(
         await reply(update, t(actor.language, refused_key))
         return None
     return ctx, actor, team
+
+
+def not_a_member_text(actor: Actor) -> str:
+    """For someone with no active team: how to join, or, for a member recalled from their
+    team, that they were recalled (they are no stranger, and must not be told to join)."""
+    recalled = next((m for m in actor.memberships if m.state == "recalled"), None)
+    if recalled is not None and not actor.known:
+        return t(actor.language, "recalled.notice", team=recalled.team_name)
+    return t(actor.language, "stranger")

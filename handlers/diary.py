@@ -26,6 +26,7 @@ from handlers.common import (
     is_private,
     main_menu,
     member_team,
+    not_a_member_text,
     open_member_command,
     reply,
 )
@@ -277,7 +278,7 @@ async def ask_if_diary(update: Update, context: Context, ctx: AppContext, actor:
                 update, t(actor.language, "unknown_text"), reply_markup=main_menu(actor.language)
             )
         else:
-            await reply(update, t(actor.language, "stranger"))
+            await reply(update, not_a_member_text(actor))
         return
     await keep_and_ask(update, context, ctx, actor, team, [draft.to_dict()])
 

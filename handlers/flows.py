@@ -13,7 +13,7 @@ from telegram import Update
 from bot.access import Actor
 from bot.context import AppContext
 from bot.i18n import t
-from handlers.common import Context, main_menu, reply
+from handlers.common import Context, main_menu, not_a_member_text, reply
 from storage.models import FlowState
 
 StepHandler = Callable[[Update, Context, AppContext, Actor, FlowState], Awaitable[None]]
@@ -52,7 +52,7 @@ async def route_text(
         await TEXT_STEPS[state.flow](update, context, ctx, actor, state)
         return
     if not actor.known:
-        await reply(update, t(actor.language, "stranger"))
+        await reply(update, not_a_member_text(actor))
         return
     if text in MENU_BUTTONS:
         await MENU_BUTTONS[text](update, context, ctx, actor)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.i18n import t
-from handlers.common import Context, actor_of, is_private, main_menu, reply
+from handlers.common import Context, actor_of, is_private, main_menu, not_a_member_text, reply
 from handlers.flows import route_text
 
 
@@ -23,6 +23,6 @@ async def on_unknown_command(update: Update, context: Context) -> None:
         return
     _ctx, actor = await actor_of(update, context)
     if not actor.known:
-        await reply(update, t(actor.language, "stranger"))
+        await reply(update, not_a_member_text(actor))
         return
     await reply(update, t(actor.language, "unknown_text"), reply_markup=main_menu(actor.language))

@@ -14,7 +14,7 @@ from bot.rules.rollcall import RollcallAnswer
 from bot.rules.schedule import local_datetime
 from bot.scheduler import schedule_rollcall_close
 from bot.services.rollcall import answer_rollcall, open_target, start_rollcall
-from handlers.common import Context, actor_of, format_distance, is_private, reply
+from handlers.common import Context, actor_of, format_distance, is_private, not_a_member_text, reply
 from storage.models import Team
 
 
@@ -54,7 +54,7 @@ async def cmd_rollcall(update: Update, context: Context) -> None:
         await reply(update, t(lang, "private_only"))
         return
     if not actor.known:
-        await reply(update, t(lang, "stranger"))
+        await reply(update, not_a_member_text(actor))
         return
     arg = " ".join(context.args or []).strip()
     team, member_id, error = await _resolve(ctx, actor, arg)

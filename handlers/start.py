@@ -16,6 +16,7 @@ from handlers.common import (
     edit_pressed,
     is_private,
     main_menu,
+    not_a_member_text,
     reply,
 )
 from handlers.flows import MENU_BUTTONS, text_step
@@ -28,7 +29,7 @@ async def show_menu(update: Update, actor: Actor) -> None:
     if actor.known:
         await reply(update, t(actor.language, "menu.shown"), reply_markup=main_menu(actor.language))
     else:
-        await reply(update, t(actor.language, "stranger"))
+        await reply(update, not_a_member_text(actor))
 
 
 async def cmd_start(update: Update, context: Context) -> None:
@@ -141,7 +142,7 @@ async def on_join_text(
 async def cmd_help(update: Update, context: Context) -> None:
     _ctx, actor = await actor_of(update, context)
     if not actor.known:
-        await reply(update, t(actor.language, "stranger"))
+        await reply(update, not_a_member_text(actor))
         return
     text = t(actor.language, "help.member")
     if actor.supervised_team_ids():

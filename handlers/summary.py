@@ -9,7 +9,7 @@ from telegram import Update
 from bot.i18n import t
 from bot.rules.schedule import local_day
 from bot.services.summary import summary_parts, team_summary
-from handlers.common import Context, actor_of, is_private, reply
+from handlers.common import Context, actor_of, is_private, not_a_member_text, reply
 
 
 def _parse_day(args: list[str], today: date) -> date | None:
@@ -28,7 +28,7 @@ async def cmd_summary(update: Update, context: Context) -> None:
         await reply(update, t(lang, "private_only"))
         return
     if not actor.known:
-        await reply(update, t(lang, "stranger"))
+        await reply(update, not_a_member_text(actor))
         return
     if actor.is_admin:
         teams = await ctx.storage.teams.all()

@@ -200,3 +200,28 @@ async def test_vacancy_reminder_is_not_lost_when_sending_fails(world: World) -> 
     assert await vacancy_reminders(world.ctx, world.app.bot) == 0
     # Released, so the next run (same day) delivers it.
     assert await vacancy_reminders(world.ctx, world.app.bot) == 1
+
+
+async def test_a_recalled_member_can_no_longer_act_as_one(world: World) -> None:
+    from bot.services.recall import recall_member
+    from tests.world import SITE_LAT, SITE_LON
+
+    team = await world.team()
+    li = await world.join(team)
+    await recall_member(world.ctx, member_id=li.id, team=team, reason="moved", actor_id=None)
+    li.send_command("diary")
+    assert "for members stationed" in (await li.next_message())["text"]
+    li.send_command("leave")
+    assert "for members stationed" in (await li.next_message())["text"]
+    li.send_command("makeup")
+    assert "for members stationed" in (await li.next_message())["text"]
+    li.send_photo(b"\x89PNG not really", caption="today's work")
+    # Told why, not greeted as a stranger and sent off to find an invite link.
+    assert "You have been recalled from Xiaoshan" in (await li.next_message())["text"]
+    li.send_location(SITE_LAT, SITE_LON)
+    assert "recalled from Xiaoshan and can no longer check in" in (await li.next_message())["text"]
+    assert await world.storage.diary.of_person_day(li.id, world.clock.now().date()) == []
+    requests = await world.storage.db.fetchall(
+        "SELECT * FROM requests WHERE telegram_id = ?", (li.id,)
+    )
+    assert requests == []

@@ -37,6 +37,11 @@ MESSAGES = {
         "zh": "管理员命令：\n/newteam — 创建工作队及邀请链接\n/teams — 查看工作队\n"
         "/export — 导出数据\n/recall — 召回队员\n/summary、/diaries、/rollcall — 适用于所有工作队",
     },
+    "recalled.notice": {
+        "en": "You have been recalled from {team}: check-ins, diaries and leave requests are "
+        "closed to you. If this is a mistake, contact your administrator.",
+        "zh": "您已被从{team}召回：不能再签到、写日志或请假。如有误，请联系管理员。",
+    },
     "cancelled": {"en": "Cancelled.", "zh": "已取消。"},
     "nothing_to_cancel": {"en": "Nothing to cancel.", "zh": "当前没有进行中的操作。"},
     "not_allowed": {
