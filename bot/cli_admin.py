@@ -118,6 +118,7 @@ async def cmd_export(ctx: AppContext, args: argparse.Namespace) -> int:
             first_day=first,
             last_day=last,
             default_timezone=ctx.settings.timezone,
+            now=ctx.clock.now(),
             team_id=team.id if team else None,
             member_id=member,
             bounds_timezone=team.timezone if team else None,

@@ -195,6 +195,7 @@ async def _run(
             first_day=first,
             last_day=last,
             default_timezone=ctx.settings.timezone,
+            now=ctx.clock.now(),
             team_id=team.id if team else None,
             bounds_timezone=team.timezone if team else None,
         ),

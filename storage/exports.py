@@ -51,6 +51,9 @@ class ExportFilter:
     # Zone for the instants that bound rows without a local day (audit, recalls): the
     # filtered team's, else the deployment's.
     bounds_timezone: str | None = None
+    # The injected clock's time, for data sets whose figures depend on what is settled yet
+    # (monthly compliance: a day not yet decided is not "missed"); None means the system's.
+    now: datetime | None = None
 
     def instant_bounds(self) -> tuple[float, float]:
         """[start, end) in UTC epoch seconds of the day range in the bounds timezone."""

@@ -19,6 +19,7 @@ from openpyxl import load_workbook
 
 from bot.exporting import DATASETS, ExportError, ExportRequest, write_export
 from bot.exporting import writers as writers_module
+from bot.exporting.datasets import batches
 from bot.exporting.writers import _IsoInstants
 from bot.services.export import for_telegram, month_range
 from handlers.export import parse_range
@@ -40,7 +41,8 @@ def _filter(**kw: Any) -> ExportFilter:
 
 async def _storage_rows(storage: Storage, ds: DataSet, flt: ExportFilter) -> list[tuple]:
     out: list[tuple] = []
-    async for rows in storage.exports.stream(ds, flt, batch=7):  # odd batches: boundaries
+    # The registry's own source (SQL or computed), in odd batches to test the boundaries.
+    async for rows in batches(storage, ds, flt, batch=7):
         out += [tuple(r) for r in rows]
     return out
 
@@ -331,3 +333,39 @@ def test_big_files_are_zipped_then_split(tmp_path: Path) -> None:
     assert [p.path.name for p in parts] == ["c.xlsx.001", "c.xlsx.002", "c.xlsx.003"]
     assert b"".join(p.path.read_bytes() for p in parts) == noise.read_bytes()
     assert all(p.path.stat().st_size <= 4096 for p in parts) and parts[0].parts == 3
+
+
+async def test_compliance_rows_are_the_monthly_figures(storage: Storage, tmp_path: Path) -> None:
+    from datetime import UTC, date, datetime
+
+    from bot.rules.checkin import Site
+
+    team = await storage.teams.create("Hill", "Asia/Shanghai", Site(30.0, 120.0, 300), now=0)
+    joined = datetime(2026, 10, 1, tzinfo=UTC).timestamp()
+    await storage.db.execute(
+        "INSERT INTO people(telegram_id, name, created_at) VALUES (7, 'Li', 0)"
+    )
+    await storage.db.execute(
+        "INSERT INTO memberships(team_id, telegram_id, role, joined_at) VALUES (?, 7, 'member', ?)",
+        (team.id, joined),
+    )
+    days = [
+        (7, team.id, f"2026-11-{d:02d}", "on_site", "late" if d == 3 else "on_time", 0)
+        for d in range(1, 11)
+    ]
+    await storage.db.executemany(
+        "INSERT INTO attendance_days(telegram_id, team_id, local_day, place, timing, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        days,
+    )
+    flt = ExportFilter(
+        first_day=date(2026, 11, 1),
+        last_day=date(2026, 11, 30),
+        default_timezone="Asia/Shanghai",
+        now=datetime(2026, 12, 1, tzinfo=UTC),  # November is settled
+    )
+    result = await write_export(storage, ExportRequest(("compliance",), "csv", flt), tmp_path)
+    [row] = list(csv.DictReader(io.StringIO(result.path.read_text("utf-8-sig"))))
+    assert row["month"] == "2026-11" and row["member"] == "Li"
+    assert row["days_on_site"] == "10" and row["late"] == "1"
+    assert row["missed"] == "20" and row["verdict"] == "short"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
+from bot.exporting.compliance_dataset import COMPLIANCE
 from storage import Storage
 from storage.exports import (
     AUDIT,
@@ -32,7 +33,7 @@ DATASETS: dict[str, DataSet] = {
         ROLLCALLS,
         RECALLS,
         AUDIT,
-        # COMPLIANCE (monthly compliance, computed by bot/services/compliance.py) goes here.
+        COMPLIANCE,
     )
 }
 
