@@ -21,7 +21,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.app import build_application, polling
-from bot.cli import main as cli_main
+from bot.cli import COMMANDS, build_parser
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.context import AppContext
@@ -396,14 +396,33 @@ class Demo:
             lambda: send_monthly_compliance(self.ctx, self.app.bot, team_id=self.team.id),
         )
         report = self.out / "report-2026-11.xlsx"
-        self.transcript.say(f"  $ outpost report month 2026-11 --out {report}")
-        env = {"OUTPOST_DB": str(self.out / "outpost.db"), "OUTPOST_TZ": TZ}
+        await self.cli(["report", "month", "2026-11", "--out", str(report)])
+        export = self.out / "export-2026-11-23_27.xlsx"
+        await self.cli(
+            [
+                "export",
+                "--from",
+                "2026-11-23",
+                "--to",
+                "2026-11-27",
+                "--format",
+                "xlsx",
+                "--out",
+                str(export),
+            ]
+        )
+
+    async def cli(self, argv: list[str]) -> None:
+        """An admin's command line, run by the real CLI code against the demo's clock."""
+        self.transcript.say("  $ outpost " + " ".join(argv))
+        args = build_parser().parse_args(argv)
+        command = COMMANDS[(args.command, getattr(args, "action", None))]
         with contextlib.redirect_stdout(io.StringIO()) as printed:
-            await asyncio.to_thread(
-                cli_main, ["report", "month", "2026-11", "--out", str(report)], env
-            )
+            code = await command(self.ctx, args)
         for line in printed.getvalue().splitlines():
             self.transcript.say(f"    {line}")
+        if code != 0:
+            self.transcript.say(f"    (exit {code})")
 
 
 def main(out: str = "outpost-demo", echo: bool = True) -> int:

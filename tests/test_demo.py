@@ -25,10 +25,14 @@ async def test_the_demo_week_plays_and_leaves_its_files(tmp_path: Path) -> None:
         "No answer: 1",
         "summary for 2026-11-27",
         "Monthly compliance · Xiaoshan Village · 2026-11",
+        "$ outpost export --from 2026-11-23",
+        "compliance 3 rows",
     ):
         assert seen in transcript, seen
     assert "Traceback" not in transcript
     assert (out / "report-2026-11.xlsx").stat().st_size > 0
+    assert (out / "export-2026-11-23_27.xlsx").stat().st_size > 0
+    assert "month in progress" not in transcript  # the report runs on the demo's clock
     assert list(out.glob("report-2026-11*.png"))
     assert list((out / "media").rglob("*.jpg"))
     with sqlite3.connect(out / "outpost.db") as db:
