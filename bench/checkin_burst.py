@@ -31,6 +31,8 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -205,11 +207,25 @@ async def run_echo(
     app: Application = builder.build()  # type: ignore[type-arg]
     app.add_handler(MessageHandler(filters.ALL, echo))
     users = list(range(ECHO_USERS_FROM, ECHO_USERS_FROM + n))
-    async with polling(app, poll_timeout=1):
+    async with stock_polling(app):
         await asyncio.sleep(0.5)
         result = await burst_and_wait(emu, users, patience)
     name = "echo (stock PTB)" if backend == "stock" else f"echo ({backend})"
     return measure(name, users, result, {})
+
+
+@asynccontextmanager
+async def stock_polling(app: Application) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+    """A bare PTB bot's own lifecycle: PTB's Updater, as `run_polling` would run it."""
+    async with app:
+        assert app.updater is not None
+        await app.updater.start_polling(poll_interval=0.0, timeout=1)
+        await app.start()
+        try:
+            yield app
+        finally:
+            await app.updater.stop()
+            await app.stop()
 
 
 async def seed(storage: Storage, n: int) -> list[int]:
@@ -221,6 +237,11 @@ async def seed(storage: Storage, n: int) -> list[int]:
         await storage.people.ensure(uid, now=time.time())
         await storage.people.set_profile(uid, name=f"Member {uid}", unit="Bench unit")
         await storage.people.join(uid, team.id, "member", unit="Bench unit", code="bench", now=0)
+    # The burst is at 07:10: the 07:00 reminder went out ten minutes ago. Without this the
+    # scheduler's start-up catch-up would (rightly) send it now, inside the measurement.
+    await storage.notifications.claim_many(
+        [("checkin_reminder", uid, MORNING.date().isoformat()) for uid in ids], now=time.time()
+    )
     return ids
 
 

@@ -25,9 +25,6 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import aiohttp
-from telegram.error import NetworkError
-from telegram.request import BaseRequest
 
 from bot.app import build_application
 from bot.clock import SystemClock
@@ -40,51 +37,6 @@ from bot.services.teams import TeamDraft, create_team
 from storage import Storage
 
 TOKEN = "123456:BENCH-token"
-
-
-class AiohttpRequest(BaseRequest):
-    """A minimal aiohttp transport for PTB, for this benchmark only (--transport aiohttp):
-    PTB's default httpx client tops out well below 300 req/s on a loaded 2-core machine,
-    which measures httpx rather than the fan-out. JSON bodies only (no file uploads)."""
-
-    def __init__(self, pool: int = 64) -> None:
-        self._pool = pool
-        self._session: aiohttp.ClientSession | None = None
-
-    @property
-    def read_timeout(self) -> float | None:
-        return 30.0
-
-    async def initialize(self) -> None:
-        if self._session is None:
-            self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self._pool),
-                timeout=aiohttp.ClientTimeout(total=60),
-            )
-
-    async def shutdown(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
-
-    async def do_request(  # type: ignore[override]
-        self,
-        url,
-        method,
-        request_data=None,
-        read_timeout=None,
-        write_timeout=None,
-        connect_timeout=None,
-        pool_timeout=None,
-    ):
-        assert self._session is not None
-        body = request_data.json_payload if request_data else b"{}"
-        headers = {"Content-Type": "application/json"}
-        try:
-            async with self._session.request(method, url, data=body, headers=headers) as resp:
-                return resp.status, await resp.read()
-        except aiohttp.ClientError as exc:
-            raise NetworkError(f"aiohttp: {exc!r}") from exc
 
 
 FIRST_USER = 100_000
@@ -133,12 +85,14 @@ async def run(n: int, limit: float, transport: str) -> None:
         db = Path(tmp) / "bench.db"
         async with Storage(db) as storage:
             team_id = await _populate(storage, n)
-        settings = Settings(token=TOKEN, api_base_url=base_url, db_path=db, rate_limit_per_s=limit)
+        settings = Settings(
+            token=TOKEN,
+            api_base_url=base_url,
+            db_path=db,
+            rate_limit_per_s=limit,
+            http_backend=transport,
+        )
         app = build_application(settings)
-        if transport == "aiohttp":
-            # Swap the bot's transport (sends only; this bench never polls).
-            fast = AiohttpRequest()
-            app.bot._request = (app.bot._request[0], fast)
         await app.initialize()
         assert app.post_init is not None
         await app.post_init(app)
@@ -175,7 +129,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--n", type=int, default=3000)
     parser.add_argument("--limit", type=float, default=300)
-    parser.add_argument("--transport", choices=("httpx", "aiohttp"), default="httpx")
+    parser.add_argument(
+        "--transport", choices=("aiohttp", "httpx"), default="aiohttp", help="OUTPOST_HTTP_BACKEND"
+    )
     args = parser.parse_args()
     print(f"transport            {args.transport}")
     asyncio.run(run(args.n, args.limit, args.transport))

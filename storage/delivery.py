@@ -50,7 +50,9 @@ class DeliveryRepo:
         return row is not None
 
     async def record_sent(self, kind: str, telegram_id: int, ref: str, *, now: float) -> None:
-        await self.db.execute(
+        # Held inside the confirmation lock (bot/delivery.py): every trip here is a trip
+        # every other confirmation waits for.
+        await self.db.execute_alone(
             "INSERT INTO notifications(kind, telegram_id, ref, sent_at) VALUES (?, ?, ?, ?)"
             " ON CONFLICT DO NOTHING",
             (kind, telegram_id, ref, now),
