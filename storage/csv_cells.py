@@ -29,6 +29,8 @@ _SAMPLE_S = 6 * 3600
 # How far around the export's range instants still take the fast path: a request created
 # months before its leave, a diary edited weeks later.
 _MARGIN = timedelta(days=400)
+# Two days short of year 10000 UTC, so that no offset pushes a local time past 9999.
+_FAST_UNTIL = 253_402_300_800 - 2 * 86_400
 
 
 def iso_instant(value: Any, tz: str) -> str:
@@ -122,8 +124,10 @@ def _cell_sql(kind: Kind, x: str, tz_col: str, zones: dict[str, list[OffsetSpan]
 def zone_spans(names: set[str], flt: ExportFilter) -> dict[str, list[OffsetSpan]]:
     """Offset spans of every zone an export's rows may carry, around its range."""
     start, end = flt.instant_bounds()
+    # SQLite's datetime() gives NULL past year 9999 where Python raises: instants out there
+    # take the fallback, which raises as the writer always did.
     lo = max(0, int(start - _MARGIN.total_seconds()))
-    hi = int(end + _MARGIN.total_seconds())
+    hi = min(_FAST_UNTIL, int(end + _MARGIN.total_seconds()))
     zones = {}
     for name in sorted(names):
         try:

@@ -2,7 +2,9 @@
 
 A writer takes one data set at a time (`begin`), batches of raw storage rows (`write`), and
 `finish`es into the path it was given. Each converts a row column by column with functions
-chosen once per data set, so the per-row work is only what the format needs.
+chosen once per data set, so the per-row work is only what the format needs. CSV of an SQL
+data set is the exception and the fast path: SQLite renders its cells (storage/csv_cells.py)
+and the writer only joins them.
 """
 
 from __future__ import annotations
