@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.exporting.datasets import DATASETS, batches
-from bot.exporting.writers import FORMATS, open_writer
+from bot.exporting.writers import FORMATS, open_writer, sql_cells
 from storage import Storage
 from storage.exports import ExportFilter
 
@@ -115,7 +115,8 @@ async def write_export(
             dataset = DATASETS[name]
             writer.begin(dataset)
             count = 0
-            async for rows in batches(storage, dataset, request.flt, batch):
+            cells = sql_cells(request.fmt, dataset)
+            async for rows in batches(storage, dataset, request.flt, batch, csv_cells=cells):
                 # Formatting is CPU work (XLSX most of all): off the event loop, so the bot
                 # keeps answering other chats during an export. One batch at a time.
                 await asyncio.to_thread(writer.write, rows)

@@ -1,0 +1,151 @@
+"""SQL that renders a data set's cells as CSV text, so the per-cell work runs in SQLite's C.
+
+A CSV export of a million check-ins spends most of its time turning each cell into text in
+Python: booleans, NULLs and, above all, instants with the team's offset. This module wraps a
+data set's query so that SQLite returns those cells already as the text `csv.writer` would
+have written; the writer then only joins each row (`bot/exporting/writers.py`).
+
+Instants become ISO 8601 with the offset of the row's zone at that instant. The offset depends
+on DST, so it is computed here in Python once per zone and span of constant offset
+(`offset_spans`) and baked into the SQL as a CASE; an instant outside the spans (far from the
+export's range, before 1970, a zone no team uses) falls back to `iso_instant` registered as an
+SQL function, so every instant is rendered, the rare ones just slower.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from math import floor
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from storage.exports import DataSet, ExportFilter, Kind
+
+ISO_FUNCTION = "outpost_iso_instant"
+# Offsets are sampled this often and the changes found by bisection: zones change offset at
+# most a few times a year, never twice within hours.
+_SAMPLE_S = 6 * 3600
+# How far around the export's range instants still take the fast path: a request created
+# months before its leave, a diary edited weeks later.
+_MARGIN = timedelta(days=400)
+# Two days short of year 10000 UTC, so that no offset pushes a local time past 9999.
+_FAST_UNTIL = 253_402_300_800 - 2 * 86_400
+
+
+def iso_instant(value: Any, tz: str) -> str:
+    """UTC epoch seconds -> '2026-11-25T07:12:03+08:00' in `tz`; NULL -> '' (as csv writes it)."""
+    if value is None:
+        return ""
+    return datetime.fromtimestamp(floor(value), ZoneInfo(tz)).isoformat()
+
+
+@dataclass(frozen=True)
+class OffsetSpan:
+    start: int  # epoch seconds, inclusive
+    end: int  # epoch seconds, exclusive
+    offset_s: int
+    suffix: str  # '+08:00', as isoformat() writes it
+
+
+def _offset(tz: ZoneInfo, ts: int) -> int:
+    delta = datetime.fromtimestamp(ts, tz).utcoffset()
+    return int(delta.total_seconds()) if delta is not None else 0
+
+
+def _next_change(tz: ZoneInfo, lo: int, hi: int) -> int:
+    """The first second in (lo, hi] whose offset differs from lo's (one exists)."""
+    before = _offset(tz, lo)
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if _offset(tz, mid) == before:
+            lo = mid
+        else:
+            hi = mid
+    return hi
+
+
+def offset_spans(tz: ZoneInfo, start: int, end: int) -> list[OffsetSpan]:
+    """Spans of constant UTC offset covering [start, end), whole-minute offsets only.
+
+    Offsets with seconds (local mean time of the 19th century) are left out: isoformat writes
+    them as '+08:05:43' and the fallback function renders those instants.
+    """
+    spans: list[OffsetSpan] = []
+
+    def close(until: int) -> None:
+        if until > span_start and offset % 60 == 0:
+            suffix = datetime.fromtimestamp(span_start, tz).isoformat()[19:]
+            spans.append(OffsetSpan(span_start, until, offset, suffix))
+
+    span_start, offset = start, _offset(tz, start)
+    probe = start
+    while probe < end:
+        nxt = min(probe + _SAMPLE_S, end)
+        if _offset(tz, nxt) == offset:
+            probe = nxt
+            continue
+        change = _next_change(tz, probe, nxt)
+        close(change)
+        span_start, offset, probe = change, _offset(tz, change), change
+    close(end)
+    return spans
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _instant_sql(x: str, tz_col: str, zones: dict[str, list[OffsetSpan]]) -> str:
+    # datetime() is several times cheaper than strftime(); CAST truncates, which is floor for
+    # the non-negative instants the spans cover (they start at 1970 or later).
+    branches = [
+        f"WHEN {tz_col} = {_literal(name)} AND {x} >= {s.start} AND {x} < {s.end} THEN"
+        f" replace(datetime(CAST({x} AS INTEGER) + {s.offset_s}, 'unixepoch'), ' ', 'T')"
+        f" || {_literal(s.suffix)}"
+        for name, spans in zones.items()
+        for s in spans
+    ]
+    return (
+        f"CASE WHEN {x} IS NULL THEN '' {' '.join(branches)} ELSE {ISO_FUNCTION}({x}, {tz_col}) END"
+    )
+
+
+def _cell_sql(kind: Kind, x: str, tz_col: str, zones: dict[str, list[OffsetSpan]]) -> str:
+    if kind is Kind.INSTANT:
+        return _instant_sql(x, tz_col, zones)
+    if kind is Kind.BOOL:
+        return f"CASE WHEN {x} IS NULL THEN '' WHEN {x} THEN 'true' ELSE 'false' END"
+    # csv.writer writes None as ''; numbers and text pass through (floats keep their Python
+    # repr, which SQLite's 15-digit text would not).
+    return f"coalesce({x}, '')"
+
+
+def zone_spans(names: set[str], flt: ExportFilter) -> dict[str, list[OffsetSpan]]:
+    """Offset spans of every zone an export's rows may carry, around its range."""
+    start, end = flt.instant_bounds()
+    # SQLite's datetime() gives NULL past year 9999 where Python raises: instants out there
+    # take the fallback, which raises as the writer always did.
+    lo = max(0, int(start - _MARGIN.total_seconds()))
+    hi = min(_FAST_UNTIL, int(end + _MARGIN.total_seconds()))
+    zones = {}
+    for name in sorted(names):
+        try:
+            zones[name] = offset_spans(ZoneInfo(name), lo, hi)
+        except (ValueError, KeyError, OSError):
+            continue  # not a zone zoneinfo knows: the fallback raises as the writer used to
+    return zones
+
+
+def cells_query(dataset: DataSet, flt: ExportFilter, zones: dict[str, list[OffsetSpan]]) -> str:
+    """The data set's query with each cell rendered as csv.writer would write it."""
+    if dataset.query is None:
+        raise ValueError(f"{dataset.name} is not an SQL data set")
+    cols = [f"c{i}" for i in range(len(dataset.columns))]
+    tz_col = cols[dataset.names.index("timezone")]
+    cells = [
+        _cell_sql(column.kind, col, tz_col, zones)
+        for column, col in zip(dataset.columns, cols, strict=True)
+    ]
+    # A CTE used once is flattened into the outer query by SQLite: no temporary table.
+    return f"WITH q({', '.join(cols)}) AS ({dataset.query(flt)}) SELECT {', '.join(cells)} FROM q"
