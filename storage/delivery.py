@@ -8,6 +8,7 @@ handled again, and a confirmation recorded here is not sent again.
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import Iterable
 
 from storage.db import Database
@@ -21,17 +22,25 @@ class DeliveryRepo:
         self.confirm_lock = asyncio.Lock()
 
     async def is_processed(self, update_id: int) -> bool:
-        row = await self.db.fetchone(
+        # Asked of every update: the inline by-key read, not a trip to the reader thread.
+        row = await self.db.lookup(
             "SELECT 1 FROM processed_updates WHERE update_id = ?", (update_id,)
         )
         return row is not None
 
     async def mark_processed(self, update_ids: Iterable[int], *, now: float) -> None:
-        await self.db.executemany(
-            "INSERT INTO processed_updates(update_id, handled_at) VALUES (?, ?)"
-            " ON CONFLICT(update_id) DO NOTHING",
-            [(uid, now) for uid in update_ids],
-        )
+        # Every update ends here, so in a burst this is the busiest write there is: it joins
+        # the group commit (one transaction for all that are waiting), committed on return.
+        rows = [(uid, now) for uid in update_ids]
+
+        def unit(conn: sqlite3.Connection) -> None:
+            conn.executemany(
+                "INSERT INTO processed_updates(update_id, handled_at) VALUES (?, ?)"
+                " ON CONFLICT(update_id) DO NOTHING",
+                rows,
+            )
+
+        await self.db.write_grouped(unit)
 
     async def prune_processed(self, *, before: float) -> int:
         """Forget handled update ids older than `before`: Telegram keeps an unconfirmed update
@@ -43,7 +52,7 @@ class DeliveryRepo:
             return cur.rowcount
 
     async def was_sent(self, kind: str, telegram_id: int, ref: str) -> bool:
-        row = await self.db.fetchone(
+        row = await self.db.lookup(
             "SELECT 1 FROM notifications WHERE kind = ? AND telegram_id = ? AND ref = ?",
             (kind, telegram_id, ref),
         )
