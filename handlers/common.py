@@ -7,6 +7,7 @@ from typing import Any
 
 from telegram import (
     CallbackQuery,
+    InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
     Message,
@@ -162,3 +163,36 @@ def not_a_member_text(actor: Actor) -> str:
     if recalled is not None and not actor.known:
         return t(actor.language, "recalled.notice", team=recalled.team_name)
     return t(actor.language, "stranger")
+
+
+def inline_rows(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
+    """An inline keyboard from rows of (label, callback data)."""
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(text, callback_data=data) for text, data in row] for row in rows]
+    )
+
+
+async def refuse(ctx: AppContext, actor: Actor, update: Update, what: str) -> None:
+    """Not an admin: a polite no, and a row in the audit trail."""
+    await ctx.storage.audit.record(
+        at=ctx.now_ts(), actor_id=actor.user_id, action=f"{what}.refused", subject=what
+    )
+    if update.callback_query is not None:
+        await answer_query(update.callback_query, t(actor.language, "not_allowed"), show_alert=True)
+    else:
+        await reply(update, t(actor.language, "not_allowed"))
+
+
+async def open_admin_command(
+    update: Update, context: Context, what: str
+) -> tuple[AppContext, Actor] | None:
+    """What every admin command checks first: an admin (a refusal is audited), in a private
+    chat. Says why not and returns None when either fails."""
+    ctx, actor = await actor_of(update, context)
+    if not actor.is_admin:
+        await refuse(ctx, actor, update, what)
+        return None
+    if not is_private(update):
+        await reply(update, t(actor.language, "private_only"))
+        return None
+    return ctx, actor

@@ -9,7 +9,7 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.constants import ChatAction
 
 from bot.access import Actor
@@ -19,7 +19,14 @@ from bot.i18n import t
 from bot.rules.schedule import local_day
 from bot.services import export as export_service
 from bot.services.export import for_telegram, month_range, run_export
-from handlers.common import Context, actor_of, is_private, reply
+from handlers.common import (
+    Context,
+    actor_of,
+    inline_rows,
+    open_admin_command,
+    refuse,
+    reply,
+)
 from handlers.flows import text_step
 from storage.exports import ExportFilter
 from storage.models import FlowState
@@ -30,37 +37,17 @@ _DATE = r"(\d{4}-\d{2}-\d{2})"
 _RANGE = re.compile(rf"^\s*{_DATE}\s*(?:\.\.|–|—|-|to|至|~|\s)\s*{_DATE}\s*$")
 
 
-async def refuse(ctx: AppContext, actor: Actor, update: Update, what: str) -> None:
-    """Not an admin: a polite no, and a row in the audit trail."""
-    await ctx.storage.audit.record(
-        at=ctx.now_ts(), actor_id=actor.user_id, action=f"{what}.refused", subject=what
-    )
-    if update.callback_query is not None:
-        await update.callback_query.answer(t(actor.language, "not_allowed"), show_alert=True)
-    else:
-        await reply(update, t(actor.language, "not_allowed"))
-
-
-def _buttons(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(text, callback_data=data) for text, data in row] for row in rows]
-    )
-
-
 async def cmd_export(update: Update, context: Context) -> None:
-    ctx, actor = await actor_of(update, context)
-    if not actor.is_admin:
-        await refuse(ctx, actor, update, "export")
+    opened = await open_admin_command(update, context, "export")
+    if opened is None:
         return
-    if not is_private(update):
-        await reply(update, t(actor.language, "private_only"))
-        return
+    ctx, actor = opened
     lang = actor.language
     await ctx.storage.flows.set(actor.user_id, FLOW, "range", {}, now=ctx.now_ts())
     await reply(
         update,
         t(lang, "export.ask_range"),
-        reply_markup=_buttons(
+        reply_markup=inline_rows(
             [
                 [
                     (t(lang, "export.this_month"), "ex:r:this"),
@@ -94,7 +81,7 @@ async def _ask_team(update: Update, ctx: AppContext, actor: Actor, first: date, 
     await reply(
         update,
         t(lang, "export.ask_team", first=data["first"], last=data["last"]),
-        reply_markup=_buttons(rows),
+        reply_markup=inline_rows(rows),
     )
 
 
@@ -108,7 +95,7 @@ async def _ask_format(
     await reply(
         update,
         t(lang, "export.ask_format", first=data["first"], last=data["last"], team=team_name),
-        reply_markup=_buttons([[(fmt.upper(), f"ex:f:{fmt}") for fmt in FORMATS]]),
+        reply_markup=inline_rows([[(fmt.upper(), f"ex:f:{fmt}") for fmt in FORMATS]]),
     )
 
 

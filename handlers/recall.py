@@ -6,14 +6,21 @@ jumps to the confirmation. Everything is re-checked against storage on the final
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Update
 
 from bot.access import Actor
 from bot.context import AppContext
 from bot.i18n import t
 from bot.services.recall import RecallProblem, clean_reason, recall_member, tell_recalled
-from handlers.common import Context, actor_of, is_private, reply
-from handlers.export import MAX_TEAM_BUTTONS, refuse
+from handlers.common import (
+    Context,
+    actor_of,
+    inline_rows,
+    open_admin_command,
+    refuse,
+    reply,
+)
+from handlers.export import MAX_TEAM_BUTTONS
 from handlers.flows import text_step
 from storage.models import FlowState, Team
 
@@ -21,20 +28,11 @@ FLOW = "recall"
 MAX_MEMBER_BUTTONS = 40
 
 
-def _markup(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(text, callback_data=data) for text, data in row] for row in rows]
-    )
-
-
 async def cmd_recall(update: Update, context: Context) -> None:
-    ctx, actor = await actor_of(update, context)
-    if not actor.is_admin:
-        await refuse(ctx, actor, update, "recall")
+    opened = await open_admin_command(update, context, "recall")
+    if opened is None:
         return
-    if not is_private(update):
-        await reply(update, t(actor.language, "private_only"))
-        return
+    ctx, actor = opened
     args = context.args or []
     if args:
         await _direct(update, ctx, actor, args)
@@ -48,7 +46,7 @@ async def cmd_recall(update: Update, context: Context) -> None:
     await reply(
         update,
         t(actor.language, "recall.ask_team"),
-        reply_markup=_markup([pairs[i : i + 2] for i in range(0, len(pairs), 2)]),
+        reply_markup=inline_rows([pairs[i : i + 2] for i in range(0, len(pairs), 2)]),
     )
 
 
@@ -95,7 +93,7 @@ async def _ask_member(update: Update, ctx: AppContext, actor: Actor, team: Team)
     await reply(
         update,
         t(actor.language, "recall.ask_member", team=team.name),
-        reply_markup=_markup(buttons),
+        reply_markup=inline_rows(buttons),
     )
 
 
@@ -128,7 +126,7 @@ async def _confirm(update: Update, ctx: AppContext, actor: Actor, data: dict) ->
             team=team.name if team else "?",
             reason=data["reason"],
         ),
-        reply_markup=_markup(
+        reply_markup=inline_rows(
             [[(t(lang, "button.confirm"), "rc:ok"), (t(lang, "button.cancel"), "rc:no")]]
         ),
     )
