@@ -21,7 +21,7 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 from bot.access import Actor, load_actor
 from bot.context import AppContext, app_ctx
 from bot.i18n import language_of, t
-from storage.models import Team
+from storage.models import FlowState, Team
 
 Context = ContextTypes.DEFAULT_TYPE
 TEXT_MAX = 200
@@ -181,6 +181,21 @@ async def refuse(ctx: AppContext, actor: Actor, update: Update, what: str) -> No
         await answer_query(update.callback_query, t(actor.language, "not_allowed"), show_alert=True)
     else:
         await reply(update, t(actor.language, "not_allowed"))
+
+
+async def open_admin_button(
+    update: Update, context: Context, what: str, flow: str
+) -> tuple[AppContext, Actor, CallbackQuery, FlowState | None] | None:
+    """What every admin wizard's button checks first: the presser is an admin (a refusal is
+    audited). The flow state is returned as is; the caller decides whether the press fits it."""
+    query = update.callback_query
+    assert query is not None
+    ctx, actor = await actor_of(update, context)
+    if not actor.is_admin:
+        await refuse(ctx, actor, update, what)
+        return None
+    state = await ctx.storage.flows.get(actor.user_id)
+    return ctx, actor, query, state if state is not None and state.flow == flow else None
 
 
 async def open_admin_command(

@@ -21,10 +21,10 @@ from bot.services import export as export_service
 from bot.services.export import for_telegram, month_range, run_export
 from handlers.common import (
     Context,
-    actor_of,
+    answer_query,
     inline_rows,
+    open_admin_button,
     open_admin_command,
-    refuse,
     reply,
 )
 from handlers.flows import text_step
@@ -131,19 +131,16 @@ async def on_text(
 
 
 async def on_button(update: Update, context: Context) -> None:
-    query = update.callback_query
-    assert query is not None
-    ctx, actor = await actor_of(update, context)
-    if not actor.is_admin:
-        await refuse(ctx, actor, update, "export")
+    opened = await open_admin_button(update, context, "export", FLOW)
+    if opened is None:
         return
-    state = await ctx.storage.flows.get(actor.user_id)
+    ctx, actor, query, state = opened
     parts = (query.data or "").split(":")
-    if state is None or state.flow != FLOW or len(parts) != 3:
-        await query.answer(t(actor.language, "button.stale"))
+    if state is None or len(parts) != 3:
+        await answer_query(query, t(actor.language, "button.stale"))
         return
     _, kind, value = parts
-    await query.answer()
+    await answer_query(query)
     await query.edit_message_reply_markup(None)
     if kind == "r" and state.step == "range":
         if value == "typed":

@@ -14,10 +14,10 @@ from bot.i18n import t
 from bot.services.recall import RecallProblem, clean_reason, recall_member, tell_recalled
 from handlers.common import (
     Context,
-    actor_of,
+    answer_query,
     inline_rows,
+    open_admin_button,
     open_admin_command,
-    refuse,
     reply,
 )
 from handlers.export import MAX_TEAM_BUTTONS
@@ -159,18 +159,15 @@ async def on_text(
 
 
 async def on_button(update: Update, context: Context) -> None:
-    query = update.callback_query
-    assert query is not None
-    ctx, actor = await actor_of(update, context)
-    if not actor.is_admin:
-        await refuse(ctx, actor, update, "recall")
+    opened = await open_admin_button(update, context, "recall", FLOW)
+    if opened is None:
         return
-    state = await ctx.storage.flows.get(actor.user_id)
+    ctx, actor, query, state = opened
     parts = (query.data or "").split(":")
-    if state is None or state.flow != FLOW:
-        await query.answer(t(actor.language, "button.stale"))
+    if state is None:
+        await answer_query(query, t(actor.language, "button.stale"))
         return
-    await query.answer()
+    await answer_query(query)
     await query.edit_message_reply_markup(None)
     kind = parts[1] if len(parts) > 1 else ""
     value = parts[2] if len(parts) > 2 else ""

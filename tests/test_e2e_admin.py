@@ -225,3 +225,18 @@ async def test_a_recalled_member_can_no_longer_act_as_one(world: World) -> None:
         "SELECT * FROM requests WHERE telegram_id = ?", (li.id,)
     )
     assert requests == []
+
+
+async def test_a_stale_wizard_button_is_answered_politely(world: World, caplog) -> None:
+    # An admin presses an export or recall button from a wizard that is no longer open
+    # (finished, cancelled, or from before a restart): a polite answer, no error.
+    admin = world.person("Admin", user_id=world.admin_id)
+    for data in ("ex:f:csv", "rc:ok:1"):
+        cq = admin.press_raw(data)
+        rec = await world.emu.wait_for(
+            lambda r, cq=cq: (
+                r.method == "answerCallbackQuery" and r.params.get("callback_query_id") == cq
+            )
+        )
+        assert "no longer valid" in rec.params["text"]
+    assert not [r for r in caplog.records if r.name == "outpost.errors"]
