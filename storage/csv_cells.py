@@ -1,9 +1,12 @@
-"""SQL that renders a data set's cells as CSV text, so the per-cell work runs in SQLite's C.
+"""SQL that renders a data set's rows as CSV text, so the per-cell work runs in SQLite's C.
 
-A CSV export of a million check-ins spends most of its time turning each cell into text in
-Python: booleans, NULLs and, above all, instants with the team's offset. This module wraps a
-data set's query so that SQLite returns those cells already as the text `csv.writer` would
-have written; the writer then only joins each row (`bot/exporting/writers.py`).
+A CSV export of a million check-ins spends most of its time in Python making an object of
+every cell and turning it into text. `lines_query` wraps a data set's query so that SQLite
+returns each row as one line of UTF-8 bytes, exactly as `csv.writer` would have written it,
+with a `%s` where a float goes: only floats come back as numbers, because only Python's
+shortest round-trip repr keeps their value (SQLite 3.40 prints 15 digits), and orjson writes
+that repr in bulk (storage/csv_chunks.py). `cells_query` returns every cell as text instead;
+it is the careful path for rows whose text needs CSV quoting.
 
 Instants become ISO 8601 with the offset of the row's zone at that instant. The offset depends
 on DST, so it is computed here in Python once per zone and span of constant offset
@@ -16,13 +19,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from math import floor
-from typing import Any
 from zoneinfo import ZoneInfo
 
+from storage.csv_chunks import CELL_FUNCTION, ISO_FUNCTION, LinesQuery
 from storage.exports import DataSet, ExportFilter, Kind
 
-ISO_FUNCTION = "outpost_iso_instant"
 # Offsets are sampled this often and the changes found by bisection: zones change offset at
 # most a few times a year, never twice within hours.
 _SAMPLE_S = 6 * 3600
@@ -31,13 +32,6 @@ _SAMPLE_S = 6 * 3600
 _MARGIN = timedelta(days=400)
 # Two days short of year 10000 UTC, so that no offset pushes a local time past 9999.
 _FAST_UNTIL = 253_402_300_800 - 2 * 86_400
-
-
-def iso_instant(value: Any, tz: str) -> str:
-    """UTC epoch seconds -> '2026-11-25T07:12:03+08:00' in `tz`; NULL -> '' (as csv writes it)."""
-    if value is None:
-        return ""
-    return datetime.fromtimestamp(floor(value), ZoneInfo(tz)).isoformat()
 
 
 @dataclass(frozen=True)
@@ -119,6 +113,43 @@ def _cell_sql(kind: Kind, x: str, tz_col: str, zones: dict[str, list[OffsetSpan]
     # csv.writer writes None as ''; numbers and text pass through (floats keep their Python
     # repr, which SQLite's 15-digit text would not).
     return f"coalesce({x}, '')"
+
+
+def _line_cell(kind: Kind, x: str, tz_col: str, zones: dict[str, list[OffsetSpan]]) -> str:
+    """One cell of a line: printf's %s writes NULL as '' and integers as Python does."""
+    if kind is Kind.REAL:
+        return f"CASE WHEN {x} IS NULL THEN '' ELSE '%s' END"
+    if kind is Kind.INT:
+        # The column's INTEGER affinity keeps a fractional value as a float: Python's repr.
+        return f"CASE WHEN typeof({x}) = 'real' THEN {CELL_FUNCTION}({x}) ELSE {x} END"
+    if kind in (Kind.INSTANT, Kind.BOOL):
+        return _cell_sql(kind, x, tz_col, zones)
+    return x  # text and days: TEXT affinity stores numbers as text
+
+
+def lines_query(
+    dataset: DataSet, flt: ExportFilter, zones: dict[str, list[OffsetSpan]]
+) -> LinesQuery:
+    """The data set's query as one CSV line per row, as bytes, '%s' where a float goes.
+
+    No quoting is done here: the renderer checks each batch for a comma, quote, line break
+    or '%' that a text cell brought in, and such rows go the careful way (`cells_query`).
+    """
+    if dataset.query is None:
+        raise ValueError(f"{dataset.name} is not an SQL data set")
+    cols = [f"c{i}" for i in range(len(dataset.columns))]
+    tz_col = cols[dataset.names.index("timezone")]
+    pairs = list(zip(dataset.columns, cols, strict=True))
+    cells = [_line_cell(column.kind, col, tz_col, zones) for column, col in pairs]
+    floats = [col for column, col in pairs if column.kind is Kind.REAL]
+    # One printf builds the line in one buffer; a chain of || copies it once per cell.
+    template = ",".join(["%s"] * len(cells))
+    line = f"CAST(printf('{template}' || char(13, 10), {', '.join(cells)}) AS BLOB)"
+    sql = (
+        f"WITH q({', '.join(cols)}) AS ({dataset.query(flt)})"
+        f" SELECT {', '.join([line, *floats])} FROM q"
+    )
+    return LinesQuery(sql, len(cols))
 
 
 def zone_spans(names: set[str], flt: ExportFilter) -> dict[str, list[OffsetSpan]]:

@@ -17,10 +17,12 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from storage.db import Database
+if TYPE_CHECKING:
+    from storage.csv_chunks import CsvPlan
+    from storage.db import Database
 
 
 class Kind(StrEnum):
@@ -90,6 +92,10 @@ class DataSet:
     # Computed data sets (e.g. monthly compliance): an async generator of row batches,
     # given the Storage facade, the filter and a batch size.
     produce: Producer | None = None
+    # The query keeps rows whose day is within :first..:last and orders them by that day
+    # first: exports of consecutive day ranges, put end to end, are the export of the whole
+    # range. Big CSV exports are rendered a day range at a time, in parallel.
+    by_day: bool = False
 
     @property
     def names(self) -> list[str]:
@@ -159,6 +165,7 @@ CHECKINS = DataSet(
         + _conditions(f, day="c.local_day", team="c.team_id", member="c.telegram_id", overlap=None)
         + " ORDER BY c.local_day, c.id"
     ),
+    by_day=True,
 )
 
 LIVE_TRACKS = DataSet(
@@ -186,6 +193,7 @@ LIVE_TRACKS = DataSet(
         + _conditions(f, day="c.local_day", team="c.team_id", member="c.telegram_id", overlap=None)
         + " ORDER BY c.local_day, lp.checkin_id, lp.at, lp.id"
     ),
+    by_day=True,
 )
 
 DIARIES = DataSet(
@@ -216,6 +224,7 @@ DIARIES = DataSet(
         + _conditions(f, day="d.local_day", team="d.team_id", member="d.telegram_id", overlap=None)
         + " ORDER BY d.local_day, d.id"
     ),
+    by_day=True,
 )
 
 REQUESTS = DataSet(
@@ -290,6 +299,7 @@ ROLLCALLS = DataSet(
         )
         + " ORDER BY rt.local_day, rt.rollcall_id, rt.telegram_id"
     ),
+    by_day=True,
 )
 
 
@@ -368,30 +378,27 @@ class ExportRepo:
         async for rows in self._prefetched(dataset.query(flt), flt.params(), batch):
             yield rows
 
-    async def stream_csv_cells(
-        self, dataset: DataSet, flt: ExportFilter, batch: int = 5000
-    ) -> AsyncIterator[Rows]:
-        """Like `stream`, but every cell already the text csv.writer would write for it
-        (storage/csv_cells.py): plain tuples, so a writer can %-format them directly."""
-        from storage import csv_cells  # it builds on this module's DataSet
+    async def csv_plan(self, dataset: DataSet, flt: ExportFilter) -> CsvPlan:
+        """What a process needs to render this data set's CSV itself (storage/csv_chunks.py):
+        the SQL for ready lines and for text cells, with every team's zone baked in."""
+        # Both build on this module's DataSet.
+        from storage import csv_cells
+        from storage.csv_chunks import CsvPlan
 
         zones = {r[0] for r in await self.db.fetchall("SELECT DISTINCT timezone FROM teams")}
         spans = csv_cells.zone_spans(zones | {flt.default_timezone}, flt)
-        await self.db.reader.create_function(
-            csv_cells.ISO_FUNCTION, 2, csv_cells.iso_instant, deterministic=True
+        return CsvPlan(
+            db_path=str(self.db.path),
+            lines=csv_cells.lines_query(dataset, flt, spans),
+            cells_sql=csv_cells.cells_query(dataset, flt, spans),
         )
-        sql = csv_cells.cells_query(dataset, flt, spans)
-        async for rows in self._prefetched(sql, flt.params(), batch, tuples=True):
-            yield rows
 
     async def _prefetched(
-        self, sql: str, params: dict[str, Any], batch: int, *, tuples: bool = False
+        self, sql: str, params: dict[str, Any], batch: int
     ) -> AsyncIterator[Rows]:
         # The next batch is fetched on the reader's thread while the caller formats this
         # one (sqlite releases the GIL while it steps).
         async with self.db.reader.execute(sql, params) as cur:
-            if tuples:
-                cur.row_factory = None
             pending = asyncio.ensure_future(cur.fetchmany(batch))
             try:
                 while rows := list(await pending):

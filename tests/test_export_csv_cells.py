@@ -17,7 +17,8 @@ import bot.exporting
 from bot.exporting import DATASETS, ExportRequest, write_export
 from bot.exporting import writers as writers_module
 from storage import Storage
-from storage.csv_cells import ISO_FUNCTION, _instant_sql, iso_instant, offset_spans
+from storage.csv_cells import _instant_sql, offset_spans
+from storage.csv_chunks import ISO_FUNCTION, iso_instant
 from storage.exports import ExportFilter
 from tests.export_data import DAY, populate
 
@@ -79,8 +80,8 @@ async def test_sql_cells_write_exactly_what_csv_writer_writes(
         (tmp_path / sub).mkdir()
     fast = {name: await _csv(storage, tmp_path / "fast", name, flt) for name in SQL_DATASETS}
     # The raw-values path: converters in Python, csv.writer for every row.
-    monkeypatch.setattr(writers_module, "sql_cells", lambda fmt, ds: False)
-    monkeypatch.setattr(bot.exporting, "sql_cells", lambda fmt, ds: False)
+    monkeypatch.setattr(writers_module, "rendered_by_sqlite", lambda fmt, ds: False)
+    monkeypatch.setattr(bot.exporting, "rendered_by_sqlite", lambda fmt, ds: False)
     slow = {name: await _csv(storage, tmp_path / "slow", name, flt) for name in SQL_DATASETS}
     assert fast == slow
     assert b'"Spree, ""Ost"""' in fast["checkins"]  # the awkward rows were exported

@@ -14,10 +14,12 @@ import os
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from bot.exporting.datasets import DATASETS, batches
-from bot.exporting.writers import FORMATS, open_writer, sql_cells
+from bot.exporting.sql_csv import write_sql_csv
+from bot.exporting.writers import FORMATS, CsvWriter, Writer, open_writer, rendered_by_sqlite
 from storage import Storage
 from storage.exports import ExportFilter
 
@@ -98,7 +100,9 @@ async def write_export(
     *,
     progress: Progress | None = None,
     batch: int = 5000,
+    workers: int = 0,
 ) -> ExportResult:
+    """Writes the export to `out`; big CSV exports use up to `workers` processes (0: none)."""
     request.validate()
     path = target_path(request, out)
     try:
@@ -114,15 +118,19 @@ async def write_export(
         for name in request.datasets:
             dataset = DATASETS[name]
             writer.begin(dataset)
-            count = 0
-            cells = sql_cells(request.fmt, dataset)
-            async for rows in batches(storage, dataset, request.flt, batch, csv_cells=cells):
-                # Formatting is CPU work (XLSX most of all): off the event loop, so the bot
-                # keeps answering other chats during an export. One batch at a time.
-                await asyncio.to_thread(writer.write, rows)
-                count += len(rows)
-                if progress:
-                    progress(name, count)
+            if isinstance(writer, CsvWriter) and rendered_by_sqlite(request.fmt, dataset):
+                count = await write_sql_csv(
+                    storage,
+                    dataset,
+                    request.flt,
+                    writer.binary(),
+                    workers=workers,
+                    spill_dir=tmp.parent,
+                    on_rows=partial(_report, progress, name),
+                    batch=batch,
+                )
+            else:
+                count = await _write_rows(storage, writer, name, request.flt, batch, progress)
             writer.end()
             result.rows[name] = count
         await asyncio.to_thread(writer.finish)
@@ -136,6 +144,30 @@ async def write_export(
             raise ExportError(f"cannot write {path}: {exc.strerror or exc}") from exc
         raise
     return result
+
+
+def _report(progress: Progress | None, name: str, count: int) -> None:
+    if progress:
+        progress(name, count)
+
+
+async def _write_rows(
+    storage: Storage,
+    writer: Writer,
+    name: str,
+    flt: ExportFilter,
+    batch: int,
+    progress: Progress | None,
+) -> int:
+    count = 0
+    async for rows in batches(storage, DATASETS[name], flt, batch):
+        # Formatting is CPU work (XLSX most of all): off the event loop, so the bot keeps
+        # answering other chats during an export. One batch at a time.
+        await asyncio.to_thread(writer.write, rows)
+        count += len(rows)
+        if progress:
+            progress(name, count)
+    return count
 
 
 __all__ = [

@@ -43,15 +43,10 @@ async def batches(
     dataset: DataSet,
     flt: ExportFilter,
     batch: int = 5000,
-    *,
-    csv_cells: bool = False,
 ) -> AsyncIterator[Rows]:
-    """Row batches of a data set; `csv_cells`: as CSV text cells rendered by SQLite."""
+    """Row batches of a data set, as storage holds them."""
     if dataset.produce is not None:
         async for rows in dataset.produce(storage, flt, batch):
-            yield rows
-    elif csv_cells:
-        async for rows in storage.exports.stream_csv_cells(dataset, flt, batch):
             yield rows
     else:
         async for rows in storage.exports.stream(dataset, flt, batch):

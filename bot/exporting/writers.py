@@ -3,8 +3,8 @@
 A writer takes one data set at a time (`begin`), batches of raw storage rows (`write`), and
 `finish`es into the path it was given. Each converts a row column by column with functions
 chosen once per data set, so the per-row work is only what the format needs. CSV of an SQL
-data set is the exception and the fast path: SQLite renders its cells (storage/csv_cells.py)
-and the writer only joins them.
+data set is the exception and the fast path: SQLite renders its lines (bot/exporting/sql_csv.py)
+and the writer only gives them the file after the header (`CsvWriter.binary`).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from math import floor
 from pathlib import Path
-from typing import IO, Any, ClassVar, Protocol
+from typing import IO, Any, ClassVar, Protocol, cast
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
@@ -185,9 +185,9 @@ class _TextWriter:
                 pass  # the partial file is removed by the caller anyway
 
 
-def sql_cells(fmt: str, dataset: DataSet) -> bool:
-    """Whether this data set reaches the writer as cells SQLite rendered (storage/csv_cells.py)
-    rather than raw storage values: CSV of SQL data sets, the export that must be fast."""
+def rendered_by_sqlite(fmt: str, dataset: DataSet) -> bool:
+    """Whether this data set's rows are written as CSV lines SQLite rendered
+    (bot/exporting/sql_csv.py) rather than through a writer: the export that must be fast."""
     return fmt == "csv" and dataset.query is not None
 
 
@@ -203,40 +203,16 @@ class CsvWriter(_TextWriter):
         assert self.text is not None
         self.csv = csv.writer(self.text)
         self.csv.writerow(dataset.names)
-        self.cells = sql_cells("csv", dataset)
-        self.line = ",".join(["%s"] * len(dataset.columns))
-        self.commas = len(dataset.columns) - 1
 
     def write(self, rows: Sequence[Sequence[Any]]) -> None:
-        if self.cells:
-            self._write_cells(rows)
-            return
         assert self.convert is not None
         self.csv.writerows(map(self.convert, rows))
 
-    def _write_cells(self, rows: Sequence[Sequence[Any]]) -> None:
-        """Rows of text cells: joined with one %-format each, in C, which is what makes CSV
-        fast. A cell that needs quoting (a comma, quote or line break in some text) shows as
-        a wrong count of commas or newlines; only then are rows checked one by one, and those
-        that need it go through csv.writer, so the file is exactly what csv.writer writes."""
+    def binary(self) -> IO[bytes]:
+        """The file (or ZIP entry) under the header, for rows already encoded as CSV."""
         assert self.text is not None
-        lines = [self.line % row for row in rows]  # rows are tuples of text and numbers
-        batch = "\n".join(lines)
-        if (
-            batch.count(",") == self.commas * len(lines)
-            and batch.count("\n") == len(lines) - 1
-            and '"' not in batch
-            and "\r" not in batch
-        ):
-            self.text.write(batch.replace("\n", "\r\n"))
-            self.text.write("\r\n")
-            return
-        for line, row in zip(lines, rows, strict=True):
-            if line.count(",") == self.commas and not any(c in line for c in '"\r\n'):
-                self.text.write(line)
-                self.text.write("\r\n")
-            else:
-                self.csv.writerow(row)
+        self.text.flush()
+        return cast(IO[bytes], self.text.buffer)
 
 
 class JsonlWriter(_TextWriter):

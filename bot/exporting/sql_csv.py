@@ -1,0 +1,233 @@
+"""CSV of SQL data sets: the export that must be fast (issue 5: 100,000 rows/s).
+
+The rendering (storage/csv_chunks.py) is CPU work in SQLite and in C parts of Python, about
+a core for 70,000 rows/s. So a big export is cut into day ranges that worker processes render
+in parallel, each on its own read connection and into its own spill file; the files are
+appended to the export in order, so memory stays flat and the bot's process, its event loop
+and its GIL stay free.
+
+Small exports never pay for starting a process: day ranges are rendered here first, doubling
+in length, until the rows still to come are clearly worth the workers (PARALLEL_FROM_ROWS).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from datetime import date, timedelta
+from pathlib import Path
+from typing import IO, Any
+
+from storage import Storage, csv_worker
+from storage.csv_chunks import ChunkRenderer, CsvPlan
+from storage.exports import DataSet, ExportFilter
+
+# Rows still to come (estimated from the days rendered so far) that are worth starting
+# worker processes for: about half a second of one core's work.
+PARALLEL_FROM_ROWS = 30_000
+# What a worker's day range aims at: enough rows that a range's fixed costs vanish, few
+# enough that a spill file stays a few MB.
+CHUNK_ROWS = 10_000
+# Day ranges in flight per worker: one rendering, one waiting, so no worker idles while the
+# export appends a finished file.
+IN_FLIGHT = 2
+# The checkout's root, for workers to find a `storage` package that is not installed.
+_ROOT = str(Path(csv_worker.__file__).resolve().parent.parent)
+
+
+def workers_for(*, beside_bot: bool) -> int:
+    """Worker processes for a big export: every core from the command line; inside the bot
+    one fewer, so that check-ins keep a core while an admin's export runs."""
+    cores = os.cpu_count() or 1
+    return max(1, cores - 1) if beside_bot else cores
+
+
+def _days(flt: ExportFilter, first: date, last: date) -> dict[str, object]:
+    return replace(flt, first_day=first, last_day=last).params()
+
+
+def _ranges(first: date, last: date, days: int) -> Iterator[tuple[date, date]]:
+    while first <= last:
+        end = min(first + timedelta(days=days - 1), last)
+        yield first, end
+        first = end + timedelta(days=1)
+
+
+async def write_sql_csv(
+    storage: Storage,
+    dataset: DataSet,
+    flt: ExportFilter,
+    out: IO[bytes],
+    *,
+    workers: int,
+    spill_dir: Path,
+    on_rows: Callable[[int], None],
+    batch: int = 5000,
+) -> int:
+    """Writes the data set's CSV rows (no header) to `out`; returns how many."""
+    plan = await storage.exports.csv_plan(dataset, flt)
+    renderer = ChunkRenderer(plan.db_path)
+    loop = asyncio.get_running_loop()
+
+    async def render_here(params: dict[str, object], before: int) -> int:
+        def progress(rows: int) -> None:  # on the renderer's thread
+            loop.call_soon_threadsafe(on_rows, before + rows)
+
+        return await asyncio.to_thread(renderer.render, plan, params, out, batch, progress)
+
+    try:
+        if not dataset.by_day:
+            return await render_here(flt.params(), 0)
+        count, day, span = 0, flt.first_day, 1
+        while day <= flt.last_day and not (workers and _worth_workers(flt, day, count)):
+            end = min(day + timedelta(days=span - 1), flt.last_day)
+            count += await render_here(_days(flt, day, end), count)
+            day, span = end + timedelta(days=1), span * 2
+    finally:
+        renderer.close()
+    if day > flt.last_day:
+        return count
+    # Day ranges sized by the density seen so far.
+    days = max(1, round(CHUNK_ROWS * (day - flt.first_day).days / max(count, 1)))
+    ranges = [_days(flt, a, b) for a, b in _ranges(day, flt.last_day, days)]
+    return await _in_workers(plan, ranges, out, workers, spill_dir, on_rows, count, batch)
+
+
+def _worth_workers(flt: ExportFilter, day: date, count: int) -> bool:
+    """Whether the rows still to come, at the density seen so far, pay for starting workers."""
+    seen = (day - flt.first_day).days
+    if not seen:
+        return False
+    ahead = (flt.last_day - day).days + 1
+    return count * ahead / seen >= PARALLEL_FROM_ROWS
+
+
+class _Worker:
+    """One worker process (storage/csv_worker.py): day ranges in, row counts out."""
+
+    def __init__(self, proc: asyncio.subprocess.Process) -> None:
+        self.proc = proc
+
+    @classmethod
+    async def start(cls, plan: CsvPlan) -> _Worker:
+        path = os.environ.get("PYTHONPATH")
+        env = {**os.environ, "PYTHONPATH": _ROOT + (os.pathsep + path if path else "")}
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            csv_worker.__name__,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            env=env,
+        )
+        worker = cls(proc)
+        await worker._send(plan.to_json())
+        return worker
+
+    async def _send(self, line: str) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(line.encode() + b"\n")
+        await self.proc.stdin.drain()
+
+    async def render(self, params: dict[str, object], path: Path, batch: int) -> int:
+        assert self.proc.stdout is not None and self.proc.stderr is not None
+        await self._send(json.dumps({"params": params, "path": str(path), "batch": batch}))
+        line = await self.proc.stdout.readline()
+        if not line:
+            tail = (await self.proc.stderr.read()).decode(errors="replace").strip()
+            raise RuntimeError(f"export worker died: {tail.splitlines()[-1] if tail else '?'}")
+        reply = json.loads(line)
+        if "error" in reply:
+            if reply.get("os"):
+                raise OSError(reply["error"])  # a full disk: reported like the export's own
+            raise RuntimeError(f"export worker: {reply['error']}")
+        return int(reply["rows"])
+
+    async def stop(self, *, kill: bool) -> None:
+        if self.proc.returncode is None:
+            if kill:
+                self.proc.kill()
+            elif self.proc.stdin is not None:
+                self.proc.stdin.close()  # the worker ends when its input does
+        await self.proc.wait()
+
+
+async def _in_workers(
+    plan: CsvPlan,
+    ranges: list[dict[str, object]],
+    out: IO[bytes],
+    workers: int,
+    spill_dir: Path,
+    on_rows: Callable[[int], None],
+    count: int,
+    batch: int,
+) -> int:
+    """Renders `ranges` in worker processes and appends their files to `out` in order."""
+    loop = asyncio.get_running_loop()
+    spill = Path(tempfile.mkdtemp(dir=spill_dir, prefix=".outpost-chunks-"))
+    # Ranges taken but not yet appended: bounds the spill files on disk.
+    window = asyncio.Semaphore(IN_FLIGHT * workers)
+    results: list[asyncio.Future[int]] = [loop.create_future() for _ in ranges]
+    todo = iter(enumerate(ranges))
+
+    async def work() -> None:
+        worker = await _Worker.start(plan)
+        failed = True
+        try:
+            while True:
+                await window.acquire()
+                taken = next(todo, None)
+                if taken is None:
+                    window.release()
+                    failed = False
+                    return
+                i, params = taken
+                try:
+                    results[i].set_result(await worker.render(params, spill / f"{i}.csv", batch))
+                except Exception as exc:
+                    results[i].set_exception(exc)
+                    raise
+                except BaseException:
+                    results[i].cancel()
+                    raise
+        finally:
+            await worker.stop(kill=failed)
+
+    tasks = [asyncio.create_task(work()) for _ in range(workers)]
+    try:
+        for i, result in enumerate(results):
+            count += await _outcome(result, tasks)
+            part = spill / f"{i}.csv"
+            await asyncio.to_thread(_append, part, out)
+            part.unlink()
+            window.release()
+            on_rows(count)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        shutil.rmtree(spill, ignore_errors=True)
+    return count
+
+
+async def _outcome(result: asyncio.Future[int], tasks: list[asyncio.Task[None]]) -> int:
+    """The range's row count, or the error of a worker that could not even start."""
+    while not result.done():
+        running: list[asyncio.Future[Any]] = [t for t in tasks if not t.done()]
+        await asyncio.wait([result, *running], return_when=asyncio.FIRST_COMPLETED)
+        for task in tasks:
+            if task.done() and not task.cancelled() and task.exception() and not result.done():
+                raise task.exception()  # type: ignore[misc]
+    return result.result()
+
+
+def _append(path: Path, out: IO[bytes]) -> None:
+    with path.open("rb") as part:
+        shutil.copyfileobj(part, out, 1 << 20)
