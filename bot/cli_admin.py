@@ -126,7 +126,9 @@ async def cmd_export(ctx: AppContext, args: argparse.Namespace) -> int:
     )
     progress = _Progress(sys.stderr) if sys.stderr.isatty() else None
     try:
-        result = await run_export(ctx, request, Path(args.out), actor_id=None, progress=progress)
+        result = await run_export(
+            ctx, request, Path(args.out), actor_id=None, progress=progress, beside_bot=False
+        )
     except ExportError as exc:
         raise CliError(str(exc)) from exc
     finally:

@@ -35,7 +35,35 @@ DEFAULT_POOL = 1.0
 DEFAULT_MEDIA_WRITE = 20.0
 
 
-class AiohttpRequest(BaseRequest):
+def without_nul(value: Any) -> Any:
+    """The JSON value with every NUL character dropped from its strings.
+
+    NUL carries no meaning in a chat, and SQLite's text functions stop at it (printf's %s
+    among them: the CSV export renders lines with it), so it must never reach storage."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {k: without_nul(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [without_nul(v) for v in value]
+    return value
+
+
+class NulFreeJson:
+    """Telegram's answers (updates among them) read without NUL characters."""
+
+    @staticmethod
+    def parse_json_payload(payload: bytes) -> Any:
+        data = BaseRequest.parse_json_payload(payload)
+        # JSON must escape NUL as \u0000: only such rare payloads pay for the copy.
+        return without_nul(data) if b"\\u0000" in payload else data
+
+
+class NulFreeHTTPXRequest(NulFreeJson, HTTPXRequest):
+    pass
+
+
+class AiohttpRequest(NulFreeJson, BaseRequest):
     """A `telegram.request.BaseRequest` on one aiohttp session with a bounded pool.
 
     Timeouts map onto aiohttp's as closely as it allows: connect -> sock_connect, read ->
@@ -239,12 +267,12 @@ def make_requests(backend: str, pool_size: int) -> tuple[BaseRequest, BaseReques
         )
         return patient, AiohttpRequest(1)
     if backend == "httpx":
-        stock = HTTPXRequest(
+        stock = NulFreeHTTPXRequest(
             connection_pool_size=pool_size,
             connect_timeout=CONNECT_S,
             read_timeout=TRANSFER_S,
             write_timeout=TRANSFER_S,
             pool_timeout=TRANSFER_S,
         )
-        return stock, HTTPXRequest(1)
+        return stock, NulFreeHTTPXRequest(1)
     raise ValueError(f"unknown HTTP backend {backend!r}; choose one of {', '.join(BACKENDS)}")

@@ -26,6 +26,7 @@ from telegram.error import Conflict, InvalidToken, RetryAfter, TelegramError
 from telegram.ext import Application, ApplicationHandlerStop, ContextTypes
 
 from bot.context import app_ctx
+from bot.http import without_nul
 from bot.processor import _chat_key
 from bot.resilience import backoff, log_fault
 
@@ -49,11 +50,18 @@ async def drop_processed(update: object, context: ContextTypes.DEFAULT_TYPE) -> 
         raise ApplicationHandlerStop
 
 
+def read_update(item: Any, bot: Any) -> Update:
+    """PTB's Update from raw JSON, with any NUL character dropped (bot/http.py)."""
+    item = without_nul(item)
+    update: Update = Update.de_json(item, bot)
+    return update
+
+
 def parse_update(item: Any, bot: Any) -> Update | None:
     """One raw update as PTB's Update, or None (logged with its payload) when PTB cannot
     read it, e.g. a duration beyond what Python's timedelta holds."""
     try:
-        return Update.de_json(item, bot)
+        return read_update(item, bot)
     except Exception:
         log.error("update that cannot be parsed, skipped: %.500r", item, exc_info=True)
         return None
@@ -211,7 +219,7 @@ class Poller:
         bad: list[int] = []
         for item in raw if isinstance(raw, list) else []:
             try:
-                good.append(Update.de_json(item, self.app.bot))
+                good.append(read_update(item, self.app.bot))
             except Exception:
                 log.error("update that cannot be parsed, skipped: %.500r", item, exc_info=True)
                 if isinstance(item, dict) and isinstance(item.get("update_id"), int):

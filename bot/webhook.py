@@ -16,11 +16,10 @@ from collections import defaultdict
 from typing import Any
 
 from aiohttp import web
-from telegram import Update
 from telegram.ext import Application
 
 from bot.processor import _chat_key
-from bot.updates import handle_batch
+from bot.updates import handle_batch, read_update
 
 log = logging.getLogger("outpost.webhook")
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -44,7 +43,7 @@ class WebhookHandler:
             log.warning("webhook call without the right secret from %s", request.remote)
             return web.Response(status=403)
         try:
-            update = Update.de_json(await request.json(), self.app.bot)
+            update = read_update(await request.json(), self.app.bot)
         except Exception:  # malformed bodies are logged and refused, never fatal
             log.warning("webhook body is not an update; refused", exc_info=True)
             return web.Response(status=400)

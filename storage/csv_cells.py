@@ -6,7 +6,8 @@ returns each row as one line of UTF-8 bytes, exactly as `csv.writer` would have 
 with a `%s` where a float goes: only floats come back as numbers, because only Python's
 shortest round-trip repr keeps their value (SQLite 3.40 prints 15 digits), and orjson writes
 that repr in bulk (storage/csv_chunks.py). `cells_query` returns every cell as text instead;
-it is the careful path for rows whose text needs CSV quoting.
+it is the careful path for rows whose text needs CSV quoting. printf's %s would end a text
+at a NUL character: none is ever stored (bot/http.py drops them from what Telegram sends).
 
 Instants become ISO 8601 with the offset of the row's zone at that instant. The offset depends
 on DST, so it is computed here in Python once per zone and span of constant offset

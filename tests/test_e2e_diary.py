@@ -184,3 +184,15 @@ async def test_supervisor_reads_own_teams_by_day_never_others(world: World) -> N
     admin = world.person("Admin", user_id=world.admin_id)
     admin.send_command("diaries", "Other 2026-11-25")
     assert "Outsider: 1" in (await admin.next_message())["text"]
+
+
+async def test_a_nul_character_never_reaches_storage(world: World) -> None:
+    # SQLite's text functions stop at NUL (the CSV export's printf among them).
+    team = await world.team()
+    li = await world.join(team, name="Li Wei")
+    li.send_command("diary")
+    await li.next_message()
+    li.send_text("pipes\x00 fixed")
+    assert "Saved" in (await li.next_message())["text"]
+    (entry,) = await world.storage.diary.of_person_day(li.id, date(2026, 11, 25))
+    assert entry.text == "pipes fixed"

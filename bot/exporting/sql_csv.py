@@ -128,21 +128,32 @@ class _Worker:
             env=env,
         )
         worker = cls(proc)
-        await worker._send(plan.to_json())
+        try:
+            await worker._send(plan.to_json())
+        except BaseException:
+            await worker.stop(kill=True)
+            raise
         return worker
 
     async def _send(self, line: str) -> None:
         assert self.proc.stdin is not None
-        self.proc.stdin.write(line.encode() + b"\n")
-        await self.proc.stdin.drain()
+        try:
+            self.proc.stdin.write(line.encode() + b"\n")
+            await self.proc.stdin.drain()
+        except (BrokenPipeError, ConnectionResetError):
+            await self._died()
+
+    async def _died(self) -> None:
+        assert self.proc.stderr is not None
+        tail = (await self.proc.stderr.read()).decode(errors="replace").strip()
+        raise RuntimeError(f"export worker died: {tail.splitlines()[-1] if tail else '?'}")
 
     async def render(self, params: dict[str, object], path: Path, batch: int) -> int:
-        assert self.proc.stdout is not None and self.proc.stderr is not None
+        assert self.proc.stdout is not None
         await self._send(json.dumps({"params": params, "path": str(path), "batch": batch}))
         line = await self.proc.stdout.readline()
         if not line:
-            tail = (await self.proc.stderr.read()).decode(errors="replace").strip()
-            raise RuntimeError(f"export worker died: {tail.splitlines()[-1] if tail else '?'}")
+            await self._died()
         reply = json.loads(line)
         if "error" in reply:
             if reply.get("os"):
@@ -201,6 +212,7 @@ async def _in_workers(
             await worker.stop(kill=failed)
 
     tasks = [asyncio.create_task(work()) for _ in range(workers)]
+    finished = False
     try:
         for i, result in enumerate(results):
             count += await _outcome(result, tasks)
@@ -209,9 +221,11 @@ async def _in_workers(
             part.unlink()
             window.release()
             on_rows(count)
+        finished = True
     finally:
-        for task in tasks:
-            task.cancel()
+        if not finished:  # else the workers are ending on their own, reaped in `stop`
+            for task in tasks:
+                task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         shutil.rmtree(spill, ignore_errors=True)
     return count

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from bot.context import AppContext
 from bot.exporting import ExportRequest, ExportResult, Progress, write_export
+from bot.exporting.sql_csv import workers_for
 
 # Telegram's Bot API accepts uploads up to 50 MB (sendDocument). A module constant so a test
 # can lower it.
@@ -29,9 +30,13 @@ async def run_export(
     *,
     actor_id: int | None,
     progress: Progress | None = None,
+    beside_bot: bool = True,
 ) -> ExportResult:
-    """Writes the export and its audit row: who exported what, and how many rows."""
-    result = await write_export(ctx.storage, request, out, progress=progress)
+    """Writes the export and its audit row: who exported what, and how many rows.
+
+    `beside_bot`: the bot's own process, which keeps a core for check-ins (sql_csv.py)."""
+    workers = workers_for(beside_bot=beside_bot)
+    result = await write_export(ctx.storage, request, out, progress=progress, workers=workers)
     f = request.flt
     await ctx.storage.audit.record(
         at=ctx.now_ts(),
