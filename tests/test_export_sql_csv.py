@@ -191,6 +191,15 @@ async def test_workers_write_the_same_file(
     assert general == here
 
 
+@pytest.fixture
+async def days_for_workers(storage: Storage, monkeypatch: pytest.MonkeyPatch) -> Storage:
+    """Rows over many days, and workers from the second day on."""
+    await populate(storage)
+    await _awkward_days(storage)
+    monkeypatch.setattr(sql_csv_module, "PARALLEL_FROM_ROWS", 1)
+    return storage
+
+
 async def _fails_cleanly(storage: Storage, tmp_path: Path, match: str) -> None:
     folder = tmp_path / "out"
     with pytest.raises(Exception, match=match):
@@ -199,21 +208,15 @@ async def _fails_cleanly(storage: Storage, tmp_path: Path, match: str) -> None:
 
 
 async def test_a_worker_that_cannot_start_fails_the_export_cleanly(
-    storage: Storage, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    days_for_workers: Storage, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    await populate(storage)
-    await _awkward_days(storage)
-    monkeypatch.setattr(sql_csv_module, "PARALLEL_FROM_ROWS", 1)
     monkeypatch.setattr(sql_csv_module, "csv_worker", types.SimpleNamespace(__name__="no_such"))
-    await _fails_cleanly(storage, tmp_path, "export worker died: .*no_such")
+    await _fails_cleanly(days_for_workers, tmp_path, "export worker died: .*no_such")
 
 
 async def test_a_worker_error_fails_the_export_cleanly(
-    storage: Storage, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    days_for_workers: Storage, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    await populate(storage)
-    await _awkward_days(storage)
-    monkeypatch.setattr(sql_csv_module, "PARALLEL_FROM_ROWS", 1)
     real_start = sql_csv_module._Worker.start
 
     async def start_with_broken_sql(plan: CsvPlan) -> Any:
@@ -221,4 +224,4 @@ async def test_a_worker_error_fails_the_export_cleanly(
         return await real_start(CsvPlan(plan.db_path, lines, plan.cells_sql))
 
     monkeypatch.setattr(sql_csv_module._Worker, "start", start_with_broken_sql)
-    await _fails_cleanly(storage, tmp_path, "export worker: OperationalError")
+    await _fails_cleanly(days_for_workers, tmp_path, "export worker: OperationalError")

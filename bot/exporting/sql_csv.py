@@ -162,12 +162,13 @@ class _Worker:
         return int(reply["rows"])
 
     async def stop(self, *, kill: bool) -> None:
-        if self.proc.returncode is None:
-            if kill:
-                self.proc.kill()
-            elif self.proc.stdin is not None:
-                self.proc.stdin.close()  # the worker ends when its input does
-        await self.proc.wait()
+        if kill and self.proc.returncode is None:
+            self.proc.kill()
+        if self.proc.stdin is not None and not self.proc.stdin.is_closing():
+            self.proc.stdin.close()  # a worker ends when its input does
+        # Drains and closes the other pipes too, and waits: a pipe left open would outlive
+        # the event loop.
+        await self.proc.communicate()
 
 
 async def _in_workers(
@@ -188,8 +189,11 @@ async def _in_workers(
     results: list[asyncio.Future[int]] = [loop.create_future() for _ in ranges]
     todo = iter(enumerate(ranges))
 
+    started: list[_Worker] = []
+
     async def work() -> None:
         worker = await _Worker.start(plan)
+        started.append(worker)
         failed = True
         try:
             while True:
@@ -227,6 +231,8 @@ async def _in_workers(
             for task in tasks:
                 task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        for worker in started:  # again: a task cancelled while it stopped its worker
+            await worker.stop(kill=True)
         shutil.rmtree(spill, ignore_errors=True)
     return count
 
