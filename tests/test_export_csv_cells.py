@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import date, datetime, timedelta
+from functools import cache
 from itertools import pairwise
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -17,7 +18,7 @@ import bot.exporting
 from bot.exporting import DATASETS, ExportRequest, write_export
 from bot.exporting import writers as writers_module
 from storage import Storage
-from storage.csv_cells import _instant_sql, offset_spans
+from storage.csv_cells import OffsetSpan, _instant_sql, offset_spans
 from storage.csv_chunks import ISO_FUNCTION, iso_instant
 from storage.exports import ExportFilter
 from tests.export_data import DAY, populate
@@ -87,6 +88,13 @@ async def test_sql_cells_write_exactly_what_csv_writer_writes(
     assert b'"Spree, ""Ost"""' in fast["checkins"]  # the awkward rows were exported
 
 
+@cache
+def _sixty_years_of_spans(tz: str) -> list[OffsetSpan]:
+    zone = ZoneInfo(tz)
+    lo = int(datetime(1990, 1, 1, tzinfo=zone).timestamp())
+    return offset_spans(zone, lo, lo + 60 * 365 * 86400)
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     st.integers(min_value=-2_000_000_000, max_value=4_000_000_000),
@@ -95,8 +103,7 @@ async def test_sql_cells_write_exactly_what_csv_writer_writes(
 )
 def test_sql_instants_equal_isoformat(ts: int, fraction: float, tz: str) -> None:
     zone = ZoneInfo(tz)
-    lo = int(datetime(1990, 1, 1, tzinfo=zone).timestamp())
-    spans = {tz: offset_spans(zone, lo, lo + 60 * 365 * 86400)}
+    spans = {tz: _sixty_years_of_spans(tz)}
     conn = sqlite3.connect(":memory:")
     conn.create_function(ISO_FUNCTION, 2, iso_instant, deterministic=True)
     sql = f"SELECT {_instant_sql('x', 'z', spans)} FROM (SELECT ? AS x, ? AS z)"
