@@ -16,6 +16,7 @@ import csv
 import io
 import json
 import sqlite3
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -122,6 +123,10 @@ def cell_lines(rows: Sequence[Sequence[Any]]) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
+class RenderStopped(Exception):
+    """The renderer was closed while it rendered (the export was cancelled)."""
+
+
 class ChunkRenderer:
     """One read-only connection rendering chunks, used by one thread at a time."""
 
@@ -131,6 +136,10 @@ class ChunkRenderer:
         self.conn = sqlite3.connect(
             db_path, isolation_level=None, check_same_thread=False, timeout=10
         )
+        # A cancelled export's thread goes on rendering: `close` stops it at the next batch
+        # and waits for it, so the connection is never closed under a running statement.
+        self._busy = threading.Lock()
+        self._stop = threading.Event()
         self.conn.execute("PRAGMA query_only=ON")
         self.conn.create_function(ISO_FUNCTION, 2, iso_instant, deterministic=True)
         self.conn.create_function(CELL_FUNCTION, 1, python_cell, deterministic=True)
@@ -145,6 +154,19 @@ class ChunkRenderer:
     ) -> int:
         """Writes one chunk's rows to `out`, telling `progress` the rows so far after each
         batch; returns how many."""
+        with self._busy:
+            if self._stop.is_set():
+                raise RenderStopped
+            return self._render(plan, params, out, batch, progress)
+
+    def _render(
+        self,
+        plan: CsvPlan,
+        params: Params,
+        out: IO[bytes],
+        batch: int,
+        progress: Callable[[int], None] | None,
+    ) -> int:
         self.conn.execute("BEGIN")  # one snapshot for the lines and, if needed, the cells
         try:
             cursor = self.conn.execute(plan.lines.sql, params)
@@ -162,9 +184,13 @@ class ChunkRenderer:
                 done += len(rows)
                 if progress:
                     progress(done)
+                if self._stop.is_set():
+                    raise RenderStopped
             return done
         finally:
             self.conn.execute("COMMIT")
 
     def close(self) -> None:
-        self.conn.close()
+        self._stop.set()
+        with self._busy:
+            self.conn.close()

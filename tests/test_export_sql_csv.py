@@ -3,12 +3,15 @@ csv.writer writes from the raw values, whatever the values, in this process or i
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import math
 import os
 import sqlite3
 import tempfile
+import threading
+import time
 import types
 from datetime import date, timedelta
 from pathlib import Path
@@ -25,7 +28,7 @@ from bot.exporting import writers as writers_module
 from bot.exporting.writers import _csv_bool, _IsoInstants, compile_converter
 from storage import Storage
 from storage.csv_cells import cells_query, lines_query, zone_spans
-from storage.csv_chunks import ChunkRenderer, CsvPlan, fill_lines
+from storage.csv_chunks import ChunkRenderer, CsvPlan, RenderStopped, fill_lines
 from storage.exports import Column, DataSet, ExportFilter, Kind
 from tests.export_data import DAY, populate
 
@@ -225,3 +228,73 @@ async def test_a_worker_error_fails_the_export_cleanly(
 
     monkeypatch.setattr(sql_csv_module._Worker, "start", start_with_broken_sql)
     await _fails_cleanly(days_for_workers, tmp_path, "export worker: OperationalError")
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+async def test_a_cancelled_export_leaves_nothing_behind(
+    days_for_workers: Storage, tmp_path: Path, workers: int
+) -> None:
+    folder = tmp_path / "out"
+    os.makedirs(folder)
+    flt = ExportFilter(DAY - timedelta(days=40), DAY + timedelta(days=5), "Asia/Shanghai")
+    request = ExportRequest(("checkins",), "csv", flt)
+    seen: list[int] = []
+
+    def cancel_midway(_name: str, count: int) -> None:
+        seen.append(count)
+        if len(seen) == 3:
+            task.cancel()
+
+    task = asyncio.ensure_future(
+        write_export(
+            days_for_workers,
+            request,
+            folder / "c.csv",
+            batch=2,
+            workers=workers,
+            progress=cancel_midway,
+        )
+    )
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert list(folder.iterdir()) == []  # no partial export, no spill folder
+    # The next export runs as if nothing happened.
+    await write_export(days_for_workers, request, folder / "c.csv", workers=workers)
+    assert (folder / "c.csv").read_bytes().count(b"\r\n") > 60
+
+
+def test_closing_a_renderer_stops_its_render_and_waits_for_it(tmp_path: Path) -> None:
+    """A cancelled export's thread goes on rendering; closing must not pull the connection
+    from under it."""
+    path = tmp_path / "t.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, n, txt, x, flag, at, y, tz)")
+    conn.executemany(
+        "INSERT INTO t(n, txt, x, flag, at, y, tz) VALUES (?, 'a', 1.5, 1, 0, 2.5, 'UTC')",
+        [(i,) for i in range(200)],
+    )
+    spans = zone_spans({"UTC"}, FILTER)
+    plan = CsvPlan(
+        str(path), lines_query(SYNTHETIC, FILTER, spans), cells_query(SYNTHETIC, FILTER, spans)
+    )
+    renderer = ChunkRenderer(plan.db_path)
+    rendering = threading.Event()
+    outcome: list[BaseException | int] = []
+
+    def slowly(rows: int) -> None:
+        rendering.set()
+        time.sleep(0.005)
+
+    def run() -> None:
+        try:
+            outcome.append(renderer.render(plan, FILTER.params(), io.BytesIO(), 1, slowly))
+        except BaseException as exc:
+            outcome.append(exc)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    assert rendering.wait(5)
+    renderer.close()
+    thread.join(5)
+    assert len(outcome) == 1 and isinstance(outcome[0], RenderStopped)
+    conn.close()
