@@ -165,8 +165,7 @@ async def _write_rows(
         # answering other chats during an export. One batch at a time.
         await asyncio.to_thread(writer.write, rows)
         count += len(rows)
-        if progress:
-            progress(name, count)
+        _report(progress, name, count)
     return count
 
 
