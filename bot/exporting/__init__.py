@@ -18,7 +18,7 @@ from functools import partial
 from pathlib import Path
 
 from bot.exporting.datasets import DATASETS, batches
-from bot.exporting.sql_csv import write_sql_csv
+from bot.exporting.sql_csv import WorkerFailed, write_sql_csv
 from bot.exporting.writers import FORMATS, CsvWriter, Writer, open_writer, rendered_by_sqlite
 from storage import Storage
 from storage.exports import ExportFilter
@@ -142,6 +142,8 @@ async def write_export(
             os.unlink(tmp)  # never leave a partial export behind
         if isinstance(exc, OSError):
             raise ExportError(f"cannot write {path}: {exc.strerror or exc}") from exc
+        if isinstance(exc, WorkerFailed):  # one line for the admin, not a traceback
+            raise ExportError(str(exc)) from exc
         raise
     return result
 

@@ -41,6 +41,10 @@ IN_FLIGHT = 2
 _ROOT = str(Path(csv_worker.__file__).resolve().parent.parent)
 
 
+class WorkerFailed(Exception):
+    """A worker process died or could not render a day range (write_export reports it)."""
+
+
 def workers_for(*, beside_bot: bool) -> int:
     """Worker processes for a big export: every core from the command line; inside the bot
     one fewer, so that check-ins keep a core while an admin's export runs."""
@@ -146,7 +150,7 @@ class _Worker:
     async def _died(self) -> None:
         assert self.proc.stderr is not None
         tail = (await self.proc.stderr.read()).decode(errors="replace").strip()
-        raise RuntimeError(f"export worker died: {tail.splitlines()[-1] if tail else '?'}")
+        raise WorkerFailed(f"export worker died: {tail.splitlines()[-1] if tail else '?'}")
 
     async def render(self, params: dict[str, object], path: Path, batch: int) -> int:
         assert self.proc.stdout is not None
@@ -158,7 +162,7 @@ class _Worker:
         if "error" in reply:
             if reply.get("os"):
                 raise OSError(reply["error"])  # a full disk: reported like the export's own
-            raise RuntimeError(f"export worker: {reply['error']}")
+            raise WorkerFailed(f"export worker: {reply['error']}")
         return int(reply["rows"])
 
     async def stop(self, *, kill: bool) -> None:
