@@ -165,6 +165,32 @@ class TeamRepo:
     async def all(self) -> list[Team]:
         return [_team(r) for r in await self.db.fetchall(_TEAM_SQL + " ORDER BY t.name")]
 
+    async def many(self, team_ids: list[int]) -> list[Team]:
+        """The live teams among these ids (archived and gone ones are left out)."""
+        teams: list[Team] = []
+        for i in range(0, len(team_ids), 500):
+            chunk = team_ids[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = await self.db.fetchall(_TEAM_SQL + f" AND t.id IN ({marks})", chunk)
+            teams += [_team(r) for r in rows]
+        return teams
+
+    async def schedule_version(self) -> int:
+        """The latest schedule change mark (storage/migrations/m0160_schedule_marks.py)."""
+        row = await self.db.fetchone("SELECT coalesce(max(version), 0) FROM schedule_marks")
+        return int(row[0]) if row else 0
+
+    async def schedule_changes(self, since: int) -> tuple[list[int], int]:
+        """Teams whose schedule, timezone or existence changed after mark `since`, and the
+        latest mark: nothing but an index probe when nothing changed."""
+        rows = await self.db.fetchall(
+            "SELECT team_id, version FROM schedule_marks WHERE version > ? ORDER BY version",
+            (since,),
+        )
+        if not rows:
+            return [], since
+        return [r[0] for r in rows], int(rows[-1][1])
+
     async def set_site(self, team_id: int, site: Site, *, now: float, datum: str = "wgs84") -> None:
         await self.db.execute(
             "UPDATE sites SET lat = ?, lon = ?, radius_m = ?, entered_datum = ?, updated_at = ?"

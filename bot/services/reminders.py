@@ -7,6 +7,8 @@ for; tests call them directly with the clock wherever they like.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterable
 from datetime import date, datetime
 
 from telegram import Bot
@@ -17,6 +19,8 @@ from bot.rules.reminders import Kind, MemberDay, on_leave, reminder_targets
 from bot.rules.schedule import local_day, on_time_until
 from bot.services.fanout import FanoutResult, Outgoing, fan_out
 from storage.models import Person, Team
+
+log = logging.getLogger(__name__)
 
 UNREACHABLE_REPORT = "unreachable_report"
 
@@ -67,25 +71,62 @@ def _text(kind: Kind, lang: str, team: Team) -> str:
     )
 
 
-async def send_member_notice(
-    ctx: AppContext, bot: Bot, team_id: int, kind: Kind, now: datetime
-) -> FanoutResult:
+async def notice_messages(
+    ctx: AppContext, team_id: int, kind: Kind, now: datetime
+) -> list[Outgoing]:
+    """The member notices of this kind one team is due at `now` (none for a gone team)."""
     team = await ctx.storage.teams.get(team_id)
     if team is None:
-        return FanoutResult()
+        return []
     day = local_day(now, team.timezone)
     members, people = await member_days(ctx, team, day)
     targets = reminder_targets(kind, members, day, team.schedule)
-    messages = [
+    return [
         Outgoing.text(
             kind.value, tid, day.isoformat(), _text(kind, people[tid].language or "en", team)
         )
         for tid in targets
     ]
+
+
+async def send_member_notices(
+    ctx: AppContext, bot: Bot, team_ids: Iterable[int], kind: Kind, now: datetime
+) -> dict[int, FanoutResult]:
+    """One notice kind for many teams at once, through a single fan-out: the rate limiter
+    paces the whole morning as one stream, not team after team. Returns each team's part."""
+    owner: dict[tuple[str, int, str], int] = {}
+    messages: list[Outgoing] = []
+    for team_id in team_ids:
+        try:
+            built = await notice_messages(ctx, team_id, kind, now)
+        except Exception:
+            # One team's fault must not cost the other teams at this slot their notice.
+            log.exception("%s for team %s could not be prepared", kind.value, team_id)
+            continue
+        for m in built:
+            # Someone listed in two teams due together gets the day's notice once.
+            if (key := (m.kind, m.telegram_id, m.ref)) not in owner:
+                owner[key] = team_id
+                messages.append(m)
+    by_person = {tid: team_id for (_, tid, _), team_id in owner.items()}
     result = await fan_out(ctx, bot, messages)
-    if result.blocked:
-        await report_unreachable(ctx, bot, team, result.blocked)
-    return result
+    per_team: dict[int, FanoutResult] = {team_id: FanoutResult() for team_id in owner.values()}
+    for name in ("sent", "already", "blocked", "failed"):
+        for tid in getattr(result, name):
+            getattr(per_team[by_person[tid]], name).append(tid)
+    for team_id, part in per_team.items():
+        if part.blocked:
+            team = await ctx.storage.teams.get(team_id)
+            if team is not None:
+                await report_unreachable(ctx, bot, team, part.blocked)
+    return per_team
+
+
+async def send_member_notice(
+    ctx: AppContext, bot: Bot, team_id: int, kind: Kind, now: datetime
+) -> FanoutResult:
+    results = await send_member_notices(ctx, bot, [team_id], kind, now)
+    return results.get(team_id, FanoutResult())
 
 
 async def send_checkin_reminders(
