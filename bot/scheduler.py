@@ -128,11 +128,15 @@ def _job(context: ContextTypes.DEFAULT_TYPE) -> Job[Any]:
     return job
 
 
+def _data(job: Job[Any]) -> Any:
+    return job.data
+
+
 # -- job callbacks ------------------------------------------------------------------------
 
 
 async def _run_slot(context: ContextTypes.DEFAULT_TYPE) -> None:
-    slot: Slot = _job(context).data
+    slot: Slot = _data(_job(context))
     team_ids = sorted(schedule_index(context.application).teams_at.get(slot, ()))
     await serve(context.application, slot, team_ids)
 
@@ -140,7 +144,7 @@ async def _run_slot(context: ContextTypes.DEFAULT_TYPE) -> None:
 async def _retry_slot(context: ContextTypes.DEFAULT_TYPE) -> None:
     job = _job(context)
     schedule_index(context.application).forget(job)
-    slot, team_ids = job.data
+    slot, team_ids = _data(job)
     await serve(context.application, slot, sorted(team_ids))
 
 
@@ -155,7 +159,7 @@ async def serve(app: Application, slot: Slot, team_ids: list[int]) -> list[int]:
     if failed:
         name = f"{slot.name}:retry"
         pending = schedule_index(app).jobs.get(name)
-        again = set(failed) | (set(pending.data[1]) if pending is not None else set())
+        again = set(failed) | (set(_data(pending)[1]) if pending is not None else set())
         _keep(app, _queue(app).run_once(_retry_slot, RETRY_AFTER, data=(slot, again), name=name))
     return failed
 
@@ -173,14 +177,14 @@ async def _close_rollcall(context: ContextTypes.DEFAULT_TYPE) -> None:
     job = _job(context)
     schedule_index(context.application).forget(job)
     ctx = _ctx(context.application)
-    await rollcall.close_rollcall(ctx, context.bot, int(job.data), ctx.clock.now())
+    await rollcall.close_rollcall(ctx, context.bot, int(_data(job)), ctx.clock.now())
 
 
 async def _fire_plan(context: ContextTypes.DEFAULT_TYPE) -> None:
     job = _job(context)
     schedule_index(context.application).forget(job)
     ctx = _ctx(context.application)
-    started = await rollcall.fire_plan(ctx, context.bot, int(job.data), ctx.clock.now())
+    started = await rollcall.fire_plan(ctx, context.bot, int(_data(job)), ctx.clock.now())
     if started is not None and started.rollcall_id is not None:
         schedule_rollcall_close(context.application, started.rollcall_id, started.deadline)
 
@@ -197,7 +201,7 @@ async def _catch_up(context: ContextTypes.DEFAULT_TYPE) -> None:
     job = _job(context)
     schedule_index(context.application).forget(job)
     ctx = _ctx(context.application)
-    await catch_up(ctx, context.bot, ctx.clock.now(), team_ids=job.data)
+    await catch_up(ctx, context.bot, ctx.clock.now(), team_ids=_data(job))
 
 
 # -- building the schedule ----------------------------------------------------------------
