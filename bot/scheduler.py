@@ -348,6 +348,12 @@ async def start_scheduler(app: Application) -> None:
     await draw_and_schedule(app, random.Random())
     existing = {team.id for team in teams}
     _keep(app, queue.run_once(_catch_up, 0, data=existing, name="admin:catch_up"))
+    log.info(
+        "scheduler: %d teams at %d slots, %d jobs",
+        len(teams),
+        len(index.teams_at),
+        len(queue.jobs()),
+    )
 
 
 __all__ = ["MONTHLY_COMPLIANCE", "TEAM_JOBS", "ScheduleIndex", "catch_up", "start_scheduler"]
