@@ -5,14 +5,13 @@ invite codes handed out for them. Batched statements throughout: 20,000 teams ar
 from __future__ import annotations
 
 import dataclasses
-import secrets
 from typing import Any
 
 from bot.rules.team_sheet import TeamSpec
 from storage.audit import write_audit_many
 from storage.db import Database
-from storage.invites import CODE_BYTES, _invite
-from storage.models import Invite, Team
+from storage.models import Team
+from storage.teams import schedule_values
 
 _CHUNK = 500
 
@@ -22,18 +21,7 @@ def _hhmm(value: Any) -> str:
 
 
 def _schedule_values(spec: TeamSpec) -> tuple[Any, ...]:
-    s = spec.schedule
-    return (
-        _hhmm(s.opens),
-        _hhmm(s.on_time),
-        s.grace_minutes,
-        _hhmm(s.cutoff),
-        int(s.evening_enabled),
-        _hhmm(s.evening_start),
-        _hhmm(s.evening_end),
-        "".join(str(d) for d in sorted(s.workdays)),
-        int(spec.require_live),
-    )
+    return schedule_values(spec.schedule, spec.require_live)
 
 
 def _describe(spec: TeamSpec) -> dict[str, Any]:
@@ -175,32 +163,6 @@ class ImportRepo:
             " WHERE team_id = ?",
             [(*dataclasses.astuple(s.policy), t.id) for t, s in update if s.policy != t.policy],
         )
-
-    # -- invites ---------------------------------------------------------------------------
-
-    async def usable_invites(self, now: float) -> dict[tuple[int, str], Invite]:
-        """The newest usable invite of each team and role."""
-        rows = await self.db.fetchall(
-            "SELECT * FROM invites WHERE revoked_at IS NULL AND expires_at > ? ORDER BY created_at",
-            (now,),
-        )
-        return {(r["team_id"], r["role"]): _invite(r) for r in rows}
-
-    async def create_invites(
-        self, wanted: list[tuple[int, str]], *, now: float, days: int
-    ) -> list[Invite]:
-        invites = [
-            Invite(
-                secrets.token_urlsafe(CODE_BYTES), team_id, role, now, now + days * 86400, None, 0
-            )
-            for team_id, role in wanted
-        ]
-        await self.db.executemany(
-            "INSERT INTO invites(code, team_id, role, created_by, created_at, expires_at)"
-            " VALUES (?, ?, ?, NULL, ?, ?)",
-            [(i.code, i.team_id, i.role, i.created_at, i.expires_at) for i in invites],
-        )
-        return invites
 
     # -- expected members ------------------------------------------------------------------
 

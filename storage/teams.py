@@ -70,6 +70,22 @@ def _team(row: sqlite3.Row | dict[str, Any]) -> Team:
     )
 
 
+def schedule_values(schedule: Schedule, require_live: bool) -> tuple[Any, ...]:
+    """A schedule's columns in table order (opens .. require_live), as every write of
+    `schedules` lists them."""
+    return (
+        _hhmm(schedule.opens),
+        _hhmm(schedule.on_time),
+        schedule.grace_minutes,
+        _hhmm(schedule.cutoff),
+        int(schedule.evening_enabled),
+        _hhmm(schedule.evening_start),
+        _hhmm(schedule.evening_end),
+        "".join(str(d) for d in sorted(schedule.workdays)),
+        int(require_live),
+    )
+
+
 @functools.lru_cache(maxsize=256)
 def _team_of_values(keys: tuple[str, ...], values: tuple[Any, ...]) -> Team:
     # Keyed by the row's whole content, so any change to a team misses the cache: nothing to
@@ -116,17 +132,7 @@ class TeamRepo:
                     "INSERT INTO schedules(team_id, opens, on_time, grace_minutes, cutoff,"
                     " evening_enabled, evening_start, evening_end, workdays, require_live)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        team_id,
-                        *(_hhmm(getattr(schedule, f)) for f in ("opens", "on_time")),
-                        schedule.grace_minutes,
-                        _hhmm(schedule.cutoff),
-                        int(schedule.evening_enabled),
-                        _hhmm(schedule.evening_start),
-                        _hhmm(schedule.evening_end),
-                        "".join(str(d) for d in sorted(schedule.workdays)),
-                        int(require_live),
-                    ),
+                    (team_id, *schedule_values(schedule, require_live)),
                 )
                 await conn.execute(
                     "INSERT INTO policies(team_id, min_days, min_nights, excellent_absence_limit,"
@@ -204,18 +210,7 @@ class TeamRepo:
                 "UPDATE schedules SET opens = ?, on_time = ?, grace_minutes = ?, cutoff = ?,"
                 " evening_enabled = ?, evening_start = ?, evening_end = ?, workdays = ?,"
                 " require_live = ? WHERE team_id = ?",
-                (
-                    _hhmm(schedule.opens),
-                    _hhmm(schedule.on_time),
-                    schedule.grace_minutes,
-                    _hhmm(schedule.cutoff),
-                    int(schedule.evening_enabled),
-                    _hhmm(schedule.evening_start),
-                    _hhmm(schedule.evening_end),
-                    "".join(str(d) for d in sorted(schedule.workdays)),
-                    int(require_live),
-                    team_id,
-                ),
+                (*schedule_values(schedule, require_live), team_id),
             )
             await conn.execute("DELETE FROM holidays WHERE team_id = ?", (team_id,))
             await conn.executemany(

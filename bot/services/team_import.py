@@ -169,9 +169,9 @@ async def write_invites(ctx: AppContext, out: Path, bot_username: str) -> int:
     valid are reused, so writing it again hands out the same links."""
     now = ctx.now_ts()
     teams = await ctx.storage.teams.all()
-    usable = await ctx.storage.imports.usable_invites(now)
+    usable = await ctx.storage.invites.usable(now)
     missing = [(t.id, role) for t in teams for role in ROLES if (t.id, role) not in usable]
-    for invite in await ctx.storage.imports.create_invites(
+    for invite in await ctx.storage.invites.create_many(
         missing, now=now, days=ctx.settings.invite_days
     ):
         usable[(invite.team_id, invite.role)] = invite
