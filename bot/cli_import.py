@@ -54,6 +54,11 @@ def _writable(path: Path) -> Path:
     return path
 
 
+def _ignored(columns: list[str]) -> None:
+    if columns:
+        print(f"ignored column(s): {', '.join(columns)}")
+
+
 def _report(problems: list[Problem]) -> None:
     for problem in problems[:SHOW_PROBLEMS]:
         print(problem)
@@ -77,6 +82,7 @@ async def cmd_team_import(ctx: AppContext, args: argparse.Namespace) -> int:
         result = await import_teams(ctx, path, dry_run=args.dry_run)
     except SheetError as exc:
         raise CliError(str(exc)) from exc
+    _ignored(result.ignored)
     if result.problems:
         _report(result.problems)
     plan = result.plan
@@ -101,6 +107,7 @@ async def cmd_member_import(ctx: AppContext, args: argparse.Namespace) -> int:
         result = await import_members(ctx, path)
     except SheetError as exc:
         raise CliError(str(exc)) from exc
+    _ignored(result.ignored)
     if result.problems:
         _report(result.problems)
     print(

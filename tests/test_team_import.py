@@ -171,6 +171,14 @@ def test_a_file_without_the_columns_is_one_line(
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "no column name, latitude, longitude" in err[0]
     assert main(["team", "import", str(tmp_path / "none.xlsx")], env=_env(tmp_path)) == 2
+    capsys.readouterr()
+    # A misspelt column is refused (its values would be lost); a remarks column is not.
+    typo = _xlsx(tmp_path / "t.xlsx", [["A", 30, 120, 200]], header=[*HEADER[:3], "radus"])
+    assert main(["team", "import", str(typo)], env=_env(tmp_path)) == 2
+    assert "did you mean radius" in capsys.readouterr().err
+    extra = _xlsx(tmp_path / "e.xlsx", [["A", 30, 120, "x"]], header=[*HEADER[:3], "备注"])
+    assert main(["team", "import", str(extra)], env=_env(tmp_path)) == 0
+    assert "ignored column(s): 备注" in capsys.readouterr().out
 
 
 def test_template_round_trip(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

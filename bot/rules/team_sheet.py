@@ -72,6 +72,8 @@ _ALIASES = {
     "tz": "timezone",
     "时区": "timezone",
     "checkin": "checkin_time",
+    "check_in": "checkin_time",
+    "check_in_time": "checkin_time",
     "on_time": "checkin_time",
     "签到时间": "checkin_time",
     "grace": "grace_minutes",

@@ -9,6 +9,7 @@ spreadsheet's own row numbers, header included, so "line 7" is row 7 in Excel.
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -43,6 +44,7 @@ class SheetError(Exception):
 class TeamImport:
     plan: TeamPlan
     problems: list[Problem] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
     written: bool = False
 
 
@@ -52,6 +54,7 @@ class MemberImport:
     changed: int = 0
     unchanged: int = 0
     problems: list[Problem] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
 
 
 def _cell(value: Any) -> str:
@@ -93,7 +96,13 @@ def _raw_rows(path: Path) -> list[list[Any]]:
     raise SheetError(f"{path}: give a .xlsx or .csv file")
 
 
-def read_sheet(path: Path, columns: tuple[str, ...], required: tuple[str, ...]) -> Rows:
+@dataclass(frozen=True)
+class Sheet:
+    rows: Rows
+    ignored: list[str]
+
+
+def read_sheet(path: Path, columns: tuple[str, ...], required: tuple[str, ...]) -> Sheet:
     """Rows as {column: text} with their spreadsheet line numbers."""
     raw = _raw_rows(path)
     header_at = next((i for i, r in enumerate(raw) if any(_cell(c).strip() for c in r)), None)
@@ -108,27 +117,28 @@ def read_sheet(path: Path, columns: tuple[str, ...], required: tuple[str, ...]) 
             f" (columns: {', '.join(columns)}; `--template` writes a file to start from)"
         )
     unknown = [k for k in keys if k and k not in columns]
-    if unknown:
-        raise SheetError(
-            f"{path}: unknown column {', '.join(unknown)} (known: {', '.join(columns)})"
-        )
+    for key in unknown:
+        # Extra columns (remarks, township) are common and ignored; a misspelt known one
+        # is not, or its values would be silently dropped.
+        close = difflib.get_close_matches(key, columns, n=1, cutoff=0.75)
+        if close:
+            raise SheetError(f"{path}: unknown column {key!r}: did you mean {close[0]}?")
     rows = []
     for i, values in enumerate(raw[header_at + 1 :], start=header_at + 2):
-        cells = {k: _cell(v).strip() for k, v in zip(keys, values, strict=False) if k}
+        cells = {k: _cell(v).strip() for k, v in zip(keys, values, strict=False) if k in columns}
         rows.append((i, cells))
-    return rows
+    return Sheet(rows, unknown)
 
 
 async def import_teams(ctx: AppContext, path: Path, *, dry_run: bool = False) -> TeamImport:
     """Checks every row, then writes every team at once (or nothing, if any row is bad)."""
-    rows, problems = check_team_rows(
-        read_sheet(path, TEAM_COLUMNS, REQUIRED), ctx.settings.timezone
-    )
+    sheet = read_sheet(path, TEAM_COLUMNS, REQUIRED)
+    rows, problems = check_team_rows(sheet.rows, ctx.settings.timezone)
     existing = {name_key(t.name): t for t in await ctx.storage.teams.all()}
     contacts = await ctx.storage.imports.contacts()
     plan, conflicts = plan_teams(rows, existing, contacts, ctx.settings.timezone)
     problems = sorted(problems + conflicts, key=lambda p: p.line)
-    result = TeamImport(plan, problems)
+    result = TeamImport(plan, problems, ignored=sheet.ignored)
     if problems or dry_run or not (plan.create or plan.update):
         return result
     await ctx.storage.imports.apply_teams(
@@ -140,10 +150,9 @@ async def import_teams(ctx: AppContext, path: Path, *, dry_run: bool = False) ->
 
 async def import_members(ctx: AppContext, path: Path) -> MemberImport:
     teams = {name_key(t.name): t for t in await ctx.storage.teams.all()}
-    rows, problems = check_member_rows(
-        read_sheet(path, MEMBER_COLUMNS, ("name", "team")), [t.name for t in teams.values()]
-    )
-    result = MemberImport(problems=problems)
+    sheet = read_sheet(path, MEMBER_COLUMNS, ("name", "team"))
+    rows, problems = check_member_rows(sheet.rows, [t.name for t in teams.values()])
+    result = MemberImport(problems=problems, ignored=sheet.ignored)
     if problems:
         return result
     listed = await ctx.storage.imports.expected_members()
