@@ -7,6 +7,7 @@ import dataclasses
 from collections import Counter
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.rules.checkin import Site
 from bot.rules.reminders import Kind, due_times
@@ -154,3 +155,27 @@ async def test_a_schedule_change_moves_only_that_team(world: World) -> None:
     assert world.app.job_queue is not None
     live = {job.name for job in world.app.job_queue.jobs()}
     assert not {s.name for s in new_slots} & live
+
+
+async def test_a_slot_retries_only_the_teams_whose_sends_failed(world: World, monkeypatch) -> None:
+    from bot.services import fanout
+
+    monkeypatch.setattr(fanout, "BACKOFF_S", 0.01)
+    monkeypatch.setattr(fanout, "RETRIES", 0)
+    world.app.bot.rate_limiter.attempts = 1  # this is about what happens once a send fails
+    teams = await _teams(world, 6)
+    members = await _members(world, teams)
+    await sync_teams(world.app)
+    index = schedule_index(world.app)
+    [slot] = [s for s in index.slots_of[teams[0].id] if s.kind == Kind.CHECKIN_REMINDER.value]
+    served = sorted(index.teams_at[slot])
+    world.emu.faults.add("500", method="sendMessage", times=1)
+    world.clock.set(datetime(2026, 11, 30, 7, 0, tzinfo=ZoneInfo(slot.timezone)))
+    failed = await serve(world.app, slot, served)
+    assert len(failed) == 1 and failed[0] in served
+    retry = index.jobs[f"{slot.name}:retry"]
+    assert sorted(retry.data[1]) == failed
+    await retry.run(world.app)  # as the JobQueue would, five minutes later
+    got = delivered(world)
+    assert {t: got[members[t]] for t in served} == {t: 1 for t in served}
+    assert f"{slot.name}:retry" not in index.jobs
