@@ -115,11 +115,13 @@ def build_parser() -> argparse.ArgumentParser:
     month.add_argument("--team", help="team name or id (default: every team)")
     month.add_argument("--out", help="XLSX path (default compliance-YYYY-MM.xlsx); PNG beside it")
     month.add_argument("--lang", choices=("en", "zh"), default="en")
-    # Administration (export, member, audit, backup) lives in its own module.
-    from bot import cli_admin
+    # Administration (export, member, audit, backup) and bulk import live in their own modules.
+    from bot import cli_admin, cli_import
 
+    cli_import.add_team_parser(team)
     cli_admin.add_parsers(sub)
     COMMANDS.update(cli_admin.COMMANDS)
+    COMMANDS.update(cli_import.COMMANDS)
     return parser
 
 
@@ -206,7 +208,7 @@ async def cmd_invite(ctx: AppContext, args: argparse.Namespace) -> int:
     team = await ctx.storage.teams.find(args.team)
     if team is None:
         raise CliError(f"no team {args.team!r} (see outpost team list)")
-    username = args.bot_username or await _bot_username(ctx.settings)
+    username = args.bot_username or await bot_username(ctx.settings)
     invite = await create_invite(ctx, team, args.role, actor_id=None)
     print(invite_link(username, invite.code))
     print(
@@ -216,7 +218,7 @@ async def cmd_invite(ctx: AppContext, args: argparse.Namespace) -> int:
     return 0
 
 
-async def _bot_username(settings: Settings) -> str:
+async def bot_username(settings: Settings) -> str:
     from telegram import Bot
     from telegram.error import TelegramError
 

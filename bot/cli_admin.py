@@ -50,6 +50,9 @@ def add_parsers(sub: Any) -> None:
     )
     listing = member.add_parser("list", help="people, roles, teams, units and state")
     listing.add_argument("--team", help="team name or id")
+    from bot import cli_import
+
+    cli_import.add_member_parser(member)
     recall = member.add_parser("recall", help="recall a member from a team")
     recall.add_argument("user_id", help="the member's Telegram user id")
     recall.add_argument("--team", required=True, help="team name or id")

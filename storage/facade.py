@@ -13,6 +13,7 @@ from storage.delivery import DeliveryRepo
 from storage.diary import DiaryRepo
 from storage.exports import ExportRepo
 from storage.flows import FlowRepo
+from storage.imports import ImportRepo
 from storage.invites import InviteRepo
 from storage.notifications import NotificationRepo
 from storage.people import PeopleRepo
@@ -41,6 +42,7 @@ class Storage:
         self.delivery = DeliveryRepo(self.db)
         self.exports = ExportRepo(self.db)
         self.recalls = RecallRepo(self.db)
+        self.imports = ImportRepo(self.db)
 
     async def open(self) -> Storage:
         await self.db.open()

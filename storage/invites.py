@@ -56,3 +56,27 @@ class InviteRepo:
             "SELECT * FROM invites WHERE team_id = ? ORDER BY created_at", (team_id,)
         )
         return [_invite(r) for r in rows]
+
+    async def usable(self, now: float) -> dict[tuple[int, str], Invite]:
+        """The newest usable invite of each team and role."""
+        rows = await self.db.fetchall(
+            "SELECT * FROM invites WHERE revoked_at IS NULL AND expires_at > ? ORDER BY created_at",
+            (now,),
+        )
+        return {(r["team_id"], r["role"]): _invite(r) for r in rows}
+
+    async def create_many(
+        self, wanted: list[tuple[int, str]], *, now: float, days: int
+    ) -> list[Invite]:
+        invites = [
+            Invite(
+                secrets.token_urlsafe(CODE_BYTES), team_id, role, now, now + days * 86400, None, 0
+            )
+            for team_id, role in wanted
+        ]
+        await self.db.executemany(
+            "INSERT INTO invites(code, team_id, role, created_by, created_at, expires_at)"
+            " VALUES (?, ?, ?, NULL, ?, ?)",
+            [(i.code, i.team_id, i.role, i.created_at, i.expires_at) for i in invites],
+        )
+        return invites

@@ -70,6 +70,22 @@ def _team(row: sqlite3.Row | dict[str, Any]) -> Team:
     )
 
 
+def schedule_values(schedule: Schedule, require_live: bool) -> tuple[Any, ...]:
+    """A schedule's columns in table order (opens .. require_live), as every write of
+    `schedules` lists them."""
+    return (
+        _hhmm(schedule.opens),
+        _hhmm(schedule.on_time),
+        schedule.grace_minutes,
+        _hhmm(schedule.cutoff),
+        int(schedule.evening_enabled),
+        _hhmm(schedule.evening_start),
+        _hhmm(schedule.evening_end),
+        "".join(str(d) for d in sorted(schedule.workdays)),
+        int(require_live),
+    )
+
+
 @functools.lru_cache(maxsize=256)
 def _team_of_values(keys: tuple[str, ...], values: tuple[Any, ...]) -> Team:
     # Keyed by the row's whole content, so any change to a team misses the cache: nothing to
@@ -116,17 +132,7 @@ class TeamRepo:
                     "INSERT INTO schedules(team_id, opens, on_time, grace_minutes, cutoff,"
                     " evening_enabled, evening_start, evening_end, workdays, require_live)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        team_id,
-                        *(_hhmm(getattr(schedule, f)) for f in ("opens", "on_time")),
-                        schedule.grace_minutes,
-                        _hhmm(schedule.cutoff),
-                        int(schedule.evening_enabled),
-                        _hhmm(schedule.evening_start),
-                        _hhmm(schedule.evening_end),
-                        "".join(str(d) for d in sorted(schedule.workdays)),
-                        int(require_live),
-                    ),
+                    (team_id, *schedule_values(schedule, require_live)),
                 )
                 await conn.execute(
                     "INSERT INTO policies(team_id, min_days, min_nights, excellent_absence_limit,"
@@ -165,6 +171,32 @@ class TeamRepo:
     async def all(self) -> list[Team]:
         return [_team(r) for r in await self.db.fetchall(_TEAM_SQL + " ORDER BY t.name")]
 
+    async def many(self, team_ids: list[int]) -> list[Team]:
+        """The live teams among these ids (archived and gone ones are left out)."""
+        teams: list[Team] = []
+        for i in range(0, len(team_ids), 500):
+            chunk = team_ids[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = await self.db.fetchall(_TEAM_SQL + f" AND t.id IN ({marks})", chunk)
+            teams += [_team(r) for r in rows]
+        return teams
+
+    async def schedule_version(self) -> int:
+        """The latest schedule change mark (storage/migrations/m0160_schedule_marks.py)."""
+        row = await self.db.fetchone("SELECT coalesce(max(version), 0) FROM schedule_marks")
+        return int(row[0]) if row else 0
+
+    async def schedule_changes(self, since: int) -> tuple[list[int], int]:
+        """Teams whose schedule, timezone or existence changed after mark `since`, and the
+        latest mark: nothing but an index probe when nothing changed."""
+        rows = await self.db.fetchall(
+            "SELECT team_id, version FROM schedule_marks WHERE version > ? ORDER BY version",
+            (since,),
+        )
+        if not rows:
+            return [], since
+        return [r[0] for r in rows], int(rows[-1][1])
+
     async def set_site(self, team_id: int, site: Site, *, now: float, datum: str = "wgs84") -> None:
         await self.db.execute(
             "UPDATE sites SET lat = ?, lon = ?, radius_m = ?, entered_datum = ?, updated_at = ?"
@@ -178,18 +210,7 @@ class TeamRepo:
                 "UPDATE schedules SET opens = ?, on_time = ?, grace_minutes = ?, cutoff = ?,"
                 " evening_enabled = ?, evening_start = ?, evening_end = ?, workdays = ?,"
                 " require_live = ? WHERE team_id = ?",
-                (
-                    _hhmm(schedule.opens),
-                    _hhmm(schedule.on_time),
-                    schedule.grace_minutes,
-                    _hhmm(schedule.cutoff),
-                    int(schedule.evening_enabled),
-                    _hhmm(schedule.evening_start),
-                    _hhmm(schedule.evening_end),
-                    "".join(str(d) for d in sorted(schedule.workdays)),
-                    int(require_live),
-                    team_id,
-                ),
+                (*schedule_values(schedule, require_live), team_id),
             )
             await conn.execute("DELETE FROM holidays WHERE team_id = ?", (team_id,))
             await conn.executemany(

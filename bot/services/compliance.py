@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import tempfile
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -182,6 +182,7 @@ async def send_monthly_compliance(
     month: tuple[int, int] | None = None,
     *,
     team_id: int | None = None,
+    team_ids: Collection[int] | None = None,
 ) -> int:
     """Sends each team's month (by default the month before now in the team's timezone)
     to its supervisors and all admins: a summary, the XLSX and the chart. Returns how many
@@ -194,12 +195,16 @@ async def send_monthly_compliance(
     delivered, so a later run sends just the missing parts; the fan-out goes on either way.
     Nothing here retries or paces: the Application's rate limiter (AIORateLimiter) does.
 
-    ``team_id`` limits the run to one team: a scheduler with one job per team (the 1st at
-    08:00 in that team's timezone) passes it; without it every team is sent at once.
+    ``team_id`` limits the run to one team, ``team_ids`` to those teams (the scheduler's
+    slot for the 1st at 08:00 in one timezone passes every team it serves); without either
+    every team is sent at once.
     """
     delivered = 0
+    wanted = {team_id} if team_id is not None else None
+    if team_ids is not None:
+        wanted = (wanted or set()) | set(team_ids)
     teams = await ctx.storage.teams.all()
-    for team in (x for x in teams if team_id is None or x.id == team_id):
+    for team in (x for x in teams if wanted is None or x.id in wanted):
         year, mon = month or previous_month(local_datetime(ctx.clock.now(), team.timezone).date())
         recipients = await _recipients(ctx, team.id)
         if not recipients:

@@ -73,6 +73,10 @@ async def complete_join(
     await ctx.storage.people.join(
         user_id, invite.team_id, invite.role, unit=unit, code=invite.code, now=now
     )
+    # The person the organisation's list (outpost member import) expects here, if named so.
+    listed = invite.role == "member" and await ctx.storage.imports.match_expected(
+        invite.team_id, name, user_id, now=now
+    )
     await ctx.storage.audit.record(
         at=now,
         actor_id=user_id,
@@ -80,7 +84,7 @@ async def complete_join(
         team_id=invite.team_id,
         subject=invite.code,
         before=before,
-        after={"role": invite.role, "name": name, "unit": unit},
+        after={"role": invite.role, "name": name, "unit": unit, "on_list": listed},
     )
     if invite.role == "member":
         # A member accepted into a team fills the oldest vacancy a recall left there.
