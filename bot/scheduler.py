@@ -9,7 +9,8 @@ every few minutes so a change made elsewhere (the CLI, another process) is picke
 
 Callbacks are thin: they read the clock and call a service function, which tests call
 directly with any time they like. Every notice is logged in `notifications`, so a job that
-runs twice, or a catch-up at start for notices due earlier today, never sends twice.
+runs twice, or the catch-up at start (bot/catchup.py) for notices due while the bot was
+down, never sends twice.
 """
 
 from __future__ import annotations
@@ -23,8 +24,9 @@ from typing import Any
 from telegram import Bot
 from telegram.ext import Application, ContextTypes, Job, JobQueue
 
+from bot.catchup import catch_up
 from bot.context import CTX_KEY, AppContext
-from bot.rules.reminders import DIGEST_AT, Kind, catch_up_kinds, due_times
+from bot.rules.reminders import DIGEST_AT, Kind, due_times
 from bot.rules.schedule import get_zone
 from bot.services import reminders, rollcall, summary
 from bot.services.compliance import send_monthly_compliance
@@ -215,21 +217,6 @@ async def draw_and_schedule(app: Application, rng: random.Random) -> list[Job[An
         when = max(datetime.fromtimestamp(plan.at, UTC), ctx.clock.now())
         jobs.append(_queue(app).run_once(_fire_plan, when, data=plan.id, name=name))
     return jobs
-
-
-async def catch_up(
-    ctx: AppContext, bot: Bot, now: datetime, *, team_ids: set[int] | None = None
-) -> dict[tuple[int, str], FanoutResult]:
-    """Sends today's notices whose time passed while the bot was down, while still useful.
-    Those already sent are skipped by the notification log. `team_ids`: the teams that
-    existed at start (a team created since has had no notice due yet)."""
-    done = {}
-    for team in await ctx.storage.teams.all():
-        if team_ids is not None and team.id not in team_ids:
-            continue
-        for kind in catch_up_kinds(team.schedule, team.reminder_lead_minutes, team.timezone, now):
-            done[(team.id, kind.value)] = await TEAM_JOBS[kind](ctx, bot, team.id, now)
-    return done
 
 
 async def start_scheduler(app: Application) -> None:

@@ -50,6 +50,17 @@ class NotificationRepo:
                 "DELETE FROM notifications WHERE kind = ? AND telegram_id = ? AND ref = ?", keys
             )
 
+    async def sent_refs(self, keys: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
+        """The (kind, ref) pairs that at least one recipient was sent."""
+        found: set[tuple[str, str]] = set()
+        for kind, ref in dict.fromkeys(keys):
+            row = await self.db.fetchone(
+                "SELECT 1 FROM notifications WHERE kind = ? AND ref = ? LIMIT 1", (kind, ref)
+            )
+            if row is not None:
+                found.add((kind, ref))
+        return found
+
     async def recipients(self, kind: str, ref: str) -> set[int]:
         rows = await self.db.fetchall(
             "SELECT telegram_id FROM notifications WHERE kind = ? AND ref = ?", (kind, ref)

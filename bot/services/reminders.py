@@ -16,6 +16,7 @@ from bot.i18n import t
 from bot.rules.reminders import Kind, MemberDay, on_leave, reminder_targets
 from bot.rules.schedule import local_day, on_time_until
 from bot.services.fanout import FanoutResult, Outgoing, fan_out
+from bot.services.late import LateNote, noted
 from storage.models import Person, Team
 
 UNREACHABLE_REPORT = "unreachable_report"
@@ -68,7 +69,13 @@ def _text(kind: Kind, lang: str, team: Team) -> str:
 
 
 async def send_member_notice(
-    ctx: AppContext, bot: Bot, team_id: int, kind: Kind, now: datetime
+    ctx: AppContext,
+    bot: Bot,
+    team_id: int,
+    kind: Kind,
+    now: datetime,
+    *,
+    late: LateNote | None = None,
 ) -> FanoutResult:
     team = await ctx.storage.teams.get(team_id)
     if team is None:
@@ -76,12 +83,11 @@ async def send_member_notice(
     day = local_day(now, team.timezone)
     members, people = await member_days(ctx, team, day)
     targets = reminder_targets(kind, members, day, team.schedule)
-    messages = [
-        Outgoing.text(
-            kind.value, tid, day.isoformat(), _text(kind, people[tid].language or "en", team)
-        )
-        for tid in targets
-    ]
+    messages = []
+    for tid in targets:
+        lang = people[tid].language or "en"
+        text = noted(_text(kind, lang, team), lang, late)
+        messages.append(Outgoing.text(kind.value, tid, day.isoformat(), text))
     result = await fan_out(ctx, bot, messages)
     if result.blocked:
         await report_unreachable(ctx, bot, team, result.blocked)

@@ -10,6 +10,7 @@ from telegram import Bot
 
 from bot.context import AppContext
 from bot.i18n import t
+from bot.rules.catchup import as_utc, rollcall_close_late
 from bot.rules.reminders import on_leave
 from bot.rules.rollcall import (
     DrawTeam,
@@ -23,6 +24,7 @@ from bot.rules.rollcall import (
 from bot.rules.schedule import local_datetime, local_day
 from bot.rules.text import split_message
 from bot.services.fanout import FanoutResult, Outgoing, Part, fan_out
+from bot.services.late import LateNote, noted_parts
 from bot.services.reminders import admin_people
 from storage.models import Team
 from storage.rollcalls import OpenTarget, Plan, TargetResult
@@ -176,7 +178,8 @@ async def close_rollcall(
     ctx: AppContext, bot: Bot, rollcall_id: int, now: datetime
 ) -> FanoutResult:
     """Marks the silent as no answer and sends the results to supervisors and admins.
-    Safe to run twice: the close is conditional and the results are logged per reader."""
+    Safe to run twice: the close is conditional and the results are logged per reader.
+    Results closed well after the deadline (the bot was down) say they are late."""
     rollcall = await ctx.storage.rollcalls.get(rollcall_id)
     if rollcall is None:
         return FanoutResult()
@@ -195,10 +198,12 @@ async def close_rollcall(
         if admin_id not in readers:
             person = await ctx.storage.people.get(admin_id)
             readers[admin_id] = (person.language if person else None) or "en"
+    late_due = rollcall_close_late(as_utc(rollcall["deadline"]), now)
+    late = LateNote(late_due, team.timezone) if late_due else None
     messages = []
     for reader_id, lang in readers.items():
         text = render_results(lang, team, rollcall, results, absences, year)
-        parts = tuple(Part(chunk) for chunk in split_message(text))
+        parts = noted_parts(tuple(Part(chunk) for chunk in split_message(text)), lang, late)
         messages.append(Outgoing(ROLLCALL_RESULT, reader_id, str(rollcall_id), parts))
     return await fan_out(ctx, bot, messages)
 

@@ -20,6 +20,7 @@ from bot.rules.summary import (
 )
 from bot.rules.text import split_message
 from bot.services.fanout import FanoutResult, Outgoing, Part, fan_out
+from bot.services.late import LateNote, noted_parts
 from bot.services.reminders import report_unreachable
 from storage.models import Team
 
@@ -81,7 +82,7 @@ def summary_parts(lang: str, model: SummaryModel) -> list[Part]:
 
 
 async def send_supervisor_summaries(
-    ctx: AppContext, bot: Bot, team_id: int, now: datetime
+    ctx: AppContext, bot: Bot, team_id: int, now: datetime, *, late: LateNote | None = None
 ) -> FanoutResult:
     team = await ctx.storage.teams.get(team_id)
     if team is None:
@@ -96,7 +97,7 @@ async def send_supervisor_summaries(
             SUMMARY,
             p.telegram_id,
             f"{team.id}:{day.isoformat()}",
-            tuple(summary_parts(p.language or "en", model)),
+            noted_parts(tuple(summary_parts(p.language or "en", model)), p.language or "en", late),
         )
         for _, p in readers
         if not p.unreachable
@@ -121,17 +122,29 @@ async def weekly_digest_text(
 
 
 async def send_weekly_digest(
-    ctx: AppContext, bot: Bot, team_id: int, now: datetime
+    ctx: AppContext,
+    bot: Bot,
+    team_id: int,
+    now: datetime,
+    *,
+    first: date | None = None,
+    late: LateNote | None = None,
 ) -> FanoutResult:
+    """The digest of the week before ``now``'s, or of the week starting ``first`` (a
+    catch-up sends the week that was due, not the one before today)."""
     team = await ctx.storage.teams.get(team_id)
     if team is None:
         return FanoutResult()
-    first, last = last_week(local_day(now, team.timezone))
+    if first is None:
+        first, last = last_week(local_day(now, team.timezone))
+    else:
+        last = first + timedelta(days=6)
     messages = []
     for _, p in await ctx.storage.people.team_members(team.id, role="supervisor"):
         if p.unreachable:
             continue
         text = await weekly_digest_text(ctx, team, p.language or "en", first, last)
         parts = tuple(Part(chunk) for chunk in split_message(text))
+        parts = noted_parts(parts, p.language or "en", late)
         messages.append(Outgoing(WEEKLY_DIGEST, p.telegram_id, f"{team.id}:{first}", parts))
     return await fan_out(ctx, bot, messages)
