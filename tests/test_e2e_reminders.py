@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.catchup import catch_up
 from bot.rules.reminders import Kind
 from bot.rules.schedule import Schedule, local_datetime
-from bot.catchup import catch_up
 from bot.scheduler import TEAM_JOBS, reschedule_team, team_job_name
 from bot.services import fanout
 from bot.services.reminders import send_checkin_reminders
