@@ -139,6 +139,8 @@ async def _weekly_draw(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def _sync(context: ContextTypes.DEFAULT_TYPE) -> None:
     await sync_teams(context.application)
+    # Teams created since this week's roll-call draw may top it up.
+    await draw_and_schedule(context.application, random.Random(), only_new=True)
 
 
 async def _catch_up(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -207,12 +209,20 @@ def schedule_rollcall_close(app: Application, rollcall_id: int, deadline: dateti
     _queue(app).run_once(_close_rollcall, when, data=rollcall_id, name=name)
 
 
-async def draw_and_schedule(app: Application, rng: random.Random) -> list[Job[Any]]:
-    """Draws this week's random roll calls (once per week) and schedules unfired ones."""
+async def draw_and_schedule(
+    app: Application, rng: random.Random, *, only_new: bool = False
+) -> list[Job[Any]]:
+    """Draws this week's random roll calls (once per week, topped up when teams came later)
+    and schedules unfired ones. `only_new`: leave plans that have a job, or whose moment
+    passed (one may be firing right now), to the start-up pass."""
     ctx = _ctx(app)
     jobs = []
     for plan in await rollcall.draw_random_rollcalls(ctx, ctx.clock.now(), rng):
         name = f"rollcall_plan:{plan.id}"
+        if only_new and (
+            _queue(app).get_jobs_by_name(name) or plan.at <= ctx.clock.now().timestamp()
+        ):
+            continue
         _remove(app, name)
         when = max(datetime.fromtimestamp(plan.at, UTC), ctx.clock.now())
         jobs.append(_queue(app).run_once(_fire_plan, when, data=plan.id, name=name))

@@ -15,10 +15,10 @@ from PIL import Image
 
 from bot.i18n import catalog
 from bot.reports import compliance_chart
-from bot.reports.fonts.build import gb2312
 from bot.reports.compliance_chart import MEMBERS_PER_PAGE, cjk_font, render_pages
 from bot.reports.compliance_table import display_width, team_text
 from bot.reports.compliance_xlsx import write_workbook
+from bot.reports.fonts.build import gb2312
 from bot.rules.compliance import DayRecord, MemberInput, TeamInput, TeamMonth, team_month
 from bot.rules.schedule import month_days
 from tests.test_rules_compliance import ANN, POLICY, SCHEDULE

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from telegram import Bot
 
@@ -16,6 +17,7 @@ from bot.rules.rollcall import (
     DrawTeam,
     Judged,
     Outcome,
+    PlannedCall,
     RollcallAnswer,
     draw_week,
     judge_answer,
@@ -209,24 +211,55 @@ async def close_rollcall(
 
 
 async def draw_random_rollcalls(ctx: AppContext, now: datetime, rng: random.Random) -> list[Plan]:
-    """This week's surprise roll calls, drawn once per ISO week and kept in storage only
-    (announced to nobody); returns every plan not yet fired, for the scheduler."""
+    """This week's surprise roll calls, drawn once per ISO week (topped up when teams came
+    after the draw) and kept in storage only: announced to nobody, written to the admin log
+    (audit `rollcall.plan`: which teams, when; `rollcall.draw` when one fires). Returns
+    every plan not yet fired."""
     today = local_day(now, ctx.settings.timezone)
     monday = today - timedelta(days=today.weekday())
     week = week_of(monday)
-    if not await ctx.storage.rollcalls.week_drawn(week):
-        teams = [DrawTeam(tm.id, tm.timezone, tm.schedule) for tm in await ctx.storage.teams.all()]
+    before = await ctx.storage.rollcalls.week_teams(week)
+    low, high = ctx.settings.rollcall_draw_min, ctx.settings.rollcall_draw_max
+    if not before or len(before) < low:
+        teams = await ctx.storage.teams.all()
         plans = draw_week(
-            teams,
+            [DrawTeam(tm.id, tm.timezone, tm.schedule) for tm in teams],
             monday,
             now,
             rng,
-            min_teams=ctx.settings.rollcall_draw_min,
-            max_teams=ctx.settings.rollcall_draw_max,
+            min_teams=low,
+            max_teams=high,
             answer_minutes=ctx.settings.rollcall_minutes,
+            already=before,
         )
-        await ctx.storage.rollcalls.add_plans(week, [(p.team_id, p.at.timestamp()) for p in plans])
+        if plans:
+            await ctx.storage.rollcalls.add_plans(
+                week,
+                [(p.team_id, p.at.timestamp()) for p in plans],
+                drawn_before=before,
+                now=now.timestamp(),
+                log=draw_log(plans, {tm.id: tm for tm in teams}, before, low, high),
+            )
     return await ctx.storage.rollcalls.unfired_plans()
+
+
+def draw_log(
+    plans: list[PlannedCall], teams: dict[int, Team], before: set[int], low: int, high: int
+) -> dict[str, Any]:
+    """The admin-log entry of a draw: each team with its moment in the team's own time."""
+    return {
+        "setting": f"{low}-{high}",
+        "teams_available": len(teams),
+        "top_up_of": sorted(before),
+        "drawn": [
+            {
+                "team_id": p.team_id,
+                "team": teams[p.team_id].name,
+                "at": local_datetime(p.at, teams[p.team_id].timezone).isoformat(),
+            }
+            for p in plans
+        ],
+    }
 
 
 async def fire_plan(ctx: AppContext, bot: Bot, plan_id: int, now: datetime) -> Started | None:
