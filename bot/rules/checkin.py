@@ -21,7 +21,7 @@ Decisions:
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -32,12 +32,14 @@ __all__ = [
     "DELAYED_AFTER_S",
     "CheckinVerdict",
     "DayEffect",
+    "EveningOutcome",
     "LocationEvidence",
     "Place",
     "RejectReason",
     "Site",
     "day_effect",
     "judge_checkin",
+    "judge_evening",
     "upgraded_timing",
 ]
 
@@ -59,6 +61,14 @@ class RejectReason(StrEnum):
 class Place(StrEnum):
     ON_SITE = "on_site"
     OUT_OF_AREA = "out_of_area"
+
+
+class EveningOutcome(StrEnum):
+    """What an accepted evening location says about the night: the morning's on time /
+    late mean nothing at 21:00."""
+
+    PRESENT = "evening_present"
+    OUT_OF_AREA = "evening_out_of_area"
 
 
 @dataclass(frozen=True)
@@ -95,6 +105,7 @@ class CheckinVerdict:
     local_day: date
     delay_s: float
     delayed: bool
+    evening: EveningOutcome | None = None  # set instead of timing for an evening check
 
 
 def _aware(dt: datetime, name: str) -> None:
@@ -174,6 +185,34 @@ def judge_checkin(
         delay_s=delay_s,
         delayed=delayed,
     )
+
+
+def judge_evening(
+    ev: LocationEvidence,
+    site: Site,
+    schedule: Schedule,
+    tz: str,
+    *,
+    membership: str | None,
+    require_live: bool = False,
+    delayed_after_s: float = DELAYED_AFTER_S,
+) -> CheckinVerdict:
+    """Judge a location shared inside the evening window: the same evidence rules and
+    geofence as the morning, an evening outcome instead of a morning timing."""
+    verdict = judge_checkin(
+        ev,
+        site,
+        schedule,
+        tz,
+        membership=membership,
+        require_live=require_live,
+        delayed_after_s=delayed_after_s,
+    )
+    outcome = None
+    if verdict.accepted:
+        present = verdict.place is Place.ON_SITE
+        outcome = EveningOutcome.PRESENT if present else EveningOutcome.OUT_OF_AREA
+    return replace(verdict, timing=None, evening=outcome)
 
 
 class DayEffect(StrEnum):

@@ -13,6 +13,7 @@ from bot.rules.checkin import (
     RejectReason,
     day_effect,
     judge_checkin,
+    judge_evening,
 )
 from bot.rules.geo import Point, check_coordinates, distance_m
 from bot.rules.schedule import in_evening_window, local_day
@@ -54,10 +55,15 @@ async def check_in(
 ) -> CheckinResult:
     membership = actor.member_of()
     team = await ctx.storage.teams.get(membership.team_id) if membership else None
+    # Inside the (optional) evening window a location is the evening presence check: kept
+    # as its own row with its own outcome (a night on site when accepted on site), never
+    # touching the morning.
+    evening = team is not None and in_evening_window(ev.message_date, team.timezone, team.schedule)
+    kind = "evening" if evening else "morning"
     if membership is None or team is None:
         verdict = stranger_verdict(ev, ctx.settings.timezone)
     else:
-        verdict = judge_checkin(
+        verdict = (judge_evening if evening else judge_checkin)(
             ev,
             team.site,
             team.schedule,
@@ -65,10 +71,6 @@ async def check_in(
             membership=membership.state,
             require_live=team.require_live,
         )
-    # Inside the (optional) evening window a location is the evening presence check: kept
-    # as its own row (a night on site when accepted on site), never touching the morning.
-    evening = team is not None and in_evening_window(ev.message_date, team.timezone, team.schedule)
-    kind = "evening" if evening else "morning"
     recorded = await ctx.storage.checkins.record(
         NewCheckin(
             telegram_id=actor.user_id,

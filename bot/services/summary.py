@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.context import AppContext
 from bot.i18n import t
-from bot.rules.schedule import cutoff_utc, is_workday, local_day
+from bot.rules.evening import EveningModel, build_evening, render_evening, render_unreachable
+from bot.rules.schedule import cutoff_utc, is_workday, local_day, local_to_utc
 from bot.rules.summary import (
     Member,
     PendingRequest,
@@ -76,8 +78,44 @@ def pending_keyboards(lang: str, pending: tuple[PendingRequest, ...]) -> list[Pa
     return parts
 
 
-def summary_parts(lang: str, model: SummaryModel) -> list[Part]:
-    parts = [Part(text) for text in split_message(render_summary(lang, model))]
+@dataclass(frozen=True)
+class NightNotes:
+    """The summary's night side, kept apart from the day model: evening presence (when the
+    team's evening check is on) and the members no notice can reach."""
+
+    evening: EveningModel | None
+    unreachable: tuple[str, ...]
+
+    def render(self, lang: str) -> str:
+        blocks = [render_evening(lang, self.evening) if self.evening else None]
+        blocks.append(render_unreachable(lang, self.unreachable))
+        return "\n\n".join(b for b in blocks if b)
+
+
+async def team_night(ctx: AppContext, team: Team, day: date, now: datetime) -> NightNotes:
+    rows = await ctx.storage.people.team_members(team.id, role="member")
+    members = [Member(p.telegram_id, p.name or str(p.telegram_id)) for _, p in rows]
+    evening = None
+    if team.schedule.evening_enabled:
+        window_end = local_to_utc(day, team.schedule.evening_end, team.timezone)
+        evening = build_evening(
+            members,
+            await ctx.storage.scheduling.evening_checks(team.id, day),
+            await ctx.storage.scheduling.approved_leaves(team.id, day, day),
+            day,
+            team.schedule,
+            over=now >= window_end + timedelta(minutes=1),
+        )
+    unreachable = tuple(m.name for m, (_, p) in zip(members, rows, strict=True) if p.unreachable)
+    return NightNotes(evening, unreachable)
+
+
+def summary_parts(lang: str, model: SummaryModel, night: NightNotes | None = None) -> list[Part]:
+    text = render_summary(lang, model)
+    notes = night.render(lang) if night else ""
+    if notes:
+        text += "\n\n" + notes
+    parts = [Part(chunk) for chunk in split_message(text)]
     return parts + pending_keyboards(lang, model.pending)
 
 
@@ -91,13 +129,16 @@ async def send_supervisor_summaries(
     if not is_workday(day, team.schedule):
         return FanoutResult()
     model = await team_summary(ctx, team, day, now)
+    night = await team_night(ctx, team, day, now)
     readers = await ctx.storage.people.team_members(team.id, role="supervisor")
     messages = [
         Outgoing(
             SUMMARY,
             p.telegram_id,
             f"{team.id}:{day.isoformat()}",
-            noted_parts(tuple(summary_parts(p.language or "en", model)), p.language or "en", late),
+            noted_parts(
+                tuple(summary_parts(p.language or "en", model, night)), p.language or "en", late
+            ),
         )
         for _, p in readers
         if not p.unreachable
