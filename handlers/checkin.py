@@ -101,14 +101,7 @@ async def on_location(update: Update, context: Context) -> None:
         await confirm_once(ctx, CONFIRM_KIND, actor.user_id, ref, evening_reply)
         if result.verdict.evening is EveningOutcome.OUT_OF_AREA:
             # Judged like the morning: the member is asked why, the supervisor hears at once.
-            await confirm_once(
-                ctx,
-                "checkin.oor_ask",
-                actor.user_id,
-                ref,
-                lambda: ask_out_of_area_reason(update, ctx, actor, result),
-            )
-            await alert_supervisors(context, ctx, actor, result, message)
+            await out_of_area(update, context, ctx, actor, result, message)
         return
     await confirm_checkin(update, ctx, actor, result, message)
     if result.verdict.timing is Timing.MISSED and result.recorded.effect is DayEffect.COUNTS:
@@ -125,14 +118,7 @@ async def on_location(update: Update, context: Context) -> None:
         await confirm_once(ctx, "checkin.makeup_offer", actor.user_id, ref, offer_makeup)
     if result.verdict.accepted and result.recorded.effect is DayEffect.COUNTS:
         if result.verdict.place is Place.OUT_OF_AREA:
-            await confirm_once(
-                ctx,
-                "checkin.oor_ask",
-                actor.user_id,
-                ref,
-                lambda: ask_out_of_area_reason(update, ctx, actor, result),
-            )
-            await alert_supervisors(context, ctx, actor, result, message)
+            await out_of_area(update, context, ctx, actor, result, message)
     if result.verdict.accepted and message.location and message.location.live_period:
         await confirm_once(
             ctx,
@@ -216,6 +202,25 @@ def render_result(lang: str, result: CheckinResult, message: Message) -> str:
     if v.timing is Timing.MISSED and effect is DayEffect.COUNTS:
         lines.append(t(lang, "checkin.missed_hint", cutoff=team.schedule.cutoff.strftime("%H:%M")))
     return "\n".join(lines)
+
+
+async def out_of_area(
+    update: Update,
+    context: Context,
+    ctx: AppContext,
+    actor: Actor,
+    result: CheckinResult,
+    message: Message,
+) -> None:
+    """The member is asked for a reason (once per check-in), the supervisor alerted."""
+    await confirm_once(
+        ctx,
+        "checkin.oor_ask",
+        actor.user_id,
+        str(result.recorded.id),
+        lambda: ask_out_of_area_reason(update, ctx, actor, result),
+    )
+    await alert_supervisors(context, ctx, actor, result, message)
 
 
 async def ask_out_of_area_reason(

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.rules.checkin import EveningOutcome, judge_checkin, judge_evening
+from bot.rules.checkin import EveningOutcome, judge_checkin
 from bot.rules.evening import EveningCheck, build_evening, render_evening
 from bot.rules.reminders import LeaveSpan
 from bot.rules.schedule import Schedule
@@ -31,7 +31,7 @@ def test_an_evening_is_judged_like_the_morning_but_has_no_morning_timing(
     ev = evidence(
         lat=SITE.lat + north, is_forwarded=forwarded, message_date=AT_2030, received_at=AT_2030
     )
-    night = judge_evening(ev, SITE, EVENING, SH, membership=membership)
+    night = judge_checkin(ev, SITE, EVENING, SH, membership=membership, evening=True)
     morning = judge_checkin(ev, SITE, EVENING, SH, membership=membership)
     assert night.timing is None
     assert (night.accepted, night.reject_reason, night.place, night.distance_m) == (

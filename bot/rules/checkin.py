@@ -39,7 +39,6 @@ __all__ = [
     "Site",
     "day_effect",
     "judge_checkin",
-    "judge_evening",
     "upgraded_timing",
 ]
 
@@ -122,8 +121,10 @@ def judge_checkin(
     membership: str | None,
     require_live: bool = False,
     delayed_after_s: float = DELAYED_AFTER_S,
+    evening: bool = False,
 ) -> CheckinVerdict:
-    """Judge one shared location.
+    """Judge one shared location; ``evening``: shared inside the evening window, so it gets
+    an evening outcome instead of a morning timing (same evidence rules and geofence).
 
     Rejection checks, first match wins: not member, recalled, bad coordinates,
     forwarded, venue, offline, live required, inaccurate (accuracy worse than the site
@@ -175,7 +176,7 @@ def judge_checkin(
     else:
         reason = None
 
-    return CheckinVerdict(
+    verdict = CheckinVerdict(
         accepted=reason is None,
         reject_reason=reason,
         distance_m=dist,
@@ -185,29 +186,10 @@ def judge_checkin(
         delay_s=delay_s,
         delayed=delayed,
     )
+    return _as_evening(verdict) if evening else verdict
 
 
-def judge_evening(
-    ev: LocationEvidence,
-    site: Site,
-    schedule: Schedule,
-    tz: str,
-    *,
-    membership: str | None,
-    require_live: bool = False,
-    delayed_after_s: float = DELAYED_AFTER_S,
-) -> CheckinVerdict:
-    """Judge a location shared inside the evening window: the same evidence rules and
-    geofence as the morning, an evening outcome instead of a morning timing."""
-    verdict = judge_checkin(
-        ev,
-        site,
-        schedule,
-        tz,
-        membership=membership,
-        require_live=require_live,
-        delayed_after_s=delayed_after_s,
-    )
+def _as_evening(verdict: CheckinVerdict) -> CheckinVerdict:
     outcome = None
     if verdict.accepted:
         present = verdict.place is Place.ON_SITE

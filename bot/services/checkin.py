@@ -13,7 +13,6 @@ from bot.rules.checkin import (
     RejectReason,
     day_effect,
     judge_checkin,
-    judge_evening,
 )
 from bot.rules.geo import Point, check_coordinates, distance_m
 from bot.rules.schedule import in_evening_window, local_day
@@ -63,13 +62,14 @@ async def check_in(
     if membership is None or team is None:
         verdict = stranger_verdict(ev, ctx.settings.timezone)
     else:
-        verdict = (judge_evening if evening else judge_checkin)(
+        verdict = judge_checkin(
             ev,
             team.site,
             team.schedule,
             team.timezone,
             membership=membership.state,
             require_live=team.require_live,
+            evening=evening,
         )
     recorded = await ctx.storage.checkins.record(
         NewCheckin(
