@@ -181,11 +181,12 @@ class RollcallRepo:
         *,
         drawn_before: Collection[int] = (),
         now: float = 0.0,
-        log: Any = None,
+        log: Sequence[Any] = (),
     ) -> bool:
-        """Stores a week's draw, or a top-up of it, with its admin-log row (`log`, when given)
-        in the same transaction. False, storing nothing, if the week's plans are no longer the
-        `drawn_before` teams the draw was made against (another process drew meanwhile)."""
+        """Stores a week's draw, or a top-up of it, with one admin-log row per plan (`log`,
+        aligned with `plans`) in the same transaction. False, storing nothing, if the week's
+        plans are no longer the `drawn_before` teams the draw was made against (another
+        process drew meanwhile)."""
         async with self.db.transaction() as conn:
             async with conn.execute(
                 "SELECT team_id FROM rollcall_plans WHERE week = ?", (week,)
@@ -196,9 +197,15 @@ class RollcallRepo:
                 "INSERT INTO rollcall_plans(week, team_id, at) VALUES (?, ?, ?)",
                 [(week, team_id, at) for team_id, at in plans],
             )
-            if log is not None:
+            for (team_id, _), entry in zip(plans, log, strict=False):
                 await write_audit(
-                    conn, at=now, actor_id=None, action="rollcall.plan", subject=week, after=log
+                    conn,
+                    at=now,
+                    actor_id=None,
+                    action="rollcall.plan",
+                    team_id=team_id,
+                    subject=week,
+                    after=entry,
                 )
         return True
 

@@ -88,11 +88,11 @@ async def test_a_team_created_after_the_draw_tops_it_up_in_the_admin_log(world: 
     plans = await world.storage.rollcalls.unfired_plans()
     assert sorted(p.team_id for p in plans) == sorted([first.id, second.id])
     logs = await world.storage.audit.recent(action="rollcall.plan")
-    assert [[d["team"] for d in json.loads(x["after"])["drawn"]] for x in logs] == [
-        ["Beta"],
-        ["Alpha"],
+    assert [(x["team_id"], json.loads(x["after"])["team"]) for x in logs] == [
+        (second.id, "Beta"),
+        (first.id, "Alpha"),
     ]
-    assert json.loads(logs[0]["after"])["top_up_of"] == [first.id]
+    assert [json.loads(x["after"])["top_up"] for x in logs] == [True, False]
     # Enough teams now: nothing more is drawn or logged.
     await draw_and_schedule(world.app, random.Random(3), only_new=True)
     assert len(await world.storage.audit.recent(action="rollcall.plan")) == 2

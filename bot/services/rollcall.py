@@ -245,21 +245,17 @@ async def draw_random_rollcalls(ctx: AppContext, now: datetime, rng: random.Rand
 
 def draw_log(
     plans: list[PlannedCall], teams: dict[int, Team], before: set[int], low: int, high: int
-) -> dict[str, Any]:
-    """The admin-log entry of a draw: each team with its moment in the team's own time."""
-    return {
-        "setting": f"{low}-{high}",
-        "teams_available": len(teams),
-        "top_up_of": sorted(before),
-        "drawn": [
-            {
-                "team_id": p.team_id,
-                "team": teams[p.team_id].name,
-                "at": local_datetime(p.at, teams[p.team_id].timezone).isoformat(),
-            }
-            for p in plans
-        ],
-    }
+) -> list[dict[str, Any]]:
+    """The admin-log entry of each drawn team: when, in the team's own time."""
+    return [
+        {
+            "team": teams[p.team_id].name,
+            "at": local_datetime(p.at, teams[p.team_id].timezone).isoformat(),
+            "setting": f"{low}-{high}",
+            "top_up": bool(before),
+        }
+        for p in plans
+    ]
 
 
 async def fire_plan(ctx: AppContext, bot: Bot, plan_id: int, now: datetime) -> Started | None:
