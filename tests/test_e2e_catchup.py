@@ -118,3 +118,21 @@ async def test_down_past_a_leaves_48h_mark_escalates_once_late(world: World) -> 
     assert "2026-11-27 09:00" in escalated
     again = await _restart_at(world, 2026, 11, 27, 15, 5)
     assert again[(None, "leave_followups")] == 0
+
+
+async def test_down_across_0900_sends_the_days_vacancy_reminder_once_late(world: World) -> None:
+    from bot.services.recall import recall_member
+
+    team = await world.team()
+    li = await world.join(team, name="Li")
+    admin = await _admin(world)
+    await recall_member(world.ctx, member_id=li.id, team=team, reason="moved", actor_id=None)
+    # Open 7 days by 2 December 09:00; the bot was down from 08:00 until 11:30.
+    done = await _restart_at(world, 2026, 12, 2, 11, 30)
+    assert done[(None, "vacancy_reminder")] == 1
+    [reminder] = _with(world, admin, "vacancy")
+    assert f"{LATE} 2026-12-02 09:00" in reminder
+    again = await _restart_at(world, 2026, 12, 2, 11, 35)
+    assert again[(None, "vacancy_reminder")] == 0
+    # Restarted before 09:00 the next day: that day's reminder is the scheduler's, not owed yet.
+    assert (None, "vacancy_reminder") not in await _restart_at(world, 2026, 12, 3, 8, 0)
