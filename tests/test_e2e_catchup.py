@@ -7,9 +7,14 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+from bot.app import build_application, polling
 from bot.catchup import catch_up
+from bot.clock import FixedClock
+from bot.config import Settings
+from bot.emulator import BotApiEmulator
 from bot.services.compliance import send_monthly_compliance
 from bot.services.rollcall import start_rollcall
+from tests.conftest import ADMIN_ID
 from tests.sched_helpers import attend, leave, texts_to
 from tests.world import World
 
@@ -136,3 +141,23 @@ async def test_down_across_0900_sends_the_days_vacancy_reminder_once_late(world:
     assert again[(None, "vacancy_reminder")] == 0
     # Restarted before 09:00 the next day: that day's reminder is the scheduler's, not owed yet.
     assert (None, "vacancy_reminder") not in await _restart_at(world, 2026, 12, 3, 8, 0)
+
+
+async def test_a_real_restart_after_the_first_sends_the_report_through_the_start_up_pass(
+    settings: Settings, emu: BotApiEmulator, clock: FixedClock
+) -> None:
+    first = build_application(settings, clock=clock)
+    async with polling(first, poll_timeout=1):
+        world = World(
+            emu=emu, app=first, ctx=first.bot_data["outpost"], clock=clock, admin_id=ADMIN_ID
+        )
+        team = await world.team()
+        boss = await world.join(team, role="supervisor", name="Boss")
+        await world.join(team, name="Li")
+    clock.set(datetime(2026, 12, 1, 9, 40, tzinfo=SH))
+    second = build_application(settings, clock=clock)
+    async with polling(second, poll_timeout=1):
+        report = await boss.next_message()
+        while "Monthly compliance" not in report.get("text", ""):
+            report = await boss.next_message()
+        assert f"{LATE} 2026-12-01 08:00" in report["text"] and team.name in report["text"]
