@@ -20,10 +20,8 @@ from bot.rules.catchup import (
     Notice,
     Overdue,
     as_utc,
-    daily_overdue,
-    monthly_overdue,
+    team_overdue,
     vacancy_overdue,
-    weekly_overdue,
 )
 from bot.rules.reminders import MEMBER_KINDS, Kind
 from bot.services import reminders, rollcall, summary
@@ -68,6 +66,11 @@ async def _monthly(ctx: AppContext, bot: Bot, team: Team, o: Overdue, now: datet
 
 
 Sender = Callable[[AppContext, Bot, Team, Overdue, datetime], Awaitable[Outcome]]
+SENDERS: dict[str, Sender] = {
+    **{kind.value: _daily for kind in Kind if kind is not Kind.WEEKLY_DIGEST},
+    Notice.WEEKLY_DIGEST.value: _weekly,
+    Notice.MONTHLY_REPORT.value: _monthly,
+}
 
 
 def _log_ref(team: Team, o: Overdue) -> tuple[str, str]:
@@ -79,16 +82,20 @@ def _log_ref(team: Team, o: Overdue) -> tuple[str, str]:
 
 async def _team_overdue(
     ctx: AppContext, team: Team, created: datetime, now: datetime
-) -> list[tuple[Overdue, Sender]]:
-    tz = team.timezone
-    candidates: list[tuple[Overdue, Sender]] = [
-        *((o, _daily) for o in daily_overdue(team.schedule, team.reminder_lead_minutes, tz, now)),
-        *((o, _weekly) for o in weekly_overdue(tz, now, created)),
-        *((o, _monthly) for o in monthly_overdue(tz, now, created)),
-    ]
-    team_wide = [_log_ref(team, o) for o, _ in candidates if o.kind not in MEMBER_KINDS]
-    sent = await ctx.storage.notifications.sent_refs(team_wide)
-    return [(o, send) for o, send in candidates if _log_ref(team, o) not in sent]
+) -> list[Overdue]:
+    """What the rules say the team is owed, given what the log says was sent."""
+
+    def owed(sent: set[tuple[str, str]]) -> list[Overdue]:
+        schedule, lead = team.schedule, team.reminder_lead_minutes
+        return team_overdue(schedule, lead, team.timezone, now, created, sent)
+
+    # Team-wide notices are logged per recipient under a ref naming the team: ask the log
+    # about this team's candidates only.
+    refs = {
+        _log_ref(team, o): (o.kind, o.period) for o in owed(set()) if o.kind not in MEMBER_KINDS
+    }
+    logged = await ctx.storage.notifications.sent_refs(list(refs))
+    return owed({refs[ref] for ref in logged})
 
 
 async def catch_up(
@@ -104,11 +111,11 @@ async def catch_up(
         if team_ids is not None and team.id not in team_ids:
             continue
         since = as_utc(created.get(team.id, 0.0))
-        for o, send in await _team_overdue(ctx, team, since, now):
+        for o in await _team_overdue(ctx, team, since, now):
             key = f"{o.kind}:{o.period}" if o.kind == Notice.MONTHLY_REPORT else o.kind
             if o.late:
                 log.info("catch-up: team %s %s %s, due %s", team.id, o.kind, o.period, o.due)
-            done[(team.id, key)] = await send(ctx, bot, team, o, now)
+            done[(team.id, key)] = await SENDERS[o.kind](ctx, bot, team, o, now)
     for o in vacancy_overdue(ctx.settings.timezone, now):
         late = _note(o, ctx.settings.timezone)
         done[(DEPLOYMENT, o.kind)] = await vacancy_reminders(ctx, bot, late=late)

@@ -19,10 +19,11 @@ from bot.rules.catchup import (
     monthly_due,
     monthly_overdue,
     rollcall_close_late,
+    team_overdue,
     vacancy_overdue,
     weekly_overdue,
 )
-from bot.rules.reminders import Kind
+from bot.rules.reminders import MEMBER_KINDS, Kind
 from bot.rules.schedule import Schedule, local_datetime
 
 SH = "Asia/Shanghai"
@@ -154,3 +155,19 @@ def test_daily_owed_ones_are_due_today_and_never_repeat(tz: str, now: datetime) 
         assert o.period == today and o.due <= now and o.kind != Kind.WEEKLY_DIGEST
     sent = {(o.kind, o.period) for o in owed}
     assert daily_overdue(schedule, 30, tz, now, sent) == []
+
+
+@given(ZONES, INSTANTS, OUTAGES, st.booleans())
+def test_whatever_a_team_is_owed_goes_out_once(
+    tz: str, created: datetime, outage: timedelta, evening: bool
+) -> None:
+    schedule = Schedule(evening_enabled=evening)
+    now = created + outage
+    owed = team_overdue(schedule, 30, tz, now, created)
+    keys = [(o.kind, o.period) for o in owed]
+    assert len(keys) == len(set(keys))
+    assert all(o.due <= now and o.late == (now - o.due > LATE_AFTER) for o in owed)
+    # Once the team-wide ones are logged, only the per-person member notices remain (the
+    # fan-out de-duplicates those per person).
+    again = team_overdue(schedule, 30, tz, now, created, set(keys))
+    assert {o.kind for o in again} <= {k.value for k in MEMBER_KINDS}

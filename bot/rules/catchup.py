@@ -137,6 +137,23 @@ def monthly_overdue(
     return out[::-1]
 
 
+def team_overdue(
+    schedule: Schedule,
+    lead_minutes: int,
+    tz: str,
+    now: datetime,
+    created: datetime,
+    sent: Sent = (),
+) -> list[Overdue]:
+    """Everything a team is owed now: today's daily notices, the latest weekly digest and
+    the monthly reports, minus the team-wide ones already sent."""
+    return [
+        *daily_overdue(schedule, lead_minutes, tz, now, sent),
+        *weekly_overdue(tz, now, created, sent),
+        *monthly_overdue(tz, now, created, sent),
+    ]
+
+
 def vacancy_overdue(tz: str, now: datetime) -> list[Overdue]:
     """Today's vacancy reminder, once its 09:00 passed (it is useful until midnight). Its
     log is per admin and vacancy: the service skips whoever already had it."""
