@@ -39,6 +39,7 @@ DEPLOYMENT = None  # the team id of deployment-wide notices in catch_up's result
 
 LEAVE_FOLLOWUPS = "leave_followups"
 ROLLCALL_CLOSE = "rollcall_close"
+LONG_LIVED = {Notice.WEEKLY_DIGEST.value, Notice.MONTHLY_REPORT.value}
 
 
 def _note(o: Overdue, tz: str) -> LateNote | None:
@@ -80,7 +81,7 @@ def _log_ref(team: Team, o: Overdue) -> tuple[str, str]:
     return o.kind, f"{team.id}:{o.period}"
 
 
-async def _team_overdue(
+async def owed_by_team(
     ctx: AppContext, team: Team, created: datetime, now: datetime
 ) -> list[Overdue]:
     """What the rules say the team is owed, given what the log says was sent."""
@@ -107,15 +108,16 @@ async def catch_up(
     existed at start (a team created since has had nothing due yet)."""
     done: dict[tuple[int | None, str], Outcome] = {}
     created = await ctx.storage.teams.created_at()
+    owed: list[tuple[Team, Overdue]] = []
     for team in await ctx.storage.teams.all():
-        if team_ids is not None and team.id not in team_ids:
-            continue
-        since = as_utc(created.get(team.id, 0.0))
-        for o in await _team_overdue(ctx, team, since, now):
-            key = f"{o.kind}:{o.period}" if o.kind == Notice.MONTHLY_REPORT else o.kind
-            if o.late:
-                log.info("catch-up: team %s %s %s, due %s", team.id, o.kind, o.period, o.due)
-            done[(team.id, key)] = await SENDERS[o.kind](ctx, bot, team, o, now)
+        if team_ids is None or team.id in team_ids:
+            since = as_utc(created.get(team.id, 0.0))
+            owed += [(team, o) for o in await owed_by_team(ctx, team, since, now)]
+    # Today's notices first, for every team: a deadline nudge must not wait behind the
+    # rendering of a hundred monthly reports.
+    daily = [(team, o) for team, o in owed if o.kind not in LONG_LIVED]
+    for team, o in daily:
+        done[(team.id, o.kind)] = await _send(ctx, bot, team, o, now)
     for o in vacancy_overdue(ctx.settings.timezone, now):
         late = _note(o, ctx.settings.timezone)
         done[(DEPLOYMENT, o.kind)] = await vacancy_reminders(ctx, bot, late=late)
@@ -126,4 +128,14 @@ async def catch_up(
         if as_utc(deadline) <= now:
             result = await rollcall.close_rollcall(ctx, bot, rollcall_id, now)
             done[(DEPLOYMENT, f"{ROLLCALL_CLOSE}:{rollcall_id}")] = result
+    for team, o in owed:
+        if o.kind in LONG_LIVED:
+            key = f"{o.kind}:{o.period}" if o.kind == Notice.MONTHLY_REPORT else o.kind
+            done[(team.id, key)] = await _send(ctx, bot, team, o, now)
     return done
+
+
+async def _send(ctx: AppContext, bot: Bot, team: Team, o: Overdue, now: datetime) -> Outcome:
+    if o.late:
+        log.info("catch-up: team %s %s %s, due %s", team.id, o.kind, o.period, o.due)
+    return await SENDERS[o.kind](ctx, bot, team, o, now)
