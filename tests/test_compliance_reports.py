@@ -132,7 +132,9 @@ def test_the_shipped_font_covers_gb2312_and_every_chart_label() -> None:
         for key, texts in catalog().items()
         if key.startswith(("compliance.chart.", "compliance.status."))
     )
-    assert labels and all(ord(c) in charmap for c in labels if c.isprintable())
+    uncovered = {c for c in labels if c.isprintable() and ord(c) not in charmap}
+    # A new chart label outside GB 2312: rebuild the font (bot/reports/fonts/build.py).
+    assert labels and not uncovered, uncovered
     assert compliance_chart.BUNDLED_FONT.stat().st_size < 3_000_000
     assert (compliance_chart.BUNDLED_FONT.parent / "OFL.txt").read_text().count("OPEN FONT LICENSE")
 
