@@ -231,7 +231,7 @@ async def draw_and_schedule(
 
 async def start_scheduler(app: Application) -> None:
     """At start: every team's jobs, deployment-wide jobs, open roll calls, random plans,
-    and a catch-up pass for what was due earlier today."""
+    and a catch-up pass (bot/catchup.py) for what fell due while the bot was down."""
     ctx = _ctx(app)
     queue = _queue(app)
     for team in await ctx.storage.teams.all():
