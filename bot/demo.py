@@ -429,6 +429,10 @@ def main(out: str = "outpost-demo", echo: bool = True) -> int:
     logging.basicConfig(level=logging.WARNING)
     for noisy in ("apscheduler", "telegram", "httpx"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # The demo's clock runs days in the past while the JobQueue runs on the wall clock, so
+    # every job it schedules (a roll call's close) counts as "missed by N days"; the demo
+    # runs those jobs itself at their simulated time.
+    logging.getLogger("apscheduler.executors.default").setLevel(logging.ERROR)
     path = Path(out)
     if path.exists() and not (path / "transcript.txt").exists() and any(path.iterdir()):
         print(f"outpost: {path} exists and is not a demo folder; choose another with --out")

@@ -16,7 +16,8 @@ nothing changed, and only the marked teams re-read when something did.
 
 Callbacks are thin: they read the clock and call a service function, which tests call
 directly with any time they like. Every notice is logged in `notifications`, so a job that
-runs twice, or a catch-up at start for notices due earlier today, never sends twice.
+runs twice, or the catch-up at start (bot/catchup.py) for notices due while the bot was
+down, never sends twice.
 """
 
 from __future__ import annotations
@@ -32,8 +33,9 @@ from apscheduler.jobstores.base import JobLookupError
 from telegram import Bot
 from telegram.ext import Application, ContextTypes, Job, JobQueue
 
+from bot.catchup import catch_up
 from bot.context import CTX_KEY, AppContext
-from bot.rules.reminders import Kind, catch_up_kinds
+from bot.rules.reminders import Kind
 from bot.rules.schedule import get_zone
 from bot.rules.slots import MONTHLY_COMPLIANCE, Slot, team_slots
 from bot.services import reminders, rollcall, summary
@@ -194,7 +196,10 @@ async def _weekly_draw(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def _sync(context: ContextTypes.DEFAULT_TYPE) -> None:
-    await sync_teams(context.application)
+    # Teams created since this week's roll-call draw may top it up; only a change of teams
+    # can, so an idle sync never reads them all.
+    if await sync_teams(context.application):
+        await draw_and_schedule(context.application, random.Random(), only_new=True)
 
 
 async def _catch_up(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -279,35 +284,28 @@ def schedule_rollcall_close(app: Application, rollcall_id: int, deadline: dateti
     _keep(app, _queue(app).run_once(_close_rollcall, when, data=rollcall_id, name=name))
 
 
-async def draw_and_schedule(app: Application, rng: random.Random) -> list[Job[Any]]:
-    """Draws this week's random roll calls (once per week) and schedules unfired ones."""
+async def draw_and_schedule(
+    app: Application, rng: random.Random, *, only_new: bool = False
+) -> list[Job[Any]]:
+    """Draws this week's random roll calls (once per week, topped up when teams came later)
+    and schedules unfired ones. `only_new`: leave plans that have a job, or whose moment
+    passed (one may be firing right now), to the start-up pass."""
     ctx = _ctx(app)
     jobs = []
     for plan in await rollcall.draw_random_rollcalls(ctx, ctx.clock.now(), rng):
-        when = max(datetime.fromtimestamp(plan.at, UTC), ctx.clock.now())
         name = f"rollcall_plan:{plan.id}"
+        if only_new and (
+            name in schedule_index(app).jobs or plan.at <= ctx.clock.now().timestamp()
+        ):
+            continue
+        when = max(datetime.fromtimestamp(plan.at, UTC), ctx.clock.now())
         jobs.append(_keep(app, _queue(app).run_once(_fire_plan, when, data=plan.id, name=name)))
     return jobs
 
 
-async def catch_up(
-    ctx: AppContext, bot: Bot, now: datetime, *, team_ids: set[int] | None = None
-) -> dict[tuple[int, str], FanoutResult]:
-    """Sends today's notices whose time passed while the bot was down, while still useful.
-    Those already sent are skipped by the notification log. `team_ids`: the teams that
-    existed at start (a team created since has had no notice due yet)."""
-    done = {}
-    for team in await ctx.storage.teams.all():
-        if team_ids is not None and team.id not in team_ids:
-            continue
-        for kind in catch_up_kinds(team.schedule, team.reminder_lead_minutes, team.timezone, now):
-            done[(team.id, kind.value)] = await TEAM_JOBS[kind](ctx, bot, team.id, now)
-    return done
-
-
 async def start_scheduler(app: Application) -> None:
     """At start: every team at its slots, deployment-wide jobs, open roll calls, random
-    plans, and a catch-up pass for what was due earlier today."""
+    plans, and a catch-up pass (bot/catchup.py) for what fell due while the bot was down."""
     ctx = _ctx(app)
     queue = _queue(app)
     index = schedule_index(app)

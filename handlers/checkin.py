@@ -10,7 +10,7 @@ from bot.access import Actor, supervisors_of
 from bot.context import AppContext, app_ctx
 from bot.delivery import confirm_once
 from bot.i18n import all_labels, t
-from bot.rules.checkin import DayEffect, LocationEvidence, Place, RejectReason
+from bot.rules.checkin import DayEffect, EveningOutcome, LocationEvidence, Place, RejectReason
 from bot.rules.schedule import Timing, local_datetime
 from bot.services.checkin import CheckinResult, check_in, track_live_position
 from handlers import rollcall
@@ -99,6 +99,9 @@ async def on_location(update: Update, context: Context) -> None:
             )
 
         await confirm_once(ctx, CONFIRM_KIND, actor.user_id, ref, evening_reply)
+        if result.verdict.evening is EveningOutcome.OUT_OF_AREA:
+            # Judged like the morning: the member is asked why, the supervisor hears at once.
+            await out_of_area(update, context, ctx, actor, result, message)
         return
     await confirm_checkin(update, ctx, actor, result, message)
     if result.verdict.timing is Timing.MISSED and result.recorded.effect is DayEffect.COUNTS:
@@ -115,14 +118,7 @@ async def on_location(update: Update, context: Context) -> None:
         await confirm_once(ctx, "checkin.makeup_offer", actor.user_id, ref, offer_makeup)
     if result.verdict.accepted and result.recorded.effect is DayEffect.COUNTS:
         if result.verdict.place is Place.OUT_OF_AREA:
-            await confirm_once(
-                ctx,
-                "checkin.oor_ask",
-                actor.user_id,
-                ref,
-                lambda: ask_out_of_area_reason(update, ctx, actor, result),
-            )
-            await alert_supervisors(context, ctx, actor, result, message)
+            await out_of_area(update, context, ctx, actor, result, message)
     if result.verdict.accepted and message.location and message.location.live_period:
         await confirm_once(
             ctx,
@@ -208,6 +204,25 @@ def render_result(lang: str, result: CheckinResult, message: Message) -> str:
     return "\n".join(lines)
 
 
+async def out_of_area(
+    update: Update,
+    context: Context,
+    ctx: AppContext,
+    actor: Actor,
+    result: CheckinResult,
+    message: Message,
+) -> None:
+    """The member is asked for a reason (once per check-in), the supervisor alerted."""
+    await confirm_once(
+        ctx,
+        "checkin.oor_ask",
+        actor.user_id,
+        str(result.recorded.id),
+        lambda: ask_out_of_area_reason(update, ctx, actor, result),
+    )
+    await alert_supervisors(context, ctx, actor, result, message)
+
+
 async def ask_out_of_area_reason(
     update: Update, ctx: AppContext, actor: Actor, result: CheckinResult
 ) -> None:
@@ -220,22 +235,27 @@ async def ask_out_of_area_reason(
 async def alert_supervisors(
     context: Context, ctx: AppContext, actor: Actor, result: CheckinResult, message: Message
 ) -> None:
-    """DingTalk's "field check-in": the supervisor hears at once, with the point itself."""
+    """DingTalk's "field check-in": the supervisor hears at once, with the point itself.
+    In the evening once per member and night: a second location from afar adds nothing."""
     team = result.team
     assert team is not None and message.location is not None
     name = actor.person.name if actor.person and actor.person.name else str(actor.user_id)
     sent = local_datetime(message.date.astimezone(UTC), team.timezone)
+    kind, ref = "alert.out_of_area", str(result.recorded.id)
+    if result.kind == "evening":
+        kind, ref = "alert.evening_out_of_area", f"{actor.user_id}:{result.verdict.local_day}"
     for supervisor in await supervisors_of(ctx, team):
         lang = supervisor.language or "en"
-        text = t(
-            lang,
-            "alert.out_of_area",
-            name=name,
-            team=team.name,
-            time=sent.strftime("%H:%M"),
-            distance=format_distance(lang, result.verdict.distance_m),
-            timing=t(lang, f"timing.{result.verdict.timing}"),
-        )
+        facts = {
+            "name": name,
+            "team": team.name,
+            "time": sent.strftime("%H:%M"),
+            "distance": format_distance(lang, result.verdict.distance_m),
+        }
+        if result.kind == "evening":
+            text = t(lang, kind, **facts)
+        else:
+            text = t(lang, kind, timing=t(lang, f"timing.{result.verdict.timing}"), **facts)
 
         async def send(chat_id: int = supervisor.telegram_id, text: str = text) -> None:
             assert message.location is not None
@@ -244,9 +264,7 @@ async def alert_supervisors(
                 chat_id, latitude=message.location.latitude, longitude=message.location.longitude
             )
 
-        await confirm_once(
-            ctx, "alert.out_of_area", supervisor.telegram_id, str(result.recorded.id), send
-        )
+        await confirm_once(ctx, kind, supervisor.telegram_id, ref, send)
 
 
 @text_step("oor_reason")

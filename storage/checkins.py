@@ -74,7 +74,8 @@ def _row_values(c: NewCheckin, effect: DayEffect) -> tuple[Any, ...]:
         int(v.accepted),
         v.reject_reason.value if v.reject_reason else None,
         v.place.value if v.place else None,
-        v.timing.value if v.timing else None,
+        # An evening row's timing is its evening outcome: a morning timing means nothing then.
+        v.timing.value if v.timing else (v.evening.value if v.evening else None),
         effect.value,
     )
 

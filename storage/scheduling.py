@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from bot.rules.evening import EveningCheck
 from bot.rules.reminders import LeaveSpan
 from bot.rules.summary import Attendance, PendingRequest
 from storage.db import Database
@@ -51,6 +52,16 @@ class SchedulingRepo:
             evening_on_site={r[0] for r in evening},
             leaves=await self.approved_leaves(team_id, day, day),
         )
+
+    async def evening_checks(self, team_id: int, day: date) -> list[EveningCheck]:
+        """The day's accepted evening locations, in the order they were sent."""
+        rows = await self.db.fetchall(
+            "SELECT telegram_id, place, out_of_area_reason FROM checkins"
+            " WHERE team_id = ? AND local_day = ? AND kind = 'evening' AND accepted = 1"
+            " ORDER BY message_date, id",
+            (team_id, day.isoformat()),
+        )
+        return [EveningCheck(r[0], r[1], r[2]) for r in rows]
 
     async def approved_leaves(self, team_id: int, first: date, last: date) -> list[LeaveSpan]:
         rows = await self.db.fetchall(

@@ -197,6 +197,12 @@ class TeamRepo:
             return [], since
         return [r[0] for r in rows], int(rows[-1][1])
 
+    async def created_at(self) -> dict[int, float]:
+        """Team id -> when it was created: a weekly or monthly notice due before that was
+        never owed."""
+        rows = await self.db.fetchall("SELECT id, created_at FROM teams")
+        return {r[0]: r[1] for r in rows}
+
     async def set_site(self, team_id: int, site: Site, *, now: float, datum: str = "wgs84") -> None:
         await self.db.execute(
             "UPDATE sites SET lat = ?, lon = ?, radius_m = ?, entered_datum = ?, updated_at = ?"

@@ -8,9 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.catchup import catch_up
 from bot.rules.reminders import Kind
 from bot.rules.schedule import Schedule, local_datetime
-from bot.scheduler import TEAM_JOBS, catch_up, reschedule_team, schedule_index, slot_job
+from bot.scheduler import TEAM_JOBS, reschedule_team, schedule_index, slot_job
 from bot.services import fanout
 from bot.services.reminders import send_checkin_reminders
 from tests.sched_helpers import attend, delivered, diary, leave, logged, set_state, texts_to
@@ -170,9 +171,12 @@ async def test_catch_up_after_restart(world: World) -> None:
     world.clock.set(now)
     await attend(world, wang.id, team.id, date(2026, 11, 25))
     done = await catch_up(world.ctx, world.app.bot, now.astimezone(UTC))
-    assert set(done) == {(team.id, "deadline_nudge")}
+    assert {key for key in done if key[0] == team.id} == {(team.id, "deadline_nudge")}
     assert done[(team.id, "deadline_nudge")].sent == [li.id]
-    assert "now late" in texts_to(world, li.id)[-1]
+    nudge = texts_to(world, li.id)[-1]
+    # Due 07:40, sent at 07:50: the nudge itself first, then the note that it is late.
+    assert nudge.startswith("⚠️") and "now late" in nudge
+    assert "Sent late: this was due 2026-11-25 07:40" in nudge
     # A second restart a minute later sends nothing twice.
     again = await catch_up(world.ctx, world.app.bot, (now + timedelta(minutes=1)).astimezone(UTC))
     assert again[(team.id, "deadline_nudge")].sent == []

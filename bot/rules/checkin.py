@@ -21,7 +21,7 @@ Decisions:
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -32,6 +32,7 @@ __all__ = [
     "DELAYED_AFTER_S",
     "CheckinVerdict",
     "DayEffect",
+    "EveningOutcome",
     "LocationEvidence",
     "Place",
     "RejectReason",
@@ -59,6 +60,14 @@ class RejectReason(StrEnum):
 class Place(StrEnum):
     ON_SITE = "on_site"
     OUT_OF_AREA = "out_of_area"
+
+
+class EveningOutcome(StrEnum):
+    """What an accepted evening location says about the night: the morning's on time /
+    late mean nothing at 21:00."""
+
+    PRESENT = "evening_present"
+    OUT_OF_AREA = "evening_out_of_area"
 
 
 @dataclass(frozen=True)
@@ -95,6 +104,7 @@ class CheckinVerdict:
     local_day: date
     delay_s: float
     delayed: bool
+    evening: EveningOutcome | None = None  # set instead of timing for an evening check
 
 
 def _aware(dt: datetime, name: str) -> None:
@@ -111,8 +121,10 @@ def judge_checkin(
     membership: str | None,
     require_live: bool = False,
     delayed_after_s: float = DELAYED_AFTER_S,
+    evening: bool = False,
 ) -> CheckinVerdict:
-    """Judge one shared location.
+    """Judge one shared location; ``evening``: shared inside the evening window, so it gets
+    an evening outcome instead of a morning timing (same evidence rules and geofence).
 
     Rejection checks, first match wins: not member, recalled, bad coordinates,
     forwarded, venue, offline, live required, inaccurate (accuracy worse than the site
@@ -164,7 +176,7 @@ def judge_checkin(
     else:
         reason = None
 
-    return CheckinVerdict(
+    verdict = CheckinVerdict(
         accepted=reason is None,
         reject_reason=reason,
         distance_m=dist,
@@ -174,6 +186,15 @@ def judge_checkin(
         delay_s=delay_s,
         delayed=delayed,
     )
+    return _as_evening(verdict) if evening else verdict
+
+
+def _as_evening(verdict: CheckinVerdict) -> CheckinVerdict:
+    outcome = None
+    if verdict.accepted:
+        present = verdict.place is Place.ON_SITE
+        outcome = EveningOutcome.PRESENT if present else EveningOutcome.OUT_OF_AREA
+    return replace(verdict, timing=None, evening=outcome)
 
 
 class DayEffect(StrEnum):

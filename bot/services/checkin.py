@@ -54,6 +54,11 @@ async def check_in(
 ) -> CheckinResult:
     membership = actor.member_of()
     team = await ctx.storage.teams.get(membership.team_id) if membership else None
+    # Inside the (optional) evening window a location is the evening presence check: kept
+    # as its own row with its own outcome (a night on site when accepted on site), never
+    # touching the morning.
+    evening = team is not None and in_evening_window(ev.message_date, team.timezone, team.schedule)
+    kind = "evening" if evening else "morning"
     if membership is None or team is None:
         verdict = stranger_verdict(ev, ctx.settings.timezone)
     else:
@@ -64,11 +69,8 @@ async def check_in(
             team.timezone,
             membership=membership.state,
             require_live=team.require_live,
+            evening=evening,
         )
-    # Inside the (optional) evening window a location is the evening presence check: kept
-    # as its own row (a night on site when accepted on site), never touching the morning.
-    evening = team is not None and in_evening_window(ev.message_date, team.timezone, team.schedule)
-    kind = "evening" if evening else "morning"
     recorded = await ctx.storage.checkins.record(
         NewCheckin(
             telegram_id=actor.user_id,

@@ -33,6 +33,7 @@ from bot.rules.compliance import (
     team_month,
 )
 from bot.rules.schedule import local_datetime
+from bot.services.late import LateNote, noted
 
 log = logging.getLogger(__name__)
 
@@ -128,6 +129,7 @@ async def _deliver(
     tm: TeamMonth,
     lang: str,
     files: _Attachments,
+    late: LateNote | None = None,
 ) -> None:
     """Summary, workbook, chart pages; each part claimed on its own as well, so a retry
     after a failure half-way sends only the parts still missing, never one twice."""
@@ -159,7 +161,8 @@ async def _deliver(
 
         return send
 
-    await part("text", lambda: bot.send_message(chat_id, summary_text(tm, lang)))
+    text = noted(summary_text(tm, lang), lang, late)
+    await part("text", lambda: bot.send_message(chat_id, text))
     await part("xlsx", send_document)
     for i in range(len(files.photos)):
         await part(f"png{i + 1}", send_photo(i))
@@ -183,6 +186,7 @@ async def send_monthly_compliance(
     *,
     team_id: int | None = None,
     team_ids: Collection[int] | None = None,
+    late: LateNote | None = None,
 ) -> int:
     """Sends each team's month (by default the month before now in the team's timezone)
     to its supervisors and all admins: a summary, the XLSX and the chart. Returns how many
@@ -197,7 +201,8 @@ async def send_monthly_compliance(
 
     ``team_id`` limits the run to one team, ``team_ids`` to those teams (the scheduler's
     slot for the 1st at 08:00 in one timezone passes every team it serves); without either
-    every team is sent at once.
+    every team is sent at once. ``late``: the report is caught up after an outage; its text
+    says so.
     """
     delivered = 0
     wanted = {team_id} if team_id is not None else None
@@ -224,7 +229,7 @@ async def send_monthly_compliance(
                 if lang not in files:
                     # Rendering is CPU work: keep the event loop free for updates meanwhile.
                     files[lang] = await asyncio.to_thread(_render_files, tm, lang)
-                await _deliver(ctx, bot, chat_id, ref, tm, lang, files[lang])
+                await _deliver(ctx, bot, chat_id, ref, tm, lang, files[lang], late)
             except Forbidden:
                 log.info("monthly compliance: %s blocked the bot; marked unreachable", chat_id)
                 await ctx.storage.people.set_unreachable(chat_id, True)

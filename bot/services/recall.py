@@ -15,6 +15,7 @@ from telegram.error import Forbidden, TelegramError
 from bot.context import AppContext
 from bot.i18n import t
 from bot.rules.schedule import local_day
+from bot.services.late import LateNote, noted
 from storage.models import Team
 from storage.recalls import NotRecallable, Recall
 
@@ -71,7 +72,7 @@ async def admin_ids(ctx: AppContext) -> list[int]:
     return sorted(set(ctx.settings.admins) | await ctx.storage.people.admin_ids())
 
 
-async def vacancy_reminders(ctx: AppContext, bot: Bot) -> int:
+async def vacancy_reminders(ctx: AppContext, bot: Bot, *, late: LateNote | None = None) -> int:
     """Daily job: every admin is told of each vacancy open `refill_days` or more, once a day
     per vacancy (notifications table: insert first, send if inserted). Returns messages sent.
 
@@ -106,6 +107,7 @@ async def vacancy_reminders(ctx: AppContext, bot: Bot) -> int:
                 limit=vacancy.refill_days,
                 reason=vacancy.reason,
             )
+            text = noted(text, lang, late)
             try:
                 await bot.send_message(admin, text)
             except Forbidden:

@@ -19,6 +19,7 @@ from bot.i18n import t
 from bot.rules.reminders import Kind, MemberDay, on_leave, reminder_targets
 from bot.rules.schedule import local_day, on_time_until
 from bot.services.fanout import FanoutResult, Outgoing, fan_out
+from bot.services.late import LateNote, noted
 from storage.models import Person, Team
 
 log = logging.getLogger(__name__)
@@ -75,25 +76,32 @@ def _text(kind: Kind, lang: str, team: Team) -> str:
 
 
 async def notice_messages(
-    ctx: AppContext, team_id: int, kind: Kind, now: datetime
+    ctx: AppContext, team_id: int, kind: Kind, now: datetime, *, late: LateNote | None = None
 ) -> list[Outgoing]:
-    """The member notices of this kind one team is due at `now` (none for a gone team)."""
+    """The member notices of this kind one team is due at `now` (none for a gone team);
+    `late` marks notices caught up after an outage."""
     team = await ctx.storage.teams.get(team_id)
     if team is None:
         return []
     day = local_day(now, team.timezone)
     members, people = await member_days(ctx, team, day)
     targets = reminder_targets(kind, members, day, team.schedule)
-    return [
-        Outgoing.text(
-            kind.value, tid, day.isoformat(), _text(kind, people[tid].language or "en", team)
-        )
-        for tid in targets
-    ]
+    messages = []
+    for tid in targets:
+        lang = people[tid].language or "en"
+        text = noted(_text(kind, lang, team), lang, late)
+        messages.append(Outgoing.text(kind.value, tid, day.isoformat(), text))
+    return messages
 
 
 async def send_member_notices(
-    ctx: AppContext, bot: Bot, team_ids: Iterable[int], kind: Kind, now: datetime
+    ctx: AppContext,
+    bot: Bot,
+    team_ids: Iterable[int],
+    kind: Kind,
+    now: datetime,
+    *,
+    late: LateNote | None = None,
 ) -> dict[int, FanoutResult]:
     """One notice kind for many teams at once, as one paced stream: while the fan-out of
     one group of teams is sending, the next group's messages are being prepared, so the
@@ -103,7 +111,7 @@ async def send_member_notices(
     ids = list(team_ids)
     sending: list[asyncio.Task[FanoutResult]] = []
     for i in range(0, len(ids), TEAMS_PER_FANOUT):
-        messages = await _new_messages(ctx, ids[i : i + TEAMS_PER_FANOUT], kind, now, owner)
+        messages = await _new_messages(ctx, ids[i : i + TEAMS_PER_FANOUT], kind, now, owner, late)
         sending.append(asyncio.create_task(fan_out(ctx, bot, messages)))
         if len(sending) > 1:
             await sending[-2]  # at most one group prepared ahead of the one sending
@@ -129,11 +137,12 @@ async def _new_messages(
     kind: Kind,
     now: datetime,
     owner: dict[tuple[str, int, str], int],
+    late: LateNote | None,
 ) -> list[Outgoing]:
     messages = []
     for team_id in team_ids:
         try:
-            built = await notice_messages(ctx, team_id, kind, now)
+            built = await notice_messages(ctx, team_id, kind, now, late=late)
         except Exception:
             # One team's fault must not cost the other teams at this slot their notice.
             log.exception("%s for team %s could not be prepared", kind.value, team_id)
@@ -147,9 +156,15 @@ async def _new_messages(
 
 
 async def send_member_notice(
-    ctx: AppContext, bot: Bot, team_id: int, kind: Kind, now: datetime
+    ctx: AppContext,
+    bot: Bot,
+    team_id: int,
+    kind: Kind,
+    now: datetime,
+    *,
+    late: LateNote | None = None,
 ) -> FanoutResult:
-    results = await send_member_notices(ctx, bot, [team_id], kind, now)
+    results = await send_member_notices(ctx, bot, [team_id], kind, now, late=late)
     return results.get(team_id, FanoutResult())
 
 
