@@ -15,6 +15,8 @@ the ordinary user actions (queued updates).
         {"replied_chats": n, "replies": n, "pending_updates": n}
     POST /_emu/reset
         forgets recorded requests (memory stays flat across benchmark phases)
+    POST /_emu/latency  {"latency": seconds, "jitter": seconds}
+        every later Bot API call answers after that round trip
 """
 
 from __future__ import annotations
@@ -81,6 +83,15 @@ def add_control_routes(app: web.Application, emu: BotApiEmulator) -> None:
         emu.requests.clear()
         return web.json_response({"ok": True})
 
+    async def latency(request: web.Request) -> web.Response:
+        body: dict[str, Any] = await request.json()
+        try:
+            emu.set_latency(float(body.get("latency", 0)), float(body.get("jitter", 0)))
+        except (TypeError, ValueError) as exc:
+            return web.json_response({"ok": False, "description": str(exc)}, status=400)
+        return web.json_response({"ok": True})
+
+    app.router.add_post(f"{PREFIX}/latency", latency)
     app.router.add_post(f"{PREFIX}/burst", burst)
     app.router.add_get(f"{PREFIX}/stats", stats)
     app.router.add_post(f"{PREFIX}/reset", reset)
