@@ -29,7 +29,7 @@ from bot.context import CTX_KEY, AppContext
 from bot.http import make_requests
 from bot.i18n import t
 from bot.processor import PerChatUpdateProcessor
-from bot.resilience import ResilientRateLimiter, quiet_duplicate_fault_logs
+from bot.resilience import OutgoingScheduler, quiet_duplicate_fault_logs
 from bot.runtime import tune_gc
 from bot.scheduler import start_scheduler
 from bot.updates import Poller, drop_processed
@@ -158,7 +158,7 @@ def build_application(
         .base_url(settings.api_base_url)
         .base_file_url(settings.file_base_url)
         .concurrent_updates(PerChatUpdateProcessor(256))
-        .rate_limiter(ResilientRateLimiter(overall_max_rate=settings.rate_limit_per_s))
+        .rate_limiter(OutgoingScheduler(overall_max_rate=settings.rate_limit_per_s))
         # Timeouts live in the requests (bot/http.py): PTB refuses both at once.
         .request(request)
         .get_updates_request(updates_request)

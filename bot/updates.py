@@ -28,7 +28,7 @@ from telegram.ext import Application, ApplicationHandlerStop, ContextTypes
 from bot.context import app_ctx
 from bot.http import without_nul
 from bot.processor import _chat_key
-from bot.resilience import backoff, log_fault
+from bot.resilience import backoff, log_fault, retry_after_seconds
 
 log = logging.getLogger("outpost.updates")
 
@@ -234,7 +234,7 @@ class Poller:
     async def _pause_after(self, error: BaseException) -> None:
         self._faults += 1
         if isinstance(error, RetryAfter):
-            wait = error._retry_after.total_seconds()
+            wait = retry_after_seconds(error)
         elif isinstance(error, Conflict):
             wait = 5.0  # another instance polls the same token; it may be on its way out
         else:

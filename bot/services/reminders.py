@@ -13,7 +13,8 @@ from telegram import Bot
 
 from bot.context import AppContext
 from bot.i18n import t
-from bot.rules.reminders import Kind, MemberDay, on_leave, reminder_targets
+from bot.pacing import Lane
+from bot.rules.reminders import Kind, MemberDay, on_leave, reminder_targets, still_due
 from bot.rules.schedule import local_day, on_time_until
 from bot.services.fanout import FanoutResult, Outgoing, fan_out
 from storage.models import Person, Team
@@ -82,7 +83,14 @@ async def send_member_notice(
         )
         for tid in targets
     ]
-    result = await fan_out(ctx, bot, messages)
+
+    async def still_true(notice: Outgoing) -> bool:
+        # Claimed up to a batch ahead, sent up to minutes later in a big fan-out: by then the
+        # member may have checked in, gone on leave or been recalled.
+        member = await ctx.storage.scheduling.member_day(team.id, notice.telegram_id, day)
+        return still_due(kind, member, day, team.schedule)
+
+    result = await fan_out(ctx, bot, messages, still_due=still_true)
     if result.blocked:
         await report_unreachable(ctx, bot, team, result.blocked)
     return result
@@ -134,4 +142,4 @@ async def report_unreachable(
         for reader_id, lang in readers:
             text = t(lang, "remind.unreachable", name=name, team=team.name)
             messages.append(Outgoing.text(UNREACHABLE_REPORT, reader_id, str(member_id), text))
-    return await fan_out(ctx, bot, messages)
+    return await fan_out(ctx, bot, messages, lane=Lane.ALERT)

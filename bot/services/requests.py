@@ -21,6 +21,7 @@ from telegram.error import TelegramError
 from bot.access import Actor, supervisors_of
 from bot.context import AppContext
 from bot.i18n import t
+from bot.resilience import as_alert
 from bot.rules.leave import (
     REMIND_AFTER,
     Followup,
@@ -176,7 +177,7 @@ async def send_prompts(
             text = t(lang, key) + "\n\n" + text
         try:
             message = await bot.send_message(
-                chat_id, text, reply_markup=decision_buttons(lang, request.id)
+                chat_id, text, reply_markup=decision_buttons(lang, request.id), **as_alert(bot)
             )
         except TelegramError as exc:
             log.warning("request %s: prompt to %s failed: %s", request.id, chat_id, exc)
