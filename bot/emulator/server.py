@@ -474,7 +474,7 @@ class BotApiEmulator:
         for value in params.values():
             if isinstance(value, Upload):
                 value.method = method
-        fault = self.faults.pick(method)
+        fault = self.faults.pick(method, params.get("chat_id"))
         if fault is not None:
             early = await self._fault(request, fault, method, params)
             if early is not None:
