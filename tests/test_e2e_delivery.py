@@ -135,3 +135,29 @@ async def test_a_burst_is_confirmed_at_the_budget_not_one_round_trip_at_a_time(
     # One at a time would take 45 round trips (4.5 s); at 30/s it is about 1.5 s.
     assert took < 3.0, took
     assert took > 45 / 30 - 3 / 30 - 0.1, f"faster than Telegram's budget: {took:.2f}s"
+
+
+async def test_paid_broadcast_sends_bulk_beyond_the_free_budget(world: World) -> None:
+    world.ctx.settings = replace(world.ctx.settings, paid_broadcast=True)
+    team = await world.team()
+    members = [await world.enroll(team, name=f"Member {i:03}") for i in range(90)]
+    started = time.monotonic()
+    result = await send_checkin_reminders(world.ctx, world.app.bot, team.id, world.clock.now())
+    took = time.monotonic() - started
+    assert sorted(result.sent) == sorted(m.id for m in members)
+    # 90 at the free 30/s would take 3 s; paid broadcast goes at up to 1,000/s.
+    assert took < 1.5, took
+    reminders = [r for r in world.emu.requests if r.method == "sendMessage"]
+    assert len(reminders) == 90
+    assert all(r.params.get("allow_paid_broadcast") is True for r in reminders)
+    # A member's own reply is never paid for.
+    assert (await _reply_within(members[0], 1))["text"].startswith("⏰")  # the reminder
+    _check_in(members[0])
+    assert (await _reply_within(members[0], 2))["text"].startswith("✅")
+    [*_, reply] = [
+        r
+        for r in world.emu.requests
+        if r.method == "sendMessage" and r.params["chat_id"] == members[0].id
+    ]
+    assert str(reply.params["text"]).startswith("✅")
+    assert "allow_paid_broadcast" not in reply.params
