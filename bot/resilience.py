@@ -1,10 +1,11 @@
 """Outgoing calls: paced under one budget, in priority lanes, surviving Telegram's bad moments.
 
 Every Bot API call except getUpdates passes `OutgoingScheduler.process_request` (PTB's public
-`BaseRateLimiter` interface). There it waits for its chat (one call at a time per chat, so a
-chat reads its messages in order), then for a send slot in its lane (bot/pacing.py: replies
-first, then supervisor alerts, then bulk notices, all under Telegram's ~30/s and 20/min per
-group), then goes out. Many calls are in flight at once; none waits for another's round trip.
+`BaseRateLimiter` interface). There it waits for a send slot in its lane (bot/pacing.py:
+replies first, then supervisor alerts, then bulk notices, all under Telegram's ~30/s and
+20/min per group), then for its chat (one call at a time per chat, so a chat reads its
+messages in the order they went out), then goes out. Many calls are in flight at once;
+none waits for another's round trip.
 
 Telegram answers 429 (with retry_after), 500/502, drops connections and sometimes stalls.
 Each transient fault of one call is retried here with backoff, logged exactly once with its
@@ -131,10 +132,12 @@ class OutgoingScheduler(BaseRateLimiter[SendAs]):
         chat_id = chat_of(data)
         where = f"{endpoint} to chat {chat_id}" if chat_id is not None else endpoint
         paid = bool(data.get("allow_paid_broadcast", False))
+        # The slot first, then the chat: a notice waiting for its slot must not hold the chat,
+        # or a member's reply would queue behind their own pending reminder.
+        await self._slot(send_as, chat_id, paid)
         async with self.pacer.chat(chat_id):
             attempt = 0
             while True:
-                await self._slot(send_as, chat_id, paid)
                 if send_as.still_due is not None and not await send_as.still_due():
                     raise NoticeWithdrawn(where)
                 try:
@@ -144,6 +147,8 @@ class OutgoingScheduler(BaseRateLimiter[SendAs]):
                     if not is_transient(exc) or attempt >= self.attempts:
                         raise
                     await self._wait_after(exc, attempt, where, chat_id)
+                # A retry keeps the chat (its messages stay in order) and takes a new slot.
+                await self._slot(send_as, chat_id, paid)
 
     async def _slot(self, send_as: SendAs, chat_id: int | str | None, paid: bool) -> None:
         if chat_id is None:
