@@ -24,6 +24,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from enum import IntEnum
 
+from bot.locks import KeyedLocks
+
 
 class Lane(IntEnum):
     """Served in this order; lower value first."""
@@ -129,8 +131,7 @@ class Pacer:
         self._paused_until = 0.0
         self._wake = asyncio.Event()
         self._dispatcher: asyncio.Task[None] | None = None
-        self._chats: dict[int | str, asyncio.Lock] = {}
-        self._chat_users: dict[int | str, int] = {}
+        self._chats = KeyedLocks()
         self.granted = dict.fromkeys(Lane, 0)
 
     def now(self) -> float:
@@ -175,17 +176,8 @@ class Pacer:
         if chat_id is None:
             yield
             return
-        lock = self._chats.setdefault(chat_id, asyncio.Lock())
-        self._chat_users[chat_id] = self._chat_users.get(chat_id, 0) + 1
-        try:
-            async with lock:
-                yield
-        finally:
-            self._chat_users[chat_id] -= 1
-            if not self._chat_users[chat_id]:
-                # Forget idle chats: the table stays the size of what is in flight.
-                del self._chat_users[chat_id]
-                del self._chats[chat_id]
+        async with self._chats.hold(chat_id):
+            yield
 
     async def close(self) -> None:
         if self._dispatcher is not None:
