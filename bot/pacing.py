@@ -149,6 +149,13 @@ class Pacer:
     def paused_for(self) -> float:
         return max(0.0, self._paused_until - self.now())
 
+    def give_back(self, lane: Lane) -> None:
+        """A slot taken but not used (its notice was withdrawn): the next sender has it."""
+        if self._bucket is not None:
+            self._bucket.tokens = min(self._bucket.burst, self._bucket.tokens + 1)
+            self.granted[lane] -= 1
+            self._wake.set()
+
     async def slot(self, lane: Lane, *, group: int | str | None = None, paid: bool = False) -> None:
         """Returns when this send may start."""
         if paid:

@@ -139,6 +139,8 @@ class OutgoingScheduler(BaseRateLimiter[SendAs]):
             attempt = 0
             while True:
                 if send_as.still_due is not None and not await send_as.still_due():
+                    if chat_id is not None and not paid:
+                        self.pacer.give_back(send_as.lane)
                     raise NoticeWithdrawn(where)
                 try:
                     return await callback(*args, **kwargs)

@@ -125,4 +125,6 @@ async def test_a_notice_no_longer_due_at_its_slot_is_withdrawn_unsent() -> None:
         raise AssertionError("a notice no longer due was sent")
     assert await _send(scheduler, call, 8, BULK) is True
     assert sent == [8]
+    # The withdrawn notice gave its slot back: one slot was used, not two.
+    assert scheduler.pacer.granted[Lane.BULK] == 1
     await scheduler.shutdown()
