@@ -119,7 +119,8 @@ class Unhandled:
     def __init__(self) -> None:
         self._ids: set[int] = set()
         self.newest_seen = -1
-        self.changed = asyncio.Event()
+        # Set when the oldest unhandled update is handled (the safe offset moves on).
+        self.offset_moved = asyncio.Event()
 
     def __len__(self) -> int:
         return len(self._ids)
@@ -132,8 +133,10 @@ class Unhandled:
         self.newest_seen = max(self.newest_seen, update_id)
 
     def handled(self, update_id: int) -> None:
+        was_oldest = bool(self._ids) and update_id == min(self._ids)
         self._ids.discard(update_id)
-        self.changed.set()
+        if was_oldest:
+            self.offset_moved.set()
 
     def skip_up_to(self, update_id: int) -> None:
         """Everything up to here needs no handling (updates nobody can parse, recorded)."""
@@ -259,9 +262,9 @@ class Poller:
                 self.unhandled.skip_up_to(self._unreadable_up_to)
                 self._unreadable_up_to = None
             if not fresh and busy:
-                # Nothing new behind the updates in hand: ask again once one of them is
-                # handled (the offset may move) or after a short while (news may arrive).
-                await self._until_progress(BUSY_POLL_S)
+                # Nothing new behind the updates in hand: ask again once the oldest of them
+                # is handled (the offset moves on) or after a short while (news may arrive).
+                await self._until_offset_moves(BUSY_POLL_S)
             await self._prune()
 
     async def _handle(self, update: Update) -> None:
@@ -270,10 +273,10 @@ class Poller:
         finally:
             self.unhandled.handled(update.update_id)
 
-    async def _until_progress(self, at_most: float) -> None:
-        self.unhandled.changed.clear()
+    async def _until_offset_moves(self, at_most: float) -> None:
+        self.unhandled.offset_moved.clear()
         try:
-            await asyncio.wait_for(self.unhandled.changed.wait(), at_most)
+            await asyncio.wait_for(self.unhandled.offset_moved.wait(), at_most)
         except TimeoutError:
             pass
 
