@@ -119,8 +119,8 @@ class Unhandled:
     def __init__(self) -> None:
         self._ids: set[int] = set()
         self.newest_seen = -1
-        # Set when the oldest unhandled update is handled (the safe offset moves on).
-        self.offset_moved = asyncio.Event()
+        # Set whenever one is handled.
+        self.fewer = asyncio.Event()
 
     def __len__(self) -> int:
         return len(self._ids)
@@ -133,10 +133,8 @@ class Unhandled:
         self.newest_seen = max(self.newest_seen, update_id)
 
     def handled(self, update_id: int) -> None:
-        was_oldest = bool(self._ids) and update_id == min(self._ids)
         self._ids.discard(update_id)
-        if was_oldest:
-            self.offset_moved.set()
+        self.fewer.set()
 
     def skip_up_to(self, update_id: int) -> None:
         """Everything up to here needs no handling (updates nobody can parse, recorded)."""
@@ -262,9 +260,10 @@ class Poller:
                 self.unhandled.skip_up_to(self._unreadable_up_to)
                 self._unreadable_up_to = None
             if not fresh and busy:
-                # Nothing new behind the updates in hand: ask again once the oldest of them
-                # is handled (the offset moves on) or after a short while (news may arrive).
-                await self._until_offset_moves(BUSY_POLL_S)
+                # Nothing new behind the updates in hand. Asking again returns them all once
+                # more (Telegram still holds them), so ask once half of them are handled or
+                # after a short while (news may arrive), not after every single one.
+                await self._until_half_handled(BUSY_POLL_S)
             await self._prune()
 
     async def _handle(self, update: Update) -> None:
@@ -273,12 +272,19 @@ class Poller:
         finally:
             self.unhandled.handled(update.update_id)
 
-    async def _until_offset_moves(self, at_most: float) -> None:
-        self.unhandled.offset_moved.clear()
-        try:
-            await asyncio.wait_for(self.unhandled.offset_moved.wait(), at_most)
-        except TimeoutError:
-            pass
+    async def _until_half_handled(self, at_most: float) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + at_most
+        target = len(self.unhandled) // 2
+        while len(self.unhandled) > target:
+            self.unhandled.fewer.clear()
+            left = deadline - loop.time()
+            if left <= 0:
+                return
+            try:
+                await asyncio.wait_for(self.unhandled.fewer.wait(), left)
+            except TimeoutError:
+                return
 
     async def _prune(self) -> None:
         ctx = self.app.bot_data["outpost"]
