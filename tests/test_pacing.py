@@ -6,8 +6,10 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
 from telegram.error import RetryAfter
 
+from bot.config import ConfigError, load_settings
 from bot.pacing import BULK, Lane, Pacer, SendAs
 from bot.resilience import NoticeWithdrawn, OutgoingScheduler
 
@@ -128,3 +130,16 @@ async def test_a_notice_no_longer_due_at_its_slot_is_withdrawn_unsent() -> None:
     # The withdrawn notice gave its slot back: one slot was used, not two.
     assert scheduler.pacer.granted[Lane.BULK] == 1
     await scheduler.shutdown()
+
+
+def test_delivery_settings_from_the_environment() -> None:
+    defaults = load_settings({}, dotenv=False)
+    assert defaults.confirm_window == 30 and defaults.paid_broadcast is False
+    chosen = load_settings(
+        {"OUTPOST_CONFIRM_WINDOW": "8", "OUTPOST_PAID_BROADCAST": "1"}, dotenv=False
+    )
+    assert chosen.confirm_window == 8 and chosen.paid_broadcast is True
+    for key, bad in (("OUTPOST_CONFIRM_WINDOW", "0"), ("OUTPOST_CONFIRM_WINDOW", "lots"),
+                     ("OUTPOST_PAID_BROADCAST", "maybe")):  # fmt: skip
+        with pytest.raises(ConfigError, match=key):
+            load_settings({key: bad}, dotenv=False)
