@@ -8,7 +8,7 @@ are in flight at once and throughput is set by the budget, never by the round tr
 
 When nobody interactive waits, bulk takes every slot; when someone does, they get the next
 one, so bulk holds a reply back by at most one slot. A waiter whose group has spent its
-minute is passed over (others go first) rather than blocking its lane.
+budget is passed over (others go first) rather than blocking its lane.
 
 A pause (`pause_all`) stops every slot for as long as Telegram asked; it is used only when
 Telegram throttles the bot as a whole, not when one chat is throttled (that chat's own call
@@ -80,26 +80,30 @@ class TokenBucket:
         self.tokens -= 1
 
 
-class GroupWindows:
-    """Sends into each group over the last minute (Telegram: about 20)."""
+class GroupBudgets:
+    """Telegram's ~20 messages a minute into one group, as a bucket per group: 20 may go at
+    once, then one every 3 seconds (how Telegram's limit is usually met, and PTB's own
+    limiter). A group whose bucket is full again is forgotten."""
 
     def __init__(self, per_minute: int) -> None:
         self.per_minute = per_minute
-        self._sent: dict[int | str, deque[float]] = {}
+        self._buckets: dict[int | str, TokenBucket] = {}
 
     def wait(self, group: int | str, now: float) -> float:
-        sent = self._sent.get(group)
-        if sent is None:
+        bucket = self._buckets.get(group)
+        if bucket is None:
             return 0.0
-        while sent and now - sent[0] >= 60:
-            sent.popleft()
-        if not sent:
-            del self._sent[group]
-            return 0.0
-        return 0.0 if len(sent) < self.per_minute else 60 - (now - sent[0])
+        wait = bucket.wait(now)
+        if bucket.tokens >= bucket.burst:
+            del self._buckets[group]
+        return wait
 
     def take(self, group: int | str, now: float) -> None:
-        self._sent.setdefault(group, deque()).append(now)
+        bucket = self._buckets.get(group)
+        if bucket is None:
+            bucket = self._buckets[group] = TokenBucket(self.per_minute / 60, self.per_minute, now)
+        bucket.refill(now)
+        bucket.take()
 
 
 @dataclass
@@ -126,7 +130,7 @@ class Pacer:
         self._clock = clock
         self._bucket: TokenBucket | None = None
         self._paid: TokenBucket | None = None
-        self._groups = GroupWindows(group_per_minute)
+        self._groups = GroupBudgets(group_per_minute)
         self._lanes: dict[Lane, deque[_Waiter]] = {lane: deque() for lane in Lane}
         self._paused_until = 0.0
         self._wake = asyncio.Event()
@@ -249,7 +253,7 @@ class Pacer:
 
     def _serve_one(self, now: float) -> float:
         """Grant the first eligible waiter, highest lane first; 0 when one was served, else
-        how long until a waiting group's minute frees up."""
+        how long until a waiting group may send again."""
         soonest = float("inf")
         for lane in Lane:
             queue = self._lanes[lane]
