@@ -43,6 +43,8 @@ from bot.resilience import (
 log = logging.getLogger(__name__)
 
 CONCURRENCY = 32
+# Paid broadcast goes at up to 1,000/s: at a 200 ms round trip that is 200 sends in flight.
+PAID_CONCURRENCY = 256
 CLAIM_BATCH = 256
 RETRIES = 4
 BACKOFF_S = 0.5
@@ -157,9 +159,9 @@ async def fan_out(
     `lane`: bulk notices by default, Lane.ALERT for what a supervisor must hear now.
     `still_due(message)`: asked as each message's slot comes; False withdraws it unsent."""
     result = FanoutResult()
-    gate = asyncio.Semaphore(concurrency)
     released: list[tuple[str, int, str]] = []
     paid = ctx.settings.paid_broadcast and lane is Lane.BULK
+    gate = asyncio.Semaphore(max(concurrency, PAID_CONCURRENCY) if paid else concurrency)
 
     def check_of(m: Outgoing) -> Callable[[], Awaitable[bool]] | None:
         return None if still_due is None else functools.partial(still_due, m)
