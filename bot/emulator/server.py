@@ -444,7 +444,11 @@ class BotApiEmulator:
         trip = self._round_trip()
         if trip:
             await asyncio.sleep(trip / 2)
-        response = await self._answer_call(request)
+        try:
+            response = await self._answer_call(request)
+        except ConnectionResetError:
+            # The bot hung up while its call was on the way (it stopped): nobody to answer.
+            return web.Response(status=499)
         if trip:
             await asyncio.sleep(trip / 2)
         return response
