@@ -121,13 +121,11 @@ class Pacer:
         *,
         burst: float | None = None,
         group_per_minute: int = GROUP_PER_MINUTE,
-        clock: Callable[[], float] | None = None,
     ) -> None:
         self.per_second = per_second
         # A tenth of a second of budget may go at once: replies after a quiet moment leave
         # together, and Telegram still sees the rate it allows over any second.
         self._burst = burst if burst is not None else per_second / 10
-        self._clock = clock
         self._bucket: TokenBucket | None = None
         self._paid: TokenBucket | None = None
         self._groups = GroupBudgets(group_per_minute)
@@ -139,11 +137,7 @@ class Pacer:
         self.granted = dict.fromkeys(Lane, 0)
 
     def now(self) -> float:
-        return self._clock() if self._clock else asyncio.get_running_loop().time()
-
-    @property
-    def waiting(self) -> dict[Lane, int]:
-        return {lane: len(q) for lane, q in self._lanes.items()}
+        return asyncio.get_running_loop().time()
 
     def pause_all(self, seconds: float) -> None:
         """Telegram throttled the whole bot: no slot for anybody until `seconds` from now."""
