@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from storage.audit import AuditRepo
+from storage.chain import ChainRepo
 from storage.checkins import CheckinRepo
 from storage.compliance import ComplianceRepo
 from storage.db import Database
@@ -41,6 +42,7 @@ class Storage:
         self.delivery = DeliveryRepo(self.db)
         self.exports = ExportRepo(self.db)
         self.recalls = RecallRepo(self.db)
+        self.chain = ChainRepo(self.db)
 
     async def open(self) -> Storage:
         await self.db.open()

@@ -1,0 +1,124 @@
+"""Tamper-evident evidence (SPEC §6): check-ins, leave decisions (requests), roll-call results,
+recalls and audit rows each join a hash chain, one per team plus `system` for rows with no
+team. Triggers write the link in the same transaction as the row, so no write path (grouped
+check-ins included) can forget it, and a row changed with the triggers dropped is caught by
+`outpost audit verify`.
+
+A row is chained at insert and again at every update (a request's decision, a roll-call
+target's outcome): each link seals the row's content at that moment and verify compares a
+row with its latest link. `chain_heads` holds one row per chain: the next link reads and
+moves it inside the writer's transaction, so on a server database writers lock only their
+own team's head and teams never wait on each other.
+
+The hashes come from two functions every writing connection registers (storage/chain.py):
+`chain_content(source, row_id, columns...)` hashes the canonical JSON of the row and
+`chain_link(prev, content)` the link. The column lists below are frozen with this step: a
+column added later is not sealed until a new step re-creates these triggers.
+"""
+
+from __future__ import annotations
+
+GENESIS = "0" * 64
+
+# table -> (row id expression, sealed columns in canonical order)
+CHAINED: dict[str, tuple[str, tuple[str, ...]]] = {
+    "checkins": (
+        "id",
+        (
+            "telegram_id", "team_id", "chat_id", "message_id", "update_id", "kind",
+            "message_date", "received_at", "delay_s", "delayed", "local_day", "lat", "lon",
+            "accuracy_m", "live_period", "is_live", "is_forwarded", "is_venue",
+            "is_from_offline", "site_lat", "site_lon", "site_radius_m", "distance_m",
+            "accepted", "reject_reason", "place", "timing", "effect", "out_of_area_reason",
+        ),
+    ),
+    "requests": (
+        "id",
+        (
+            "kind", "telegram_id", "team_id", "leave_type", "first_day", "last_day", "days",
+            "reason", "retroactive", "state", "created_at", "decided_by", "decided_at",
+            "decision_reason", "admin_decided_by", "admin_decided_at", "ended_early_on",
+        ),
+    ),
+    "rollcall_targets": (
+        "rowid",
+        (
+            "rollcall_id", "telegram_id", "team_id", "local_day", "outcome", "answered_at",
+            "chat_id", "message_id", "lat", "lon", "distance_m",
+        ),
+    ),
+    "recalls": (
+        "id",
+        (
+            "telegram_id", "team_id", "unit", "reason", "recalled_by", "recalled_at",
+            "vacancy_closed_at", "closed_by",
+        ),
+    ),
+    "audit": ("id", ("at", "actor_id", "action", "team_id", "subject", "before", "after")),
+    # An anchor: every chain's head at one moment, itself on the system chain.
+    "chain_checkpoints": ("id", ("at", "heads")),
+}
+
+
+def chain_of(table: str) -> str:
+    """SQL for the chain a new row joins: its team's, or the system chain."""
+    if table == "chain_checkpoints":
+        return "'system'"
+    return "CASE WHEN new.team_id IS NULL THEN 'system' ELSE 'team:' || new.team_id END"
+
+
+def _trigger(table: str, event: str) -> str:
+    rid, columns = CHAINED[table]
+    chain = chain_of(table)
+    values = ", ".join(f"new.{c}" for c in columns)
+    # One line per statement: the migration runner splits steps on ";\n".
+    return (
+        f"CREATE TRIGGER chain_{table}_{event.lower()} AFTER {event} ON {table} BEGIN "
+        f"INSERT OR IGNORE INTO chain_heads(chain, seq, hash) VALUES ({chain}, 0, '{GENESIS}'); "
+        "INSERT INTO chain_links(chain, seq, source, row_id, content_hash, prev_hash, hash) "
+        f"SELECT h.chain, h.seq + 1, '{table}', new.{rid}, x.c, h.hash, chain_link(h.hash, x.c) "
+        f"FROM chain_heads h, (SELECT chain_content('{table}', new.{rid}, {values}) AS c) x "
+        f"WHERE h.chain = {chain}; "
+        "UPDATE chain_heads SET seq = seq + 1, hash = (SELECT l.hash FROM chain_links l"
+        " WHERE l.chain = chain_heads.chain AND l.seq = chain_heads.seq + 1) "
+        f"WHERE chain = {chain}; "
+        "END"
+    )
+
+
+_TABLES = """
+CREATE TABLE chain_heads (
+    chain TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL,
+    hash TEXT NOT NULL
+);
+CREATE TABLE chain_links (
+    chain TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    source TEXT NOT NULL,
+    row_id INTEGER NOT NULL,
+    content_hash TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    PRIMARY KEY (chain, seq)
+) WITHOUT ROWID;
+CREATE INDEX chain_links_row ON chain_links(source, row_id, chain, seq);
+CREATE TABLE chain_checkpoints (
+    id INTEGER PRIMARY KEY,
+    at REAL NOT NULL,
+    heads TEXT NOT NULL
+)"""
+
+# Rows written before this step join the chains now, in id order: updating a row to itself
+# fires its update trigger.
+_BACKFILL = ";\n".join(
+    f"UPDATE {table} SET {rid} = {rid}" for table, (rid, _) in CHAINED.items()
+)
+
+SQL = ";\n".join(
+    [
+        _TABLES,
+        *(_trigger(table, event) for table in CHAINED for event in ("INSERT", "UPDATE")),
+        _BACKFILL,
+    ]
+)
