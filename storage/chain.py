@@ -1,4 +1,7 @@
-"""The chains' heads and anchors (hashing: storage/chain_hash.py; checking: storage/chain_verify.py)."""
+"""The chains' heads and anchors.
+
+Hashing is storage/chain_hash.py; checking, storage/chain_verify.py.
+"""
 
 from __future__ import annotations
 
@@ -31,7 +34,7 @@ class ChainRepo:
             head = await conn.execute_fetchall(
                 "SELECT hash FROM chain_heads WHERE chain = 'system'"
             )
-        return str(list(head)[0]["hash"])
+        return str(next(iter(head))["hash"])
 
     async def row_hashes(self, source: str, row_ids: list[int]) -> dict[int, str]:
         """The latest link hash of each row, for exports that carry it."""

@@ -20,13 +20,12 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 
-from storage.chain_hash import CHAINED, GENESIS
+from storage.chain_hash import CHAINED, GENESIS, content_sql
 
 ROWS_PER_TASK = 200_000
 PARALLEL_FROM = 300_000  # below this, worker start-up costs more than it saves
@@ -83,121 +82,133 @@ def check_links(path: str, chains: list[str]) -> tuple[int, list[Problem]]:
         for chain in chains:
             prev, expected = GENESIS, 1
             cur = conn.execute(
-                "SELECT seq, source, row_id, content_hash, prev_hash, hash FROM chain_links"
+                "SELECT seq, content_hash, prev_hash, hash FROM chain_links"
                 " WHERE chain = ? ORDER BY seq",
                 (chain,),
             )
-            for seq, source, row_id, content, prev_hash, link in cur:
+            for seq, content, prev_hash, link in cur:
                 count += 1
                 if seq != expected:
+                    gap = _at(
+                        conn, chain, seq, "removed", f"links {expected}..{seq - 1} are missing"
+                    )
                     problems.append(
-                        Problem(chain, expected, "removed", source, None,
-                                f"links {expected}..{seq - 1} are missing")
+                        Problem(chain, expected, gap.kind, gap.source, None, gap.detail)
                     )
                 elif prev_hash != prev:
                     problems.append(
-                        Problem(chain, seq, "inserted", source, row_id,
-                                "does not follow the link before it (inserted or reordered)")
+                        _at(
+                            conn,
+                            chain,
+                            seq,
+                            "inserted",
+                            "does not follow the link before it (inserted or reordered)",
+                        )
                     )
                 elif sha((prev_hash + content).encode()).hexdigest() != link:
-                    problems.append(
-                        Problem(chain, seq, "changed", source, row_id, "its link was rewritten")
-                    )
+                    problems.append(_at(conn, chain, seq, "changed", "its link was rewritten"))
                 prev, expected = link, seq + 1
             head = conn.execute(
                 "SELECT seq, hash FROM chain_heads WHERE chain = ?", (chain,)
             ).fetchone()
             if head is None or head[0] != expected - 1 or head[1] != prev:
                 problems.append(
-                    Problem(chain, expected - 1, "removed", "chain_heads", None,
-                            "the chain's head is not its last link (links after it removed?)")
+                    Problem(
+                        chain,
+                        expected - 1,
+                        "removed",
+                        "chain_heads",
+                        None,
+                        "the chain's head is not its last link (links after it removed?)",
+                    )
                 )
     finally:
         conn.close()
     return count, problems
 
 
+def _at(conn: sqlite3.Connection, chain: str, seq: int, kind: str, detail: str) -> Problem:
+    source, row_id = conn.execute(
+        "SELECT source, row_id FROM chain_links WHERE chain = ? AND seq = ?", (chain, seq)
+    ).fetchone()
+    return Problem(chain, seq, kind, source, row_id, detail)
+
+
 def check_rows(path: str, table: str, first: int, last: int) -> tuple[int, list[Problem]]:
-    """Rows `first..last` of `table` against their latest links (a merge of two ordered scans)."""
-    rid, columns = CHAINED[table]
-    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
+    """Rows `first..last` of `table` against the content hash of their latest links."""
+    rid, _ = CHAINED[table]
     sha = hashlib.sha256
     conn = _connect(path)
     problems: list[Problem] = []
     count = 0
     try:
-        links = _latest_links(conn, table, first, last)
-        pending = next(links, None)
+        # SQLite writes the canonical text (in C) and finds each row's latest link through a
+        # covering index; Python only hashes and compares.
         rows = conn.execute(
-            f"SELECT ?, {rid}, {', '.join(columns)} FROM {table}"
-            f" WHERE {rid} BETWEEN ? AND ? ORDER BY {rid}",
+            f"SELECT t.{rid}, {content_sql(table)}, (SELECT l.content_hash FROM chain_links l"
+            f" WHERE l.source = ? AND l.row_id = t.{rid} ORDER BY l.chain DESC, l.seq DESC"
+            f" LIMIT 1) FROM {table} t WHERE t.{rid} BETWEEN ? AND ? ORDER BY t.{rid}",
             (table, first, last),
         )
-        position = ("", 0.0)
-        for row in rows:
+        for row_id, text, expected in rows:
             count += 1
-            row_id = row[1]
-            while pending is not None and pending[0] < row_id:
-                problems.append(_removed(table, pending))
-                pending = next(links, None)
-            if pending is None or pending[0] != row_id:
-                chain = _chain_of_row(table, row, columns) or position[0]
+            if expected is None:
+                problems.append(_inserted(conn, table, row_id))
+            elif sha(text.encode()).hexdigest() != expected:
+                chain, seq = _latest(conn, table, row_id)
                 problems.append(
-                    Problem(chain, position[1] + 0.5, "inserted", table, row_id,
-                            "this row was never chained")
+                    Problem(
+                        chain,
+                        seq,
+                        "changed",
+                        table,
+                        row_id,
+                        "its content differs from what was chained",
+                    )
                 )
-                continue
-            _, chain, seq, expected = pending
-            position = (chain, float(seq))
-            if sha(encode(row).encode()).hexdigest() != expected:
-                problems.append(
-                    Problem(chain, seq, "changed", table, row_id,
-                            "its content differs from what was chained")
-                )
-            pending = next(links, None)
-        while pending is not None:
-            problems.append(_removed(table, pending))
-            pending = next(links, None)
+        gone = conn.execute(
+            f"SELECT l.row_id, l.chain, max(l.seq) FROM chain_links l WHERE l.source = ?"
+            f" AND l.row_id BETWEEN ? AND ? AND NOT EXISTS (SELECT 1 FROM {table} t"
+            f" WHERE t.{rid} = l.row_id) GROUP BY l.row_id, l.chain",
+            (table, first, last),
+        )
+        for row_id, chain, seq in gone:
+            problems.append(
+                Problem(chain, seq, "removed", table, row_id, "its chained row is gone")
+            )
     finally:
         conn.close()
     return count, problems
 
 
-def _latest_links(
-    conn: sqlite3.Connection, table: str, first: int, last: int
-) -> Iterator[tuple[int, str, int, str]]:
-    cur = conn.execute(
-        "SELECT row_id, chain, seq, content_hash FROM chain_links"
-        " WHERE source = ? AND row_id BETWEEN ? AND ? ORDER BY row_id, chain, seq",
-        (table, first, last),
+def _latest(conn: sqlite3.Connection, table: str, row_id: int) -> tuple[str, int]:
+    chain, seq = conn.execute(
+        "SELECT chain, seq FROM chain_links WHERE source = ? AND row_id = ?"
+        " ORDER BY chain DESC, seq DESC LIMIT 1",
+        (table, row_id),
+    ).fetchone()
+    return chain, seq
+
+
+def _inserted(conn: sqlite3.Connection, table: str, row_id: int) -> Problem:
+    """A row with no link sits, in its chain, after the link of the row before it."""
+    rid, columns = CHAINED[table]
+    team = "team_id" if "team_id" in columns else "NULL"
+    team_id = conn.execute(f"SELECT {team} FROM {table} WHERE {rid} = ?", (row_id,)).fetchone()[0]
+    chain = "system" if team_id is None else f"team:{team_id}"
+    before = conn.execute(
+        "SELECT max(seq) FROM chain_links WHERE source = ? AND row_id < ? AND chain = ?",
+        (table, row_id, chain),
+    ).fetchone()[0]
+    return Problem(
+        chain, (before or 0) + 0.5, "inserted", table, row_id, "this row was never chained"
     )
-    held = None
-    for link in cur:
-        if held is not None and held[0] != link[0]:
-            yield held
-        held = link
-    if held is not None:
-        yield held
-
-
-def _removed(table: str, link: tuple[int, str, int, str]) -> Problem:
-    row_id, chain, seq, _ = link
-    return Problem(chain, seq, "removed", table, row_id, "its chained row is gone")
-
-
-def _chain_of_row(table: str, row: tuple[object, ...], columns: tuple[str, ...]) -> str:
-    if table == "chain_checkpoints":
-        return "system"
-    team = row[2 + columns.index("team_id")]
-    return "system" if team is None else f"team:{team}"
 
 
 def _tasks(conn: sqlite3.Connection, path: str) -> tuple[list[tuple[object, ...]], int, int]:
     chains = [r[0] for r in conn.execute("SELECT DISTINCT chain FROM chain_links ORDER BY chain")]
     chains += [
-        r[0]
-        for r in conn.execute("SELECT chain FROM chain_heads")
-        if r[0] not in set(chains)
+        r[0] for r in conn.execute("SELECT chain FROM chain_heads") if r[0] not in set(chains)
     ]
     total = conn.execute("SELECT count(*) FROM chain_links").fetchone()[0]
     tasks: list[tuple[object, ...]] = []
@@ -274,12 +285,17 @@ def _check_anchor(path: str, anchor: str, report: VerifyReport) -> bool:
         ).fetchone()
         if link is None:
             report.problems.append(
-                Problem("", 0, "anchor", "chain_links", None,
-                        f"anchor {anchor[:16]}… is not in any chain: history before it was"
-                        " rewritten")
+                Problem(
+                    "",
+                    0,
+                    "anchor",
+                    "chain_links",
+                    None,
+                    f"anchor {anchor[:16]}… is not in any chain: history before it was rewritten",
+                )
             )
             return False
-        chain, seq, source, row_id = link
+        source, row_id = link[2], link[3]
         if source != "chain_checkpoints":
             return True
         row = conn.execute("SELECT heads FROM chain_checkpoints WHERE id = ?", (row_id,)).fetchone()
@@ -290,8 +306,14 @@ def _check_anchor(path: str, anchor: str, report: VerifyReport) -> bool:
             ).fetchone()
             if found is None or found[0] != team_hash:
                 report.problems.append(
-                    Problem(team_chain, team_seq, "changed", "chain_links", None,
-                            f"differs from the anchored head (checkpoint {row_id})")
+                    Problem(
+                        team_chain,
+                        team_seq,
+                        "changed",
+                        "chain_links",
+                        None,
+                        f"differs from the anchored head (checkpoint {row_id})",
+                    )
                 )
         return True
     finally:

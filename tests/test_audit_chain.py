@@ -8,9 +8,12 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from bot.cli import main
 from storage import Storage
-from storage.chain_hash import register
+from storage.chain_hash import CHAINED, REALS, canonical, content_sql, register
 from storage.chain_verify import verify
 from tests.export_data import populate
 
@@ -30,7 +33,9 @@ async def seeded(tmp_path: Path) -> Path:
 def behind_the_back(path: Path, *statements: str) -> None:
     """What someone with the file does: no bot, no hash functions, triggers dropped first."""
     with closing(sqlite3.connect(path, isolation_level=None)) as con:
-        triggers = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='trigger'")]
+        triggers = [
+            r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='trigger'")
+        ]
         for name in triggers:
             con.execute(f"DROP TRIGGER {name}")
         for statement in statements:
@@ -57,15 +62,16 @@ async def test_every_evidence_row_is_chained_and_verifies(seeded: Path) -> None:
 
 async def test_teams_get_separate_chains(seeded: Path) -> None:
     chains = {
-        r[0]
-        for r in sqlite3.connect(seeded).execute("SELECT DISTINCT chain FROM chain_links")
+        r[0] for r in sqlite3.connect(seeded).execute("SELECT DISTINCT chain FROM chain_links")
     }
     assert {"team:1", "team:2"} <= chains
 
 
 async def test_an_edited_checkin_is_named(seeded: Path) -> None:
     victim = scalar(seeded, "SELECT id FROM checkins ORDER BY id LIMIT 1 OFFSET 3")
-    behind_the_back(seeded, f"UPDATE checkins SET timing = 'on_time', lat = lat + 0.001 WHERE id = {victim}")
+    behind_the_back(
+        seeded, f"UPDATE checkins SET timing = 'on_time', lat = lat + 0.001 WHERE id = {victim}"
+    )
     first = verify(seeded).first
     assert first is not None
     assert (first.kind, first.source, first.row_id) == ("changed", "checkins", victim)
@@ -86,7 +92,9 @@ async def test_a_deleted_row_is_named(seeded: Path) -> None:
 
 
 async def test_a_deleted_row_and_its_link_are_named(seeded: Path) -> None:
-    victim = scalar(seeded, "SELECT id FROM checkins WHERE team_id = 1 ORDER BY id LIMIT 1 OFFSET 2")
+    victim = scalar(
+        seeded, "SELECT id FROM checkins WHERE team_id = 1 ORDER BY id LIMIT 1 OFFSET 2"
+    )
     seq = scalar(seeded, f"SELECT seq FROM chain_links WHERE source='checkins' AND row_id={victim}")
     behind_the_back(
         seeded,
@@ -115,9 +123,7 @@ async def test_a_forged_link_for_an_inserted_row_breaks_the_chain(seeded: Path) 
     # it would have to move, and the next link no longer follows it.
     with closing(sqlite3.connect(seeded, isolation_level=None)) as con:
         register(con)  # the forger has our code
-        con.execute(
-            "INSERT INTO audit(at, actor_id, action, team_id) VALUES (1, 5, 'forged', 1)"
-        )
+        con.execute("INSERT INTO audit(at, actor_id, action, team_id) VALUES (1, 5, 'forged', 1)")
         forged = con.execute("SELECT max(id) FROM audit").fetchone()[0]
         last = con.execute("SELECT seq FROM chain_heads WHERE chain='team:1'").fetchone()[0]
         con.execute("DROP TRIGGER chain_audit_update")
@@ -174,7 +180,9 @@ async def test_a_rewritten_chain_passes_the_walk_but_not_the_anchor(seeded: Path
         register(con)
         con.execute("DELETE FROM chain_links")
         con.execute("DELETE FROM chain_heads")
-        con.execute("UPDATE checkins SET timing = 'on_time' WHERE id = (SELECT min(id) FROM checkins)")
+        con.execute(
+            "UPDATE checkins SET timing = 'on_time' WHERE id = (SELECT min(id) FROM checkins)"
+        )
         for table, rid in (
             ("checkins", "id"),
             ("requests", "id"),
@@ -225,3 +233,59 @@ async def test_parallel_workers_find_the_same(seeded: Path) -> None:
     assert pooled.workers == 2
     assert [p.describe() for p in alone.problems] == [p.describe() for p in pooled.problems]
     assert (alone.rows, alone.links) == (pooled.rows, pooled.links)
+
+
+values = st.one_of(
+    st.none(),
+    st.integers(min_value=-(2**63), max_value=2**63 - 1),
+    st.text(),
+)
+reals = st.one_of(st.none(), st.floats(allow_nan=False, allow_infinity=False))
+
+
+@given(st.data())
+@settings(max_examples=60, deadline=None)
+def test_python_writes_the_same_canonical_text_as_sqlite(data: st.DataObject) -> None:
+    """A backend or an auditor without SQLite computes the same hashes (and an SQLite upgrade
+    that changed its JSON would fail here before it raised false alarms in production)."""
+    table = data.draw(st.sampled_from(sorted(CHAINED)))
+    _, columns = CHAINED[table]
+    row = {c: data.draw(reals if c in REALS[table] else values) for c in columns}
+    row_id = data.draw(st.integers(min_value=1, max_value=2**62))
+    select = ", ".join(f"? AS {c}" for c in columns)
+    with closing(sqlite3.connect(":memory:")) as con:
+        text = con.execute(
+            f"SELECT {content_sql(table, 'p.').replace('p.id', '?').replace('p.rowid', '?')}"
+            f" FROM (SELECT {select}) p",
+            (row_id, *row.values()),
+        ).fetchone()[0]
+    assert canonical(table, row_id, row) == text
+
+
+def test_console_anchor_and_verify(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import asyncio
+
+    path = tmp_path / "o.db"
+
+    async def fill() -> None:
+        async with Storage(path) as storage:
+            await populate(storage)
+
+    asyncio.run(fill())
+    env = {"OUTPOST_DB": str(path), "OUTPOST_TZ": "Asia/Shanghai"}
+    assert main(["audit", "anchor"], env=env) == 0
+    anchor = capsys.readouterr().out.strip()
+    assert len(anchor) == 64
+    assert main(["audit", "verify", "--anchor", anchor], env=env) == 0
+    out = capsys.readouterr().out
+    assert "OK: no row changed" in out and "anchor" in out
+    victim = scalar(path, "SELECT min(id) FROM recalls")
+    behind_the_back(path, f"UPDATE recalls SET reason = 'nothing happened' WHERE id = {victim}")
+    assert main(["audit", "verify", "--anchor", anchor], env=env) == 1
+    out = capsys.readouterr().out
+    assert f"TAMPERED: first changed: recalls row {victim}" in out
+    assert main(["audit", "--limit", "1"], env=env) == 0  # the listing still works
+    with pytest.raises(SystemExit) as bad:
+        main(["audit", "verify", "--anchor", "nothex"], env=env)
+    assert bad.value.code == 2
+    assert "not a 64-digit hex hash" in capsys.readouterr().err

@@ -10,54 +10,135 @@ row with its latest link. `chain_heads` holds one row per chain: the next link r
 moves it inside the writer's transaction, so on a server database writers lock only their
 own team's head and teams never wait on each other.
 
-The hashes come from two functions every writing connection registers (storage/chain.py):
-`chain_content(source, row_id, columns...)` hashes the canonical JSON of the row and
-`chain_link(prev, content)` the link. The column lists below are frozen with this step: a
-column added later is not sealed until a new step re-creates these triggers.
+Canonical content is the JSON array `[table, row id, sealed columns...]` as SQLite's
+`json_array` writes it (compact, UTF-8, the same escapes as Python's json), with each REAL
+column as an integer count of billionths (`CAST(x * 1e9 AS INTEGER)`): integers and text
+print the same on every SQLite and in Python, while float printing has changed between
+SQLite releases and must never turn an upgrade into a false alarm. Hashing is two functions
+every writing connection registers (storage/chain_hash.py): `chain_sha(text)` and
+`chain_link(prev, content)`. The column lists below are frozen with this step: a column
+added later is not sealed until a new step re-creates these triggers.
 """
 
 from __future__ import annotations
 
 GENESIS = "0" * 64
 
-# table -> (row id expression, sealed columns in canonical order)
+# table -> (row id expression, sealed columns in canonical order); REAL columns are listed
+# again in REALS.
 CHAINED: dict[str, tuple[str, tuple[str, ...]]] = {
     "checkins": (
         "id",
         (
-            "telegram_id", "team_id", "chat_id", "message_id", "update_id", "kind",
-            "message_date", "received_at", "delay_s", "delayed", "local_day", "lat", "lon",
-            "accuracy_m", "live_period", "is_live", "is_forwarded", "is_venue",
-            "is_from_offline", "site_lat", "site_lon", "site_radius_m", "distance_m",
-            "accepted", "reject_reason", "place", "timing", "effect", "out_of_area_reason",
+            "telegram_id",
+            "team_id",
+            "chat_id",
+            "message_id",
+            "update_id",
+            "kind",
+            "message_date",
+            "received_at",
+            "delay_s",
+            "delayed",
+            "local_day",
+            "lat",
+            "lon",
+            "accuracy_m",
+            "live_period",
+            "is_live",
+            "is_forwarded",
+            "is_venue",
+            "is_from_offline",
+            "site_lat",
+            "site_lon",
+            "site_radius_m",
+            "distance_m",
+            "accepted",
+            "reject_reason",
+            "place",
+            "timing",
+            "effect",
+            "out_of_area_reason",
         ),
     ),
     "requests": (
         "id",
         (
-            "kind", "telegram_id", "team_id", "leave_type", "first_day", "last_day", "days",
-            "reason", "retroactive", "state", "created_at", "decided_by", "decided_at",
-            "decision_reason", "admin_decided_by", "admin_decided_at", "ended_early_on",
+            "kind",
+            "telegram_id",
+            "team_id",
+            "leave_type",
+            "first_day",
+            "last_day",
+            "days",
+            "reason",
+            "retroactive",
+            "state",
+            "created_at",
+            "decided_by",
+            "decided_at",
+            "decision_reason",
+            "admin_decided_by",
+            "admin_decided_at",
+            "ended_early_on",
         ),
     ),
     "rollcall_targets": (
         "rowid",
         (
-            "rollcall_id", "telegram_id", "team_id", "local_day", "outcome", "answered_at",
-            "chat_id", "message_id", "lat", "lon", "distance_m",
+            "rollcall_id",
+            "telegram_id",
+            "team_id",
+            "local_day",
+            "outcome",
+            "answered_at",
+            "chat_id",
+            "message_id",
+            "lat",
+            "lon",
+            "distance_m",
         ),
     ),
     "recalls": (
         "id",
         (
-            "telegram_id", "team_id", "unit", "reason", "recalled_by", "recalled_at",
-            "vacancy_closed_at", "closed_by",
+            "telegram_id",
+            "team_id",
+            "unit",
+            "reason",
+            "recalled_by",
+            "recalled_at",
+            "vacancy_closed_at",
+            "closed_by",
         ),
     ),
     "audit": ("id", ("at", "actor_id", "action", "team_id", "subject", "before", "after")),
     # An anchor: every chain's head at one moment, itself on the system chain.
     "chain_checkpoints": ("id", ("at", "heads")),
 }
+
+
+REALS: dict[str, frozenset[str]] = {
+    "checkins": frozenset(
+        {"received_at", "delay_s", "lat", "lon", "accuracy_m", "site_lat", "site_lon", "distance_m"}
+    ),
+    "requests": frozenset({"created_at", "decided_at", "admin_decided_at"}),
+    "rollcall_targets": frozenset({"answered_at", "lat", "lon", "distance_m"}),
+    "recalls": frozenset({"recalled_at", "vacancy_closed_at"}),
+    "audit": frozenset({"at"}),
+    "chain_checkpoints": frozenset({"at"}),
+}
+SCALE = 1_000_000_000
+
+
+def content_sql(table: str, prefix: str = "") -> str:
+    """The canonical JSON of a row in SQL; `prefix` is "new." inside a trigger."""
+    rid, columns = CHAINED[table]
+    values = [
+        f"CAST({prefix}{c} * {SCALE} AS INTEGER)" if c in REALS[table] else f"{prefix}{c}"
+        for c in columns
+    ]
+    return f"json_array('{table}', {prefix}{rid}, {', '.join(values)})"
 
 
 def chain_of(table: str) -> str:
@@ -68,16 +149,15 @@ def chain_of(table: str) -> str:
 
 
 def _trigger(table: str, event: str) -> str:
-    rid, columns = CHAINED[table]
+    rid, _ = CHAINED[table]
     chain = chain_of(table)
-    values = ", ".join(f"new.{c}" for c in columns)
     # One line per statement: the migration runner splits steps on ";\n".
     return (
         f"CREATE TRIGGER chain_{table}_{event.lower()} AFTER {event} ON {table} BEGIN "
         f"INSERT OR IGNORE INTO chain_heads(chain, seq, hash) VALUES ({chain}, 0, '{GENESIS}'); "
         "INSERT INTO chain_links(chain, seq, source, row_id, content_hash, prev_hash, hash) "
         f"SELECT h.chain, h.seq + 1, '{table}', new.{rid}, x.c, h.hash, chain_link(h.hash, x.c) "
-        f"FROM chain_heads h, (SELECT chain_content('{table}', new.{rid}, {values}) AS c) x "
+        f"FROM chain_heads h, (SELECT chain_sha({content_sql(table, 'new.')}) AS c) x "
         f"WHERE h.chain = {chain}; "
         "UPDATE chain_heads SET seq = seq + 1, hash = (SELECT l.hash FROM chain_links l"
         " WHERE l.chain = chain_heads.chain AND l.seq = chain_heads.seq + 1) "
@@ -102,7 +182,7 @@ CREATE TABLE chain_links (
     hash TEXT NOT NULL,
     PRIMARY KEY (chain, seq)
 ) WITHOUT ROWID;
-CREATE INDEX chain_links_row ON chain_links(source, row_id, chain, seq);
+CREATE INDEX chain_links_row ON chain_links(source, row_id, chain, seq, content_hash);
 CREATE TABLE chain_checkpoints (
     id INTEGER PRIMARY KEY,
     at REAL NOT NULL,
@@ -111,9 +191,7 @@ CREATE TABLE chain_checkpoints (
 
 # Rows written before this step join the chains now, in id order: updating a row to itself
 # fires its update trigger.
-_BACKFILL = ";\n".join(
-    f"UPDATE {table} SET {rid} = {rid}" for table, (rid, _) in CHAINED.items()
-)
+_BACKFILL = ";\n".join(f"UPDATE {table} SET {rid} = {rid}" for table, (rid, _) in CHAINED.items())
 
 SQL = ";\n".join(
     [
