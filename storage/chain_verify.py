@@ -78,9 +78,12 @@ def check_links(path: str, chains: list[str]) -> tuple[int, list[Problem]]:
     problems: list[Problem] = []
     count = 0
     conn = _connect(path)
+    # Hashes as bytes: no UTF-8 decoding of three hex strings per link (half the loop's time).
+    conn.text_factory = bytes
+    genesis = GENESIS.encode()
     try:
         for chain in chains:
-            prev, expected = GENESIS, 1
+            prev, expected = genesis, 1
             cur = conn.execute(
                 "SELECT seq, content_hash, prev_hash, hash FROM chain_links"
                 " WHERE chain = ? ORDER BY seq",
@@ -105,7 +108,7 @@ def check_links(path: str, chains: list[str]) -> tuple[int, list[Problem]]:
                             "does not follow the link before it (inserted or reordered)",
                         )
                     )
-                elif sha((prev_hash + content).encode()).hexdigest() != link:
+                elif sha(prev_hash + content).hexdigest().encode() != link:
                     problems.append(_at(conn, chain, seq, "changed", "its link was rewritten"))
                 prev, expected = link, seq + 1
             head = conn.execute(
@@ -128,9 +131,10 @@ def check_links(path: str, chains: list[str]) -> tuple[int, list[Problem]]:
 
 
 def _at(conn: sqlite3.Connection, chain: str, seq: int, kind: str, detail: str) -> Problem:
-    source, row_id = conn.execute(
+    raw, row_id = conn.execute(
         "SELECT source, row_id FROM chain_links WHERE chain = ? AND seq = ?", (chain, seq)
     ).fetchone()
+    source = raw.decode() if isinstance(raw, bytes) else raw
     return Problem(chain, seq, kind, source, row_id, detail)
 
 
@@ -139,6 +143,7 @@ def check_rows(path: str, table: str, first: int, last: int) -> tuple[int, list[
     rid, _ = CHAINED[table]
     sha = hashlib.sha256
     conn = _connect(path)
+    conn.text_factory = bytes  # the canonical text goes to SHA-256 as it comes
     problems: list[Problem] = []
     count = 0
     try:
@@ -154,7 +159,7 @@ def check_rows(path: str, table: str, first: int, last: int) -> tuple[int, list[
             count += 1
             if expected is None:
                 problems.append(_inserted(conn, table, row_id))
-            elif sha(text.encode()).hexdigest() != expected:
+            elif sha(text).hexdigest().encode() != expected:
                 chain, seq = _latest(conn, table, row_id)
                 problems.append(
                     Problem(
@@ -187,7 +192,7 @@ def _latest(conn: sqlite3.Connection, table: str, row_id: int) -> tuple[str, int
         " ORDER BY chain DESC, seq DESC LIMIT 1",
         (table, row_id),
     ).fetchone()
-    return chain, seq
+    return chain.decode(), seq
 
 
 def _inserted(conn: sqlite3.Connection, table: str, row_id: int) -> Problem:

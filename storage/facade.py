@@ -21,6 +21,7 @@ from storage.recalls import RecallRepo
 from storage.requests import RequestRepo
 from storage.rollcalls import RollcallRepo
 from storage.scheduling import SchedulingRepo
+from storage.spoof import SpoofRepo
 from storage.teams import TeamRepo
 
 
@@ -43,6 +44,7 @@ class Storage:
         self.exports = ExportRepo(self.db)
         self.recalls = RecallRepo(self.db)
         self.chain = ChainRepo(self.db)
+        self.spoof = SpoofRepo(self.db)
 
     async def open(self) -> Storage:
         await self.db.open()

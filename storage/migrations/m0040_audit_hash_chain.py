@@ -1,8 +1,8 @@
 """Tamper-evident evidence (SPEC §6): check-ins, leave decisions (requests), roll-call results,
-recalls and audit rows each join a hash chain, one per team plus `system` for rows with no
-team. Triggers write the link in the same transaction as the row, so no write path (grouped
-check-ins included) can forget it, and a row changed with the triggers dropped is caught by
-`outpost audit verify`.
+recalls, audit rows and spoof signals each join a hash chain, one per team plus `system` for
+rows with no team. Triggers write the link in the same transaction as the row, so no write
+path (grouped check-ins included) can forget it, and a row changed with the triggers dropped
+is caught by `outpost audit verify`.
 
 A row is chained at insert and again at every update (a request's decision, a roll-call
 target's outcome): each link seals the row's content at that moment and verify compares a
@@ -113,6 +113,22 @@ CHAINED: dict[str, tuple[str, tuple[str, ...]]] = {
         ),
     ),
     "audit": ("id", ("at", "actor_id", "action", "team_id", "subject", "before", "after")),
+    "spoof_signals": (
+        "id",
+        (
+            "telegram_id",
+            "team_id",
+            "local_day",
+            "signal",
+            "source",
+            "ref_id",
+            "inputs",
+            "raised_at",
+            "cleared_at",
+            "cleared_by",
+            "clear_reason",
+        ),
+    ),
     # An anchor: every chain's head at one moment, itself on the system chain.
     "chain_checkpoints": ("id", ("at", "heads")),
 }
@@ -126,6 +142,7 @@ REALS: dict[str, frozenset[str]] = {
     "rollcall_targets": frozenset({"answered_at", "lat", "lon", "distance_m"}),
     "recalls": frozenset({"recalled_at", "vacancy_closed_at"}),
     "audit": frozenset({"at"}),
+    "spoof_signals": frozenset({"raised_at", "cleared_at"}),
     "chain_checkpoints": frozenset({"at"}),
 }
 SCALE = 1_000_000_000
