@@ -219,6 +219,15 @@ class SpoofRepo:
             _INSERT, _rows(telegram_id, team_id, day, source, ref_id, findings, at)
         )
 
+    async def rollcall_ref(self, rollcall_id: int, telegram_id: int) -> tuple[int, date] | None:
+        """The row id and day of a roll-call answer: what its signals point at."""
+        row = await self.db.fetchone(
+            "SELECT rowid, local_day FROM rollcall_targets"
+            " WHERE rollcall_id = ? AND telegram_id = ?",
+            (rollcall_id, telegram_id),
+        )
+        return (row[0], date.fromisoformat(row[1])) if row else None
+
     async def get(self, signal_id: int) -> StoredSignal | None:
         row = await self.db.fetchone(_SELECT + " WHERE s.id = ?", (signal_id,))
         return _signal(row) if row else None
@@ -283,3 +292,44 @@ class SpoofRepo:
                 after={"state": "cleared", "reason": reason},
             )
             return True
+
+    async def members_matching(
+        self, text: str, team_ids: set[int] | None
+    ) -> list[tuple[int, str | None, int, str]]:
+        """Members (any state) whose id, @username or name is `text`; a unique part of a
+        name also matches when nothing matches exactly. (telegram id, name, team id, team)."""
+        sql = (
+            "SELECT m.telegram_id, p.name, m.team_id, t.name FROM memberships m"
+            " JOIN people p ON p.telegram_id = m.telegram_id JOIN teams t ON t.id = m.team_id"
+            " WHERE m.role = 'member' AND m.state != 'left'"
+        )
+        params: list[Any] = []
+        if team_ids is not None:
+            sql += f" AND m.team_id IN ({','.join('?' * len(team_ids))})"
+            params += sorted(team_ids)
+        needle = text.strip().lstrip("@").lower()
+        exact = await self.db.fetchall(
+            sql + " AND (CAST(m.telegram_id AS TEXT) = ? OR lower(p.username) = ?"
+            " OR lower(p.name) = ?) ORDER BY m.team_id, m.telegram_id",
+            [*params, needle, needle, needle],
+        )
+        rows = exact or await self.db.fetchall(
+            sql + " AND instr(lower(p.name), ?) > 0 ORDER BY m.team_id, m.telegram_id",
+            [*params, needle],
+        )
+        return [(r[0], r[1], r[2], r[3]) for r in rows]
+
+    async def month_fixes(
+        self, telegram_id: int, team_id: int, first: date, last: date
+    ) -> list[dict[str, Any]]:
+        """Accepted check-ins and roll-call answers of a member's month, for the picture."""
+        rows = await self.db.fetchall(
+            "SELECT 'checkin' AS source, id AS ref, local_day, lat, lon, kind, timing"
+            " FROM checkins WHERE telegram_id = ? AND team_id = ? AND local_day BETWEEN ? AND ?"
+            " AND accepted = 1 AND lat IS NOT NULL"
+            " UNION ALL SELECT 'rollcall', rowid, local_day, lat, lon, 'rollcall', NULL"
+            " FROM rollcall_targets WHERE telegram_id = ? AND team_id = ?"
+            " AND local_day BETWEEN ? AND ? AND lat IS NOT NULL ORDER BY local_day",
+            (telegram_id, team_id, first.isoformat(), last.isoformat()) * 2,
+        )
+        return [dict(r) for r in rows]

@@ -10,6 +10,7 @@ from telegram import Bot
 
 from bot.context import AppContext
 from bot.i18n import t
+from bot.rules import spoof
 from bot.rules.reminders import on_leave
 from bot.rules.rollcall import (
     DrawTeam,
@@ -21,6 +22,7 @@ from bot.rules.rollcall import (
     week_of,
 )
 from bot.rules.schedule import local_datetime, local_day
+from bot.rules.spoof import Fix
 from bot.rules.text import split_message
 from bot.services.fanout import FanoutResult, Outgoing, Part, fan_out
 from bot.services.reminders import admin_people
@@ -129,7 +131,37 @@ async def answer_rollcall(
         )
         if not stored:
             return Judged(None, None, judged.distance_m)
+        await rollcall_signals(ctx, team, telegram_id, target.rollcall_id, answer, at)
     return judged
+
+
+async def rollcall_signals(
+    ctx: AppContext,
+    team: Team,
+    telegram_id: int,
+    rollcall_id: int,
+    answer: RollcallAnswer,
+    at: datetime,
+) -> None:
+    """An answer is a fix like a check-in: judged against the member's own history."""
+    ref = await ctx.storage.spoof.rollcall_ref(rollcall_id, telegram_id)
+    if ref is None:
+        return
+    ref_id, day = ref
+    th = team.policy.spoof
+    fix = Fix(at.timestamp(), answer.lat, answer.lon, answer.accuracy_m, day, "rollcall", ref_id)
+    history = await ctx.storage.spoof.history(
+        telegram_id, day, at.timestamp(), days=th.history_days, skip_rollcall=ref_id
+    )
+    await ctx.storage.spoof.record(
+        telegram_id=telegram_id,
+        team_id=team.id,
+        day=day,
+        source="rollcall",
+        ref_id=ref_id,
+        findings=spoof.assess(fix, history, team.site, th),
+        at=ctx.now_ts(),
+    )
 
 
 def render_results(

@@ -19,6 +19,7 @@ from bot.rules.summary import (
     render_summary,
 )
 from bot.rules.text import split_message
+from bot.services.evidence import look_at_text, open_signals
 from bot.services.fanout import FanoutResult, Outgoing, Part, fan_out
 from bot.services.reminders import report_unreachable
 from storage.models import Team
@@ -75,8 +76,10 @@ def pending_keyboards(lang: str, pending: tuple[PendingRequest, ...]) -> list[Pa
     return parts
 
 
-def summary_parts(lang: str, model: SummaryModel) -> list[Part]:
-    parts = [Part(text) for text in split_message(render_summary(lang, model))]
+def summary_parts(lang: str, model: SummaryModel, extra: str | None = None) -> list[Part]:
+    """`extra`: a section of its own below the summary (the "to look at" signals)."""
+    text = render_summary(lang, model) + (f"\n\n{extra}" if extra else "")
+    parts = [Part(chunk) for chunk in split_message(text)]
     return parts + pending_keyboards(lang, model.pending)
 
 
@@ -90,13 +93,16 @@ async def send_supervisor_summaries(
     if not is_workday(day, team.schedule):
         return FanoutResult()
     model = await team_summary(ctx, team, day, now)
+    signals = await open_signals(ctx, team, day, day)
     readers = await ctx.storage.people.team_members(team.id, role="supervisor")
     messages = [
         Outgoing(
             SUMMARY,
             p.telegram_id,
             f"{team.id}:{day.isoformat()}",
-            tuple(summary_parts(p.language or "en", model)),
+            tuple(
+                summary_parts(p.language or "en", model, look_at_text(p.language or "en", signals))
+            ),
         )
         for _, p in readers
         if not p.unreachable
@@ -127,11 +133,13 @@ async def send_weekly_digest(
     if team is None:
         return FanoutResult()
     first, last = last_week(local_day(now, team.timezone))
+    signals = await open_signals(ctx, team, first, last)
     messages = []
     for _, p in await ctx.storage.people.team_members(team.id, role="supervisor"):
         if p.unreachable:
             continue
         text = await weekly_digest_text(ctx, team, p.language or "en", first, last)
-        parts = tuple(Part(chunk) for chunk in split_message(text))
+        look = look_at_text(p.language or "en", signals)
+        parts = tuple(Part(chunk) for chunk in split_message(f"{text}\n\n{look}" if look else text))
         messages.append(Outgoing(WEEKLY_DIGEST, p.telegram_id, f"{team.id}:{first}", parts))
     return await fan_out(ctx, bot, messages)
