@@ -28,6 +28,7 @@ from bot.rules.reminders import DIGEST_AT, Kind, catch_up_kinds, due_times
 from bot.rules.schedule import get_zone
 from bot.services import reminders, rollcall, summary
 from bot.services.compliance import send_monthly_compliance
+from bot.services.evidence import send_admin_anchor
 from bot.services.fanout import FanoutResult
 from bot.services.recall import vacancy_reminders
 from bot.services.requests import leave_followups
@@ -129,6 +130,12 @@ async def _fire_plan(context: ContextTypes.DEFAULT_TYPE) -> None:
     started = await rollcall.fire_plan(ctx, context.bot, int(_job_data(context)), ctx.clock.now())
     if started is not None and started.rollcall_id is not None:
         schedule_rollcall_close(context.application, started.rollcall_id, started.deadline)
+
+
+async def _evidence_anchor(context: ContextTypes.DEFAULT_TYPE) -> None:
+    # The day's head hash to every admin; sent once per day (a re-run only seals again).
+    ctx = _ctx(context.application)
+    await send_admin_anchor(ctx, context.bot, ctx.clock.now())
 
 
 async def _weekly_draw(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -248,6 +255,13 @@ async def start_scheduler(app: Application) -> None:
             time(9, 0, tzinfo=zone),
             tuple(range(7)),
             "recall_vacancies",
+        ),
+        (
+            "admin:evidence_anchor",
+            _evidence_anchor,
+            time(23, 50, tzinfo=zone),
+            tuple(range(7)),
+            "evidence_anchor",
         ),
     ):
         _remove(app, name)

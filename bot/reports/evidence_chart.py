@@ -53,7 +53,7 @@ def render_evidence(
     FigureCanvasAgg(fig)
     top = 8.0 / (8.0 + 0.22 * len(listed))
     ax = fig.add_axes((0.12, 1 - top + 0.08 * top, 0.84, 0.82 * top))
-    half = site.radius_m * FRAME_RADII
+    half = _frame(site, fixes)
     ax.set_xlim(-half, half)
     ax.set_ylim(-half, half)
     ax.set_aspect("equal")
@@ -119,6 +119,14 @@ def render_evidence(
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=DPI, pil_kwargs={"compress_level": 3})
     return buf.getvalue()
+
+
+def _frame(site: Site, fixes: list[PlotFix]) -> float:
+    """Half the frame's width: the circle and the fixes near it, at most FRAME_RADII radii."""
+    widest = site.radius_m * FRAME_RADII
+    extents = [max(abs(c) for c in east_north(site, f.lat, f.lon)) for f in fixes]
+    near = [e for e in extents if e <= widest]
+    return max(site.radius_m * 1.25, min(widest, max(near, default=0.0) * 1.15))
 
 
 def _clamp(x: float, y: float, half: float) -> tuple[float, float]:

@@ -96,7 +96,10 @@ MESSAGES = {
     "evidence.signals_title": {"en": "Signals ({n}):", "zh": "迹象（{n}）："},
     "evidence.cleared": {"en": "cleared: {reason}", "zh": "已消除：{reason}"},
     # The picture's labels.
-    "evidence.chart.title": {"en": "{name} · {team} · {month}", "zh": "{name} · {team} · {month} 定位"},
+    "evidence.chart.title": {
+        "en": "{name} · {team} · {month}",
+        "zh": "{name} · {team} · {month} 定位",
+    },
     "evidence.chart.east": {"en": "metres east of the site", "zh": "驻点以东（米）"},
     "evidence.chart.north": {"en": "metres north of the site", "zh": "驻点以北（米）"},
     "evidence.chart.site": {"en": "site radius {r} m", "zh": "驻点范围 {r} 米"},
