@@ -129,3 +129,14 @@ async def test_admins_get_the_head_hash_and_it_verifies(world: World) -> None:
     assert report.ok and report.anchor_found
     # Once a day: a second run sends nothing.
     assert (await send_admin_anchor(world.ctx, world.app.bot, at)).sent == []
+
+
+async def test_the_monthly_table_counts_open_signals_per_member(world: World) -> None:
+    team, boss, li, honest, _ = await _replayer(world)
+    [inputs] = await world.storage.compliance.month_inputs(2026, 11, team.id)
+    counts = {m.telegram_id: m.spoof_signals for m in inputs.members}
+    assert counts == {li.id: 1, honest.id: 0}
+    [signal] = await world.storage.spoof.for_team(team.id, DAY, DAY + timedelta(days=1))
+    await world.storage.spoof.clear(signal.id, by=boss.id, reason="checked", at=0.0)
+    [inputs] = await world.storage.compliance.month_inputs(2026, 11, team.id)
+    assert {m.spoof_signals for m in inputs.members} == {0}

@@ -13,6 +13,7 @@ from telegram import Bot
 from bot.context import AppContext
 from bot.i18n import t
 from bot.reports.evidence_chart import PlotFix, render_evidence
+from bot.rules.compliance import TeamMonth, Verdict
 from bot.rules.schedule import local_day
 from bot.services.fanout import FanoutResult, Outgoing, fan_out
 from bot.services.reminders import admin_people
@@ -20,6 +21,7 @@ from storage.models import Team
 from storage.spoof import StoredSignal
 
 LOOK_MAX = 20  # lines in a summary; the rest are counted
+MONTHLY_PICTURES_MAX = 30  # evidence pictures with one team's monthly report
 ADMIN_ANCHOR = "admin_anchor"
 
 
@@ -154,3 +156,18 @@ async def evidence_picture(
     else:
         text = t(lang, "evidence.no_signals")
     return EvidencePicture(png, caption, text)
+
+
+async def failing_members_pictures(
+    ctx: AppContext, team: Team, tm: TeamMonth, lang: str
+) -> list[bytes]:
+    """The evidence picture of each member short of the policy (not covered by leave), to go
+    with the monthly report."""
+    pictures: list[bytes] = []
+    for m in tm.members:
+        if m.verdict is Verdict.SHORT and len(pictures) < MONTHLY_PICTURES_MAX:
+            picture = await evidence_picture(
+                ctx, team, m.telegram_id, m.name, tm.year, tm.month, lang
+            )
+            pictures.append(picture.png)
+    return pictures

@@ -1,4 +1,6 @@
 MESSAGES = {
+    # The monthly compliance table's column.
+    "compliance.col.signals": {"en": "Spoof signals", "zh": "伪造迹象"},
     # The "to look at" section of the supervisor's summary and weekly digest.
     "evidence.look_title": {
         "en": "🔎 To look at ({n}): signals of a possibly faked location",
