@@ -1,4 +1,5 @@
-"""`outpost audit verify|anchor`: the hash chains seen from the console (SPEC §6)."""
+"""`outpost audit verify|anchor` (the hash chains) and `outpost team spoof` (a team's spoof
+signal thresholds): evidence from the console (SPEC §6)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,12 @@ import argparse
 import asyncio
 import re
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
+from bot.cli import CliError
 from bot.context import AppContext
+from bot.rules.spoof import SpoofThresholds
 from storage.chain_verify import SHOWN, VerifyReport, verify
 
 HASH = re.compile(r"^[0-9a-fA-F]{64}$")
@@ -29,6 +33,62 @@ def add_parsers(audit: Any) -> None:
     )
     check.add_argument("--workers", type=int, help="worker processes (default: by size)")
     sub.add_parser("anchor", help="seal every chain's head and print the hash to keep outside")
+
+
+def add_team_parser(team: Any) -> None:
+    """Under `outpost team`."""
+    spoof = team.add_parser("spoof", help="a team's thresholds for spoof signals")
+    spoof.add_argument("team", help="team name or id")
+    spoof.add_argument("--max-speed", type=float, help="km/h between two fixes (default 150)")
+    spoof.add_argument("--frozen-m", type=float, help="metres: the same fix replayed (1)")
+    spoof.add_argument("--repeat-days", type=int, help="days with the same accuracy (3)")
+    spoof.add_argument("--edge-band", type=float, help="outer fraction of the radius (0.15)")
+    spoof.add_argument("--edge-days", type=int, help="days at the edge in a week (4)")
+    spoof.add_argument("--static-live-min", type=int, help="minutes a live location may not move")
+
+
+async def cmd_team_spoof(ctx: AppContext, args: argparse.Namespace) -> int:
+    team = await ctx.storage.teams.find(args.team)
+    if team is None:
+        raise CliError(f"no team {args.team!r} (see outpost team list)")
+    now = team.policy.spoof
+    wanted = {
+        "max_speed_kmh": args.max_speed,
+        "frozen_m": args.frozen_m,
+        "repeat_days": args.repeat_days,
+        "edge_band": args.edge_band,
+        "edge_days": args.edge_days,
+        "static_live_s": None if args.static_live_min is None else args.static_live_min * 60,
+    }
+    th = replace(now, **{k: v for k, v in wanted.items() if v is not None})
+    problem = threshold_problem(th)
+    if problem:
+        raise CliError(f"cannot set {team.name}'s spoof thresholds: {problem}")
+    if th != now:
+        await ctx.storage.spoof.set_thresholds(team.id, th, actor_id=None, at=ctx.now_ts())
+    print(
+        f"team {team.id} {team.name}: max speed {th.max_speed_kmh:g} km/h, frozen within"
+        f" {th.frozen_m:g} m, same accuracy on {th.repeat_days} days, edge band"
+        f" {th.edge_band:g} of the radius on {th.edge_days} of {th.edge_window_days} days,"
+        f" live still for {th.static_live_s // 60} min"
+    )
+    return 0
+
+
+def threshold_problem(th: SpoofThresholds) -> str | None:
+    if not 10 <= th.max_speed_kmh <= 2000:
+        return "--max-speed must be 10..2000 km/h"
+    if not 0 < th.frozen_m <= 50:
+        return "--frozen-m must be above 0 and at most 50"
+    if not 2 <= th.repeat_days <= 31:
+        return "--repeat-days must be 2..31"
+    if not 0 < th.edge_band < 1:
+        return "--edge-band must be between 0 and 1"
+    if not 1 <= th.edge_days <= th.edge_window_days:
+        return f"--edge-days must be 1..{th.edge_window_days}"
+    if not 60 <= th.static_live_s <= 86_400:
+        return "--static-live-min must be 1..1440"
+    return None
 
 
 async def cmd_verify(ctx: AppContext, args: argparse.Namespace) -> int:
@@ -73,4 +133,5 @@ COMMANDS: dict[
 ] = {
     ("audit", "verify"): cmd_verify,
     ("audit", "anchor"): cmd_anchor,
+    ("team", "spoof"): cmd_team_spoof,
 }

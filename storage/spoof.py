@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from bot.rules.spoof import Finding, Fix
+from bot.rules.spoof import Finding, Fix, SpoofThresholds
 from storage.audit import write_audit
 from storage.db import Database
 
@@ -333,3 +333,39 @@ class SpoofRepo:
             (telegram_id, team_id, first.isoformat(), last.isoformat()) * 2,
         )
         return [dict(r) for r in rows]
+
+    async def set_thresholds(
+        self, team_id: int, th: SpoofThresholds, *, actor_id: int | None, at: float
+    ) -> None:
+        """A team's spoof thresholds, with the audit row (a policy change)."""
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "SELECT spoof_max_speed_kmh, spoof_frozen_m, spoof_repeat_days, spoof_edge_band,"
+                " spoof_edge_days, spoof_static_live_s FROM policies WHERE team_id = ?",
+                (team_id,),
+            )
+            before = await cur.fetchone()
+            await cur.close()
+            values = (
+                th.max_speed_kmh,
+                th.frozen_m,
+                th.repeat_days,
+                th.edge_band,
+                th.edge_days,
+                th.static_live_s,
+            )
+            await conn.execute(
+                "UPDATE policies SET spoof_max_speed_kmh = ?, spoof_frozen_m = ?,"
+                " spoof_repeat_days = ?, spoof_edge_band = ?, spoof_edge_days = ?,"
+                " spoof_static_live_s = ? WHERE team_id = ?",
+                (*values, team_id),
+            )
+            await write_audit(
+                conn,
+                at=at,
+                actor_id=actor_id,
+                action="team.spoof_thresholds",
+                team_id=team_id,
+                before=list(before) if before else None,
+                after=list(values),
+            )

@@ -289,3 +289,27 @@ def test_console_anchor_and_verify(tmp_path: Path, capsys: pytest.CaptureFixture
         main(["audit", "verify", "--anchor", "nothex"], env=env)
     assert bad.value.code == 2
     assert "not a 64-digit hex hash" in capsys.readouterr().err
+
+
+def test_console_sets_a_teams_spoof_thresholds(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    env = {"OUTPOST_DB": str(tmp_path / "o.db"), "OUTPOST_TZ": "Asia/Shanghai"}
+    assert main(["team", "add", "Xiaoshan", "--lat", "30", "--lon", "120"], env=env) == 0
+    assert (
+        main(["team", "spoof", "Xiaoshan", "--max-speed", "90", "--edge-days", "5"], env=env) == 0
+    )
+    assert "max speed 90 km/h" in capsys.readouterr().out
+    assert main(["team", "spoof", "Xiaoshan", "--edge-days", "9"], env=env) == 2
+    assert "--edge-days must be 1..7" in capsys.readouterr().err
+
+    async def policy() -> tuple[float, int]:
+        async with Storage(tmp_path / "o.db") as storage:
+            team = await storage.teams.find("Xiaoshan")
+            [row] = await storage.audit.recent(action="team.spoof_thresholds")
+            assert row["before"] and row["after"]
+            return team.policy.spoof.max_speed_kmh, team.policy.spoof.edge_days
+
+    import asyncio
+
+    assert asyncio.run(policy()) == (90.0, 5)
