@@ -26,7 +26,9 @@ async def test_the_demo_week_plays_and_leaves_its_files(tmp_path: Path) -> None:
         "summary for 2026-11-27",
         "Monthly compliance · Xiaoshan Village · 2026-11",
         "$ outpost export --from 2026-11-23",
-        "compliance 3 rows",
+        "compliance 3, spoof_signals 9 rows",
+        "To look at (2)",
+        "[photo Sun Hao, Xiaoshan Village, 2026-11: 4 fixes, 7 signals]",
     ):
         assert seen in transcript, seen
     assert "Traceback" not in transcript
