@@ -117,15 +117,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, help="default: by size and CPU count")
     parser.add_argument("--burst", type=int, default=0, help="members in the check-in burst")
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument(
+        "--db", type=Path, help="keep the built database here and reuse it on the next run"
+    )
     args = parser.parse_args(argv)
     ok = True
     with tempfile.TemporaryDirectory(prefix="outpost-verify-") as tmp:
-        path = Path(tmp) / "chain.db"
-        built = build(path, args.rows, args.teams)
-        print(
-            f"built {args.rows:,} chained rows in {args.teams} team chains + system:"
-            f" {built:.1f} s ({args.rows / built:,.0f} rows/s through the triggers)"
-        )
+        path = args.db or Path(tmp) / "chain.db"
+        if not path.exists():
+            built = build(path, args.rows, args.teams)
+            print(
+                f"built {args.rows:,} chained rows in {args.teams} team chains + system:"
+                f" {built:.1f} s ({args.rows / built:,.0f} rows/s through the triggers)"
+            )
         report = verify(path, workers=args.workers)
         rate = report.rows / report.seconds
         print(
