@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.access import Actor
+from bot.context import AppContext
 from bot.i18n import t
 from bot.rules.compliance import parse_month
 from bot.rules.schedule import local_day
@@ -19,19 +20,29 @@ def _scope(actor: Actor) -> set[int] | None:
     return None if actor.is_admin else actor.supervised_team_ids()
 
 
-async def cmd_evidence(update: Update, context: Context) -> None:
+async def _overseer(
+    update: Update, context: Context, refusal: str
+) -> tuple[AppContext, Actor, set[int] | None] | None:
+    """A supervisor or admin in a private chat, with the teams they oversee; else a reply."""
     ctx, actor = await actor_of(update, context)
-    lang = actor.language
-    if not is_private(update):
-        await reply(update, t(lang, "private_only"))
-        return
-    if not actor.known:
-        await reply(update, not_a_member_text(actor))
-        return
     scope = _scope(actor)
-    if scope is not None and not scope:
-        await reply(update, t(lang, "evidence.not_allowed"))
+    if not is_private(update):
+        await reply(update, t(actor.language, "private_only"))
+    elif not actor.known:
+        await reply(update, not_a_member_text(actor))
+    elif scope is not None and not scope:
+        await reply(update, t(actor.language, refusal))
+    else:
+        return ctx, actor, scope
+    return None
+
+
+async def cmd_evidence(update: Update, context: Context) -> None:
+    allowed = await _overseer(update, context, "evidence.not_allowed")
+    if allowed is None:
         return
+    ctx, actor, scope = allowed
+    lang = actor.language
     args = list(context.args or [])
     month_text = (
         args.pop() if len(args) > 1 and args[-1][:1].isdigit() and "-" in args[-1] else None
@@ -80,18 +91,11 @@ async def cmd_evidence(update: Update, context: Context) -> None:
 
 
 async def cmd_clearsignal(update: Update, context: Context) -> None:
-    ctx, actor = await actor_of(update, context)
+    allowed = await _overseer(update, context, "evidence.clear_not_allowed")
+    if allowed is None:
+        return
+    ctx, actor, scope = allowed
     lang = actor.language
-    if not is_private(update):
-        await reply(update, t(lang, "private_only"))
-        return
-    if not actor.known:
-        await reply(update, not_a_member_text(actor))
-        return
-    scope = _scope(actor)
-    if scope is not None and not scope:
-        await reply(update, t(lang, "evidence.clear_not_allowed"))
-        return
     args = list(context.args or [])
     reason = clean_text(" ".join(args[1:]))
     if not args or not args[0].lstrip("#").isdigit() or reason is None:

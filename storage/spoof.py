@@ -99,38 +99,33 @@ _INSERT = (
 )
 
 
+@dataclass(frozen=True)
+class SignalTarget:
+    """The fix that raised signals: a check-in, a roll-call answer or a live location."""
+
+    telegram_id: int
+    team_id: int
+    day: date
+    source: str  # checkin | rollcall | live
+    ref_id: int  # checkins.id (live: the check-in it edits) or rollcall_targets.rowid
+
+
 def record_sync(
-    conn: sqlite3.Connection,
-    *,
-    telegram_id: int,
-    team_id: int,
-    day: date,
-    source: str,
-    ref_id: int,
-    findings: Sequence[Finding],
-    at: float,
+    conn: sqlite3.Connection, target: SignalTarget, findings: Sequence[Finding], at: float
 ) -> int:
-    conn.executemany(_INSERT, _rows(telegram_id, team_id, day, source, ref_id, findings, at))
+    conn.executemany(_INSERT, _rows(target, findings, at))
     return len(findings)
 
 
-def _rows(
-    telegram_id: int,
-    team_id: int,
-    day: date,
-    source: str,
-    ref_id: int,
-    findings: Sequence[Finding],
-    at: float,
-) -> list[tuple[Any, ...]]:
+def _rows(target: SignalTarget, findings: Sequence[Finding], at: float) -> list[tuple[Any, ...]]:
     return [
         (
-            telegram_id,
-            team_id,
-            day.isoformat(),
+            target.telegram_id,
+            target.team_id,
+            target.day.isoformat(),
             f.signal.value,
-            source,
-            ref_id,
+            target.source,
+            target.ref_id,
             json.dumps(f.inputs, ensure_ascii=False, sort_keys=True),
             at,
         )
@@ -156,16 +151,7 @@ def assess_in_unit(
     except Exception:
         log.exception("spoof signals failed for check-in %s; the check-in stands", checkin_id)
         return
-    record_sync(
-        conn,
-        telegram_id=telegram_id,
-        team_id=team_id,
-        day=day,
-        source="checkin",
-        ref_id=checkin_id,
-        findings=findings,
-        at=at,
-    )
+    record_sync(conn, SignalTarget(telegram_id, team_id, day, "checkin", checkin_id), findings, at)
 
 
 def _signal(row: sqlite3.Row) -> StoredSignal:
@@ -202,22 +188,9 @@ class SpoofRepo:
         params = _history_params(telegram_id, day, at, days, 0, skip_rollcall)
         return _fixes(await self.db.fetchall(_HISTORY, params))
 
-    async def record(
-        self,
-        *,
-        telegram_id: int,
-        team_id: int,
-        day: date,
-        source: str,
-        ref_id: int,
-        findings: Sequence[Finding],
-        at: float,
-    ) -> None:
-        if not findings:
-            return
-        await self.db.executemany(
-            _INSERT, _rows(telegram_id, team_id, day, source, ref_id, findings, at)
-        )
+    async def record(self, target: SignalTarget, findings: Sequence[Finding], at: float) -> None:
+        if findings:
+            await self.db.executemany(_INSERT, _rows(target, findings, at))
 
     async def rollcall_ref(self, rollcall_id: int, telegram_id: int) -> tuple[int, date] | None:
         """The row id and day of a roll-call answer: what its signals point at."""

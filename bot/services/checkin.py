@@ -22,6 +22,7 @@ from bot.rules.schedule import in_evening_window, local_day
 from bot.rules.spoof import Fix
 from storage.checkins import LivePoint, NewCheckin, RecordedCheckin, SpoofCheck
 from storage.models import Team
+from storage.spoof import SignalTarget
 
 
 @dataclass(frozen=True)
@@ -177,11 +178,7 @@ async def live_signals(ctx: AppContext, checkin: dict[str, Any], point: Fix) -> 
         spoof.impossible_travel(point, [start, *[p for p in track if p != point]], th),
     ]
     await ctx.storage.spoof.record(
-        telegram_id=checkin["telegram_id"],
-        team_id=team.id,
-        day=point.day,
-        source="live",
-        ref_id=checkin["id"],
-        findings=[f for f in found if f is not None],
-        at=ctx.now_ts(),
+        SignalTarget(checkin["telegram_id"], team.id, point.day, "live", checkin["id"]),
+        [f for f in found if f is not None],
+        ctx.now_ts(),
     )

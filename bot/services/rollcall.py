@@ -28,6 +28,7 @@ from bot.services.fanout import FanoutResult, Outgoing, Part, fan_out
 from bot.services.reminders import admin_people
 from storage.models import Team
 from storage.rollcalls import OpenTarget, Plan, TargetResult
+from storage.spoof import SignalTarget
 
 ROLLCALL_ASK = "rollcall"
 ROLLCALL_RESULT = "rollcall_result"
@@ -154,13 +155,9 @@ async def rollcall_signals(
         telegram_id, day, at.timestamp(), days=th.history_days, skip_rollcall=ref_id
     )
     await ctx.storage.spoof.record(
-        telegram_id=telegram_id,
-        team_id=team.id,
-        day=day,
-        source="rollcall",
-        ref_id=ref_id,
-        findings=spoof.assess(fix, history, team.site, th),
-        at=ctx.now_ts(),
+        SignalTarget(telegram_id, team.id, day, "rollcall", ref_id),
+        spoof.assess(fix, history, team.site, th),
+        ctx.now_ts(),
     )
 
 
