@@ -210,15 +210,26 @@ def _inserted(conn: sqlite3.Connection, table: str, row_id: int) -> Problem:
     )
 
 
+_CHAIN_NAMES = """
+WITH RECURSIVE names(chain) AS (
+    SELECT min(chain) FROM chain_links
+    UNION ALL
+    SELECT (SELECT min(chain) FROM chain_links WHERE chain > names.chain) FROM names
+    WHERE names.chain IS NOT NULL
+)
+SELECT chain FROM names WHERE chain IS NOT NULL
+"""
+
+
 def _tasks(conn: sqlite3.Connection, path: str) -> tuple[list[tuple[object, ...]], int, int]:
-    chains = [r[0] for r in conn.execute("SELECT DISTINCT chain FROM chain_links ORDER BY chain")]
-    chains += [
-        r[0] for r in conn.execute("SELECT chain FROM chain_heads") if r[0] not in set(chains)
-    ]
-    total = conn.execute("SELECT count(*) FROM chain_links").fetchone()[0]
+    # The chains the links name (one index probe per chain, not a scan of every link), and
+    # any head left without links.
+    named = [r[0] for r in conn.execute(_CHAIN_NAMES)]
+    sizes = dict(conn.execute("SELECT chain, seq FROM chain_heads"))
+    chains = sorted(set(named) | set(sizes))
+    total = sum(sizes.values())
     tasks: list[tuple[object, ...]] = []
     # Chains are independent: spread them over tasks of similar size.
-    sizes = dict(conn.execute("SELECT chain, seq FROM chain_heads"))
     bucket: list[str] = []
     weight = 0
     for chain in chains:
