@@ -52,7 +52,7 @@ async def test_every_evidence_row_is_chained_and_verifies(seeded: Path) -> None:
     assert report.ok, [p.describe() for p in report.problems]
     rows = sum(
         int(scalar(seeded, f"SELECT count(*) FROM {t}"))  # type: ignore[call-overload]
-        for t in ("checkins", "requests", "rollcall_targets", "recalls", "audit")
+        for t in CHAINED
     )
     assert report.rows == rows > 0
     # The decision is a second link of its request: links outnumber rows.
