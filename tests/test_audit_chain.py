@@ -183,14 +183,7 @@ async def test_a_rewritten_chain_passes_the_walk_but_not_the_anchor(seeded: Path
         con.execute(
             "UPDATE checkins SET timing = 'on_time' WHERE id = (SELECT min(id) FROM checkins)"
         )
-        for table, rid in (
-            ("checkins", "id"),
-            ("requests", "id"),
-            ("rollcall_targets", "rowid"),
-            ("recalls", "id"),
-            ("audit", "id"),
-            ("chain_checkpoints", "id"),
-        ):
+        for table, (rid, _) in CHAINED.items():
             con.execute(f"UPDATE {table} SET {rid} = {rid}")
     assert verify(seeded).ok
     report = verify(seeded, anchor=anchor)
