@@ -32,6 +32,9 @@ class Storage:
         self.people = PeopleRepo(self.db)
         self.invites = InviteRepo(self.db)
         self.checkins = CheckinRepo(self.db)
+        # Evidence (SPEC §6): the hash chains and spoof signals.
+        self.chain = ChainRepo(self.db)
+        self.spoof = SpoofRepo(self.db)
         self.audit = AuditRepo(self.db)
         self.flows = FlowRepo(self.db)
         self.notifications = NotificationRepo(self.db)
@@ -43,8 +46,6 @@ class Storage:
         self.delivery = DeliveryRepo(self.db)
         self.exports = ExportRepo(self.db)
         self.recalls = RecallRepo(self.db)
-        self.chain = ChainRepo(self.db)
-        self.spoof = SpoofRepo(self.db)
 
     async def open(self) -> Storage:
         await self.db.open()

@@ -10,7 +10,6 @@ from telegram import Bot
 
 from bot.context import AppContext
 from bot.i18n import t
-from bot.rules import spoof
 from bot.rules.reminders import on_leave
 from bot.rules.rollcall import (
     DrawTeam,
@@ -22,7 +21,7 @@ from bot.rules.rollcall import (
     week_of,
 )
 from bot.rules.schedule import local_datetime, local_day
-from bot.rules.spoof import Fix
+from bot.rules.spoof import Fix, assess
 from bot.rules.text import split_message
 from bot.services.fanout import FanoutResult, Outgoing, Part, fan_out
 from bot.services.reminders import admin_people
@@ -156,7 +155,7 @@ async def rollcall_signals(
     )
     await ctx.storage.spoof.record(
         SignalTarget(telegram_id, team.id, day, "rollcall", ref_id),
-        spoof.assess(fix, history, team.site, th),
+        assess(fix, history, team.site, th),
         ctx.now_ts(),
     )
 
