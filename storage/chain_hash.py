@@ -1,7 +1,7 @@
 """Hash chains over the evidence (SPEC §6): the hashing every writer and the verifier share.
 
 Canonical content of a row is the JSON array `[table, row_id, column values...]` in the
-column order frozen by storage/migrations/m0040_audit_hash_chain.py, which SQLite writes
+column order frozen by storage/migrations/m0141_audit_hash_chain.py, which SQLite writes
 (`content_sql`); `canonical` is the same text from Python values, for a backend or an
 auditor that does not have SQLite (a property test holds the two equal). A content hash is
 SHA-256 of that text; a link's hash is SHA-256 of the previous link's hash followed by the
@@ -15,7 +15,7 @@ import json
 import sqlite3
 from typing import TYPE_CHECKING, Any
 
-from storage.migrations.m0040_audit_hash_chain import CHAINED, GENESIS, REALS, SCALE, content_sql
+from storage.migrations.m0141_audit_hash_chain import CHAINED, GENESIS, REALS, SCALE, content_sql
 
 if TYPE_CHECKING:
     import aiosqlite
