@@ -16,9 +16,9 @@ from enum import StrEnum
 from typing import Any
 
 from bot.rules.checkin import Site
-from bot.rules.geo import Point, distance_m
 
 EARTH_M_PER_DEG = 111_320.0  # metres per degree of latitude (and of longitude at the equator)
+EARTH_RADIUS_M = 6_371_008.8  # the mean radius
 
 
 class Signal(StrEnum):
@@ -86,12 +86,24 @@ class Finding:
     inputs: dict[str, Any]
 
 
-def _near_m(a: Fix, b: Fix) -> float:
-    """Equirectangular distance: exact enough under a few kilometres, and cheap to run over
-    a month of fixes; `distance_m` (geodesic) decides anything that matters at range."""
+def _near_m(a: Fix | Site, b: Fix | Site) -> float:
+    """Equirectangular distance: exact enough under a few kilometres (a site's radius is at
+    most 3), and cheap to run over a month of fixes."""
     dy = (a.lat - b.lat) * EARTH_M_PER_DEG
     dx = (a.lon - b.lon) * EARTH_M_PER_DEG * math.cos(math.radians((a.lat + b.lat) / 2))
     return math.hypot(dx, dy)
+
+
+def _far_m(a: Fix, b: Fix) -> float:
+    """Haversine distance: within half a percent of the geodesic anywhere, a few
+    microseconds instead of a geodesic's tens. These rules run inside the check-in's write;
+    a signal is a reason to look, not a measurement."""
+    p1, p2 = math.radians(a.lat), math.radians(b.lat)
+    h = (
+        math.sin((p2 - p1) / 2) ** 2
+        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(b.lon - a.lon) / 2) ** 2
+    )
+    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
 
 
 def frozen_fix(fix: Fix, history: Iterable[Fix], th: SpoofThresholds) -> Finding | None:
@@ -146,7 +158,7 @@ def impossible_travel(fix: Fix, history: Iterable[Fix], th: SpoofThresholds) -> 
         if other is None:
             continue
         seconds = abs(fix.at - other.at)
-        metres = distance_m(Point(fix.lat, fix.lon), Point(other.lat, other.lon))
+        metres = _far_m(fix, other)
         slack = (fix.accuracy_m or 0.0) + (other.accuracy_m or 0.0)
         travelled = max(0.0, metres - slack)
         # A minute's floor: two fixes a second apart with a few metres of jitter are not a jet.
@@ -218,8 +230,7 @@ def edge_hugging(
     or a point placed there."""
 
     def in_band(f: Fix) -> bool:
-        d = distance_m(Point(f.lat, f.lon), Point(site.lat, site.lon))
-        return site.radius_m * (1 - th.edge_band) <= d <= site.radius_m
+        return site.radius_m * (1 - th.edge_band) <= _near_m(f, site) <= site.radius_m
 
     if not in_band(fix):
         return None
