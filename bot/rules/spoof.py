@@ -108,7 +108,12 @@ def _far_m(a: Fix, b: Fix) -> float:
 
 def frozen_fix(fix: Fix, history: Iterable[Fix], th: SpoofThresholds) -> Finding | None:
     earlier = [h for h in history if h.day < fix.day]
+    # A degree of latitude is the same length everywhere: most fixes are ruled out by it
+    # before a distance is worth computing.
+    reach = th.frozen_m / EARTH_M_PER_DEG
     for h in earlier:
+        if abs(h.lat - fix.lat) >= reach:
+            continue
         gap = _near_m(fix, h)
         if gap < th.frozen_m:
             return Finding(
@@ -151,7 +156,7 @@ def impossible_travel(fix: Fix, history: Iterable[Fix], th: SpoofThresholds) -> 
     """Against the fixes just before and just after it in time: the speed between neighbours
     is what roads bound. Both fixes' accuracies are given to the member."""
     before = max(
-        (h for h in history if h.at <= fix.at and h != fix), key=lambda h: h.at, default=None
+        (h for h in history if h.at <= fix.at and h is not fix), key=lambda h: h.at, default=None
     )
     after = min((h for h in history if h.at > fix.at), key=lambda h: h.at, default=None)
     for other in (before, after):
@@ -258,7 +263,7 @@ def assess(
     fix: Fix, history: Sequence[Fix], site: Site | None, th: SpoofThresholds
 ) -> list[Finding]:
     """Every signal one accepted fix raises against the member's other fixes."""
-    others = [h for h in history if h != fix]
+    others = [h for h in history if h is not fix]
     found = [
         frozen_fix(fix, others, th),
         impossible_travel(fix, others, th),
