@@ -118,7 +118,7 @@ def test_a_jump_faster_than_roads_raises_impossible_travel(
     bearing: float, metres: float, seconds: float
 ) -> None:
     start = Fix(T0, SITE.lat, SITE.lon, 10.5, DAY0)
-    lat, lon = at_offset(metres * math.cos(bearing), metres * math.sin(bearing) / 4)
+    lat, lon = at_offset(metres * math.cos(bearing), metres * math.sin(bearing))
     jump = Fix(T0 + seconds, lat, lon, 8.25, DAY0, source="rollcall")
     found = impossible_travel(jump, [start], TH)
     assert found is not None and found.inputs["speed_kmh"] > TH.max_speed_kmh
