@@ -140,3 +140,64 @@ async def test_the_monthly_table_counts_open_signals_per_member(world: World) ->
     await world.storage.spoof.clear(signal.id, by=boss.id, reason="checked", at=0.0)
     [inputs] = await world.storage.compliance.month_inputs(2026, 11, team.id)
     assert {m.spoof_signals for m in inputs.members} == {0}
+
+
+async def _signals_of(world: World, team_id: int, count: int) -> list:  # type: ignore[type-arg]
+    # Live-location edits carry no reply: wait until the bot has handled them.
+    for _ in range(100):
+        found = await world.storage.spoof.for_team(team_id, DAY, DAY)
+        if len(found) >= count:
+            return found
+        await world.emu.changed(0.05)
+    return await world.storage.spoof.for_team(team_id, DAY, DAY)
+
+
+async def test_a_live_location_that_never_moves(world: World) -> None:
+    team = await world.team()
+    li = await world.join(team)
+    spot = offset(SITE_LAT, SITE_LON, north_m=30)
+    msg = li.send_location(*spot, live_period=3600, accuracy=6.5)
+    assert "on site" in (await li.next_message())["text"]
+    await li.next_message()  # "live location is being kept as a track"
+    for minutes in (4, 8, 12):
+        at = world.clock.now() + timedelta(minutes=minutes)
+        li.edit_live_location(msg, *spot, accuracy=6.5, edit_date=at.timestamp())
+    [signal] = await _signals_of(world, team.id, 1)
+    assert (signal.signal, signal.source) == ("static_live", "live")
+    assert signal.inputs["points"] == 4 and signal.inputs["seconds"] == 720
+
+
+async def test_a_walking_live_location_raises_nothing(world: World) -> None:
+    team = await world.team()
+    li = await world.join(team)
+    msg = li.send_location(SITE_LAT, SITE_LON, live_period=3600, accuracy=6.5)
+    await li.next_message()
+    await li.next_message()
+    for minutes in (4, 8, 12, 16):
+        at = world.clock.now() + timedelta(minutes=minutes)
+        where = offset(SITE_LAT, SITE_LON, north_m=minutes * 6.0, east_m=minutes * 2.5)
+        li.edit_live_location(msg, *where, accuracy=7.25, edit_date=at.timestamp())
+    for _ in range(100):
+        [row] = await world.storage.checkins.for_person_day(li.id, DAY)
+        if len(await world.storage.checkins.track(row["id"])) == 4:
+            break
+        await world.emu.changed(0.05)
+    assert await world.storage.spoof.for_team(team.id, DAY, DAY) == []
+
+
+async def test_a_roll_call_answer_300_km_from_the_check_in(world: World) -> None:
+    team = await world.team()
+    boss = await world.join(team, role="supervisor", name="Boss")
+    li = await world.join(team, name="Li Wei")
+    li.send_location(SITE_LAT, SITE_LON, accuracy=8.5)
+    await li.next_message()
+    world.clock.set(datetime(2026, 11, 25, 8, 0, tzinfo=SH))
+    boss.send_command("rollcall")
+    await boss.next_message()
+    await li.next_message()
+    # An hour after checking in at the site, "answering" from 300 km away.
+    li.send_location(*offset(SITE_LAT, SITE_LON, north_m=300_000), live_period=900, accuracy=5.5)
+    assert "OUT OF AREA" in (await li.next_message())["text"]
+    [signal] = await world.storage.spoof.for_team(team.id, DAY, DAY)
+    assert (signal.signal, signal.source) == ("impossible_travel", "rollcall")
+    assert 250 < signal.inputs["speed_kmh"] < 350
