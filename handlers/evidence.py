@@ -98,10 +98,12 @@ async def cmd_clearsignal(update: Update, context: Context) -> None:
     lang = actor.language
     args = list(context.args or [])
     reason = clean_text(" ".join(args[1:]))
-    if not args or not args[0].lstrip("#").isdigit() or reason is None:
+    # Ids are SQLite integers: more than 18 digits is no id (and would not bind).
+    number = args[0].lstrip("#") if args else ""
+    if not (number.isascii() and number.isdigit() and len(number) <= 18) or reason is None:
         await reply(update, t(lang, "evidence.clear_usage"))
         return
-    signal_id = int(args[0].lstrip("#"))
+    signal_id = int(number)
     signal = await ctx.storage.spoof.get(signal_id)
     if signal is None or (scope is not None and signal.team_id not in scope):
         # Another team's signal is as unknown as a missing one: ids reveal nothing.

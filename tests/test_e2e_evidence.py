@@ -70,6 +70,10 @@ async def test_clearing_a_signal_needs_a_reason_and_is_audited(world: World) -> 
     assert "Usage" in (await boss.next_message())["text"]
     boss.send_command("clearsignal", "12abc lives there")
     assert "Usage" in (await boss.next_message())["text"]
+    boss.send_command("clearsignal", "9" * 30 + " lives there")
+    assert "Usage" in (await boss.next_message())["text"]
+    boss.send_command("clearsignal", "٣ arabic-indic digit")
+    assert "Usage" in (await boss.next_message())["text"]
     boss.send_command("clearsignal", "99999 lives there")
     assert "no signal #99999" in (await boss.next_message())["text"]
     boss.send_command("clearsignal", f"#{signal.id}   Lives in the house at the pin  ")
@@ -102,6 +106,9 @@ async def test_evidence_picture_for_a_member_month(world: World) -> None:
     assert "Signals (1)" in listing and "frozen fix" in listing
     boss.send_command("evidence", "Honest")  # a unique part of a name; this month by default
     assert "1 fixes" not in (await boss.next_message())["caption"]
+    assert "No signals" in (await boss.next_message())["text"]
+    boss.send_command("evidence", "Li Wei 9999-12")  # the last month there is: no fixes
+    assert "0 fixes" in (await boss.next_message())["caption"]
     assert "No signals" in (await boss.next_message())["text"]
     boss.send_command("evidence", "Li Wei 2026-13")
     assert "not a month" in (await boss.next_message())["text"]

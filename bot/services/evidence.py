@@ -4,8 +4,9 @@ admins' daily head hash."""
 from __future__ import annotations
 
 import asyncio
+from calendar import monthrange
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from telegram import Bot
@@ -124,7 +125,7 @@ async def evidence_picture(
 ) -> EvidencePicture:
     """A member's month: the picture, its caption and the list of signals."""
     first = date(year, month, 1)
-    last = date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+    last = date(year, month, monthrange(year, month)[1])
     fixes = await ctx.storage.spoof.month_fixes(telegram_id, team.id, first, last)
     signals = await ctx.storage.spoof.for_member(telegram_id, team.id, first, last)
     flagged = {(s.source, s.ref_id) for s in signals}
