@@ -6,6 +6,7 @@ import sqlite3
 from pathlib import Path
 
 from bot.demo import Demo
+from storage.chain_verify import verify
 
 
 async def test_the_demo_week_plays_and_leaves_its_files(tmp_path: Path) -> None:
@@ -42,3 +43,6 @@ async def test_the_demo_week_plays_and_leaves_its_files(tmp_path: Path) -> None:
         checkins = db.execute("SELECT count(*) FROM checkins WHERE accepted = 1").fetchone()[0]
         refused = db.execute("SELECT reject_reason FROM checkins WHERE accepted = 0").fetchall()
     assert checkins == 14 and refused == [("forwarded",)]
+    # A whole week of decisions, roll calls and exports leaves every hash chain intact.
+    report = verify(out / "outpost.db")
+    assert report.ok and report.links > checkins, [p.describe() for p in report.problems]
