@@ -6,9 +6,10 @@ is caught by `outpost audit verify`.
 
 A row is chained at insert and again at every update (a request's decision, a roll-call
 target's outcome): each link seals the row's content at that moment and verify compares a
-row with its latest link. `chain_heads` holds one row per chain: the next link reads and
-moves it inside the writer's transaction, so on a server database writers lock only their
-own team's head and teams never wait on each other.
+row with its latest link. `chain_heads` holds one row per chain, moved first by the next
+link inside the writer's transaction: on a server database (PostgreSQL, several workers) a
+writer locks only its own team's head, so teams never wait on each other and two writers of
+one team take turns instead of forking the chain.
 
 Canonical content is the JSON array `[table, row id, sealed columns...]` as SQLite's
 `json_array` writes it (compact, UTF-8, the same escapes as Python's json), with each REAL
@@ -169,16 +170,19 @@ def _trigger(table: str, event: str) -> str:
     rid, _ = CHAINED[table]
     chain = chain_of(table)
     # One line per statement: the migration runner splits steps on ";\n".
+    # The head moves first: on a server database that UPDATE takes the chain's row lock
+    # before anything is read from it, so two writers of one team queue there (and only
+    # there) and never both build on the same head.
     return (
         f"CREATE TRIGGER chain_{table}_{event.lower()} AFTER {event} ON {table} BEGIN "
-        f"INSERT OR IGNORE INTO chain_heads(chain, seq, hash) VALUES ({chain}, 0, '{GENESIS}'); "
-        "INSERT INTO chain_links(chain, seq, source, row_id, content_hash, prev_hash, hash) "
-        f"SELECT h.chain, h.seq + 1, '{table}', new.{rid}, x.c, h.hash, chain_link(h.hash, x.c) "
-        f"FROM chain_heads h, (SELECT chain_sha({content_sql(table, 'new.')}) AS c) x "
-        f"WHERE h.chain = {chain}; "
-        "UPDATE chain_heads SET seq = seq + 1, hash = (SELECT l.hash FROM chain_links l"
-        " WHERE l.chain = chain_heads.chain AND l.seq = chain_heads.seq + 1) "
-        f"WHERE chain = {chain}; "
+        "INSERT OR IGNORE INTO chain_heads(chain, seq, hash, prev, content)"
+        f" VALUES ({chain}, 0, '{GENESIS}', '', ''); "
+        f"UPDATE chain_heads SET seq = seq + 1, prev = hash,"
+        f" content = chain_sha({content_sql(table, 'new.')}) WHERE chain = {chain}; "
+        f"UPDATE chain_heads SET hash = chain_link(prev, content) WHERE chain = {chain}; "
+        "INSERT INTO chain_links(chain, seq, source, row_id, content_hash, prev_hash, hash)"
+        f" SELECT chain, seq, '{table}', new.{rid}, content, prev, hash FROM chain_heads"
+        f" WHERE chain = {chain}; "
         "END"
     )
 
@@ -187,7 +191,10 @@ _TABLES = """
 CREATE TABLE chain_heads (
     chain TEXT PRIMARY KEY,
     seq INTEGER NOT NULL,
-    hash TEXT NOT NULL
+    hash TEXT NOT NULL,
+    -- the last link's inputs, while its transaction builds it
+    prev TEXT NOT NULL,
+    content TEXT NOT NULL
 );
 CREATE TABLE chain_links (
     chain TEXT NOT NULL,
