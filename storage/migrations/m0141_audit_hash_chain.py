@@ -177,9 +177,11 @@ def _trigger(table: str, event: str) -> str:
         f"CREATE TRIGGER chain_{table}_{event.lower()} AFTER {event} ON {table} BEGIN "
         "INSERT OR IGNORE INTO chain_heads(chain, seq, hash, prev, content)"
         f" VALUES ({chain}, 0, '{GENESIS}', '', ''); "
-        f"UPDATE chain_heads SET seq = seq + 1, prev = hash,"
-        f" content = chain_sha({content_sql(table, 'new.')}) WHERE chain = {chain}; "
-        f"UPDATE chain_heads SET hash = chain_link(prev, content) WHERE chain = {chain}; "
+        # One UPDATE (FROM: the content is hashed once); its right-hand sides see the old
+        # head, so `prev` is the old hash and `hash` links from it.
+        "UPDATE chain_heads SET seq = seq + 1, prev = hash, content = x.c,"
+        f" hash = chain_link(hash, x.c) FROM (SELECT chain_sha({content_sql(table, 'new.')})"
+        f" AS c) x WHERE chain = {chain}; "
         "INSERT INTO chain_links(chain, seq, source, row_id, content_hash, prev_hash, hash)"
         f" SELECT chain, seq, '{table}', new.{rid}, content, prev, hash FROM chain_heads"
         f" WHERE chain = {chain}; "
