@@ -101,8 +101,10 @@ async def burst(members: int, rounds: int) -> tuple[list[Phase], list[Phase]]:
     with_chain: list[Phase] = []
     without: list[Phase] = []
     async with Emulator() as emu:
-        for _ in range(rounds):
-            for prepare, out in ((None, with_chain), (unchained, without)):
+        for n in range(rounds):
+            pair = [(None, with_chain), (unchained, without)]
+            # Alternate which goes first: a warm-up or a neighbour's burst favours neither.
+            for prepare, out in pair if n % 2 == 0 else pair[::-1]:
                 with tempfile.TemporaryDirectory(prefix="outpost-chain-") as tmp:
                     phase = await run_outpost(emu, members, 120.0, Path(tmp), "aiohttp", prepare)
                 await emu.call("POST", "/reset")
