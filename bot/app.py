@@ -45,6 +45,7 @@ from handlers import (
     start,
     summary,
 )
+from handlers import evidence as evidence_handlers
 from handlers import export as export_handlers
 from handlers import recall as recall_handlers
 from handlers.common import refuse_buttons_outside_private
@@ -104,6 +105,9 @@ def handlers() -> list[BaseHandler]:
         # locations and are routed in checkin.on_location).
         CommandHandler("summary", summary.cmd_summary, filters=NEW),
         CommandHandler("rollcall", rollcall.cmd_rollcall, filters=NEW),
+        # Evidence (SPEC §6): a member's month as a picture, and clearing a spoof signal.
+        CommandHandler("evidence", evidence_handlers.cmd_evidence, filters=NEW),
+        CommandHandler("clearsignal", evidence_handlers.cmd_clearsignal, filters=NEW),
         # Administration: exports and recalls (admins only; refusals are audited).
         CommandHandler("export", export_handlers.cmd_export, filters=NEW),
         CommandHandler("recall", recall_handlers.cmd_recall, filters=NEW),

@@ -94,6 +94,9 @@ def build_parser() -> argparse.ArgumentParser:
     tset.add_argument("--cutoff", type=_hhmm, help="late until HH:MM, missed after")
     tset.add_argument("--require-live", choices=["on", "off"])
     tset.add_argument("--evening-check", choices=["on", "off"])
+    from bot import cli_audit  # `team spoof`: evidence settings live with the evidence CLI
+
+    cli_audit.add_team_parser(team)
 
     invite = sub.add_parser("invite", help="make an invite link for a team")
     invite.add_argument("team", help="team name or id")

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
+from bot import cli_audit
 from bot.cli import CliError, Command
 from bot.config import ConfigError
 from bot.context import AppContext
@@ -63,6 +64,7 @@ def add_parsers(sub: Any) -> None:
     audit.add_argument(
         "--action", dest="only_action", help="only this action (e.g. member.recall, export)"
     )
+    cli_audit.add_parsers(audit)
 
     backup = sub.add_parser("backup", help="consistent online copy of the database")
     backup.add_argument("path", help="file to write, or an existing folder")
@@ -238,4 +240,5 @@ COMMANDS: dict[tuple[str, str | None], Command] = {
     ("member", "recall"): cmd_member_recall,
     ("audit", None): cmd_audit,
     ("backup", None): cmd_backup,
+    **cli_audit.COMMANDS,
 }

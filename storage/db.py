@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 import aiosqlite
 
 from storage.batch import GroupCommit, Outcome, Unit, run_group
+from storage.chain_hash import register_async
 from storage.migrations import apply_migrations
 
 Params = Sequence[Any] | dict[str, Any]
@@ -55,6 +56,8 @@ class Database:
         conn.row_factory = sqlite3.Row
         for pragma in _PRAGMAS:
             await conn.execute(pragma)
+        # The hash-chain triggers call these on every write of an evidence table.
+        await register_async(conn)
         return conn
 
     async def close(self) -> None:

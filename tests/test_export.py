@@ -229,7 +229,9 @@ async def test_xlsx_past_the_row_limit_goes_on_another_sheet(
     assert titles[:2] == ["checkins", "checkins (2)"]
     assert len(titles) == -(-result.rows["checkins"] // 10)
     per_sheet = [list(s.iter_rows(values_only=True)) for s in book.worksheets]
-    assert all(rows[0] == tuple(CHECKINS.names) for rows in per_sheet)  # a header on each
+    assert all(
+        rows[0] == tuple(DATASETS["checkins"].names) for rows in per_sheet
+    )  # a header on each
     assert sum(len(rows) - 1 for rows in per_sheet) == result.rows["checkins"]
     book.close()
     book = load_workbook(result.path)  # full mode: frozen header and widths are there

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
+from typing import Any
 
 from bot.access import Actor
 from bot.context import AppContext
+from bot.rules import spoof
 from bot.rules.checkin import (
     CheckinVerdict,
     DayEffect,
@@ -16,8 +19,10 @@ from bot.rules.checkin import (
 )
 from bot.rules.geo import Point, check_coordinates, distance_m
 from bot.rules.schedule import in_evening_window, local_day
-from storage.checkins import LivePoint, NewCheckin, RecordedCheckin
+from bot.rules.spoof import Fix
+from storage.checkins import LivePoint, NewCheckin, RecordedCheckin, SpoofCheck
 from storage.models import Team
+from storage.spoof import SignalTarget
 
 
 @dataclass(frozen=True)
@@ -85,8 +90,28 @@ async def check_in(
             kind=kind,
         ),
         (lambda _: DayEffect.NO_CHANGE) if evening else (lambda c: day_effect(c, verdict)),
+        spoof_check(ev, verdict, team),
     )
     return CheckinResult(verdict, recorded, team, kind)
+
+
+def spoof_check(
+    ev: LocationEvidence, verdict: CheckinVerdict, team: Team | None
+) -> SpoofCheck | None:
+    """The signals an accepted check-in raises, judged from the member's own history."""
+    if team is None or not verdict.accepted:
+        return None
+    fix = Fix(
+        at=ev.message_date.timestamp(),
+        lat=ev.lat,
+        lon=ev.lon,
+        accuracy_m=ev.accuracy_m,
+        day=verdict.local_day,
+    )
+    site, thresholds = team.site, team.policy.spoof
+    return SpoofCheck(
+        lambda history: spoof.assess(fix, history, site, thresholds), thresholds.history_days
+    )
 
 
 async def track_live_position(
@@ -110,9 +135,52 @@ async def track_live_position(
     dist = None
     if stored["site_lat"] is not None:
         dist = distance_m(point, Point(stored["site_lat"], stored["site_lon"]))
-    return await ctx.storage.checkins.add_live_point(
+    added = await ctx.storage.checkins.add_live_point(
         chat_id,
         message_id,
         LivePoint(at=at, lat=point.lat, lon=point.lon, accuracy_m=accuracy_m, distance_m=dist),
         received_at=ctx.now_ts(),
+    )
+    if added and stored["accepted"] and stored["team_id"] is not None:
+        await live_signals(
+            ctx,
+            stored,
+            Fix(
+                float(at),
+                point.lat,
+                point.lon,
+                accuracy_m,
+                date.fromisoformat(stored["local_day"]),
+                "live",
+            ),
+        )
+    return added
+
+
+async def live_signals(ctx: AppContext, checkin: dict[str, Any], point: Fix) -> None:
+    """A live location that never moves, or a point no road could have reached: raised once
+    per live location (the signal's ref is the check-in it belongs to)."""
+    team = await ctx.storage.teams.get(checkin["team_id"])
+    if team is None:
+        return
+    th = team.policy.spoof
+    track = [
+        Fix(float(p.at), p.lat, p.lon, p.accuracy_m, point.day, "live")
+        for p in await ctx.storage.checkins.track(checkin["id"])
+    ]
+    start = Fix(
+        float(checkin["message_date"]),
+        checkin["lat"],
+        checkin["lon"],
+        checkin["accuracy_m"],
+        point.day,
+    )
+    found = [
+        spoof.static_live([start, *track], th),
+        spoof.impossible_travel(point, [start, *[p for p in track if p != point]], th),
+    ]
+    await ctx.storage.spoof.record(
+        SignalTarget(checkin["telegram_id"], team.id, point.day, "live", checkin["id"]),
+        [f for f in found if f is not None],
+        ctx.now_ts(),
     )

@@ -25,17 +25,21 @@ MESSAGES = {
     "help.supervisor": {
         "en": "Supervisor commands:\n/summary [YYYY-MM-DD] — a day's summary of your teams\n"
         "/diaries [team] [date] — read members' diaries\n/rollcall [team | member] — a spot "
-        "check: members share a live location within 30 minutes",
+        "check: members share a live location within 30 minutes\n/evidence MEMBER [YYYY-MM] — "
+        "a member's month as a picture, with signals of faked locations\n"
+        "/clearsignal ID REASON — clear a signal you checked",
         "zh": "负责人命令：\n/summary [YYYY-MM-DD] — 所带队的当日汇总\n"
         "/diaries [队名] [日期] — 查看队员日志\n/rollcall [队名 | 队员] — 抽查点名："
-        "队员须在 30 分钟内共享实时位置",
+        "队员须在 30 分钟内共享实时位置\n/evidence 队员 [YYYY-MM] — 队员当月定位图及伪造迹象\n"
+        "/clearsignal 编号 理由 — 消除已核实的迹象",
     },
     "help.admin": {
         "en": "Admin commands:\n/newteam — create a team and its invite links\n/teams — list "
         "teams\n/export — export data\n/recall — recall a member\n/summary, /diaries, "
-        "/rollcall — for any team",
+        "/rollcall, /evidence, /clearsignal — for any team",
         "zh": "管理员命令：\n/newteam — 创建工作队及邀请链接\n/teams — 查看工作队\n"
-        "/export — 导出数据\n/recall — 召回队员\n/summary、/diaries、/rollcall — 适用于所有工作队",
+        "/export — 导出数据\n/recall — 召回队员\n/summary、/diaries、/rollcall、/evidence、"
+        "/clearsignal — 适用于所有工作队",
     },
     "recalled.notice": {
         "en": "You have been recalled from {team}: check-ins, diaries and leave requests are "
