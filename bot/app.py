@@ -41,6 +41,7 @@ from handlers import (
     leave,
     messages,
     newteam,
+    roles,
     rollcall,
     start,
     summary,
@@ -110,6 +111,8 @@ def handlers() -> list[BaseHandler]:
         # Buttons: callback data names the flow; identity is always the presser's user id.
         CallbackQueryHandler(start.on_language_button, pattern=r"^lang:"),
         CallbackQueryHandler(start.on_join_button, pattern=r"^join:"),
+        # An admin confirms a role change asked through an invite link.
+        CallbackQueryHandler(roles.on_role_button, pattern=r"^role:"),
         CallbackQueryHandler(newteam.on_button, pattern=r"^nt:"),
         CallbackQueryHandler(leave.on_request_button, pattern=r"^req:"),
         CallbackQueryHandler(leave.on_leave_button, pattern=r"^lv:"),

@@ -56,6 +56,12 @@ def _hhmm(value: str) -> str:
         raise argparse.ArgumentTypeError(f"{value!r} is not a time HH:MM") from exc
 
 
+def _positive(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of at least 1")
+    return int(value)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="outpost", description="Outpost field-team bot")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -102,6 +108,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--bot-username", default=None, help="bot username for the link (default: ask Telegram)"
     )
     invite.add_argument("--revoke", metavar="CODE", help="revoke an invite code instead")
+    invite.add_argument(
+        "--uses",
+        type=_positive,
+        default=None,
+        help="how many people may join with it (default: supervisor 1, member unlimited)",
+    )
 
     admin = sub.add_parser("admin", help="manage administrators").add_subparsers(
         dest="action", required=True
@@ -207,11 +219,15 @@ async def cmd_invite(ctx: AppContext, args: argparse.Namespace) -> int:
     if team is None:
         raise CliError(f"no team {args.team!r} (see outpost team list)")
     username = args.bot_username or await _bot_username(ctx.settings)
-    invite = await create_invite(ctx, team, args.role, actor_id=None)
+    if args.uses is None:
+        invite = await create_invite(ctx, team, args.role, actor_id=None)
+    else:
+        invite = await create_invite(ctx, team, args.role, actor_id=None, max_uses=args.uses)
+    uses = "any number of uses" if invite.max_uses is None else f"{invite.max_uses} use(s)"
     print(invite_link(username, invite.code))
     print(
         f"{args.role} invite for {team.name}, valid {ctx.settings.invite_days} days,"
-        f" code {invite.code}"
+        f" {uses}, code {invite.code}"
     )
     return 0
 

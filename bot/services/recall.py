@@ -46,6 +46,21 @@ async def recall_member(
         raise RecallProblem("not_active") from exc
 
 
+async def reinstate_member(
+    ctx: AppContext, *, member_id: int, team: Team, reason: str, actor_id: int | None
+) -> Recall:
+    """Only an admin brings a recalled member back (an invite link never does)."""
+    cleaned = clean_reason(reason)
+    if cleaned is None:
+        raise RecallProblem("reason_invalid")
+    try:
+        return await ctx.storage.recalls.reinstate(
+            member_id, team.id, reason=cleaned, by=actor_id, now=ctx.now_ts()
+        )
+    except NotRecallable as exc:
+        raise RecallProblem("not_recalled") from exc
+
+
 async def tell_recalled(ctx: AppContext, bot: Bot, recall: Recall) -> bool:
     """The member hears it in their own language; False if they could not be reached."""
     person = await ctx.storage.people.get(recall.telegram_id)
