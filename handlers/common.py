@@ -132,6 +132,26 @@ async def refuse_buttons_outside_private(update: Update, context: Context) -> No
     raise ApplicationHandlerStop
 
 
+async def answer_groups_alike(update: Update, context: Context) -> None:
+    """Nothing of the bot works in a group, and nothing there may depend on who asks: a
+    command (or a location) gets one short answer in the sender's Telegram language, never
+    their stored role; anything else is ignored. No flow, no storage, no audit is touched."""
+    chat = update.effective_chat
+    if chat is None or chat.type == ChatType.PRIVATE:
+        return
+    message = update.message
+    if message is not None and (message.location is not None or _is_command(message)):
+        user = update.effective_user
+        lang = language_of(user.language_code if user else None)
+        await message.reply_text(t(lang, "private_only"), do_quote=False)
+    raise ApplicationHandlerStop
+
+
+def _is_command(message: Message) -> bool:
+    entities = message.entities or ()
+    return any(e.type == "bot_command" and e.offset == 0 for e in entities)
+
+
 async def member_team(ctx: AppContext, actor: Actor) -> Team | None:
     """The team an active member is stationed with; None for anyone else (recalled too)."""
     membership = actor.member_of()

@@ -132,6 +132,19 @@ class PeopleRepo:
 
     async def join(
         self, telegram_id: int, team_id: int, role: str, *, unit: str, code: str, now: float
+    ) -> None:
+        """Writes a membership as given, active (enrolment by the operator, seeding). Links
+        never come here: they go through `accept_invite`."""
+        await self.db.execute(
+            "INSERT INTO memberships(team_id, telegram_id, role, unit, invite_code, joined_at)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(team_id, telegram_id) DO UPDATE SET"
+            " role = excluded.role, state = 'active', unit = excluded.unit,"
+            " invite_code = excluded.invite_code, joined_at = excluded.joined_at",
+            (team_id, telegram_id, role, unit, code, now),
+        )
+
+    async def accept_invite(
+        self, telegram_id: int, team_id: int, role: str, *, unit: str, code: str, now: float
     ) -> bool:
         """Adds a membership (or brings back one that was left) and counts the invite's use,
         atomically. An active or recalled membership is never rewritten by a link, and a

@@ -144,7 +144,7 @@ def test_cli_invite_uses_and_reinstate(tmp_path: Path, capsys) -> None:  # type:
             team = await storage.teams.by_name("Alpha")
             await storage.people.ensure(7, now=1.0)
             invite = await storage.invites.create(team.id, "member", now=1, days=9, created_by=None)
-            assert await storage.people.join(
+            assert await storage.people.accept_invite(
                 7, team.id, "member", unit="U", code=invite.code, now=2
             )
             await storage.recalls.recall(7, team.id, reason="r", by=None, now=3)

@@ -84,7 +84,7 @@ async def complete_join(
     if outcome is not JoinOutcome.NEW:
         return outcome
     before = [(m.team_id, m.role, m.state) for m in memberships]
-    joined = await ctx.storage.people.join(
+    joined = await ctx.storage.people.accept_invite(
         user_id, invite.team_id, invite.role, unit=unit, code=invite.code, now=now
     )
     if not joined:

@@ -49,8 +49,8 @@ MESSAGES = {
         "zh": "您没有执行此操作的权限。",
     },
     "private_only": {
-        "en": "Please use this in a private chat with me, not in a group.",
-        "zh": "请在与我的私聊中使用此功能，不要在群里使用。",
+        "en": "Please open a private chat with me: I work only there, not in groups.",
+        "zh": "请与我私聊：我只在私聊中工作，不在群里使用。",
     },
     "error.generic": {
         "en": "Sorry, something went wrong. Your data is safe; please try again.",
