@@ -27,6 +27,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
+from storage.csv_cells import FORMULA_STARTS
 from storage.exports import DataSet, Kind
 
 FORMATS = ("csv", "xlsx", "jsonl")
@@ -85,6 +86,14 @@ def _bool(value: Any, tz: str) -> Any:
 
 def _csv_bool(value: Any, tz: str) -> Any:
     return "" if value is None else ("true" if value else "false")
+
+
+def neutralise_formula(value: Any, tz: str) -> Any:
+    """A CSV text cell a spreadsheet would run as a formula gets a leading ' (the same rule
+    as the SQL of storage/csv_cells.py); anything else is left as it is."""
+    if isinstance(value, str) and value and value[0] in FORMULA_STARTS:
+        return "'" + value
+    return value
 
 
 def _day(value: Any, tz: str) -> Any:
@@ -191,13 +200,18 @@ def rendered_by_sqlite(fmt: str, dataset: DataSet) -> bool:
     return fmt == "csv" and dataset.query is not None
 
 
+def csv_table() -> dict[Kind, Convert]:
+    """How CSV writes each kind of cell: what the SQL of storage/csv_cells.py also does."""
+    return {Kind.INSTANT: _IsoInstants(), Kind.BOOL: _csv_bool, Kind.TEXT: neutralise_formula}
+
+
 class CsvWriter(_TextWriter):
     suffix = ".csv"
     # The BOM makes Excel read the file as UTF-8, so Chinese names survive a double-click.
     encoding = "utf-8-sig"
 
     def table(self) -> dict[Kind, Convert]:
-        return {Kind.INSTANT: _IsoInstants(), Kind.BOOL: _csv_bool}
+        return csv_table()
 
     def header(self, dataset: DataSet) -> None:
         assert self.text is not None
