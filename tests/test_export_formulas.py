@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import sqlite3
 import tempfile
 import zipfile
@@ -111,7 +112,7 @@ def test_no_csv_text_cell_starts_a_formula(texts: list[str]) -> None:
 
 
 async def _export(storage: Storage, folder: Path, fmt: str, name: str) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
+    os.makedirs(folder, exist_ok=True)
     flt = ExportFilter(date(2026, 11, 1), date(2026, 11, 30), "Asia/Shanghai")
     out = folder / f"{name}.{fmt}"
     await write_export(storage, ExportRequest((name,), fmt, flt), out)
