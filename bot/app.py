@@ -37,6 +37,7 @@ from handlers import (
     checkin,
     diaries,
     diary,
+    door,
     errors,
     leave,
     messages,
@@ -48,7 +49,7 @@ from handlers import (
 )
 from handlers import export as export_handlers
 from handlers import recall as recall_handlers
-from handlers.common import answer_groups_alike, refuse_buttons_outside_private
+from handlers.common import refuse_buttons_outside_private
 from storage import Storage
 
 # Commands shown in Telegram's menu, per language.
@@ -174,9 +175,10 @@ def build_application(
     # Before everything: an update already handled (re-delivered after a crash) stops here.
     # First of all: an update already handled (Telegram re-delivered it) goes no further.
     app.add_handler(TypeHandler(Update, drop_processed), group=-2)
-    # Groups hear one answer, whoever asks: no role, flow or team shows through (issue 12).
+    # Then the door: groups hear one answer whoever asks, and a message dated where no
+    # genuine message can be is refused (handlers/door.py).
     app.add_handler(CallbackQueryHandler(refuse_buttons_outside_private), group=-1)
-    app.add_handler(TypeHandler(Update, answer_groups_alike), group=-1)
+    app.add_handler(TypeHandler(Update, door.at_the_door), group=-1)
     for handler in handlers():
         app.add_handler(handler)
     app.add_error_handler(errors.on_error)

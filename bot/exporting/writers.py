@@ -13,6 +13,7 @@ import contextlib
 import csv
 import io
 import json
+import math
 import zipfile
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
@@ -229,6 +230,10 @@ class CsvWriter(_TextWriter):
         return cast(IO[bytes], self.text.buffer)
 
 
+def _json_number(value: Any) -> Any:
+    return None if isinstance(value, float) and not math.isfinite(value) else value
+
+
 class JsonlWriter(_TextWriter):
     suffix = ".jsonl"
 
@@ -238,10 +243,18 @@ class JsonlWriter(_TextWriter):
     def write(self, rows: Sequence[Sequence[Any]]) -> None:
         assert self.text is not None and self.convert is not None and self.dataset is not None
         names = self.dataset.names
-        dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-        self.text.write(
-            "".join(dumps(dict(zip(names, self.convert(r), strict=True))) + "\n" for r in rows)
-        )
+        dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
+        convert = self.convert
+        try:
+            text = "".join(dumps(dict(zip(names, convert(r), strict=True))) + "\n" for r in rows)
+        except ValueError:
+            # An infinity stored before the door refused them (bot/rules/plausible.py): JSON
+            # has no such number, so it is written as null rather than as invalid JSON.
+            text = "".join(
+                dumps(dict(zip(names, map(_json_number, convert(r)), strict=True))) + "\n"
+                for r in rows
+            )
+        self.text.write(text)
 
 
 def _sheet_text(value: Any, tz: str) -> Any:

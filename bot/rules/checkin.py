@@ -26,6 +26,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from bot.rules.geo import InvalidCoordinates, Point, check_coordinates, distance_m
+from bot.rules.plausible import plausible_time
 from bot.rules.schedule import Schedule, Timing, local_day, morning_timing
 
 __all__ = [
@@ -54,6 +55,8 @@ class RejectReason(StrEnum):
     TOO_EARLY = "too_early"
     LIVE_REQUIRED = "live_required"
     BAD_COORDINATES = "bad_coordinates"
+    # Dated outside the last day (give or take the clocks' slack): forged or broken.
+    BAD_TIME = "bad_time"
 
 
 class Place(StrEnum):
@@ -114,15 +117,18 @@ def judge_checkin(
 ) -> CheckinVerdict:
     """Judge one shared location.
 
-    Rejection checks, first match wins: not member, recalled, bad coordinates,
+    Rejection checks, first match wins: not member, recalled, bad coordinates, bad time,
     forwarded, venue, offline, live required, inaccurate (accuracy worse than the site
     radius), too early. Timing and local day come from ``ev.message_date`` only.
     """
     _aware(ev.message_date, "message_date")
     _aware(ev.received_at, "received_at")
 
-    day = local_day(ev.message_date, tz)
-    timing = morning_timing(ev.message_date, tz, schedule)
+    believable = plausible_time(ev.message_date, ev.received_at)
+    # An implausible date says nothing about the day: the attempt is filed under today.
+    when = ev.message_date if believable else ev.received_at
+    day = local_day(when, tz)
+    timing = morning_timing(when, tz, schedule)
     delay_s = max(0.0, (ev.received_at - ev.message_date).total_seconds())
     delayed = delay_s > delayed_after_s
 
@@ -149,6 +155,8 @@ def judge_checkin(
         reason = RejectReason.RECALLED
     elif point is None:
         reason = RejectReason.BAD_COORDINATES
+    elif not believable:
+        reason = RejectReason.BAD_TIME
     elif ev.is_forwarded:
         reason = RejectReason.FORWARDED
     elif ev.is_venue:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from bot.access import Actor
 from bot.context import AppContext
@@ -15,6 +16,7 @@ from bot.rules.checkin import (
     judge_checkin,
 )
 from bot.rules.geo import Point, check_coordinates, distance_m
+from bot.rules.plausible import optional_finite, plausible_time
 from bot.rules.schedule import in_evening_window, local_day
 from storage.checkins import LivePoint, NewCheckin, RecordedCheckin
 from storage.models import Team
@@ -31,13 +33,14 @@ class CheckinResult:
 def stranger_verdict(ev: LocationEvidence, tz: str) -> CheckinVerdict:
     """Someone with no team: no site to measure against, but the attempt is still evidence."""
     delay = max(0.0, (ev.received_at - ev.message_date).total_seconds())
+    when = ev.message_date if plausible_time(ev.message_date, ev.received_at) else ev.received_at
     return CheckinVerdict(
         accepted=False,
         reject_reason=RejectReason.NOT_MEMBER,
         distance_m=None,
         place=None,
         timing=None,
-        local_day=local_day(ev.message_date, tz),
+        local_day=local_day(when, tz),
         delay_s=delay,
         delayed=False,
     )
@@ -99,7 +102,7 @@ async def track_live_position(
 ) -> bool:
     """A later position of a live location: appended to the track of the check-in it edits."""
     stored = await ctx.storage.checkins.by_message(chat_id, message_id)
-    if stored is None:
+    if stored is None or not plausible_time(datetime.fromtimestamp(at, UTC), ctx.clock.now()):
         return False
     try:
         point = check_coordinates(lat, lon)
@@ -111,6 +114,12 @@ async def track_live_position(
     return await ctx.storage.checkins.add_live_point(
         chat_id,
         message_id,
-        LivePoint(at=at, lat=point.lat, lon=point.lon, accuracy_m=accuracy_m, distance_m=dist),
+        LivePoint(
+            at=at,
+            lat=point.lat,
+            lon=point.lon,
+            accuracy_m=optional_finite(accuracy_m),
+            distance_m=dist,
+        ),
         received_at=ctx.now_ts(),
     )
