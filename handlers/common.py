@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import Any
 
@@ -64,6 +65,15 @@ async def reply(update: Update, text: str, **kwargs: Any) -> None:
         # Telegram refuses a reply to a missing message; in a private chat it adds nothing.
         kwargs.setdefault("do_quote", False)
         await message.reply_text(text, **kwargs)
+
+
+_ID = re.compile(r"[0-9]{1,18}")
+
+
+def parse_id(text: str | None) -> int | None:
+    """A row or Telegram id from callback data or a command: ASCII digits that fit SQLite's
+    integer (a forged 30-digit id is no id, not an OverflowError)."""
+    return int(text) if text and _ID.fullmatch(text) else None
 
 
 def clean_text(text: str | None, limit: int = TEXT_MAX) -> str | None:

@@ -22,9 +22,11 @@ from bot.services.export import for_telegram, month_range, run_export
 from handlers.common import (
     Context,
     answer_query,
+    edit_pressed,
     inline_rows,
     open_admin_button,
     open_admin_command,
+    parse_id,
     reply,
 )
 from handlers.flows import text_step
@@ -141,7 +143,7 @@ async def on_button(update: Update, context: Context) -> None:
         return
     _, kind, value = parts
     await answer_query(query)
-    await query.edit_message_reply_markup(None)
+    await edit_pressed(query, None)
     if kind == "r" and state.step == "range":
         if value == "typed":
             await ctx.storage.flows.set(actor.user_id, FLOW, "typed", {}, now=ctx.now_ts())
@@ -150,7 +152,7 @@ async def on_button(update: Update, context: Context) -> None:
         today = local_day(ctx.clock.now(), ctx.settings.timezone)
         await _ask_team(update, ctx, actor, *month_range(today, 1 if value == "last" else 0))
     elif kind == "t" and state.step == "team":
-        team_id = None if value == "all" else int(value) if value.isdigit() else -1
+        team_id = None if value == "all" else parse_id(value) or -1
         if team_id is not None and await ctx.storage.teams.get(team_id) is None:
             await reply(update, t(actor.language, "button.stale"))
             return
