@@ -32,6 +32,7 @@ from bot.processor import PerChatUpdateProcessor
 from bot.resilience import ResilientRateLimiter, quiet_duplicate_fault_logs
 from bot.runtime import tune_gc
 from bot.scheduler import start_scheduler
+from bot.startup import telegram_answers
 from bot.updates import Poller, drop_processed
 from handlers import (
     checkin,
@@ -264,7 +265,8 @@ def run(settings: Settings) -> None:
             # Not on Windows, nor outside the main thread; Ctrl-C then ends it the hard way.
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.add_signal_handler(sig, stop.set)
-        logging.getLogger("outpost").info("outpost is running; Ctrl-C stops it")
+        me = await telegram_answers(settings)  # "running" only once Telegram answered
+        logging.getLogger("outpost").info("outpost is running as @%s; Ctrl-C stops it", me.username)
         try:
             await serve(settings, stop)
         except InvalidToken as exc:

@@ -307,28 +307,50 @@ async def _with_storage(settings: Settings, command: Command, args: argparse.Nam
 def main(argv: Sequence[str] | None = None, env: dict[str, Any] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        settings = load_settings(env)
-        logging.basicConfig(
-            level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-        )
-        logging.getLogger("httpx").setLevel(logging.WARNING)
-        if args.command == "demo":
-            from bot.demo import main as demo_main
-
-            return demo_main(args.out, echo=not args.quiet)
-        if args.command == "run":
-            from bot.app import run
-
-            settings.require_token()
-            run(settings)
-            return 0
-        command = COMMANDS.get((args.command, getattr(args, "action", None)))
-        if command is None:
-            raise CliError(f"unknown command {args.command}")
-        return asyncio.run(_with_storage(settings, command, args))
+        return _main(args, env)
     except (ConfigError, CliError) as exc:
         print(f"outpost: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader went away (`outpost team list | head -1`): stop quietly, as a Unix tool
+        # killed by SIGPIPE does; later flushes go nowhere instead of raising again.
+        _silence_stdout()
+        return 141
+    except OSError as exc:
+        # A full disk, a read-only folder, a vanished file: one line, never a traceback.
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"outpost: {exc.strerror or exc}{where}", file=sys.stderr)
+        return 1
+
+
+def _main(args: argparse.Namespace, env: dict[str, Any] | None) -> int:
+    settings = load_settings(env)
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    if args.command == "demo":
+        from bot.demo import main as demo_main
+
+        return demo_main(args.out, echo=not args.quiet)
+    if args.command == "run":
+        from bot.app import run
+
+        settings.require_token()
+        run(settings)
+        return 0
+    command = COMMANDS.get((args.command, getattr(args, "action", None)))
+    if command is None:
+        raise CliError(f"unknown command {args.command}")
+    return asyncio.run(_with_storage(settings, command, args))
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (AttributeError, OSError, ValueError):
+        sys.stdout = open(os.devnull, "w")  # lives until the process exits
 
 
 if __name__ == "__main__":
