@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 from urllib.parse import urlsplit
 
 from telegram import BotCommand, Update
-from telegram.error import InvalidToken
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -215,7 +215,6 @@ async def polling(app: Application, *, poll_timeout: int = 10) -> AsyncIterator[
             await app.post_shutdown(app)
 
 
-WEBHOOK_PORT = 8443
 POLLER_KEY = "outpost.poller"
 
 
@@ -236,18 +235,39 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
     from bot.webhook import secret_for, webhook_app
 
     secret = secret_for(settings.require_token())
-    path = urlsplit(settings.webhook_url).path or "/"
+    # Telegram calls the public https URL; the reverse proxy in front (README) forwards it
+    # here, to the path the URL names unless OUTPOST_WEBHOOK_PATH says otherwise.
+    path = settings.webhook_path or urlsplit(settings.webhook_url).path or "/"
     await app.initialize()
     if app.post_init:
         await app.post_init(app)
     await app.start()
     runner = web.AppRunner(webhook_app(app, path, secret), access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, "0.0.0.0", WEBHOOK_PORT).start()
-    await app.bot.set_webhook(
-        settings.webhook_url, allowed_updates=Update.ALL_TYPES, secret_token=secret
-    )
     try:
+        await runner.setup()
+        site = web.TCPSite(runner, settings.webhook_listen, settings.webhook_port)
+        try:
+            await site.start()
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot listen on {settings.webhook_listen}:{settings.webhook_port} for the"
+                f" webhook ({exc.strerror or exc}); set OUTPOST_WEBHOOK_LISTEN/_PORT"
+            ) from exc
+        try:
+            await app.bot.set_webhook(
+                settings.webhook_url, allowed_updates=Update.ALL_TYPES, secret_token=secret
+            )
+        except TelegramError as exc:
+            raise ConfigError(
+                f"Telegram refused OUTPOST_WEBHOOK_URL={settings.webhook_url!r}: {exc}"
+            ) from exc
+        logging.getLogger("outpost").info(
+            "webhook %s served on %s:%s%s",
+            settings.webhook_url,
+            settings.webhook_listen,
+            settings.webhook_port,
+            path,
+        )
         await stop.wait()
     finally:
         await runner.cleanup()  # waits for requests in flight: their updates finish handling
