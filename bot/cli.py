@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot.clock import SystemClock
 from bot.config import ConfigError, Settings, load_settings
 from bot.context import AppContext
+from bot.logmask import install_token_mask, mask
 from bot.rules.compliance import parse_month
 from bot.rules.geo import DEFAULT_RADIUS_M, Datum, InvalidCoordinates
 from bot.rules.schedule import parse_hhmm
@@ -309,7 +310,8 @@ def main(argv: Sequence[str] | None = None, env: dict[str, Any] | None = None) -
     try:
         return _main(args, env)
     except (ConfigError, CliError) as exc:
-        print(f"outpost: {exc}", file=sys.stderr)
+        # Masked too: PTB's InvalidToken quotes the token it was given.
+        print(f"outpost: {mask(str(exc))}", file=sys.stderr)
         return 2
     except BrokenPipeError:
         # The reader went away (`outpost team list | head -1`): stop quietly, as a Unix tool
@@ -319,12 +321,14 @@ def main(argv: Sequence[str] | None = None, env: dict[str, Any] | None = None) -
     except OSError as exc:
         # A full disk, a read-only folder, a vanished file: one line, never a traceback.
         where = f" ({exc.filename})" if exc.filename else ""
-        print(f"outpost: {exc.strerror or exc}{where}", file=sys.stderr)
+        print(f"outpost: {mask(str(exc.strerror or exc))}{where}", file=sys.stderr)
         return 1
 
 
 def _main(args: argparse.Namespace, env: dict[str, Any] | None) -> int:
     settings = load_settings(env)
+    # Before any library logs: the token is masked in every record, at every level.
+    install_token_mask(settings.token)
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
