@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot.clock import SystemClock
 from bot.config import ConfigError, Settings, load_settings
 from bot.context import AppContext
+from bot.fileperms import restrict_umask, warn_if_shared
 from bot.logmask import install_token_mask, mask
 from bot.rules.compliance import parse_month
 from bot.rules.geo import DEFAULT_RADIUS_M, Datum, InvalidCoordinates
@@ -333,6 +334,9 @@ def _main(args: argparse.Namespace, env: dict[str, Any] | None) -> int:
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # Every file created from here on (database, -wal/-shm, reports, media) is private.
+    restrict_umask()
+    warn_if_shared(settings.db_path)
     if args.command == "demo":
         from bot.demo import main as demo_main
 
