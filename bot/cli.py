@@ -9,6 +9,7 @@ import argparse
 import asyncio
 import logging
 import os
+import sqlite3
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
@@ -319,6 +320,10 @@ def main(argv: Sequence[str] | None = None, env: dict[str, Any] | None = None) -
         # killed by SIGPIPE does; later flushes go nowhere instead of raising again.
         _silence_stdout()
         return 141
+    except sqlite3.Error as exc:
+        # A full disk, a locked or damaged database: one line (the CLI is often in scripts).
+        print(f"outpost: database {settings_path(env)}: {exc}", file=sys.stderr)
+        return 1
     except OSError as exc:
         # A full disk, a read-only folder, a vanished file: one line, never a traceback.
         where = f" ({exc.filename})" if exc.filename else ""
@@ -351,6 +356,10 @@ def _main(args: argparse.Namespace, env: dict[str, Any] | None) -> int:
     if command is None:
         raise CliError(f"unknown command {args.command}")
     return asyncio.run(_with_storage(settings, command, args))
+
+
+def settings_path(env: dict[str, Any] | None) -> str:
+    return str((env if env is not None else os.environ).get("OUTPOST_DB") or "outpost.db")
 
 
 def _silence_stdout() -> None:

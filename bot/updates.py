@@ -29,6 +29,7 @@ from bot.context import app_ctx
 from bot.http import without_nul
 from bot.processor import _chat_key
 from bot.resilience import backoff, log_fault
+from bot.storage_failure import is_storage_failure, take_unsaved
 
 log = logging.getLogger("outpost.updates")
 
@@ -78,12 +79,16 @@ def by_chat(updates: Sequence[Update]) -> list[list[Update]]:
     return list(groups.values())
 
 
-async def handle_batch(app: Application, updates: Sequence[Update]) -> None:
-    """Handle a batch: chats concurrently, each chat in order; record each when done."""
-    await asyncio.gather(*(_handle_chat(app, group) for group in by_chat(updates)))
+async def handle_batch(app: Application, updates: Sequence[Update]) -> int | None:
+    """Handle a batch: chats concurrently, each chat in order; record each when done.
+
+    Returns the first update whose data storage could not write (bot/storage_failure.py):
+    it, and what follows it, must be delivered again; None when all were handled."""
+    unsaved = await asyncio.gather(*(_handle_chat(app, group) for group in by_chat(updates)))
+    return min((u for u in unsaved if u is not None), default=None)
 
 
-async def _handle_chat(app: Application, updates: list[Update]) -> None:
+async def _handle_chat(app: Application, updates: list[Update]) -> int | None:
     storage = app.bot_data["outpost"].storage
     clock = app.bot_data["outpost"].clock
     for update in updates:
@@ -91,9 +96,19 @@ async def _handle_chat(app: Application, updates: list[Update]) -> None:
             await asyncio.wait_for(app.process_update(update), HANDLER_DEADLINE_S)
         except Exception:  # process_update hands handler errors to on_error; this is the rest
             log.exception("update %s could not be handled", update.update_id)
+        if take_unsaved(app.bot_data, update.update_id):
+            # Not handled: this chat stops here, so its later updates come again after it,
+            # in order.
+            return update.update_id
         # Recorded right after handling: the window in which a crash makes this update run
         # again is as short as one write, and a second run is harmless anyway.
-        await storage.delivery.mark_processed([update.update_id], now=clock.now().timestamp())
+        try:
+            await storage.delivery.mark_processed([update.update_id], now=clock.now().timestamp())
+        except Exception as exc:
+            if not is_storage_failure(exc):
+                raise
+            return update.update_id  # handled, yet unrecorded: the repeat is harmless
+    return None
 
 
 class Poller:
@@ -116,6 +131,7 @@ class Poller:
         self._stopping = asyncio.Event()
         self._handling = False
         self._faults = 0
+        self._storage_faults = 0
         self._pruned_at = 0.0
         self.failure: BaseException | None = None
 
@@ -156,12 +172,28 @@ class Poller:
                 continue
             self._handling = True
             try:
-                await handle_batch(self.app, updates)
+                unsaved = await handle_batch(self.app, updates)
             finally:
                 self._handling = False
+            if unsaved is not None:
+                # Storage failed: Telegram keeps this update (and the later ones) for another
+                # try once there is room; those handled meanwhile are skipped then.
+                self.offset = unsaved
+                await self._pause_while_storage_fails()
+                continue
+            self._storage_faults = 0
             # Only now may Telegram forget them: the next getUpdates carries this offset.
             self.offset = updates[-1].update_id + 1
             await self._prune()
+
+    async def _pause_while_storage_fails(self) -> None:
+        self._storage_faults += 1
+        wait = backoff(self._storage_faults, base=0.5)
+        log.warning("storage failing: update %s comes again in %.1fs", self.offset, wait)
+        try:
+            await asyncio.wait_for(self._stopping.wait(), wait)
+        except TimeoutError:
+            pass
 
     async def _prune(self) -> None:
         ctx = self.app.bot_data["outpost"]

@@ -87,11 +87,13 @@ class Database:
             await conn.execute("BEGIN IMMEDIATE")
             try:
                 yield conn
-            except BaseException:
-                await conn.execute("ROLLBACK")
-                raise
-            else:
                 await conn.execute("COMMIT")
+            except BaseException:
+                # A full disk or an I/O error ends the transaction inside SQLite already; a
+                # ROLLBACK then would replace the real cause with "no transaction is active".
+                if conn.in_transaction:
+                    await conn.execute("ROLLBACK")
+                raise
 
     async def write_grouped(self, unit: Callable[[sqlite3.Connection], T]) -> T:
         """Runs `unit(conn)` on the writer thread, in one transaction with whatever other
