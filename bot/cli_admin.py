@@ -163,19 +163,11 @@ async def cmd_member_list(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 async def cmd_member_recall(ctx: AppContext, args: argparse.Namespace) -> int:
-    member_id = _user_id(args.user_id)
-    team = await _team(ctx, args.team)
-    try:
-        recall = await recall_member(
-            ctx, member_id=member_id, team=team, reason=args.reason, actor_id=None
-        )
-    except RecallProblem as exc:
-        if str(exc) == "reason_invalid":
-            raise CliError("give a reason (up to 500 characters) with --reason") from exc
-        raise CliError(f"{member_id} is not an active member of {team.name}") from exc
+    recall = await _change_member(ctx, args, recall_member, "is not an active member of")
+    team = recall.team_name
     print(
-        f"recalled {recall.member_name or member_id} ({recall.unit or 'no unit'}) from"
-        f" {team.name}: vacancy open until an invite into {team.name} is accepted"
+        f"recalled {recall.member_name or recall.telegram_id} ({recall.unit or 'no unit'}) from"
+        f" {team}: vacancy open until an invite into {team} is accepted"
     )
     problem = await _tell(ctx, recall)
     print("member told" if problem is None else f"member NOT told: {problem}")
@@ -183,21 +175,26 @@ async def cmd_member_recall(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 async def cmd_member_reinstate(ctx: AppContext, args: argparse.Namespace) -> int:
+    recall = await _change_member(ctx, args, reinstate_member, "is not recalled from")
+    print(
+        f"reinstated {recall.member_name or recall.telegram_id} ({recall.unit or 'no unit'}) in"
+        f" {recall.team_name}: active again, the vacancy of their recall is closed"
+    )
+    return 0
+
+
+async def _change_member(
+    ctx: AppContext, args: argparse.Namespace, change: Any, refused: str
+) -> Any:
+    """`member recall|reinstate USER_ID --team T --reason R`: the changed recall record."""
     member_id = _user_id(args.user_id)
     team = await _team(ctx, args.team)
     try:
-        recall = await reinstate_member(
-            ctx, member_id=member_id, team=team, reason=args.reason, actor_id=None
-        )
+        return await change(ctx, member_id=member_id, team=team, reason=args.reason, actor_id=None)
     except RecallProblem as exc:
         if str(exc) == "reason_invalid":
             raise CliError("give a reason (up to 500 characters) with --reason") from exc
-        raise CliError(f"{member_id} is not recalled from {team.name}") from exc
-    print(
-        f"reinstated {recall.member_name or member_id} ({recall.unit or 'no unit'}) in"
-        f" {team.name}: active again, the vacancy of their recall is closed"
-    )
-    return 0
+        raise CliError(f"{member_id} {refused} {team.name}") from exc
 
 
 async def _tell(ctx: AppContext, recall: Any) -> str | None:

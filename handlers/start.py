@@ -58,11 +58,7 @@ async def begin_join(update: Update, ctx: AppContext, actor: Actor, code: str) -
         await reply(update, t(lang, f"join.{check.problem}"))
         return
     outcome = join_outcome(actor.memberships, check.team.id, check.invite.role)
-    if outcome is JoinOutcome.ROLE_CHANGE:
-        await ask_for_role_change(update, ctx, actor, check.invite, check.team)
-        return
-    if outcome is not JoinOutcome.NEW:
-        await reply(update, kept_place_text(actor, outcome, check.team, check.invite.role))
+    if await already_placed(update, ctx, actor, outcome, check.invite, check.team):
         return
     current = conflicting_team(actor, check.invite)
     if current:
@@ -83,6 +79,25 @@ async def begin_join(update: Update, ctx: AppContext, actor: Actor, code: str) -
         )
         return
     await ask_name(update, ctx, actor, code, check.team.name, check.invite.role)
+
+
+async def already_placed(
+    update: Update,
+    ctx: AppContext,
+    actor: Actor,
+    outcome: JoinOutcome,
+    invite: Invite,
+    team: Team,
+) -> bool:
+    """Someone already in the team keeps their place: a role change is asked of the admins,
+    anything else is said. False for a person new to the team."""
+    if outcome is JoinOutcome.ROLE_CHANGE:
+        await ask_for_role_change(update, ctx, actor, invite, team)
+        return True
+    if outcome is not JoinOutcome.NEW:
+        await reply(update, kept_place_text(actor, outcome, team, invite.role))
+        return True
+    return False
 
 
 def kept_place_text(actor: Actor, outcome: JoinOutcome, team: Team, role: str) -> str:
@@ -190,13 +205,8 @@ async def on_join_text(
     if isinstance(outcome, InviteProblem):
         await reply(update, t(lang, f"join.{outcome}"))
         return
-    if outcome is JoinOutcome.ROLE_CHANGE:
-        # They joined the team some other way while typing: a role change, as ever, is asked.
-        await ask_for_role_change(update, ctx, actor, check.invite, check.team)
-        return
-    if outcome is not JoinOutcome.NEW:
-        # Their place changed while they typed (a recall, another link): it stays as it is.
-        await reply(update, kept_place_text(actor, outcome, check.team, check.invite.role))
+    # Their place may have changed while they typed (a recall, another link): kept as it is.
+    if await already_placed(update, ctx, actor, outcome, check.invite, check.team):
         return
     if actor.person is None or not actor.person.language:
         # Keep the Telegram language: messages others trigger (approvals, alerts) use it.
