@@ -44,6 +44,8 @@ def test_a_debug_run_logs_no_token(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     caplog.set_level(logging.DEBUG)
+    for library in ("telegram", "httpcore"):  # whatever level an earlier test left them at
+        caplog.set_level(logging.DEBUG, logger=library)
     env = {
         "OUTPOST_DB": str(tmp_path / "o.db"),
         "TELEGRAM_BOT_TOKEN": TOKEN,
