@@ -111,7 +111,7 @@ async def test_a_member_with_the_supervisor_link_waits_and_can_be_refused(world:
     assert "administrator must confirm" in await _open_link(li, sup_link.code)
     request = await admin.next_message()
     admin.press(request, data=request["reply_markup"]["inline_keyboard"][0][1]["callback_data"])
-    assert "stay member" in (await li.next_message())["text"]
+    assert "stay in Xiaoshan as member" in (await li.next_message())["text"]
     assert (await world.storage.people.membership(li.id, team.id)).role == "member"
     assert await world.storage.audit.recent(action="role_change.reject")
 

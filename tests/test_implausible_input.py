@@ -41,6 +41,9 @@ def test_a_message_from_the_future_or_long_ago_is_rejected_on_todays_date() -> N
         )
         assert not verdict.accepted and verdict.reject_reason is RejectReason.BAD_TIME
         assert verdict.local_day == date(2026, 11, 25)
+    negative = LocationEvidence(SITE_LAT, SITE_LON, -50.0, None, False, False, False, NOW, NOW)
+    refused = judge_checkin(negative, SITE, Schedule(), "Asia/Shanghai", membership="active")
+    assert refused.reject_reason is RejectReason.INACCURATE
     late = judge_checkin(
         _evidence(NOW - timedelta(hours=20)), SITE, Schedule(), "Asia/Shanghai", membership="active"
     )

@@ -10,7 +10,8 @@ Decisions:
 * ``distance_m``/``place`` are filled whenever the coordinates are valid, and ``timing``
   always (from ``message_date``), also for rejected attempts: they are evidence. Only
   ``accepted`` says whether the check-in counts.
-* A non-finite ``accuracy_m`` is treated as inaccurate; a missing one is accepted.
+* A non-finite or negative ``accuracy_m`` is treated as inaccurate; a missing one is
+  accepted.
 * After the cutoff a check-in is still *accepted* with timing MISSED (the member is then
   asked for a make-up request); only TOO_EARLY is a rejection.
 * On an upgrade (on-site after out-of-area) the day's place becomes ON_SITE but its
@@ -144,8 +145,9 @@ def judge_checkin(
         dist = distance_m(point, Point(site.lat, site.lon))
         place = Place.ON_SITE if dist <= site.radius_m else Place.OUT_OF_AREA
 
+    # A negative or non-finite radius of uncertainty is no measurement at all.
     inaccurate = ev.accuracy_m is not None and (
-        not math.isfinite(ev.accuracy_m) or ev.accuracy_m > site.radius_m
+        not math.isfinite(ev.accuracy_m) or not 0 <= ev.accuracy_m <= site.radius_m
     )
 
     reason: RejectReason | None

@@ -142,8 +142,6 @@ async def ask_admins(ctx: AppContext, bot: Bot, change: RoleChange, who: str, te
     """Each admin gets the request with Confirm / Refuse buttons; returns how many got it."""
     sent = 0
     for admin in await admin_ids(ctx):
-        if admin == change.telegram_id:
-            continue  # nobody confirms their own change
         person = await ctx.storage.people.get(admin)
         lang = (person.language if person else None) or "en"
         role, current = t(lang, f"role.{change.to_role}"), t(lang, f"role.{change.from_role}")
