@@ -168,7 +168,7 @@ def render_result(lang: str, result: CheckinResult, message: Message) -> str:
         if reason is RejectReason.INACCURATE and message.location and team:
             accuracy = finite_or_nan(message.location.horizontal_accuracy or 0)
             params = {
-                "accuracy": round(accuracy) if math.isfinite(accuracy) else "∞",
+                "accuracy": round(accuracy) if math.isfinite(accuracy) and accuracy >= 0 else "?",
                 "radius": team.site.radius_m,
             }
         elif reason is RejectReason.BAD_TIME:

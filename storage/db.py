@@ -43,18 +43,28 @@ class Database:
 
     async def open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._writer = await self._connect()
-        await apply_migrations(self._writer)
-        self._reader = await self._connect()
-        await self._reader.execute("PRAGMA query_only=ON")
-        self._keyed = _keyed_reader(self.path)
+        try:
+            self._writer = await self._connect()
+            await apply_migrations(self._writer)
+            self._reader = await self._connect()
+            await self._reader.execute("PRAGMA query_only=ON")
+            self._keyed = _keyed_reader(self.path)
+        except BaseException:
+            # Not a database, a full disk, a locked file: what was opened is closed again, or
+            # its connection thread would keep the process alive after the error was said.
+            await self.close()
+            raise
 
     async def _connect(self) -> aiosqlite.Connection:
         # isolation_level=None: we issue BEGIN/COMMIT ourselves so transactions are explicit.
         conn = await aiosqlite.connect(self.path, isolation_level=None)
         conn.row_factory = sqlite3.Row
-        for pragma in _PRAGMAS:
-            await conn.execute(pragma)
+        try:
+            for pragma in _PRAGMAS:
+                await conn.execute(pragma)
+        except BaseException:
+            await conn.close()  # its thread would otherwise outlive the error
+            raise
         return conn
 
     async def close(self) -> None:

@@ -7,6 +7,9 @@ from __future__ import annotations
 import http.server
 import io
 import logging
+import os
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -132,3 +135,20 @@ def test_no_network_is_one_line_and_never_running(
     assert main(["run"], env=env) == 2
     _one_line(capsys, "cannot reach Telegram", "127.0.0.1:9")
     assert not any("running" in r.getMessage() for r in caplog.records)
+
+
+def test_a_file_that_is_no_database_is_one_line_and_the_process_ends(tmp_path: Path) -> None:
+    notes = tmp_path / "README.md"
+    notes.write_text("# not a database\n" * 200)
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "team", "list"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "OUTPOST_DB": str(notes)},
+        timeout=60,  # it used to hang: the half-opened connection's thread kept it alive
+    )
+    assert proc.returncode == 1
+    errors = [line for line in proc.stderr.splitlines() if line.startswith("outpost:")]
+    assert errors == [f"outpost: database {notes}: file is not a database"]
+    assert "Traceback" not in proc.stderr
