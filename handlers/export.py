@@ -14,7 +14,7 @@ from telegram.constants import ChatAction
 
 from bot.access import Actor
 from bot.context import AppContext
-from bot.exporting import DATASETS, FORMATS, ExportError, ExportRequest
+from bot.exporting import DATASETS, EXPORTABLE_DAYS, FORMATS, ExportError, ExportRequest
 from bot.i18n import t
 from bot.rules.schedule import local_day
 from bot.services import export as export_service
@@ -69,7 +69,8 @@ def parse_range(text: str) -> tuple[date, date] | None:
         first, last = date.fromisoformat(match[1]), date.fromisoformat(match[2])
     except ValueError:
         return None
-    return (first, last) if first <= last else None
+    low, high = EXPORTABLE_DAYS
+    return (first, last) if low <= first <= last <= high else None
 
 
 async def _ask_team(update: Update, ctx: AppContext, actor: Actor, first: date, last: date) -> None:

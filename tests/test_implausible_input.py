@@ -9,13 +9,16 @@ import math
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.cli import main
 from bot.exporting import ExportRequest, write_export
 from bot.rules.checkin import LocationEvidence, RejectReason, Site, judge_checkin
 from bot.rules.plausible import CLOCK_SLACK_S, plausible_time
 from bot.rules.schedule import Schedule
+from handlers.export import parse_range
 from storage.exports import ExportFilter
 from tests.world import SITE_LAT, SITE_LON, World
 
@@ -102,3 +105,16 @@ async def test_a_diary_entry_dated_2100_is_refused(world: World) -> None:
     assert "time" in (await li.next_message())["text"].lower()
     assert await world.storage.db.fetchall("SELECT * FROM diary_entries") == []
     assert await world.storage.audit.recent(action="message.bad_time")
+
+
+def test_an_export_range_at_the_calendars_edge_is_refused_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert parse_range("0001-01-01 9999-12-31") is None
+    assert parse_range("2026-11-01 2026-11-30") == (date(2026, 11, 1), date(2026, 11, 30))
+    env = {"OUTPOST_DB": str(tmp_path / "o.db"), "OUTPOST_TZ": "Asia/Shanghai"}
+    args = ["export", "--from", "2026-01-01", "--to", "9999-12-31", "--format", "csv"]
+    assert main([*args, "--out", str(tmp_path / "x.csv")], env=env) == 2
+    err = capsys.readouterr().err
+    assert "must lie between" in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "x.csv").exists()
