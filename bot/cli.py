@@ -13,7 +13,7 @@ import sqlite3
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.clock import SystemClock
@@ -65,8 +65,15 @@ def _positive(value: str) -> int:
     return int(value)
 
 
+class _Parser(argparse.ArgumentParser):
+    """A mistyped command line is one line too (argparse would print its usage first)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} -h)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="outpost", description="Outpost field-team bot")
+    parser = _Parser(prog="outpost", description="Outpost field-team bot")
     sub = parser.add_subparsers(dest="command", required=True)
 
     sub.add_parser("run", help="run the bot (long polling, or a webhook if configured)")

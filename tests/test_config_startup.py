@@ -152,3 +152,22 @@ def test_a_file_that_is_no_database_is_one_line_and_the_process_ends(tmp_path: P
     errors = [line for line in proc.stderr.splitlines() if line.startswith("outpost:")]
     assert errors == [f"outpost: database {notes}: file is not a database"]
     assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["invite", "Alpha", "--uses", "0"],
+        ["team", "add", "Alpha", "--lat", "north", "--lon", "120"],
+        ["member", "reinstate", "7"],
+        ["nonsense"],
+    ],
+)
+def test_a_mistyped_command_line_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    with pytest.raises(SystemExit) as ended:
+        main(argv, env=_env(tmp_path))
+    assert ended.value.code == 2
+    line = _one_line(capsys, "outpost")
+    assert "-h" in line  # where to read what is allowed
