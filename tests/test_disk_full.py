@@ -97,3 +97,37 @@ def test_a_full_disk_on_the_cli_is_one_line(
     err = capsys.readouterr().err
     assert code != 0 and len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert "full" in err
+
+
+async def test_a_webhook_call_on_a_full_disk_is_answered_503_for_telegram_to_retry(
+    world: World,
+) -> None:
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from bot.webhook import SECRET_HEADER, secret_for, webhook_app
+
+    team = await world.team()
+    li = await world.join(team)
+    li.send_command("diary")
+    await li.next_message()
+    await _fill_the_disk(world, team.id)
+    raw = {
+        "update_id": 880_001,
+        "message": {
+            "message_id": 9_001,
+            "date": int(world.clock.now().timestamp()),
+            "chat": li.private_chat,
+            "from": li.user,
+            "text": "Fixed the pump",
+        },
+    }
+    secret = secret_for(world.ctx.settings.token)
+    async with TestClient(TestServer(webhook_app(world.app, "/hook", secret))) as client:
+        full = await client.post("/hook", json=raw, headers={SECRET_HEADER: secret})
+        assert full.status == 503
+        assert not await world.storage.delivery.is_processed(880_001)
+        await _free_the_disk(world)
+        again = await client.post("/hook", json=raw, headers={SECRET_HEADER: secret})
+        assert again.status == 200
+    entries = await world.storage.diary.of_person_day(li.id, date(2026, 11, 25))
+    assert [e.text for e in entries] == ["Fixed the pump"]
