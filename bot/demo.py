@@ -12,6 +12,7 @@ import base64
 import contextlib
 import io
 import logging
+import sys
 import textwrap
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -442,8 +443,16 @@ def main(out: str = "outpost-demo", echo: bool = True) -> int:
     # runs those jobs itself at their simulated time.
     logging.getLogger("apscheduler.executors.default").setLevel(logging.ERROR)
     path = Path(out)
+    if path.exists() and not path.is_dir():
+        print(
+            f"outpost: --out {out!r} is not a folder; choose a folder with --out", file=sys.stderr
+        )
+        return 2
     if path.exists() and not (path / "transcript.txt").exists() and any(path.iterdir()):
-        print(f"outpost: {path} exists and is not a demo folder; choose another with --out")
+        print(
+            f"outpost: --out {out!r} exists and is not a demo folder; choose another with --out",
+            file=sys.stderr,
+        )
         return 2
     demo = Demo(path, echo=echo)
     asyncio.run(demo.run())

@@ -80,6 +80,19 @@ def _team(row: sqlite3.Row | dict[str, Any]) -> Team:
     )
 
 
+def rule_values(policy: Policy) -> tuple[Any, ...]:
+    """A policy's attendance and approval columns (min_days .. refill_days), without the
+    spoof thresholds, which have their own command (`outpost team spoof`)."""
+    return (
+        policy.min_days,
+        policy.min_nights,
+        policy.excellent_absence_limit,
+        policy.competent_absence_limit,
+        policy.second_approval_after_days,
+        policy.refill_days,
+    )
+
+
 def schedule_values(schedule: Schedule, require_live: bool) -> tuple[Any, ...]:
     """A schedule's columns in table order (opens .. require_live), as every write of
     `schedules` lists them."""

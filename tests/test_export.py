@@ -24,6 +24,7 @@ from bot.exporting.writers import _IsoInstants
 from bot.services.export import for_telegram, month_range
 from handlers.export import parse_range
 from storage import Storage
+from storage.csv_cells import FORMULA_STARTS
 from storage.exports import CHECKINS, DataSet, ExportFilter, Kind
 from tests.export_data import DAY, populate
 
@@ -80,6 +81,8 @@ def _parsed(fmt: str, kind: Kind, value: Any, tz: str) -> Any:
         return int(value)
     if kind is Kind.REAL:
         return float(value)
+    if fmt == "csv" and value[:1] == "'" and value[1:2] in FORMULA_STARTS:
+        return value[1:]  # neutralised so a spreadsheet keeps it text (issue 12)
     return value
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from bot.access import Actor
@@ -18,6 +18,7 @@ from bot.rules.checkin import (
     judge_checkin,
 )
 from bot.rules.geo import Point, check_coordinates, distance_m
+from bot.rules.plausible import optional_finite, plausible_time
 from bot.rules.schedule import in_evening_window, local_day
 from bot.rules.spoof import Fix
 from storage.checkins import LivePoint, NewCheckin, RecordedCheckin, SpoofCheck
@@ -36,13 +37,14 @@ class CheckinResult:
 def stranger_verdict(ev: LocationEvidence, tz: str) -> CheckinVerdict:
     """Someone with no team: no site to measure against, but the attempt is still evidence."""
     delay = max(0.0, (ev.received_at - ev.message_date).total_seconds())
+    when = ev.message_date if plausible_time(ev.message_date, ev.received_at) else ev.received_at
     return CheckinVerdict(
         accepted=False,
         reject_reason=RejectReason.NOT_MEMBER,
         distance_m=None,
         place=None,
         timing=None,
-        local_day=local_day(ev.message_date, tz),
+        local_day=local_day(when, tz),
         delay_s=delay,
         delayed=False,
     )
@@ -126,7 +128,7 @@ async def track_live_position(
 ) -> bool:
     """A later position of a live location: appended to the track of the check-in it edits."""
     stored = await ctx.storage.checkins.by_message(chat_id, message_id)
-    if stored is None:
+    if stored is None or not plausible_time(datetime.fromtimestamp(at, UTC), ctx.clock.now()):
         return False
     try:
         point = check_coordinates(lat, lon)
@@ -138,7 +140,13 @@ async def track_live_position(
     added = await ctx.storage.checkins.add_live_point(
         chat_id,
         message_id,
-        LivePoint(at=at, lat=point.lat, lon=point.lon, accuracy_m=accuracy_m, distance_m=dist),
+        LivePoint(
+            at=at,
+            lat=point.lat,
+            lon=point.lon,
+            accuracy_m=optional_finite(accuracy_m),
+            distance_m=dist,
+        ),
         received_at=ctx.now_ts(),
     )
     if added and stored["accepted"] and stored["team_id"] is not None:
@@ -149,7 +157,7 @@ async def track_live_position(
                 float(at),
                 point.lat,
                 point.lon,
-                accuracy_m,
+                optional_finite(accuracy_m),
                 date.fromisoformat(stored["local_day"]),
                 "live",
             ),

@@ -53,12 +53,19 @@ MESSAGES = {
         "zh": "您没有执行此操作的权限。",
     },
     "private_only": {
-        "en": "Please use this in a private chat with me, not in a group.",
-        "zh": "请在与我的私聊中使用此功能，不要在群里使用。",
+        "en": "Please open a private chat with me: I work only there, not in groups.",
+        "zh": "请与我私聊：我只在私聊中工作，不在群里使用。",
     },
+    # Honest: a failed handler may not have saved what was sent.
     "error.generic": {
-        "en": "Sorry, something went wrong. Your data is safe; please try again.",
-        "zh": "抱歉，出了点问题。您的数据不会丢失，请重试。",
+        "en": "Sorry, something went wrong on my side. If I did not confirm what you just sent, "
+        "please send it again.",
+        "zh": "抱歉，我这边出了问题。如果我没有确认您刚才发送的内容，请重新发送。",
+    },
+    "error.not_saved": {
+        "en": "⚠️ Not saved yet: my storage is full or failing. I will save it by myself as "
+        "soon as it works again, and confirm it then; no need to send it again.",
+        "zh": "⚠️ 尚未保存：我的存储空间已满或出现故障。恢复后我会自动保存并确认，无需重新发送。",
     },
     "unknown_text": {
         "en": "I didn't understand that. Use the menu below, or /help.",
