@@ -18,6 +18,7 @@ import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -42,7 +43,8 @@ async def setup(ctx: AppContext, emu: BotApiEmulator, n_requests: int) -> tuple[
         ctx, TeamDraft("Bench", 30.1674, 120.2589, Datum.WGS84, 300, "Asia/Shanghai"), actor_id=None
     )
     now = ctx.now_ts()
-    supervisors, members = [], []
+    supervisors: list[Any] = []
+    members: list[Any] = []
     n_members = -(-n_requests // DAYS_PER_MEMBER)
     for i, role in [(i, "supervisor") for i in range(2)] + [
         (i, "member") for i in range(n_members)

@@ -50,7 +50,10 @@ def test_reminder_targets_skip_leave_recalled_unreachable_and_done() -> None:
 
 def test_no_member_reminders_on_holidays_or_non_workdays() -> None:
     members = [MemberDay(1)]
-    assert reminder_targets(Kind.CHECKIN_REMINDER, members, WED, Schedule(holidays={WED})) == []
+    assert (
+        reminder_targets(Kind.CHECKIN_REMINDER, members, WED, Schedule(holidays=frozenset({WED})))
+        == []
+    )
     weekdays_only = Schedule(workdays=frozenset(range(5)))
     saturday = date(2026, 11, 28)
     assert reminder_targets(Kind.DIARY_REMINDER, members, saturday, weekdays_only) == []

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from datetime import UTC, date, datetime
+from functools import partial
+from typing import Any
 
 import pytest
 
@@ -110,12 +112,14 @@ async def test_same_message_twice_is_one_row(storage: Storage) -> None:
     assert await storage.checkins.count() == 1
 
 
+def _effect_of(c: NewCheckin, counting: Any) -> Any:
+    return day_effect(counting, c.verdict)
+
+
 async def test_concurrent_writers_do_not_interleave_transactions(storage: Storage) -> None:
     team = await storage.teams.create("T", "Asia/Shanghai", SITE, now=0.0)
     checkins = [_checkin(u, team.id, 1, Place.ON_SITE) for u in range(200)]
-    await asyncio.gather(
-        *(storage.checkins.record(c, lambda p, c=c: day_effect(p, c.verdict)) for c in checkins)
-    )
+    await asyncio.gather(*(storage.checkins.record(c, partial(_effect_of, c)) for c in checkins))
     assert await storage.checkins.count(accepted=True) == 200
     rows = await storage.checkins.team_day(team.id, date(2026, 11, 25))
     assert len(rows) == 200
