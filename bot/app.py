@@ -52,6 +52,7 @@ from handlers import evidence as evidence_handlers
 from handlers import export as export_handlers
 from handlers import recall as recall_handlers
 from handlers.common import refuse_buttons_outside_private
+from handlers.flows import ROUTES_KEY, Routes
 from storage import Storage
 
 # Commands shown in Telegram's menu, per language.
@@ -138,6 +139,40 @@ def handlers() -> list[BaseHandler]:
     ]
 
 
+def routes() -> Routes:
+    """Where a message goes when no command or button handler above took it
+    (handlers/flows.py). The order of precedence is: the text (or location) step of the flow
+    the person is in; for text outside a flow, a menu button's label in any language; then
+    the fallback. Flow names are the `flow` column of `flow_state`."""
+    return Routes(
+        text_steps={
+            "join": start.on_join_text,  # name, then dispatching unit (SPEC 3.1)
+            newteam.FLOW: newteam.on_text,  # the admin's team wizard
+            leave.FLOW: leave.on_leave_text,  # leave and make-up: days, reason (SPEC 3.4)
+            leave.REJECT_FLOW: leave.on_reject_reason,  # a supervisor's reason for rejecting
+            "oor_reason": checkin.on_out_of_area_reason,  # why a check-in was out of area
+            diary.FLOW: diary.on_diary_message,  # each message is a diary entry until done
+            diary.ASK_FLOW: diary.on_more_while_asking,  # "is this a diary entry?" pending
+            export_handlers.FLOW: export_handlers.on_text,  # the export wizard's typed range
+            recall_handlers.FLOW: recall_handlers.on_text,  # the recall wizard's typed reason
+        },
+        location_steps={
+            newteam.FLOW: newteam.on_location,  # the site, shared while standing there
+        },
+        menu_buttons={
+            "menu.checkin": checkin.menu_checkin_text,  # a client that sent the label as text
+            "menu.diary": diary.menu_diary,
+            "menu.leave": leave.menu_leave,
+            "menu.help": start.menu_help,
+            "menu.language": start.menu_language,
+        },
+        # Text in no flow and no button: kept, and the member is asked if it is a diary entry.
+        fallback_text=diary.ask_if_diary,
+        # Stickers, documents… reach only these flows, whose step asks its question again.
+        reprompt_flows=frozenset({leave.FLOW, leave.REJECT_FLOW, diary.FLOW, diary.ASK_FLOW}),
+    )
+
+
 def build_application(
     settings: Settings,
     *,
@@ -187,6 +222,7 @@ def build_application(
     app.add_handler(TypeHandler(Update, door.at_the_door), group=-1)
     for handler in handlers():
         app.add_handler(handler)
+    app.bot_data[ROUTES_KEY] = routes()
     app.add_error_handler(errors.on_error)
     return app
 

@@ -10,7 +10,7 @@ from telegram import Message, Update
 from bot.access import Actor, supervisors_of
 from bot.context import AppContext, app_ctx
 from bot.delivery import confirm_once
-from bot.i18n import all_labels, t
+from bot.i18n import t
 from bot.resilience import as_alert
 from bot.rules.checkin import DayEffect, EveningOutcome, LocationEvidence, Place, RejectReason
 from bot.rules.plausible import finite_or_nan, optional_finite
@@ -27,7 +27,7 @@ from handlers.common import (
     not_a_member_text,
     reply,
 )
-from handlers.flows import LOCATION_STEPS, MENU_BUTTONS, text_step
+from handlers.flows import route_location
 from handlers.leave import makeup_offer
 from storage.models import FlowState
 
@@ -79,8 +79,7 @@ async def on_location(update: Update, context: Context) -> None:
     if await rollcall.maybe_answer(update, context, ctx, actor):
         return
     state = await ctx.storage.flows.get(actor.user_id)
-    if state is not None and state.flow in LOCATION_STEPS:
-        await LOCATION_STEPS[state.flow](update, context, ctx, actor, state)
+    if await route_location(update, context, ctx, actor, state):
         return
     result = await check_in(
         ctx,
@@ -278,7 +277,6 @@ async def alert_supervisors(
         await confirm_once(ctx, kind, supervisor.telegram_id, ref, send)
 
 
-@text_step("oor_reason")
 async def on_out_of_area_reason(
     update: Update, context: Context, ctx: AppContext, actor: Actor, state: FlowState
 ) -> None:
@@ -325,12 +323,8 @@ async def on_live_edit(update: Update, context: Context) -> None:
     )
 
 
-async def _menu_checkin_text(
+async def menu_checkin_text(
     update: Update, context: Context, ctx: AppContext, actor: Actor
 ) -> None:
     # Some clients send the button's label as text when location access is refused.
     await cmd_checkin(update, context)
-
-
-for _label in all_labels("menu.checkin"):
-    MENU_BUTTONS[_label] = _menu_checkin_text

@@ -14,7 +14,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
 from bot.access import Actor
 from bot.context import AppContext
-from bot.i18n import all_labels, t
+from bot.i18n import t
 from bot.rules.leave import parse_day
 from bot.rules.schedule import local_datetime
 from bot.rules.text import split_message
@@ -31,7 +31,7 @@ from handlers.common import (
     open_member_command,
     reply,
 )
-from handlers.flows import FALLBACK_TEXT, MENU_BUTTONS, TEXT_STEPS, text_step
+from handlers.flows import is_menu_button, press_menu_button, route_step
 from storage.diary import Entry
 from storage.models import FlowState, Team
 
@@ -232,7 +232,6 @@ async def current_day(ctx: AppContext, actor: Actor, team: Team, state: FlowStat
     return today
 
 
-@text_step(FLOW)
 async def on_diary_message(
     update: Update, context: Context, ctx: AppContext, actor: Actor, state: FlowState
 ) -> None:
@@ -242,10 +241,10 @@ async def on_diary_message(
         await ctx.storage.flows.clear(actor.user_id)
         return
     text = (message.text or "").strip()
-    if text in MENU_BUTTONS:
+    if is_menu_button(context, text):
         # A menu button ends the diary and does what it says.
         await finish(context, ctx, actor, state)
-        await MENU_BUTTONS[text](update, context, ctx, actor)
+        await press_menu_button(update, context, ctx, actor, text)
         return
     draft = draft_of(message)
     if draft is None or (draft.kind == "text" and not text):
@@ -262,8 +261,7 @@ async def on_media(update: Update, context: Context) -> None:
         return
     ctx, actor = await actor_of(update, context)
     state = await ctx.storage.flows.get(actor.user_id)
-    if state is not None and state.flow in TEXT_STEPS:
-        await TEXT_STEPS[state.flow](update, context, ctx, actor, state)
+    if await route_step(update, context, ctx, actor, state):
         return
     await ask_if_diary(update, context, ctx, actor)
 
@@ -321,7 +319,6 @@ async def keep_and_ask(
     )
 
 
-@text_step(ASK_FLOW)
 async def on_more_while_asking(
     update: Update, context: Context, ctx: AppContext, actor: Actor, state: FlowState
 ) -> None:
@@ -333,9 +330,9 @@ async def on_more_while_asking(
         await ctx.storage.flows.clear(actor.user_id)
         return
     text = (message.text or "").strip() if message else ""
-    if text in MENU_BUTTONS:
+    if is_menu_button(context, text):
         await ctx.storage.flows.clear(actor.user_id)
-        await MENU_BUTTONS[text](update, context, ctx, actor)
+        await press_menu_button(update, context, ctx, actor, text)
         return
     drafts = list(state.data.get("drafts", []))
     if draft is not None and len(drafts) < ASK_KEEP_MAX:
@@ -441,15 +438,9 @@ async def update_kept_draft(
     )
 
 
-async def _menu_diary(update: Update, context: Context, ctx: AppContext, actor: Actor) -> None:
+async def menu_diary(update: Update, context: Context, ctx: AppContext, actor: Actor) -> None:
     team = await member_team(ctx, actor)
     if team is None:
         await reply(update, t(actor.language, "diary.members_only"))
         return
     await open_diary(update, context, ctx, actor, team)
-
-
-for _label in all_labels("menu.diary"):
-    MENU_BUTTONS[_label] = _menu_diary
-# First in line for text that is in no flow and no button.
-FALLBACK_TEXT.insert(0, ask_if_diary)

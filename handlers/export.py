@@ -29,7 +29,6 @@ from handlers.common import (
     parse_id,
     reply,
 )
-from handlers.flows import text_step
 from storage.exports import ExportFilter
 from storage.models import FlowState
 
@@ -107,7 +106,6 @@ async def _team_label(ctx: AppContext, lang: str, team_id: int | None) -> str:
     return team.name if team else t(lang, "export.all_teams")
 
 
-@text_step(FLOW)
 async def on_text(
     update: Update, context: Context, ctx: AppContext, actor: Actor, state: FlowState
 ) -> None:

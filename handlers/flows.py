@@ -1,63 +1,122 @@
-"""Routing of free text and shared locations to the multi-step flow a person is in.
+"""Routing of free text, media and shared locations to the multi-step flow a person is in.
 
-Flow state lives in storage (survives restarts). Each flow module registers a step handler
-for its flow name; plain text outside any flow falls back to the menu buttons.
+Flow state lives in storage (survives restarts). Which flow step receives what, which menu
+button does what and what happens to text in no flow is one table, `Routes`, built and
+commented in the composition root (`bot/app.py: routes()`) and kept in `bot_data`: no module
+fills it in when it is imported, so the order of imports changes nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
 
 from telegram import Update
 
 from bot.access import Actor
 from bot.context import AppContext
-from bot.i18n import t
+from bot.i18n import all_labels, t
 from handlers.common import Context, main_menu, not_a_member_text, reply
 from storage.models import FlowState
 
 StepHandler = Callable[[Update, Context, AppContext, Actor, FlowState], Awaitable[None]]
 MenuHandler = Callable[[Update, Context, AppContext, Actor], Awaitable[None]]
 
-TEXT_STEPS: dict[str, StepHandler] = {}
-LOCATION_STEPS: dict[str, StepHandler] = {}
-# Reply-keyboard labels (any language) -> handler; filled by the flow modules.
-MENU_BUTTONS: dict[str, MenuHandler] = {}
-# What to do with text that is in no flow and no button (a later flow may claim it).
-FALLBACK_TEXT: list[MenuHandler] = []
+ROUTES_KEY = "outpost.routes"
 
 
-def text_step(flow: str) -> Callable[[StepHandler], StepHandler]:
-    def register(fn: StepHandler) -> StepHandler:
-        TEXT_STEPS[flow] = fn
-        return fn
+@dataclass(frozen=True)
+class Routes:
+    """Where each kind of input goes. Keys of `menu_buttons` are catalog keys of the reply
+    keyboard's labels; every language's label of a key leads to the same handler."""
 
-    return register
+    text_steps: Mapping[str, StepHandler]
+    location_steps: Mapping[str, StepHandler]
+    menu_buttons: Mapping[str, MenuHandler]
+    # Text in no flow that is no button (the diary keeps it and asks).
+    fallback_text: MenuHandler | None
+    # Flows whose text step copes with a message that has no text (it re-prompts).
+    reprompt_flows: frozenset[str] = frozenset()
+    by_label: dict[str, MenuHandler] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        labels = {
+            label: handler
+            for key, handler in self.menu_buttons.items()
+            for label in all_labels(key)
+        }
+        object.__setattr__(self, "by_label", labels)
+
+    def menu_button(self, text: str) -> MenuHandler | None:
+        return self.by_label.get(text.strip())
 
 
-def location_step(flow: str) -> Callable[[StepHandler], StepHandler]:
-    def register(fn: StepHandler) -> StepHandler:
-        LOCATION_STEPS[flow] = fn
-        return fn
-
-    return register
+def routes_of(context: Context) -> Routes:
+    routes: Routes = context.application.bot_data[ROUTES_KEY]
+    return routes
 
 
 async def route_text(
     update: Update, context: Context, ctx: AppContext, actor: Actor, state: FlowState | None
 ) -> None:
-    message = update.effective_message
-    text = (message.text or "").strip() if message else ""
-    if state is not None and state.flow in TEXT_STEPS:
-        await TEXT_STEPS[state.flow](update, context, ctx, actor, state)
+    """A text message: the step of the person's flow, a menu button, the fallback, a hint."""
+    routes = routes_of(context)
+    if await route_step(update, context, ctx, actor, state):
         return
     if not actor.known:
         await reply(update, not_a_member_text(actor))
         return
-    if text in MENU_BUTTONS:
-        await MENU_BUTTONS[text](update, context, ctx, actor)
+    message = update.effective_message
+    button = routes.menu_button(message.text or "") if message else None
+    if button is not None:
+        await button(update, context, ctx, actor)
         return
-    for fallback in FALLBACK_TEXT:
-        await fallback(update, context, ctx, actor)
+    if routes.fallback_text is not None:
+        await routes.fallback_text(update, context, ctx, actor)
         return
     await reply(update, t(actor.language, "unknown_text"), reply_markup=main_menu(actor.language))
+
+
+async def route_step(
+    update: Update, context: Context, ctx: AppContext, actor: Actor, state: FlowState | None
+) -> bool:
+    """Hand a message to the text step of the person's flow; False when they are in none."""
+    step = routes_of(context).text_steps.get(state.flow) if state is not None else None
+    if step is None or state is None:
+        return False
+    await step(update, context, ctx, actor, state)
+    return True
+
+
+async def route_location(
+    update: Update, context: Context, ctx: AppContext, actor: Actor, state: FlowState | None
+) -> bool:
+    """Hand a location to the location step of the person's flow; False when none takes it."""
+    step = routes_of(context).location_steps.get(state.flow) if state is not None else None
+    if step is None or state is None:
+        return False
+    await step(update, context, ctx, actor, state)
+    return True
+
+
+async def route_other(
+    update: Update, context: Context, ctx: AppContext, actor: Actor, state: FlowState | None
+) -> None:
+    """A sticker, document… : only flows that re-prompt for it hear of it."""
+    if state is not None and state.flow in routes_of(context).reprompt_flows:
+        await route_step(update, context, ctx, actor, state)
+
+
+async def press_menu_button(
+    update: Update, context: Context, ctx: AppContext, actor: Actor, text: str
+) -> bool:
+    """Run the menu button `text` names, if it is one (a flow that a button ends)."""
+    button = routes_of(context).menu_button(text)
+    if button is None:
+        return False
+    await button(update, context, ctx, actor)
+    return True
+
+
+def is_menu_button(context: Context, text: str) -> bool:
+    return routes_of(context).menu_button(text) is not None

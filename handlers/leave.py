@@ -15,7 +15,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.access import Actor
 from bot.context import AppContext
-from bot.i18n import all_labels, t
+from bot.i18n import t
 from bot.rules import leave as rules
 from bot.rules.schedule import cutoff_utc, is_workday
 from bot.services import requests as service
@@ -31,7 +31,7 @@ from handlers.common import (
     parse_id,
     reply,
 )
-from handlers.flows import MENU_BUTTONS, TEXT_STEPS, text_step
+from handlers.flows import route_other
 from storage.models import FlowState, Team
 from storage.requests import NewRequest, Request
 
@@ -269,7 +269,6 @@ async def begin_makeup(
 # -- the conversation's steps ----------------------------------------------------------------
 
 
-@text_step(FLOW)
 async def on_leave_text(
     update: Update, context: Context, ctx: AppContext, actor: Actor, state: FlowState
 ) -> None:
@@ -506,7 +505,6 @@ async def answer_refusal(query: Any, ctx: AppContext, lang: str, outcome: servic
     await answer_query(query, t(lang, f"req.refused.{refusal}"), show_alert=True)
 
 
-@text_step(REJECT_FLOW)
 async def on_reject_reason(
     update: Update, context: Context, ctx: AppContext, actor: Actor, state: FlowState
 ) -> None:
@@ -609,18 +607,8 @@ async def on_other_message(update: Update, context: Context) -> None:
     if not is_private(update):
         return
     ctx, actor = await actor_of(update, context)
-    state = await ctx.storage.flows.get(actor.user_id)
-    if state is not None and state.flow in REPROMPT_FLOWS and state.flow in TEXT_STEPS:
-        await TEXT_STEPS[state.flow](update, context, ctx, actor, state)
+    await route_other(update, context, ctx, actor, await ctx.storage.flows.get(actor.user_id))
 
 
-# Flows whose text step copes with a message that has no text (it re-prompts).
-REPROMPT_FLOWS = {FLOW, REJECT_FLOW, "diary", "diary_ask"}
-
-
-async def _menu_leave(update: Update, context: Context, ctx: AppContext, actor: Actor) -> None:
+async def menu_leave(update: Update, context: Context, ctx: AppContext, actor: Actor) -> None:
     await cmd_leave(update, context)
-
-
-for _label in all_labels("menu.leave"):
-    MENU_BUTTONS[_label] = _menu_leave

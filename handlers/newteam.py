@@ -31,7 +31,6 @@ from handlers.common import (
     is_private,
     reply,
 )
-from handlers.flows import location_step, text_step
 from storage.models import FlowState
 from storage.teams import DuplicateTeam
 
@@ -170,7 +169,6 @@ def _entered_coordinates(text: str) -> tuple[float, float]:
     return float(parts[0]), float(parts[1])
 
 
-@text_step(FLOW)
 async def on_text(
     update: Update, context: Context, ctx: AppContext, actor: Actor, state: FlowState
 ) -> None:
@@ -181,7 +179,6 @@ async def on_text(
     await _take(update, ctx, actor, state, message.text if message else "")
 
 
-@location_step(FLOW)
 async def on_location(
     update: Update, context: Context, ctx: AppContext, actor: Actor, state: FlowState
 ) -> None:

@@ -23,7 +23,6 @@ from handlers.common import (
     reply,
 )
 from handlers.export import MAX_TEAM_BUTTONS
-from handlers.flows import text_step
 from storage.models import FlowState, Team
 
 FLOW = "recall"
@@ -134,7 +133,6 @@ async def _confirm(update: Update, ctx: AppContext, actor: Actor, data: dict) ->
     )
 
 
-@text_step(FLOW)
 async def on_text(
     update: Update, context: Context, ctx: AppContext, actor: Actor, state: FlowState
 ) -> None:

@@ -6,7 +6,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.access import Actor
 from bot.context import AppContext
-from bot.i18n import LANGUAGES, all_labels, t
+from bot.i18n import LANGUAGES, t
 from bot.rules.joining import JoinOutcome, current_role, join_outcome
 from bot.services.joining import (
     InviteProblem,
@@ -27,7 +27,6 @@ from handlers.common import (
     not_a_member_text,
     reply,
 )
-from handlers.flows import MENU_BUTTONS, text_step
 from storage.models import FlowState, Invite, Team
 
 LANGUAGE_NAMES = {"en": "English", "zh": "简体中文"}
@@ -172,7 +171,6 @@ async def on_join_button(update: Update, context: Context) -> None:
     await ask_name(update, ctx, actor, code, check.team.name, check.invite.role)
 
 
-@text_step("join")
 async def on_join_text(
     update: Update, context: Context, ctx: AppContext, actor: Actor, state: FlowState
 ) -> None:
@@ -268,18 +266,12 @@ async def on_language_button(update: Update, context: Context) -> None:
         await reply(update, t(lang, "menu.shown"), reply_markup=main_menu(lang))
 
 
-async def _menu_help(update: Update, context: Context, ctx: AppContext, actor: Actor) -> None:
+async def menu_help(update: Update, context: Context, ctx: AppContext, actor: Actor) -> None:
     await cmd_help(update, context)
 
 
-async def _menu_language(update: Update, context: Context, ctx: AppContext, actor: Actor) -> None:
+async def menu_language(update: Update, context: Context, ctx: AppContext, actor: Actor) -> None:
     await cmd_language(update, context)
-
-
-for _label in all_labels("menu.help"):
-    MENU_BUTTONS[_label] = _menu_help
-for _label in all_labels("menu.language"):
-    MENU_BUTTONS[_label] = _menu_language
 
 
 async def on_unknown_button(update: Update, context: Context) -> None:
