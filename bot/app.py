@@ -170,6 +170,12 @@ def routes() -> Routes:
         fallback_text=diary.ask_if_diary,
         # Stickers, documents… reach only these flows, whose step asks its question again.
         reprompt_flows=frozenset({leave.FLOW, leave.REJECT_FLOW, diary.FLOW, diary.ASK_FLOW}),
+        # A flow's question asked again when an update that already moved it comes back
+        # (after a crash); a flow missing here just ignores the repeat.
+        questions={
+            "join": start.ask_join_question,
+            leave.FLOW: leave.ask_current_question,
+        },
     )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
-from telegram import Update
+from telegram import ReplyKeyboardMarkup, Update
 
 from bot.access import Actor
 from bot.context import AppContext
@@ -37,6 +37,9 @@ class Routes:
     fallback_text: MenuHandler | None
     # Flows whose text step copes with a message that has no text (it re-prompts).
     reprompt_flows: frozenset[str] = frozenset()
+    # Each flow's current question asked again: the answer to an update that already
+    # advanced the flow (it came again after a crash) and must not advance it twice.
+    questions: Mapping[str, StepHandler] = field(default_factory=dict)
     by_label: dict[str, MenuHandler] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -81,6 +84,8 @@ async def route_step(
     update: Update, context: Context, ctx: AppContext, actor: Actor, state: FlowState | None
 ) -> bool:
     """Hand a message to the text step of the person's flow; False when they are in none."""
+    if await already_applied(update, context, ctx, actor, state):
+        return True
     step = routes_of(context).text_steps.get(state.flow) if state is not None else None
     if step is None or state is None:
         return False
@@ -95,8 +100,34 @@ async def route_location(
     step = routes_of(context).location_steps.get(state.flow) if state is not None else None
     if step is None or state is None:
         return False
+    if await already_applied(update, context, ctx, actor, state):
+        return True
     await step(update, context, ctx, actor, state)
     return True
+
+
+async def already_applied(
+    update: Update, context: Context, ctx: AppContext, actor: Actor, state: FlowState | None
+) -> bool:
+    """True (and answered) when this update already moved the person's flow: Telegram
+    delivered it again because a crash came before it was marked handled. The step is not
+    applied a second time; the person is asked the current question again, or told that the
+    answer which ended the flow was taken."""
+    if state is not None:
+        if state.advanced_by != update.update_id:
+            return False
+        question = routes_of(context).questions.get(state.flow)
+        if question is not None:
+            await question(update, context, ctx, actor, state)
+        return True
+    if await ctx.storage.flows.ended_by(actor.user_id) != update.update_id:
+        return False
+    await reply(update, t(actor.language, "flow.already_taken"), reply_markup=main_menu_of(actor))
+    return True
+
+
+def main_menu_of(actor: Actor) -> ReplyKeyboardMarkup | None:
+    return main_menu(actor.language) if actor.known else None
 
 
 async def route_other(

@@ -31,7 +31,7 @@ from handlers.common import (
     parse_id,
     reply,
 )
-from handlers.flows import route_other
+from handlers.flows import already_applied, route_other
 from storage.models import FlowState, Team
 from storage.requests import NewRequest, Request
 
@@ -145,7 +145,9 @@ async def cmd_leave(update: Update, context: Context) -> None:
         return
     ctx, actor, team = opened
     await show_my_requests(update, context, ctx, actor, team, empty_note=False)
-    await ctx.storage.flows.set(actor.user_id, FLOW, "type", {"kind": "leave"}, now=ctx.now_ts())
+    await ctx.storage.flows.set(
+        actor.user_id, FLOW, "type", {"kind": "leave"}, now=ctx.now_ts(), by=update.update_id
+    )
     await reply(
         update, t(actor.language, "leave.ask_type"), reply_markup=type_markup(actor.language)
     )
@@ -262,7 +264,9 @@ async def begin_makeup(
         await send(update, context, actor, clash_text(lang, clashes))
         return
     data = {"kind": "makeup", "first": day.isoformat(), "last": day.isoformat()}
-    await ctx.storage.flows.set(actor.user_id, FLOW, "reason", data, now=ctx.now_ts())
+    await ctx.storage.flows.set(
+        actor.user_id, FLOW, "reason", data, now=ctx.now_ts(), by=update.update_id
+    )
     await send(update, context, actor, t(lang, "makeup.ask_reason", day=day.isoformat()))
 
 
@@ -296,10 +300,43 @@ async def on_leave_text(
             await reply(update, t(lang, problem or "leave.reason_empty", max=REASON_MAX))
             return
         data = {**state.data, "reason": reason}
-        await ctx.storage.flows.set(actor.user_id, FLOW, "confirm", data, now=ctx.now_ts())
+        await ctx.storage.flows.set(
+            actor.user_id, FLOW, "confirm", data, now=ctx.now_ts(), by=update.update_id
+        )
         await reply(update, summary(lang, data, today), reply_markup=confirm_markup(lang))
     else:
         await reply(update, t(lang, "leave.use_buttons"), reply_markup=confirm_markup(lang))
+
+
+async def ask_current_question(
+    update: Update, context: Context, ctx: AppContext, actor: Actor, state: FlowState
+) -> None:
+    """The question the flow waits on, asked again (for an update that already moved it)."""
+    lang = actor.language
+    team = await member_team(ctx, actor)
+    if team is None:
+        return
+    today = service.team_today(ctx, team)
+    data = state.data
+    if state.step == "type":
+        await send(
+            update, context, actor, t(lang, "leave.ask_type"), reply_markup=type_markup(lang)
+        )
+    elif state.step == "first":
+        markup = calendar_markup(lang, today, today)
+        await send(update, context, actor, t(lang, "leave.ask_first"), reply_markup=markup)
+    elif state.step == "last":
+        first = date.fromisoformat(data["first"])
+        markup = calendar_markup(lang, first, today)
+        text = t(lang, "leave.ask_last", first=first.isoformat())
+        await send(update, context, actor, text, reply_markup=markup)
+    elif state.step == "reason" and data.get("kind") == "makeup":
+        await send(update, context, actor, t(lang, "makeup.ask_reason", day=data["first"]))
+    elif state.step == "reason":
+        await send(update, context, actor, t(lang, "leave.ask_reason"))
+    else:
+        markup = confirm_markup(lang)
+        await send(update, context, actor, summary(lang, data, today), reply_markup=markup)
 
 
 async def take_day(
@@ -315,7 +352,9 @@ async def take_day(
     today = service.team_today(ctx, team)
     if state.step == "first":
         data = {**state.data, "first": day.isoformat()}
-        await ctx.storage.flows.set(actor.user_id, FLOW, "last", data, now=ctx.now_ts())
+        await ctx.storage.flows.set(
+            actor.user_id, FLOW, "last", data, now=ctx.now_ts(), by=update.update_id
+        )
         await send(
             update,
             context,
@@ -334,7 +373,9 @@ async def take_day(
     if clashes:
         # Start the dates again: the clash names what is in the way.
         data = {k: v for k, v in state.data.items() if k not in ("first", "last")}
-        await ctx.storage.flows.set(actor.user_id, FLOW, "first", data, now=ctx.now_ts())
+        await ctx.storage.flows.set(
+            actor.user_id, FLOW, "first", data, now=ctx.now_ts(), by=update.update_id
+        )
         await send(
             update,
             context,
@@ -344,7 +385,9 @@ async def take_day(
         )
         return
     data = {**state.data, "last": day.isoformat()}
-    await ctx.storage.flows.set(actor.user_id, FLOW, "reason", data, now=ctx.now_ts())
+    await ctx.storage.flows.set(
+        actor.user_id, FLOW, "reason", data, now=ctx.now_ts(), by=update.update_id
+    )
     await send(update, context, actor, t(lang, "leave.ask_reason"))
 
 
@@ -378,6 +421,9 @@ async def on_leave_button(update: Update, context: Context) -> None:
         await answer_query(query)
         return
     state = await ctx.storage.flows.get(actor.user_id)
+    if await already_applied(update, context, ctx, actor, state):
+        await answer_query(query)
+        return
     team = await member_team(ctx, actor)
     if state is None or state.flow != FLOW or team is None:
         await answer_query(query, t(lang, "button.stale"))
@@ -388,7 +434,9 @@ async def on_leave_button(update: Update, context: Context) -> None:
         await answer_query(query)
         await edit_pressed(query, t(lang, "leave.type_chosen", type=t(lang, f"leave_type.{value}")))
         data = {**state.data, "type": value}
-        await ctx.storage.flows.set(actor.user_id, FLOW, "first", data, now=ctx.now_ts())
+        await ctx.storage.flows.set(
+            actor.user_id, FLOW, "first", data, now=ctx.now_ts(), by=update.update_id
+        )
         await send(
             update,
             context,
@@ -414,13 +462,15 @@ async def on_leave_button(update: Update, context: Context) -> None:
     elif action in ("ok", "no") and state.step == "confirm":
         await answer_query(query)
         await edit_pressed(query, None)
-        await ctx.storage.flows.clear(actor.user_id)
+        if action == "ok":
+            await submit(update, context, ctx, actor, team, state.data, today)
+        # Ended only once submitted: a crash before this leaves the request to be sent again
+        # (it then meets itself as a clash), never lost.
+        await ctx.storage.flows.clear(actor.user_id, by=update.update_id, now=ctx.now_ts())
         if action == "no":
             await send(
                 update, context, actor, t(lang, "leave.discarded"), reply_markup=main_menu(lang)
             )
-            return
-        await submit(update, context, ctx, actor, team, state.data, today)
     else:
         await answer_query(query, t(lang, "button.stale"))
 
@@ -482,7 +532,9 @@ async def on_request_button(update: Update, context: Context) -> None:
             await answer_refusal(query, ctx, lang, checked)
             return
         data = {"request_id": request_id}
-        await ctx.storage.flows.set(actor.user_id, REJECT_FLOW, "reason", data, now=ctx.now_ts())
+        await ctx.storage.flows.set(
+            actor.user_id, REJECT_FLOW, "reason", data, now=ctx.now_ts(), by=update.update_id
+        )
         await answer_query(query)
         await send(update, context, actor, t(lang, "req.ask_reject_reason", id=request_id))
         return
@@ -514,11 +566,12 @@ async def on_reject_reason(
     if reason is None:
         await reply(update, t(lang, problem or "leave.reason_empty", max=REASON_MAX))
         return
-    await ctx.storage.flows.clear(actor.user_id)
     request_id = int(state.data["request_id"])
     outcome = await service.decide(
         ctx, context.bot, actor, request_id, approve=False, reason=reason
     )
+    # Ended only once decided: a crash before this leaves the reason to be taken again.
+    await ctx.storage.flows.clear(actor.user_id, by=update.update_id, now=ctx.now_ts())
     if outcome.ok:
         await reply(update, t(lang, "req.rejected_done", id=request_id))
     elif outcome.refusal is service.Refusal.DECIDED and outcome.request:

@@ -137,7 +137,9 @@ async def ask_name(
     update: Update, ctx: AppContext, actor: Actor, code: str, team: str, role: str
 ) -> None:
     await ctx.storage.people.ensure(actor.user_id, now=ctx.now_ts())
-    await ctx.storage.flows.set(actor.user_id, "join", "name", {"code": code}, now=ctx.now_ts())
+    await ctx.storage.flows.set(
+        actor.user_id, "join", "name", {"code": code}, now=ctx.now_ts(), by=update.update_id
+    )
     role_name = t(actor.language, f"role.{role}")
     await reply(update, t(actor.language, "join.ask_name", team=team, role=role_name))
 
@@ -171,6 +173,21 @@ async def on_join_button(update: Update, context: Context) -> None:
     await ask_name(update, ctx, actor, code, check.team.name, check.invite.role)
 
 
+async def ask_join_question(
+    update: Update, context: Context, ctx: AppContext, actor: Actor, state: FlowState
+) -> None:
+    """The join's current question asked again (for an update that already answered it)."""
+    if state.step != "name":
+        await reply(update, t(actor.language, "join.ask_unit"))
+        return
+    check = await check_invite(ctx, state.data.get("code", ""))
+    if check.team is None or check.invite is None:
+        await reply(update, t(actor.language, f"join.{check.problem}"))
+        return
+    role = t(actor.language, f"role.{check.invite.role}")
+    await reply(update, t(actor.language, "join.ask_name", team=check.team.name, role=role))
+
+
 async def on_join_text(
     update: Update, context: Context, ctx: AppContext, actor: Actor, state: FlowState
 ) -> None:
@@ -182,12 +199,14 @@ async def on_join_text(
         return
     if state.step == "name":
         data = {**state.data, "name": value}
-        await ctx.storage.flows.set(actor.user_id, "join", "unit", data, now=ctx.now_ts())
+        await ctx.storage.flows.set(
+            actor.user_id, "join", "unit", data, now=ctx.now_ts(), by=update.update_id
+        )
         await reply(update, t(lang, "join.ask_unit"))
         return
     check = await check_invite(ctx, state.data.get("code", ""))
-    await ctx.storage.flows.clear(actor.user_id)
     if check.problem or check.invite is None or check.team is None:
+        await ctx.storage.flows.clear(actor.user_id, by=update.update_id, now=ctx.now_ts())
         await reply(update, t(lang, f"join.{check.problem}"))
         return
     user = update.effective_user
@@ -200,6 +219,8 @@ async def on_join_text(
         username=user.username if user else None,
         language=actor.language,
     )
+    # Ended only once joined: a crash before this leaves the last answer to be taken again.
+    await ctx.storage.flows.clear(actor.user_id, by=update.update_id, now=ctx.now_ts())
     if isinstance(outcome, InviteProblem):
         await reply(update, t(lang, f"join.{outcome}"))
         return

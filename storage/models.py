@@ -71,6 +71,8 @@ class FlowState:
     flow: str
     step: str
     data: dict[str, Any] = field(default_factory=dict)
+    # The Telegram update that moved the flow to this step (None: not moved by an update).
+    advanced_by: int | None = None
 
 
 @dataclass(frozen=True)
