@@ -48,12 +48,16 @@ class Storage:
         self.exports = ExportRepo(self.db)
         self.recalls = RecallRepo(self.db)
         self.imports = ImportRepo(self.db)
+        # The bot opens storage it was handed only if its owner has not (tests, the demo).
+        self.is_open = False
 
     async def open(self) -> Storage:
         await self.db.open()
+        self.is_open = True
         return self
 
     async def close(self) -> None:
+        self.is_open = False
         await self.db.close()
 
     async def __aenter__(self) -> Storage:
