@@ -175,6 +175,9 @@ def routes() -> Routes:
         questions={
             "join": start.ask_join_question,
             leave.FLOW: leave.ask_current_question,
+            newteam.FLOW: newteam.ask_question,
+            export_handlers.FLOW: export_handlers.ask_question,
+            diary.ASK_FLOW: diary.ask_kept_question,
         },
     )
 

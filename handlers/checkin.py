@@ -287,10 +287,18 @@ async def on_out_of_area_reason(
         return
     checkin_id = int(state.data["checkin_id"])
     await ctx.storage.checkins.set_out_of_area_reason(checkin_id, reason)
-    await ctx.storage.flows.clear(actor.user_id)
     await reply(
         update, t(actor.language, "checkin.oor_saved"), reply_markup=main_menu(actor.language)
     )
+    await tell_supervisors_the_reason(context, ctx, actor, reason)
+    # Ended only once the supervisors were told: a crash before this tells them again rather
+    # than never.
+    await ctx.storage.flows.clear(actor.user_id, by=update.update_id, now=ctx.now_ts())
+
+
+async def tell_supervisors_the_reason(
+    context: Context, ctx: AppContext, actor: Actor, reason: str
+) -> None:
     membership = actor.member_of()
     team = await ctx.storage.teams.get(membership.team_id) if membership else None
     if team is None:

@@ -290,10 +290,26 @@ async def keep_and_ask(
     team: Team,
     drafts: list[dict[str, Any]],
 ) -> None:
-    lang = actor.language
+    data = {"drafts": drafts}
     await ctx.storage.flows.set(
-        actor.user_id, ASK_FLOW, "confirm", {"drafts": drafts}, now=ctx.now_ts()
+        actor.user_id, ASK_FLOW, "confirm", data, now=ctx.now_ts(), by=update.update_id
     )
+    await ask_about_drafts(update, ctx, actor, team, len(drafts))
+
+
+async def ask_kept_question(
+    update: Update, context: Context, ctx: AppContext, actor: Actor, state: FlowState
+) -> None:
+    """The "diary entry?" question asked again (for a message that was already kept)."""
+    team = await member_team(ctx, actor)
+    if team is not None:
+        await ask_about_drafts(update, ctx, actor, team, len(state.data.get("drafts", [])))
+
+
+async def ask_about_drafts(
+    update: Update, ctx: AppContext, actor: Actor, team: Team, n: int
+) -> None:
+    lang = actor.language
     today, late = diary_days(ctx.clock.now(), team.timezone)
     rows = []
     if late is not None:
@@ -314,9 +330,7 @@ async def keep_and_ask(
     else:
         rows.append([InlineKeyboardButton(t(lang, "diary.yes"), callback_data=f"di:yes:{today}")])
     rows.append([InlineKeyboardButton(t(lang, "diary.no"), callback_data="di:no")])
-    await reply(
-        update, t(lang, "diary.ask", n=len(drafts)), reply_markup=InlineKeyboardMarkup(rows)
-    )
+    await reply(update, t(lang, "diary.ask", n=n), reply_markup=InlineKeyboardMarkup(rows))
 
 
 async def on_more_while_asking(

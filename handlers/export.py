@@ -8,6 +8,7 @@ import re
 import tempfile
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from telegram import Update
 from telegram.constants import ChatAction
@@ -29,6 +30,7 @@ from handlers.common import (
     parse_id,
     reply,
 )
+from handlers.flows import already_applied
 from storage.exports import ExportFilter
 from storage.models import FlowState
 
@@ -43,8 +45,28 @@ async def cmd_export(update: Update, context: Context) -> None:
     if opened is None:
         return
     ctx, actor = opened
+    await ctx.storage.flows.set(
+        actor.user_id, FLOW, "range", {}, now=ctx.now_ts(), by=update.update_id
+    )
+    await _ask_range(update, actor)
+
+
+async def ask_question(
+    update: Update, context: Context, ctx: AppContext, actor: Actor, state: FlowState
+) -> None:
+    """The wizard's current question asked again (for an update that already answered it)."""
+    if state.step == "range":
+        await _ask_range(update, actor)
+    elif state.step == "typed":
+        await reply(update, t(actor.language, "export.ask_typed_range"))
+    elif state.step == "team":
+        await _show_teams(update, ctx, actor, state.data)
+    else:
+        await _show_formats(update, ctx, actor, state.data)
+
+
+async def _ask_range(update: Update, actor: Actor) -> None:
     lang = actor.language
-    await ctx.storage.flows.set(actor.user_id, FLOW, "range", {}, now=ctx.now_ts())
     await reply(
         update,
         t(lang, "export.ask_range"),
@@ -73,9 +95,15 @@ def parse_range(text: str) -> tuple[date, date] | None:
 
 
 async def _ask_team(update: Update, ctx: AppContext, actor: Actor, first: date, last: date) -> None:
-    lang = actor.language
     data = {"first": first.isoformat(), "last": last.isoformat()}
-    await ctx.storage.flows.set(actor.user_id, FLOW, "team", data, now=ctx.now_ts())
+    await ctx.storage.flows.set(
+        actor.user_id, FLOW, "team", data, now=ctx.now_ts(), by=update.update_id
+    )
+    await _show_teams(update, ctx, actor, data)
+
+
+async def _show_teams(update: Update, ctx: AppContext, actor: Actor, data: dict[str, Any]) -> None:
+    lang = actor.language
     teams = (await ctx.storage.teams.all())[:MAX_TEAM_BUTTONS]
     rows = [[(t(lang, "export.all_teams"), "ex:t:all")]]
     pairs = [(team.name[:40], f"ex:t:{team.id}") for team in teams]
@@ -90,9 +118,18 @@ async def _ask_team(update: Update, ctx: AppContext, actor: Actor, first: date, 
 async def _ask_format(
     update: Update, ctx: AppContext, actor: Actor, state: FlowState, team_id: int | None
 ) -> None:
-    lang = actor.language
     data = {**state.data, "team": team_id}
-    await ctx.storage.flows.set(actor.user_id, FLOW, "format", data, now=ctx.now_ts())
+    await ctx.storage.flows.set(
+        actor.user_id, FLOW, "format", data, now=ctx.now_ts(), by=update.update_id
+    )
+    await _show_formats(update, ctx, actor, data)
+
+
+async def _show_formats(
+    update: Update, ctx: AppContext, actor: Actor, data: dict[str, Any]
+) -> None:
+    lang = actor.language
+    team_id = data.get("team")
     team_name = await _team_label(ctx, lang, team_id)
     await reply(
         update,
@@ -136,6 +173,9 @@ async def on_button(update: Update, context: Context) -> None:
     if opened is None:
         return
     ctx, actor, query, state = opened
+    if await already_applied(update, context, ctx, actor, state):
+        await answer_query(query)
+        return
     parts = (query.data or "").split(":")
     if state is None or len(parts) != 3:
         await answer_query(query, t(actor.language, "button.stale"))
@@ -145,7 +185,9 @@ async def on_button(update: Update, context: Context) -> None:
     await edit_pressed(query, None)
     if kind == "r" and state.step == "range":
         if value == "typed":
-            await ctx.storage.flows.set(actor.user_id, FLOW, "typed", {}, now=ctx.now_ts())
+            await ctx.storage.flows.set(
+                actor.user_id, FLOW, "typed", {}, now=ctx.now_ts(), by=update.update_id
+            )
             await reply(update, t(actor.language, "export.ask_typed_range"))
             return
         today = local_day(ctx.clock.now(), ctx.settings.timezone)
@@ -157,8 +199,9 @@ async def on_button(update: Update, context: Context) -> None:
             return
         await _ask_format(update, ctx, actor, state, team_id)
     elif kind == "f" and state.step == "format" and value in FORMATS:
-        await ctx.storage.flows.clear(actor.user_id)
         await _run(update, context, ctx, actor, state, value)
+        # Ended only once the files went out: a crash mid-export runs it again.
+        await ctx.storage.flows.clear(actor.user_id, by=update.update_id, now=ctx.now_ts())
     else:
         await reply(update, t(actor.language, "button.stale"))
 

@@ -119,6 +119,8 @@ async def already_applied(
         question = routes_of(context).questions.get(state.flow)
         if question is not None:
             await question(update, context, ctx, actor, state)
+        else:
+            await reply(update, t(actor.language, "flow.already_taken"))
         return True
     if await ctx.storage.flows.ended_by(actor.user_id) != update.update_id:
         return False

@@ -31,6 +31,7 @@ from handlers.common import (
     is_private,
     reply,
 )
+from handlers.flows import already_applied
 from storage.models import FlowState
 from storage.teams import DuplicateTeam
 
@@ -52,16 +53,35 @@ async def cmd_newteam(update: Update, context: Context) -> None:
     if not is_private(update):
         await reply(update, t(actor.language, "private_only"))
         return
-    await ctx.storage.flows.set(actor.user_id, FLOW, "name", {}, now=ctx.now_ts())
+    await ctx.storage.flows.set(
+        actor.user_id, FLOW, "name", {}, now=ctx.now_ts(), by=update.update_id
+    )
     await reply(update, t(actor.language, "newteam.ask_name"))
 
 
 async def _advance(
     update: Update, ctx: AppContext, actor: Actor, step: str, data: dict[str, object]
 ) -> None:
+    await ctx.storage.flows.set(
+        actor.user_id, FLOW, step, data, now=ctx.now_ts(), by=update.update_id
+    )
+    await _ask(update, ctx, actor, step, data)
+
+
+async def ask_question(
+    update: Update, context: Context, ctx: AppContext, actor: Actor, state: FlowState
+) -> None:
+    """The wizard's current question asked again (for an update that already answered it)."""
+    await _ask(update, ctx, actor, state.step, state.data)
+
+
+async def _ask(
+    update: Update, ctx: AppContext, actor: Actor, step: str, data: dict[str, object]
+) -> None:
     lang = actor.language
-    await ctx.storage.flows.set(actor.user_id, FLOW, step, data, now=ctx.now_ts())
-    if step == "site":
+    if step == "name":
+        await reply(update, t(lang, "newteam.ask_name"))
+    elif step == "site":
         await reply(update, t(lang, "newteam.ask_site"))
     elif step == "radius":
         await reply(
@@ -198,6 +218,9 @@ async def on_button(update: Update, context: Context) -> None:
     assert query is not None
     ctx, actor = await actor_of(update, context)
     state = await ctx.storage.flows.get(actor.user_id)
+    if await already_applied(update, context, ctx, actor, state):
+        await answer_query(query)
+        return
     if not actor.is_admin or not is_private(update) or state is None or state.flow != FLOW:
         if state is not None and state.flow == FLOW and not actor.is_admin:
             await ctx.storage.flows.clear(actor.user_id)  # no longer an admin: the draft goes
@@ -228,12 +251,14 @@ async def _create(
         timezone=d["tz"],
         on_time=d["time"],
     )
-    await ctx.storage.flows.clear(actor.user_id)
     try:
         team = await create_team(ctx, draft, actor_id=actor.user_id)
     except DuplicateTeam:
+        await ctx.storage.flows.clear(actor.user_id, by=update.update_id, now=ctx.now_ts())
         await reply(update, t(actor.language, "newteam.name_taken", name=draft.name))
         return
+    # Ended only once the team exists: a crash before this never loses the wizard's answers.
+    await ctx.storage.flows.clear(actor.user_id, by=update.update_id, now=ctx.now_ts())
     await reschedule_team(context.application, team.id)
     username = context.bot.username
     member = await create_invite(ctx, team, "member", actor_id=actor.user_id)

@@ -23,6 +23,7 @@ from handlers.common import (
     reply,
 )
 from handlers.export import MAX_TEAM_BUTTONS
+from handlers.flows import already_applied
 from storage.models import FlowState, Team
 
 FLOW = "recall"
@@ -42,7 +43,9 @@ async def cmd_recall(update: Update, context: Context) -> None:
     if not teams:
         await reply(update, t(actor.language, "recall.no_teams"))
         return
-    await ctx.storage.flows.set(actor.user_id, FLOW, "team", {}, now=ctx.now_ts())
+    await ctx.storage.flows.set(
+        actor.user_id, FLOW, "team", {}, now=ctx.now_ts(), by=update.update_id
+    )
     pairs = [(team.name[:40], f"rc:t:{team.id}") for team in teams]
     await reply(
         update,
@@ -86,7 +89,10 @@ async def _ask_member(update: Update, ctx: AppContext, actor: Actor, team: Team)
         await ctx.storage.flows.clear(actor.user_id)
         await reply(update, t(actor.language, "recall.no_members", team=team.name))
         return
-    await ctx.storage.flows.set(actor.user_id, FLOW, "member", {"team": team.id}, now=ctx.now_ts())
+    data = {"team": team.id}
+    await ctx.storage.flows.set(
+        actor.user_id, FLOW, "member", data, now=ctx.now_ts(), by=update.update_id
+    )
     buttons = [
         [(f"{p.name or m.telegram_id} · {m.unit or '-'}"[:60], f"rc:m:{m.telegram_id}")]
         for m, p in members[:MAX_MEMBER_BUTTONS]
@@ -100,7 +106,9 @@ async def _ask_member(update: Update, ctx: AppContext, actor: Actor, team: Team)
 
 async def _ask_reason(update: Update, ctx: AppContext, actor: Actor, data: dict) -> None:
     team, name, unit = await _names(ctx, data)
-    await ctx.storage.flows.set(actor.user_id, FLOW, "reason", data, now=ctx.now_ts())
+    await ctx.storage.flows.set(
+        actor.user_id, FLOW, "reason", data, now=ctx.now_ts(), by=update.update_id
+    )
     await reply(
         update,
         t(
@@ -116,7 +124,9 @@ async def _ask_reason(update: Update, ctx: AppContext, actor: Actor, data: dict)
 async def _confirm(update: Update, ctx: AppContext, actor: Actor, data: dict) -> None:
     team, name, unit = await _names(ctx, data)
     lang = actor.language
-    await ctx.storage.flows.set(actor.user_id, FLOW, "confirm", data, now=ctx.now_ts())
+    await ctx.storage.flows.set(
+        actor.user_id, FLOW, "confirm", data, now=ctx.now_ts(), by=update.update_id
+    )
     await reply(
         update,
         t(
@@ -163,6 +173,9 @@ async def on_button(update: Update, context: Context) -> None:
     if opened is None:
         return
     ctx, actor, query, state = opened
+    if await already_applied(update, context, ctx, actor, state):
+        await answer_query(query)
+        return
     parts = (query.data or "").split(":")
     if state is None:
         await answer_query(query, t(actor.language, "button.stale"))
@@ -184,8 +197,9 @@ async def on_button(update: Update, context: Context) -> None:
         await ctx.storage.flows.clear(actor.user_id)
         await reply(update, t(actor.language, "cancelled"))
     elif kind == "ok" and state.step == "confirm":
-        await ctx.storage.flows.clear(actor.user_id)
         await _recall(update, context, ctx, actor, state.data)
+        # Ended only once recalled: a crash before this recalls again (which changes nothing).
+        await ctx.storage.flows.clear(actor.user_id, by=update.update_id, now=ctx.now_ts())
     else:
         await reply(update, t(actor.language, "button.stale"))
 

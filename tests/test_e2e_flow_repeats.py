@@ -98,3 +98,35 @@ def _last_text_message_id(world: World, user: UserActor, text: str) -> int:
         if message.get("from", {}).get("id") == user.id and message.get("text") == text:
             return int(message["message_id"])
     raise AssertionError(text)
+
+
+async def test_a_repeated_default_press_answers_one_wizard_question(world: World) -> None:
+    """/newteam: "use the default" answers radius, tz and time alike; a repeat of the press
+    that answered the radius must not also answer the timezone."""
+    admin = world.person("Admin", user_id=world.admin_id)
+    admin.send_command("newteam")
+    await admin.next_message()
+    admin.send_text("Hilltop")
+    await admin.next_message()
+    admin.send_location(30.1674, 120.2589)
+    radius_q = await admin.next_message()
+    query_id = admin.press(radius_q, data="nt:default")
+    assert "timezone" in (await admin.next_message())["text"].lower()
+    await _crash_before_marked_handled(world, _update_of(world, "callback_query", query_id))
+    assert "timezone" in (await admin.next_message())["text"].lower()
+    state = await world.storage.flows.get(admin.id)
+    assert state.step == "tz" and "tz" not in state.data
+
+
+async def test_a_repeated_message_is_kept_once_for_the_diary_question(world: World) -> None:
+    team = await world.team()
+    li = await world.join(team, name="Li Wei")
+    sent = _said(li, "Painted the clinic door")
+    assert "diary entry" in (await li.next_message())["text"]
+    await _crash_before_marked_handled(world, _update_of(world, "message", sent))
+    again = await li.next_message()
+    assert "diary entry" in again["text"]
+    state = await world.storage.flows.get(li.id)
+    assert len(state.data["drafts"]) == 1
+    li.press(again, data="di:yes:2026-11-25")
+    assert "Entries for 2026-11-25: 1" in (await li.next_message())["text"]
