@@ -27,7 +27,7 @@ from handlers.common import (
     not_a_member_text,
     reply,
 )
-from handlers.flows import route_location
+from handlers.flows import end_flow, route_location
 from handlers.leave import makeup_offer
 from storage.models import FlowState
 
@@ -293,7 +293,7 @@ async def on_out_of_area_reason(
     await tell_supervisors_the_reason(context, ctx, actor, reason)
     # Ended only once the supervisors were told: a crash before this tells them again rather
     # than never.
-    await ctx.storage.flows.clear(actor.user_id, by=update.update_id, now=ctx.now_ts())
+    await end_flow(update, ctx, actor)
 
 
 async def tell_supervisors_the_reason(

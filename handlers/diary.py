@@ -31,7 +31,7 @@ from handlers.common import (
     open_member_command,
     reply,
 )
-from handlers.flows import is_menu_button, press_menu_button, route_step
+from handlers.flows import is_menu_button, move_flow, press_menu_button, route_step
 from storage.diary import Entry
 from storage.models import FlowState, Team
 
@@ -291,9 +291,7 @@ async def keep_and_ask(
     drafts: list[dict[str, Any]],
 ) -> None:
     data = {"drafts": drafts}
-    await ctx.storage.flows.set(
-        actor.user_id, ASK_FLOW, "confirm", data, now=ctx.now_ts(), by=update.update_id
-    )
+    await move_flow(update, ctx, actor, ASK_FLOW, "confirm", data)
     await ask_about_drafts(update, ctx, actor, team, len(drafts))
 
 

@@ -25,12 +25,11 @@ from handlers.common import (
     answer_query,
     edit_pressed,
     inline_rows,
-    open_admin_button,
     open_admin_command,
     parse_id,
     reply,
 )
-from handlers.flows import already_applied
+from handlers.flows import end_flow, move_flow, open_wizard_button
 from storage.exports import ExportFilter
 from storage.models import FlowState
 
@@ -45,9 +44,7 @@ async def cmd_export(update: Update, context: Context) -> None:
     if opened is None:
         return
     ctx, actor = opened
-    await ctx.storage.flows.set(
-        actor.user_id, FLOW, "range", {}, now=ctx.now_ts(), by=update.update_id
-    )
+    await move_flow(update, ctx, actor, FLOW, "range", {})
     await _ask_range(update, actor)
 
 
@@ -96,9 +93,7 @@ def parse_range(text: str) -> tuple[date, date] | None:
 
 async def _ask_team(update: Update, ctx: AppContext, actor: Actor, first: date, last: date) -> None:
     data = {"first": first.isoformat(), "last": last.isoformat()}
-    await ctx.storage.flows.set(
-        actor.user_id, FLOW, "team", data, now=ctx.now_ts(), by=update.update_id
-    )
+    await move_flow(update, ctx, actor, FLOW, "team", data)
     await _show_teams(update, ctx, actor, data)
 
 
@@ -119,9 +114,7 @@ async def _ask_format(
     update: Update, ctx: AppContext, actor: Actor, state: FlowState, team_id: int | None
 ) -> None:
     data = {**state.data, "team": team_id}
-    await ctx.storage.flows.set(
-        actor.user_id, FLOW, "format", data, now=ctx.now_ts(), by=update.update_id
-    )
+    await move_flow(update, ctx, actor, FLOW, "format", data)
     await _show_formats(update, ctx, actor, data)
 
 
@@ -169,13 +162,10 @@ async def on_text(
 
 
 async def on_button(update: Update, context: Context) -> None:
-    opened = await open_admin_button(update, context, "export", FLOW)
+    opened = await open_wizard_button(update, context, "export", FLOW)
     if opened is None:
         return
     ctx, actor, query, state = opened
-    if await already_applied(update, context, ctx, actor, state):
-        await answer_query(query)
-        return
     parts = (query.data or "").split(":")
     if state is None or len(parts) != 3:
         await answer_query(query, t(actor.language, "button.stale"))
@@ -185,9 +175,7 @@ async def on_button(update: Update, context: Context) -> None:
     await edit_pressed(query, None)
     if kind == "r" and state.step == "range":
         if value == "typed":
-            await ctx.storage.flows.set(
-                actor.user_id, FLOW, "typed", {}, now=ctx.now_ts(), by=update.update_id
-            )
+            await move_flow(update, ctx, actor, FLOW, "typed", {})
             await reply(update, t(actor.language, "export.ask_typed_range"))
             return
         today = local_day(ctx.clock.now(), ctx.settings.timezone)
@@ -201,7 +189,7 @@ async def on_button(update: Update, context: Context) -> None:
     elif kind == "f" and state.step == "format" and value in FORMATS:
         await _run(update, context, ctx, actor, state, value)
         # Ended only once the files went out: a crash mid-export runs it again.
-        await ctx.storage.flows.clear(actor.user_id, by=update.update_id, now=ctx.now_ts())
+        await end_flow(update, ctx, actor)
     else:
         await reply(update, t(actor.language, "button.stale"))
 

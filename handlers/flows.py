@@ -10,13 +10,21 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
-from telegram import ReplyKeyboardMarkup, Update
+from telegram import CallbackQuery, ReplyKeyboardMarkup, Update
 
 from bot.access import Actor
 from bot.context import AppContext
 from bot.i18n import all_labels, t
-from handlers.common import Context, main_menu, not_a_member_text, reply
+from handlers.common import (
+    Context,
+    answer_query,
+    main_menu,
+    not_a_member_text,
+    open_admin_button,
+    reply,
+)
 from storage.models import FlowState
 
 StepHandler = Callable[[Update, Context, AppContext, Actor, FlowState], Awaitable[None]]
@@ -126,6 +134,36 @@ async def already_applied(
         return False
     await reply(update, t(actor.language, "flow.already_taken"), reply_markup=main_menu_of(actor))
     return True
+
+
+async def move_flow(
+    update: Update, ctx: AppContext, actor: Actor, flow: str, step: str, data: dict[str, Any]
+) -> None:
+    """Put the person at `step` of `flow`, recording `update` as what moved them there."""
+    await ctx.storage.flows.set(
+        actor.user_id, flow, step, data, now=ctx.now_ts(), by=update.update_id
+    )
+
+
+async def end_flow(update: Update, ctx: AppContext, actor: Actor) -> None:
+    """End the person's flow, recording `update` as what ended it. Called once the flow's
+    work is stored: a crash before this makes the last answer count again, never vanish."""
+    await ctx.storage.flows.clear(actor.user_id, by=update.update_id, now=ctx.now_ts())
+
+
+async def open_wizard_button(
+    update: Update, context: Context, what: str, flow: str
+) -> tuple[AppContext, Actor, CallbackQuery, FlowState | None] | None:
+    """An admin wizard's button (handlers/common.open_admin_button), unless this press
+    already moved the wizard (then its question is asked again and None returned)."""
+    opened = await open_admin_button(update, context, what, flow)
+    if opened is None:
+        return None
+    ctx, actor, query, state = opened
+    if await already_applied(update, context, ctx, actor, state):
+        await answer_query(query)
+        return None
+    return opened
 
 
 def main_menu_of(actor: Actor) -> ReplyKeyboardMarkup | None:

@@ -31,7 +31,7 @@ from handlers.common import (
     parse_id,
     reply,
 )
-from handlers.flows import already_applied, route_other
+from handlers.flows import already_applied, end_flow, move_flow, route_other
 from storage.models import FlowState, Team
 from storage.requests import NewRequest, Request
 
@@ -145,9 +145,7 @@ async def cmd_leave(update: Update, context: Context) -> None:
         return
     ctx, actor, team = opened
     await show_my_requests(update, context, ctx, actor, team, empty_note=False)
-    await ctx.storage.flows.set(
-        actor.user_id, FLOW, "type", {"kind": "leave"}, now=ctx.now_ts(), by=update.update_id
-    )
+    await move_flow(update, ctx, actor, FLOW, "type", {"kind": "leave"})
     await reply(
         update, t(actor.language, "leave.ask_type"), reply_markup=type_markup(actor.language)
     )
@@ -264,9 +262,7 @@ async def begin_makeup(
         await send(update, context, actor, clash_text(lang, clashes))
         return
     data = {"kind": "makeup", "first": day.isoformat(), "last": day.isoformat()}
-    await ctx.storage.flows.set(
-        actor.user_id, FLOW, "reason", data, now=ctx.now_ts(), by=update.update_id
-    )
+    await move_flow(update, ctx, actor, FLOW, "reason", data)
     await send(update, context, actor, t(lang, "makeup.ask_reason", day=day.isoformat()))
 
 
@@ -300,9 +296,7 @@ async def on_leave_text(
             await reply(update, t(lang, problem or "leave.reason_empty", max=REASON_MAX))
             return
         data = {**state.data, "reason": reason}
-        await ctx.storage.flows.set(
-            actor.user_id, FLOW, "confirm", data, now=ctx.now_ts(), by=update.update_id
-        )
+        await move_flow(update, ctx, actor, FLOW, "confirm", data)
         await reply(update, summary(lang, data, today), reply_markup=confirm_markup(lang))
     else:
         await reply(update, t(lang, "leave.use_buttons"), reply_markup=confirm_markup(lang))
@@ -352,9 +346,7 @@ async def take_day(
     today = service.team_today(ctx, team)
     if state.step == "first":
         data = {**state.data, "first": day.isoformat()}
-        await ctx.storage.flows.set(
-            actor.user_id, FLOW, "last", data, now=ctx.now_ts(), by=update.update_id
-        )
+        await move_flow(update, ctx, actor, FLOW, "last", data)
         await send(
             update,
             context,
@@ -373,9 +365,7 @@ async def take_day(
     if clashes:
         # Start the dates again: the clash names what is in the way.
         data = {k: v for k, v in state.data.items() if k not in ("first", "last")}
-        await ctx.storage.flows.set(
-            actor.user_id, FLOW, "first", data, now=ctx.now_ts(), by=update.update_id
-        )
+        await move_flow(update, ctx, actor, FLOW, "first", data)
         await send(
             update,
             context,
@@ -385,9 +375,7 @@ async def take_day(
         )
         return
     data = {**state.data, "last": day.isoformat()}
-    await ctx.storage.flows.set(
-        actor.user_id, FLOW, "reason", data, now=ctx.now_ts(), by=update.update_id
-    )
+    await move_flow(update, ctx, actor, FLOW, "reason", data)
     await send(update, context, actor, t(lang, "leave.ask_reason"))
 
 
@@ -434,9 +422,7 @@ async def on_leave_button(update: Update, context: Context) -> None:
         await answer_query(query)
         await edit_pressed(query, t(lang, "leave.type_chosen", type=t(lang, f"leave_type.{value}")))
         data = {**state.data, "type": value}
-        await ctx.storage.flows.set(
-            actor.user_id, FLOW, "first", data, now=ctx.now_ts(), by=update.update_id
-        )
+        await move_flow(update, ctx, actor, FLOW, "first", data)
         await send(
             update,
             context,
@@ -466,7 +452,7 @@ async def on_leave_button(update: Update, context: Context) -> None:
             await submit(update, context, ctx, actor, team, state.data, today)
         # Ended only once submitted: a crash before this leaves the request to be sent again
         # (it then meets itself as a clash), never lost.
-        await ctx.storage.flows.clear(actor.user_id, by=update.update_id, now=ctx.now_ts())
+        await end_flow(update, ctx, actor)
         if action == "no":
             await send(
                 update, context, actor, t(lang, "leave.discarded"), reply_markup=main_menu(lang)
@@ -532,9 +518,7 @@ async def on_request_button(update: Update, context: Context) -> None:
             await answer_refusal(query, ctx, lang, checked)
             return
         data = {"request_id": request_id}
-        await ctx.storage.flows.set(
-            actor.user_id, REJECT_FLOW, "reason", data, now=ctx.now_ts(), by=update.update_id
-        )
+        await move_flow(update, ctx, actor, REJECT_FLOW, "reason", data)
         await answer_query(query)
         await send(update, context, actor, t(lang, "req.ask_reject_reason", id=request_id))
         return
@@ -571,7 +555,7 @@ async def on_reject_reason(
         ctx, context.bot, actor, request_id, approve=False, reason=reason
     )
     # Ended only once decided: a crash before this leaves the reason to be taken again.
-    await ctx.storage.flows.clear(actor.user_id, by=update.update_id, now=ctx.now_ts())
+    await end_flow(update, ctx, actor)
     if outcome.ok:
         await reply(update, t(lang, "req.rejected_done", id=request_id))
     elif outcome.refusal is service.Refusal.DECIDED and outcome.request:

@@ -31,7 +31,7 @@ from handlers.common import (
     is_private,
     reply,
 )
-from handlers.flows import already_applied
+from handlers.flows import already_applied, end_flow, move_flow
 from storage.models import FlowState
 from storage.teams import DuplicateTeam
 
@@ -53,18 +53,14 @@ async def cmd_newteam(update: Update, context: Context) -> None:
     if not is_private(update):
         await reply(update, t(actor.language, "private_only"))
         return
-    await ctx.storage.flows.set(
-        actor.user_id, FLOW, "name", {}, now=ctx.now_ts(), by=update.update_id
-    )
+    await move_flow(update, ctx, actor, FLOW, "name", {})
     await reply(update, t(actor.language, "newteam.ask_name"))
 
 
 async def _advance(
     update: Update, ctx: AppContext, actor: Actor, step: str, data: dict[str, object]
 ) -> None:
-    await ctx.storage.flows.set(
-        actor.user_id, FLOW, step, data, now=ctx.now_ts(), by=update.update_id
-    )
+    await move_flow(update, ctx, actor, FLOW, step, data)
     await _ask(update, ctx, actor, step, data)
 
 
@@ -254,11 +250,11 @@ async def _create(
     try:
         team = await create_team(ctx, draft, actor_id=actor.user_id)
     except DuplicateTeam:
-        await ctx.storage.flows.clear(actor.user_id, by=update.update_id, now=ctx.now_ts())
+        await end_flow(update, ctx, actor)
         await reply(update, t(actor.language, "newteam.name_taken", name=draft.name))
         return
     # Ended only once the team exists: a crash before this never loses the wizard's answers.
-    await ctx.storage.flows.clear(actor.user_id, by=update.update_id, now=ctx.now_ts())
+    await end_flow(update, ctx, actor)
     await reschedule_team(context.application, team.id)
     username = context.bot.username
     member = await create_invite(ctx, team, "member", actor_id=actor.user_id)

@@ -17,13 +17,12 @@ from handlers.common import (
     answer_query,
     edit_pressed,
     inline_rows,
-    open_admin_button,
     open_admin_command,
     parse_id,
     reply,
 )
 from handlers.export import MAX_TEAM_BUTTONS
-from handlers.flows import already_applied
+from handlers.flows import end_flow, move_flow, open_wizard_button
 from storage.models import FlowState, Team
 
 FLOW = "recall"
@@ -43,9 +42,7 @@ async def cmd_recall(update: Update, context: Context) -> None:
     if not teams:
         await reply(update, t(actor.language, "recall.no_teams"))
         return
-    await ctx.storage.flows.set(
-        actor.user_id, FLOW, "team", {}, now=ctx.now_ts(), by=update.update_id
-    )
+    await move_flow(update, ctx, actor, FLOW, "team", {})
     pairs = [(team.name[:40], f"rc:t:{team.id}") for team in teams]
     await reply(
         update,
@@ -90,9 +87,7 @@ async def _ask_member(update: Update, ctx: AppContext, actor: Actor, team: Team)
         await reply(update, t(actor.language, "recall.no_members", team=team.name))
         return
     data = {"team": team.id}
-    await ctx.storage.flows.set(
-        actor.user_id, FLOW, "member", data, now=ctx.now_ts(), by=update.update_id
-    )
+    await move_flow(update, ctx, actor, FLOW, "member", data)
     buttons = [
         [(f"{p.name or m.telegram_id} · {m.unit or '-'}"[:60], f"rc:m:{m.telegram_id}")]
         for m, p in members[:MAX_MEMBER_BUTTONS]
@@ -106,9 +101,7 @@ async def _ask_member(update: Update, ctx: AppContext, actor: Actor, team: Team)
 
 async def _ask_reason(update: Update, ctx: AppContext, actor: Actor, data: dict) -> None:
     team, name, unit = await _names(ctx, data)
-    await ctx.storage.flows.set(
-        actor.user_id, FLOW, "reason", data, now=ctx.now_ts(), by=update.update_id
-    )
+    await move_flow(update, ctx, actor, FLOW, "reason", data)
     await reply(
         update,
         t(
@@ -124,9 +117,7 @@ async def _ask_reason(update: Update, ctx: AppContext, actor: Actor, data: dict)
 async def _confirm(update: Update, ctx: AppContext, actor: Actor, data: dict) -> None:
     team, name, unit = await _names(ctx, data)
     lang = actor.language
-    await ctx.storage.flows.set(
-        actor.user_id, FLOW, "confirm", data, now=ctx.now_ts(), by=update.update_id
-    )
+    await move_flow(update, ctx, actor, FLOW, "confirm", data)
     await reply(
         update,
         t(
@@ -169,13 +160,10 @@ async def on_text(
 
 
 async def on_button(update: Update, context: Context) -> None:
-    opened = await open_admin_button(update, context, "recall", FLOW)
+    opened = await open_wizard_button(update, context, "recall", FLOW)
     if opened is None:
         return
     ctx, actor, query, state = opened
-    if await already_applied(update, context, ctx, actor, state):
-        await answer_query(query)
-        return
     parts = (query.data or "").split(":")
     if state is None:
         await answer_query(query, t(actor.language, "button.stale"))
@@ -199,7 +187,7 @@ async def on_button(update: Update, context: Context) -> None:
     elif kind == "ok" and state.step == "confirm":
         await _recall(update, context, ctx, actor, state.data)
         # Ended only once recalled: a crash before this recalls again (which changes nothing).
-        await ctx.storage.flows.clear(actor.user_id, by=update.update_id, now=ctx.now_ts())
+        await end_flow(update, ctx, actor)
     else:
         await reply(update, t(actor.language, "button.stale"))
 

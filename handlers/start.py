@@ -27,6 +27,7 @@ from handlers.common import (
     not_a_member_text,
     reply,
 )
+from handlers.flows import end_flow, move_flow
 from storage.models import FlowState, Invite, Team
 
 LANGUAGE_NAMES = {"en": "English", "zh": "简体中文"}
@@ -137,9 +138,7 @@ async def ask_name(
     update: Update, ctx: AppContext, actor: Actor, code: str, team: str, role: str
 ) -> None:
     await ctx.storage.people.ensure(actor.user_id, now=ctx.now_ts())
-    await ctx.storage.flows.set(
-        actor.user_id, "join", "name", {"code": code}, now=ctx.now_ts(), by=update.update_id
-    )
+    await move_flow(update, ctx, actor, "join", "name", {"code": code})
     role_name = t(actor.language, f"role.{role}")
     await reply(update, t(actor.language, "join.ask_name", team=team, role=role_name))
 
@@ -199,14 +198,12 @@ async def on_join_text(
         return
     if state.step == "name":
         data = {**state.data, "name": value}
-        await ctx.storage.flows.set(
-            actor.user_id, "join", "unit", data, now=ctx.now_ts(), by=update.update_id
-        )
+        await move_flow(update, ctx, actor, "join", "unit", data)
         await reply(update, t(lang, "join.ask_unit"))
         return
     check = await check_invite(ctx, state.data.get("code", ""))
     if check.problem or check.invite is None or check.team is None:
-        await ctx.storage.flows.clear(actor.user_id, by=update.update_id, now=ctx.now_ts())
+        await end_flow(update, ctx, actor)
         await reply(update, t(lang, f"join.{check.problem}"))
         return
     user = update.effective_user
@@ -220,7 +217,7 @@ async def on_join_text(
         language=actor.language,
     )
     # Ended only once joined: a crash before this leaves the last answer to be taken again.
-    await ctx.storage.flows.clear(actor.user_id, by=update.update_id, now=ctx.now_ts())
+    await end_flow(update, ctx, actor)
     if isinstance(outcome, InviteProblem):
         await reply(update, t(lang, f"join.{outcome}"))
         return
