@@ -29,7 +29,7 @@ from handlers.common import (
     parse_id,
     reply,
 )
-from handlers.flows import end_flow, move_flow, open_wizard_button
+from handlers.flows import admin_answer, end_flow, move_flow, open_wizard_button
 from storage.exports import ExportFilter
 from storage.models import FlowState
 
@@ -139,11 +139,9 @@ async def _team_label(ctx: AppContext, lang: str, team_id: int | None) -> str:
 async def on_text(
     update: Update, context: Context, ctx: AppContext, actor: Actor, state: FlowState
 ) -> None:
-    if not actor.is_admin:
-        await ctx.storage.flows.clear(actor.user_id)
+    text = await admin_answer(update, ctx, actor)
+    if text is None:
         return
-    message = update.effective_message
-    text = (message.text or "").strip() if message else ""
     lang = actor.language
     if state.step in ("range", "typed"):
         parsed = parse_range(text)
@@ -167,7 +165,7 @@ async def on_button(update: Update, context: Context) -> None:
         return
     ctx, actor, query, state = opened
     parts = (query.data or "").split(":")
-    if state is None or len(parts) != 3:
+    if len(parts) != 3:
         await answer_query(query, t(actor.language, "button.stale"))
         return
     _, kind, value = parts

@@ -153,9 +153,10 @@ async def end_flow(update: Update, ctx: AppContext, actor: Actor) -> None:
 
 async def open_wizard_button(
     update: Update, context: Context, what: str, flow: str
-) -> tuple[AppContext, Actor, CallbackQuery, FlowState | None] | None:
+) -> tuple[AppContext, Actor, CallbackQuery, FlowState] | None:
     """An admin wizard's button (handlers/common.open_admin_button), unless this press
-    already moved the wizard (then its question is asked again and None returned)."""
+    already moved the wizard (then its question is asked again), or the wizard is not open
+    (then the button is stale): None in both cases."""
     opened = await open_admin_button(update, context, what, flow)
     if opened is None:
         return None
@@ -163,7 +164,20 @@ async def open_wizard_button(
     if await already_applied(update, context, ctx, actor, state):
         await answer_query(query)
         return None
-    return opened
+    if state is None:
+        await answer_query(query, t(actor.language, "button.stale"))
+        return None
+    return ctx, actor, query, state
+
+
+async def admin_answer(update: Update, ctx: AppContext, actor: Actor) -> str | None:
+    """The typed answer to an admin wizard's step, or None when the person is no longer an
+    admin (their draft is dropped)."""
+    if not actor.is_admin:
+        await ctx.storage.flows.clear(actor.user_id)
+        return None
+    message = update.effective_message
+    return (message.text or "").strip() if message else ""
 
 
 def main_menu_of(actor: Actor) -> ReplyKeyboardMarkup | None:

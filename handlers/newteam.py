@@ -31,7 +31,7 @@ from handlers.common import (
     is_private,
     reply,
 )
-from handlers.flows import already_applied, end_flow, move_flow
+from handlers.flows import admin_answer, already_applied, end_flow, move_flow
 from storage.models import FlowState
 from storage.teams import DuplicateTeam
 
@@ -188,11 +188,9 @@ def _entered_coordinates(text: str) -> tuple[float, float]:
 async def on_text(
     update: Update, context: Context, ctx: AppContext, actor: Actor, state: FlowState
 ) -> None:
-    if not actor.is_admin:
-        await ctx.storage.flows.clear(actor.user_id)
-        return
-    message = update.effective_message
-    await _take(update, ctx, actor, state, message.text if message else "")
+    text = await admin_answer(update, ctx, actor)
+    if text is not None:
+        await _take(update, ctx, actor, state, text)
 
 
 async def on_location(

@@ -22,7 +22,7 @@ from handlers.common import (
     reply,
 )
 from handlers.export import MAX_TEAM_BUTTONS
-from handlers.flows import end_flow, move_flow, open_wizard_button
+from handlers.flows import admin_answer, end_flow, move_flow, open_wizard_button
 from storage.models import FlowState, Team
 
 FLOW = "recall"
@@ -137,11 +137,9 @@ async def _confirm(update: Update, ctx: AppContext, actor: Actor, data: dict) ->
 async def on_text(
     update: Update, context: Context, ctx: AppContext, actor: Actor, state: FlowState
 ) -> None:
-    if not actor.is_admin:
-        await ctx.storage.flows.clear(actor.user_id)
+    text = await admin_answer(update, ctx, actor)
+    if text is None:
         return
-    message = update.effective_message
-    text = (message.text or "").strip() if message else ""
     lang = actor.language
     if state.step == "team":
         team = await ctx.storage.teams.find(text)
@@ -165,9 +163,6 @@ async def on_button(update: Update, context: Context) -> None:
         return
     ctx, actor, query, state = opened
     parts = (query.data or "").split(":")
-    if state is None:
-        await answer_query(query, t(actor.language, "button.stale"))
-        return
     await answer_query(query)
     await edit_pressed(query, None)
     kind = parts[1] if len(parts) > 1 else ""

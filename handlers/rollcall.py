@@ -14,7 +14,12 @@ from bot.rules.rollcall import RollcallAnswer
 from bot.rules.schedule import local_datetime
 from bot.scheduler import schedule_rollcall_close
 from bot.services.rollcall import answer_rollcall, open_target, start_rollcall
-from handlers.common import Context, actor_of, format_distance, is_private, not_a_member_text, reply
+from handlers.common import (
+    Context,
+    format_distance,
+    open_known_command,
+    reply,
+)
 from storage.models import Team
 
 
@@ -48,14 +53,11 @@ async def _resolve(
 
 
 async def cmd_rollcall(update: Update, context: Context) -> None:
-    ctx, actor = await actor_of(update, context)
+    opened = await open_known_command(update, context)
+    if opened is None:
+        return
+    ctx, actor = opened
     lang = actor.language
-    if not is_private(update):
-        await reply(update, t(lang, "private_only"))
-        return
-    if not actor.known:
-        await reply(update, not_a_member_text(actor))
-        return
     arg = " ".join(context.args or []).strip()
     team, member_id, error = await _resolve(ctx, actor, arg)
     if team is None:
