@@ -52,6 +52,7 @@ MESSAGES = {
     "timing.late": {"en": "late", "zh": "迟到"},
     "timing.missed": {"en": "missed (after cutoff)", "zh": "缺勤（已过截止时间）"},
     "timing.too_early": {"en": "too early", "zh": "过早"},
+    "timing.made_up": {"en": "made up (make-up approved)", "zh": "已补签（补卡已批准）"},
     "reject.forwarded": {
         "en": "❌ Not accepted: a forwarded location proves nothing about where you are. "
         "Use the “📍 Check in” button.",
