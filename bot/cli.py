@@ -25,13 +25,17 @@ from bot.services.teams import (
     ROLES,
     TeamChanges,
     TeamDraft,
+    TeamNotEmpty,
+    archive_team,
     create_invite,
     create_team,
     invite_link,
+    rename_team,
     revoke_invite,
     update_team,
 )
 from storage import Storage
+from storage.models import Team
 from storage.teams import DuplicateTeam
 
 Command = Callable[[AppContext, argparse.Namespace], Awaitable[int]]
@@ -94,6 +98,11 @@ def build_parser() -> argparse.ArgumentParser:
     tset.add_argument("--cutoff", type=_hhmm, help="late until HH:MM, missed after")
     tset.add_argument("--require-live", choices=["on", "off"])
     tset.add_argument("--evening-check", choices=["on", "off"])
+    tset.add_argument("--name", help="rename the team (names are unique, at most 64 characters)")
+    archive = team.add_parser(
+        "archive", help="archive a team with no active members (its history is kept)"
+    )
+    archive.add_argument("team", help="team name or id")
 
     invite = sub.add_parser("invite", help="make an invite link for a team")
     invite.add_argument("team", help="team name or id")
@@ -136,7 +145,9 @@ async def cmd_team_add(ctx: AppContext, args: argparse.Namespace) -> int:
     try:
         team = await create_team(ctx, draft, actor_id=None)
     except DuplicateTeam as exc:
-        raise CliError(f"a team called {args.name!r} already exists") from exc
+        raise CliError(
+            f"a team called {exc} already exists (archived teams keep their names)"
+        ) from exc
     except (InvalidCoordinates, ValueError) as exc:
         raise CliError(f"cannot create team: {exc}") from exc
     print(
@@ -170,6 +181,8 @@ async def cmd_team_set(ctx: AppContext, args: argparse.Namespace) -> int:
     team = await ctx.storage.teams.find(args.team)
     if team is None:
         raise CliError(f"no team {args.team!r} (see outpost team list)")
+    if args.name is not None:
+        team = await _renamed(ctx, team, args.name)
     changes = TeamChanges(
         lat=args.lat,
         lon=args.lon,
@@ -194,6 +207,33 @@ async def cmd_team_set(ctx: AppContext, args: argparse.Namespace) -> int:
         f" live required {'on' if updated.require_live else 'off'},"
         f" evening check {'on' if s.evening_enabled else 'off'}"
     )
+    return 0
+
+
+async def _renamed(ctx: AppContext, team: Team, name: str) -> Team:
+    try:
+        return await rename_team(ctx, team, name, actor_id=None)
+    except DuplicateTeam as exc:
+        raise CliError(
+            f"cannot rename {team.name}: a team called {exc} already exists"
+            " (archived teams keep their names)"
+        ) from exc
+    except ValueError as exc:
+        raise CliError(f"cannot rename {team.name}: {exc}") from exc
+
+
+async def cmd_team_archive(ctx: AppContext, args: argparse.Namespace) -> int:
+    team = await ctx.storage.teams.find(args.team)
+    if team is None:
+        raise CliError(f"no team {args.team!r} (see outpost team list)")
+    try:
+        await archive_team(ctx, team, actor_id=None)
+    except TeamNotEmpty as exc:
+        raise CliError(
+            f"{team.name} still has {exc.members} member(s): recall or move them first"
+            " (outpost member list --team ...)"
+        ) from exc
+    print(f"archived team {team.id} {team.name}: its records stay in exports and reports")
     return 0
 
 
@@ -276,6 +316,7 @@ COMMANDS: dict[tuple[str, str | None], Command] = {
     ("team", "add"): cmd_team_add,
     ("team", "list"): cmd_team_list,
     ("team", "set"): cmd_team_set,
+    ("team", "archive"): cmd_team_archive,
     ("invite", None): cmd_invite,
     ("admin", "add"): cmd_admin_add,
     ("report", "month"): cmd_report_month,

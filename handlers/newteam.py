@@ -19,6 +19,7 @@ from bot.rules.geo import (
     to_wgs84,
     validate_radius,
 )
+from bot.rules.names import TEAM_NAME_MAX, clean_team_name
 from bot.rules.schedule import parse_hhmm
 from bot.scheduler import reschedule_team
 from bot.services.teams import TeamDraft, create_invite, create_team, invite_link
@@ -26,7 +27,6 @@ from handlers.common import (
     Context,
     actor_of,
     answer_query,
-    clean_text,
     edit_pressed,
     is_private,
     reply,
@@ -121,10 +121,12 @@ async def _take(
     data = dict(state.data)
     step = state.step
     if step == "name":
-        name = clean_text(value, 64)
-        if name is None:
-            await reply(update, t(lang, "join.text_invalid", max=64))
-        elif await ctx.storage.teams.by_name(name):
+        try:
+            name = clean_team_name(value)
+        except ValueError:
+            await reply(update, t(lang, "join.text_invalid", max=TEAM_NAME_MAX))
+            return
+        if await ctx.storage.teams.by_name(name):
             await reply(update, t(lang, "newteam.name_taken", name=name))
         else:
             await _advance(update, ctx, actor, "site", {**data, "name": name})

@@ -197,6 +197,28 @@ class TeamRepo:
                 [(team_id, d.isoformat()) for d in sorted(schedule.holidays)],
             )
 
+    async def rename(self, team_id: int, name: str) -> None:
+        try:
+            await self.db.execute("UPDATE teams SET name = ? WHERE id = ?", (name, team_id))
+        except sqlite3.IntegrityError as exc:
+            if "UNIQUE" not in str(exc):
+                raise
+            raise DuplicateTeam(name) from exc
+
+    async def archive(self, team_id: int, *, now: float) -> None:
+        """Hides a team from every list and flow while keeping its history: its open invites
+        stop working and its supervisors no longer lead it."""
+        async with self.db.transaction() as conn:
+            await conn.execute("UPDATE teams SET archived = 1 WHERE id = ?", (team_id,))
+            await conn.execute(
+                "UPDATE invites SET revoked_at = ? WHERE team_id = ? AND revoked_at IS NULL",
+                (now, team_id),
+            )
+            await conn.execute(
+                "UPDATE memberships SET state = 'left' WHERE team_id = ? AND state = 'active'",
+                (team_id,),
+            )
+
     async def set_timezone(self, team_id: int, timezone: str) -> None:
         await self.db.execute("UPDATE teams SET timezone = ? WHERE id = ?", (timezone, team_id))
 

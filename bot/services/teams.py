@@ -8,6 +8,7 @@ from typing import Any
 from bot.context import AppContext
 from bot.rules.checkin import Site
 from bot.rules.geo import Datum, to_wgs84, validate_radius
+from bot.rules.names import clean_team_name
 from bot.rules.schedule import Schedule
 from storage.models import Invite, Team
 
@@ -32,10 +33,11 @@ def invite_link(bot_username: str, code: str) -> str:
 async def create_team(ctx: AppContext, draft: TeamDraft, *, actor_id: int | None) -> Team:
     from bot.rules.schedule import parse_hhmm
 
+    name = clean_team_name(draft.name)
     point = to_wgs84(draft.lat, draft.lon, draft.datum)
     site = Site(lat=point.lat, lon=point.lon, radius_m=validate_radius(draft.radius_m))
     team = await ctx.storage.teams.create(
-        draft.name,
+        name,
         draft.timezone,
         site,
         now=ctx.now_ts(),
@@ -167,3 +169,47 @@ async def update_team(
         after=_describe(updated),
     )
     return updated
+
+
+async def rename_team(ctx: AppContext, team: Team, new_name: str, *, actor_id: int | None) -> Team:
+    """Raises ValueError for a bad name and storage.teams.DuplicateTeam for a taken one."""
+    name = clean_team_name(new_name)
+    await ctx.storage.teams.rename(team.id, name)
+    await ctx.storage.audit.record(
+        at=ctx.now_ts(),
+        actor_id=actor_id,
+        action="team.rename",
+        team_id=team.id,
+        subject=name,
+        before={"name": team.name},
+        after={"name": name},
+    )
+    renamed = await ctx.storage.teams.get(team.id)
+    assert renamed is not None
+    return renamed
+
+
+class TeamNotEmpty(ValueError):
+    """Archiving would strand members: they are recalled or moved first."""
+
+    def __init__(self, members: int) -> None:
+        super().__init__(f"{members} member(s) still active")
+        self.members = members
+
+
+async def archive_team(ctx: AppContext, team: Team, *, actor_id: int | None) -> None:
+    """Archives a team that no member is active in. Nothing is deleted: its check-ins, leave
+    and reports stay exportable, and its name stays taken so old records stay unambiguous."""
+    members = (await ctx.storage.teams.member_counts()).get(team.id, {}).get("member", 0)
+    if members:
+        raise TeamNotEmpty(members)
+    await ctx.storage.teams.archive(team.id, now=ctx.now_ts())
+    await ctx.storage.audit.record(
+        at=ctx.now_ts(),
+        actor_id=actor_id,
+        action="team.archive",
+        team_id=team.id,
+        subject=team.name,
+        before={"archived": False},
+        after={"archived": True},
+    )

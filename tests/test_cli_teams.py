@@ -1,0 +1,61 @@
+"""Team names are validated; teams are renamed and archived, never silently deleted (issue 13
+item 2), from the shell while the bot runs."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from bot.cli import main
+from tests.world import World
+
+
+async def _cli(world: World, *args: str) -> int:
+    env = {
+        "OUTPOST_DB": str(world.ctx.settings.db_path),
+        "OUTPOST_TZ": "Asia/Shanghai",
+    }
+    return await asyncio.to_thread(main, list(args), env)
+
+
+@pytest.mark.parametrize("name", ["", "   ", "x" * 65, "\u200b\x00 \t"])
+async def test_blank_or_oversized_team_names_are_refused(
+    world: World, name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = await _cli(world, "team", "add", name, "--lat", "30.1", "--lon", "120.2")
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "team name" in err and "Traceback" not in err
+    assert await world.storage.teams.all() == []
+
+
+async def test_rename_and_archive_keep_exports_and_lists_working(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    team = await world.team("Xiaoshan")
+    other = await world.team("Fuyang")
+    admin = world.person("Admin", user_id=world.admin_id)
+    assert await _cli(world, "team", "set", "Xiaoshan", "--name", "  ") == 2
+    assert await _cli(world, "team", "set", "Xiaoshan", "--name", "fuyang") == 2
+    assert "already" in capsys.readouterr().err
+    assert await _cli(world, "team", "set", "Xiaoshan", "--name", "Xiaoshan East") == 0
+    assert (await world.storage.teams.get(team.id)).name == "Xiaoshan East"
+    admin.send_command("teams")
+    assert "Xiaoshan East" in (await admin.next_message())["text"]
+    # Archiving a team that still has members is refused with what to do instead.
+    await world.enroll(other, name="Li Wei")
+    assert await _cli(world, "team", "archive", "Fuyang") == 2
+    assert "1 member" in capsys.readouterr().err
+    assert await _cli(world, "team", "archive", "Xiaoshan East") == 0
+    assert await world.storage.teams.get(team.id) is None  # gone from every list...
+    row = await world.storage.db.fetchone(
+        "SELECT archived, name FROM teams WHERE id = ?", (team.id,)
+    )
+    assert row["archived"] == 1 and row["name"] == "Xiaoshan East"  # ...but kept, with history
+    assert [a["action"] for a in await world.storage.audit.recent(action="team.archive")] == [
+        "team.archive"
+    ]
+    admin.send_command("export")
+    prompt = await admin.next_message()
+    assert "went wrong" not in prompt["text"]
