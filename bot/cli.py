@@ -20,6 +20,7 @@ from bot.config import ConfigError, Settings, load_settings
 from bot.context import AppContext
 from bot.rules.compliance import parse_month
 from bot.rules.geo import DEFAULT_RADIUS_M, Datum, InvalidCoordinates
+from bot.rules.morning import suggested_cutoff
 from bot.rules.schedule import parse_hhmm
 from bot.services.teams import (
     ROLES,
@@ -85,6 +86,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--tz", type=_timezone, default=None, help="IANA timezone (default OUTPOST_TZ)"
     )
     add.add_argument("--checkin-time", type=_hhmm, default="07:30", help="on time until HH:MM")
+    add.add_argument(
+        "--cutoff",
+        type=_hhmm,
+        default=None,
+        help="late until HH:MM, missed after (default 12:00, or 2 h after a later check-in time)",
+    )
     team.add_parser("list", help="list teams")
     tset = team.add_parser("set", help="change a team's site, schedule or policy switches")
     tset.add_argument("team", help="team name or id")
@@ -141,6 +148,7 @@ async def cmd_team_add(ctx: AppContext, args: argparse.Namespace) -> int:
         radius_m=args.radius,
         timezone=args.tz or ctx.settings.timezone,
         on_time=args.checkin_time,
+        cutoff=args.cutoff or f"{suggested_cutoff(parse_hhmm(args.checkin_time)):%H:%M}",
     )
     try:
         team = await create_team(ctx, draft, actor_id=None)
@@ -152,7 +160,8 @@ async def cmd_team_add(ctx: AppContext, args: argparse.Namespace) -> int:
         raise CliError(f"cannot create team: {exc}") from exc
     print(
         f"team {team.id} {team.name}: site {team.site.lat:.6f},{team.site.lon:.6f} (WGS-84)"
-        f" radius {team.site.radius_m} m, {team.timezone}, on time by {args.checkin_time}"
+        f" radius {team.site.radius_m} m, {team.timezone}, on time by {args.checkin_time},"
+        f" cutoff {draft.cutoff}"
     )
     return 0
 

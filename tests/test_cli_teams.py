@@ -59,3 +59,17 @@ async def test_rename_and_archive_keep_exports_and_lists_working(
     admin.send_command("export")
     prompt = await admin.next_message()
     assert "went wrong" not in prompt["text"]
+
+
+async def test_cutoff_is_settable_and_a_late_checkin_time_gets_one_that_fits(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = ["--lat", "30.1", "--lon", "120.2"]
+    assert await _cli(world, "team", "add", "Late", *base, "--checkin-time", "16:00") == 0
+    assert "cutoff 18:10" in capsys.readouterr().out
+    assert await _cli(world, "team", "add", "Early", *base, "--cutoff", "11:00") == 0
+    assert (await world.storage.teams.by_name("Early")).schedule.cutoff.hour == 11
+    code = await _cli(
+        world, "team", "add", "Bad", *base, "--checkin-time", "16:00", "--cutoff", "12:00"
+    )
+    assert code == 2 and "cutoff" in capsys.readouterr().err

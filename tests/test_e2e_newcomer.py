@@ -40,3 +40,51 @@ async def test_checkin_on_a_made_up_day_is_recorded_not_a_crash(world: World) ->
     assert "already counted" in text and "made up" in text
     day = await world.storage.checkins.day_state(li.id, team.id, date(2026, 11, 25))
     assert day["timing"] == "made_up"
+
+
+async def test_newteam_checks_each_time_when_given_and_asks_the_cutoff(world: World) -> None:
+    admin = world.person("Admin", user_id=world.admin_id)
+    admin.send_command("newteam")
+    await admin.next_message()
+    admin.send_text("Night Shift")
+    await admin.next_message()
+    admin.send_location(SITE_LAT, SITE_LON)
+    radius_q = await admin.next_message()
+    admin.press(radius_q, data="nt:default")
+    tz_q = await admin.next_message()
+    admin.press(tz_q, data="nt:default")
+    await admin.next_message()
+    admin.send_text("05:00")  # before check-in opens: refused now, with the reason
+    assert "05:30" in (await admin.next_message())["text"]
+    admin.send_text("16:00")
+    cutoff_q = await admin.next_message()
+    assert "cutoff" in cutoff_q["text"].lower() and "16:10" in cutoff_q["text"]
+    admin.send_text("12:00")  # before the end of the grace: refused with the reason
+    refused = (await admin.next_message())["text"]
+    assert "16:10" in refused and "went wrong" not in refused
+    admin.send_text("18:00")
+    confirm = await admin.next_message()
+    assert "16:00" in confirm["text"] and "18:00" in confirm["text"]
+    admin.press(confirm, data="nt:confirm")
+    created = (await admin.next_message())["text"]
+    assert "https://t.me/" in created
+    team = await world.storage.teams.by_name("Night Shift")
+    assert f"{team.schedule.on_time:%H:%M}-{team.schedule.cutoff:%H:%M}" == "16:00-18:00"
+
+
+async def test_newteam_default_cutoff_fits_a_late_checkin_time(world: World) -> None:
+    admin = world.person("Admin", user_id=world.admin_id)
+    admin.send_command("newteam")
+    await admin.next_message()
+    admin.send_text("Afternoon")
+    await admin.next_message()
+    admin.send_location(SITE_LAT, SITE_LON)
+    for _ in range(2):
+        admin.press(await admin.next_message(), data="nt:default")
+    await admin.next_message()
+    admin.send_text("16:00")
+    admin.press(await admin.next_message(), data="nt:default")
+    admin.press(await admin.next_message(), data="nt:confirm")
+    assert "https://t.me/" in (await admin.next_message())["text"]
+    team = await world.storage.teams.by_name("Afternoon")
+    assert team.schedule.cutoff > team.schedule.on_time

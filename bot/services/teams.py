@@ -24,6 +24,7 @@ class TeamDraft:
     radius_m: int
     timezone: str
     on_time: str = "07:30"
+    cutoff: str = "12:00"
 
 
 def invite_link(bot_username: str, code: str) -> str:
@@ -41,7 +42,7 @@ async def create_team(ctx: AppContext, draft: TeamDraft, *, actor_id: int | None
         draft.timezone,
         site,
         now=ctx.now_ts(),
-        schedule=Schedule(on_time=parse_hhmm(draft.on_time)),
+        schedule=Schedule(on_time=parse_hhmm(draft.on_time), cutoff=parse_hhmm(draft.cutoff)),
         entered=(draft.lat, draft.lon, draft.datum.value),
     )
     await ctx.storage.audit.record(
@@ -55,6 +56,7 @@ async def create_team(ctx: AppContext, draft: TeamDraft, *, actor_id: int | None
             "entered": [draft.lat, draft.lon, draft.datum.value],
             "timezone": team.timezone,
             "on_time": draft.on_time,
+            "cutoff": draft.cutoff,
         },
     )
     return team
