@@ -71,6 +71,14 @@ class RecallRepo:
                 "UPDATE memberships SET state = 'recalled' WHERE telegram_id = ? AND team_id = ?",
                 (telegram_id, team_id),
             )
+            # Her unanswered roll calls end for her: a recalled member is neither present
+            # nor absent in them.
+            await conn.execute(
+                "UPDATE rollcall_targets SET withdrawn_at = ? WHERE telegram_id = ?"
+                " AND team_id = ? AND outcome IS NULL AND withdrawn_at IS NULL AND rollcall_id IN"
+                " (SELECT id FROM rollcalls WHERE closed_at IS NULL)",
+                (now, telegram_id, team_id),
+            )
             cur = await conn.execute(
                 "INSERT INTO recalls(telegram_id, team_id, unit, reason, recalled_by, recalled_at)"
                 " VALUES (?, ?, ?, ?, ?, ?)",

@@ -88,3 +88,87 @@ async def test_newteam_default_cutoff_fits_a_late_checkin_time(world: World) -> 
     assert "https://t.me/" in (await admin.next_message())["text"]
     team = await world.storage.teams.by_name("Afternoon")
     assert team.schedule.cutoff > team.schedule.on_time
+
+
+def _texts_to(world: World, chat_id: int) -> list[str]:
+    return [m.get("text") or m.get("caption") or "" for m in world.emu.sent_messages(chat_id)]
+
+
+async def _close_all(world: World) -> None:
+    from datetime import UTC
+
+    from bot.services.rollcall import close_rollcall
+
+    now = world.clock.now().astimezone(UTC)
+    for rollcall_id, _ in await world.storage.rollcalls.open_ids():
+        await close_rollcall(world.ctx, world.app.bot, rollcall_id, now)
+
+
+async def test_a_member_recalled_during_a_rollcall_is_neither_present_nor_absent(
+    world: World,
+) -> None:
+    from tests.world import offset
+
+    team = await world.team()
+    boss = await world.join(team, role="supervisor", name="Boss")
+    li = await world.join(team, name="Li Wei")
+    await world.join(team, name="Wang Fang")
+    world.clock.set(datetime(2026, 11, 25, 10, 0, tzinfo=SHANGHAI))
+    boss.send_command("rollcall")
+    await boss.next_message()
+    assert "LIVE" in (await li.next_message())["text"]
+    admin = world.person("Admin", user_id=world.admin_id)
+    admin.send_command("recall", f"{li.id} back to the bureau")
+    admin.press(await admin.next_message(), text="✅ Confirm")
+    await admin.next_message()
+    await li.next_message()  # told of the recall
+    li.send_location(*offset(SITE_LAT, SITE_LON, north_m=20), live_period=900)
+    answer = (await li.next_message())["text"]
+    assert "present" not in answer and "recalled" in answer
+    world.clock.advance(minutes=31)
+    await _close_all(world)
+    result = _texts_to(world, boss.id)[-1]
+    assert "Li Wei" not in result and "Present: 0" in result
+    assert await world.storage.rollcalls.absences([li.id], 2026) == {}
+
+
+async def test_overlapping_rollcalls_count_one_no_show_once(world: World) -> None:
+
+    team = await world.team()
+    boss = await world.join(team, role="supervisor", name="Boss")
+    wang = await world.join(team, name="Wang Fang")
+    world.clock.set(datetime(2026, 11, 25, 10, 0, tzinfo=SHANGHAI))
+    boss.send_command("rollcall", "Wang Fang")
+    await boss.next_message()
+    assert "LIVE" in (await wang.next_message())["text"]
+    world.clock.advance(minutes=5)
+    boss.send_command("rollcall")  # her team, while hers is still open
+    await boss.next_message()
+    world.clock.advance(minutes=40)
+    await _close_all(world)
+    assert await world.storage.rollcalls.absences([wang.id], 2026) == {wang.id: 1}
+    results = [r for r in _texts_to(world, boss.id) if "No answer" in r]
+    assert len(results) == 2 and all("Wang Fang" in r for r in results)
+    # She is asked once: the second roll call shares the first one's question and answer.
+    assert sum("LIVE" in tx for tx in _texts_to(world, wang.id)) == 1
+
+
+async def test_overlapping_rollcalls_share_one_answer(world: World) -> None:
+    from tests.world import offset
+
+    team = await world.team()
+    boss = await world.join(team, role="supervisor", name="Boss")
+    wang = await world.join(team, name="Wang Fang")
+    world.clock.set(datetime(2026, 11, 25, 10, 0, tzinfo=SHANGHAI))
+    boss.send_command("rollcall", "Wang Fang")
+    await boss.next_message()
+    await wang.next_message()
+    world.clock.advance(minutes=5)
+    boss.send_command("rollcall")
+    await boss.next_message()
+    wang.send_location(*offset(SITE_LAT, SITE_LON, north_m=20), live_period=900)
+    assert "present" in (await wang.next_message())["text"]
+    world.clock.advance(minutes=40)
+    await _close_all(world)
+    results = [r for r in _texts_to(world, boss.id) if "Present" in r]
+    assert len(results) == 2 and all("Present: 1\n• Wang Fang" in r for r in results)

@@ -62,6 +62,8 @@ async def start_rollcall(
     away = [m.telegram_id for m, _ in rows if on_leave(leaves, m.telegram_id, day)]
     asked = [(m, p) for m, p in rows if m.telegram_id not in away]
     started = Started(None, team, [m.telegram_id for m, _ in asked], away, deadline)
+    # Whoever another open roll call already asked shares its question and answer.
+    shares = await ctx.storage.rollcalls.open_for(started.targets, now.timestamp())
     if not asked:
         if plan_id is not None:
             await ctx.storage.rollcalls.skip_plan(plan_id, now.timestamp())
@@ -76,6 +78,7 @@ async def start_rollcall(
         targets=started.targets,
         local_day=day,
         plan_id=plan_id,
+        shares=shares,
     )
     until = local_datetime(deadline, team.timezone).strftime("%H:%M")
     messages = [
@@ -92,6 +95,7 @@ async def start_rollcall(
             ),
         )
         for _, p in asked
+        if p.telegram_id not in shares
     ]
     started.asked = await fan_out(ctx, bot, messages)
     return started
