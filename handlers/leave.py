@@ -229,6 +229,8 @@ async def begin_makeup(
             ),
         )
         return
+    if await _refused_before_joining(update, context, actor, team, day):
+        return
     if not is_workday(day, team.schedule):
         await send(update, context, actor, t(lang, "makeup.not_workday", day=day.isoformat()))
         return
@@ -301,6 +303,8 @@ async def take_day(
     lang = actor.language
     today = service.team_today(ctx, team)
     if state.step == "first":
+        if await _refused_before_joining(update, context, actor, team, day):
+            return
         data = {**state.data, "first": day.isoformat()}
         await ctx.storage.flows.set(actor.user_id, FLOW, "last", data, now=ctx.now_ts())
         await send(
@@ -333,6 +337,21 @@ async def take_day(
     data = {**state.data, "last": day.isoformat()}
     await ctx.storage.flows.set(actor.user_id, FLOW, "reason", data, now=ctx.now_ts())
     await send(update, context, actor, t(lang, "leave.ask_reason"))
+
+
+async def _refused_before_joining(
+    update: Update, context: Context, actor: Actor, team: Team, day: date
+) -> bool:
+    """Before joining a person was not a member yet: nothing to make up, no leave to take."""
+    membership = actor.member_of()
+    if membership is None or membership.team_id != team.id:
+        return False
+    since = membership.joined_day(team.timezone)
+    if day >= since:
+        return False
+    text = t(actor.language, "req.before_joining", day=day.isoformat(), since=since.isoformat())
+    await send(update, context, actor, text)
+    return True
 
 
 def summary(lang: str, data: dict[str, Any], today: date) -> str:

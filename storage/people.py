@@ -8,7 +8,8 @@ from storage.db import Database
 from storage.models import Membership, Person
 
 _MEMBERSHIP_SQL = """
-SELECT m.id, m.team_id, t.name AS team_name, m.telegram_id, m.role, m.state, m.unit
+SELECT m.id, m.team_id, t.name AS team_name, m.telegram_id, m.role, m.state, m.unit,
+       m.joined_at
 FROM memberships m JOIN teams t ON t.id = m.team_id
 """
 
@@ -34,6 +35,7 @@ def _membership(row: sqlite3.Row) -> Membership:
         role=row["role"],
         state=row["state"],
         unit=row["unit"],
+        joined_at=row["joined_at"],
     )
 
 
@@ -100,7 +102,8 @@ class PeopleRepo:
     ) -> list[tuple[Membership, Person]]:
         sql = (
             "SELECT m.id, m.team_id, t.name AS team_name, m.telegram_id, m.role, m.state,"
-            " m.unit AS m_unit, p.* FROM memberships m JOIN teams t ON t.id = m.team_id"
+            " m.unit AS m_unit, m.joined_at, p.* FROM memberships m"
+            " JOIN teams t ON t.id = m.team_id"
             " JOIN people p ON p.telegram_id = m.telegram_id WHERE m.team_id = ?"
         )
         params: list[object] = [team_id]
@@ -121,6 +124,7 @@ class PeopleRepo:
                 role=r["role"],
                 state=r["state"],
                 unit=r["m_unit"],
+                joined_at=r["joined_at"],
             )
             out.append((m, _person(r)))
         return out

@@ -172,3 +172,34 @@ async def test_overlapping_rollcalls_share_one_answer(world: World) -> None:
     await _close_all(world)
     results = [r for r in _texts_to(world, boss.id) if "Present" in r]
     assert len(results) == 2 and all("Present: 1\n• Wang Fang" in r for r in results)
+
+
+async def test_days_before_joining_are_not_a_member_yet_everywhere(world: World) -> None:
+    from bot.services.compliance import month_report
+
+    team = await world.team()
+    boss = await world.join(team, role="supervisor", name="Boss")
+    world.clock.set(datetime(2026, 12, 1, 9, 0, tzinfo=SHANGHAI))
+    new = await world.join(team, name="Newcomer Zhao")
+    # The supervisor's summary of the day before she joined does not call her missed.
+    boss.send_command("summary", "2026-11-30")
+    summary = (await boss.next_message())["text"]
+    assert "Newcomer Zhao" not in summary
+    # November's report does not list her with 0 days and "meets".
+    [november] = await month_report(world.ctx, 2026, 11, team.id)
+    assert [m.name for m in november.members if m.name == "Newcomer Zhao"] == []
+    # No make-up and no leave for days before she joined.
+    new.send_command("makeup", "2026-11-30")
+    refused = (await new.next_message())["text"]
+    assert "2026-12-01" in refused and "member" in refused
+    new.send_command("leave")
+    msg = await new.next_message()
+    new.press(msg, data="lv:type:personal")
+    await new.next_message()
+    new.send_text("2026-11-28")
+    refused = (await new.next_message())["text"]
+    assert "2026-12-01" in refused and "member" in refused
+    rows = await world.storage.db.fetchall(
+        "SELECT * FROM requests WHERE telegram_id = ?", (new.id,)
+    )
+    assert rows == []

@@ -110,6 +110,12 @@ MESSAGES = {
         "en": "{day} is not a workday for your team: nothing to make up.",
         "zh": "{day} 不是本队的工作日，无需补签。",
     },
+    "req.before_joining": {
+        "en": "You were not a member of the team yet on {day}: you joined on {since}. "
+        "Nothing to make up or take leave from before that. Choose {since} or later.",
+        "zh": "{day} 时您还不是本队队员（您于 {since} 加入），此前无需补签或请假。"
+        "请选择 {since} 或之后的日期。",
+    },
     "makeup.made_up": {"en": "made up", "zh": "已补签"},
     "makeup.offer_button": {"en": "📝 Ask for a make-up", "zh": "📝 申请补签"},
     "makeup.offer": {
