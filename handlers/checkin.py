@@ -6,7 +6,7 @@ from datetime import UTC, timedelta
 
 from telegram import Message, Update
 
-from bot.access import Actor, supervisors_of
+from bot.access import Actor, Readers, alert_readers, told_text
 from bot.context import AppContext, app_ctx
 from bot.delivery import confirm_once
 from bot.i18n import all_labels, t
@@ -225,7 +225,7 @@ async def alert_supervisors(
     assert team is not None and message.location is not None
     name = actor.person.name if actor.person and actor.person.name else str(actor.user_id)
     sent = local_datetime(message.date.astimezone(UTC), team.timezone)
-    for supervisor in await supervisors_of(ctx, team):
+    for supervisor in (await alert_readers(ctx, team, exclude=actor.user_id)).people:
         lang = supervisor.language or "en"
         text = t(
             lang,
@@ -261,15 +261,18 @@ async def on_out_of_area_reason(
     checkin_id = int(state.data["checkin_id"])
     await ctx.storage.checkins.set_out_of_area_reason(checkin_id, reason)
     await ctx.storage.flows.clear(actor.user_id)
-    await reply(
-        update, t(actor.language, "checkin.oor_saved"), reply_markup=main_menu(actor.language)
-    )
     membership = actor.member_of()
     team = await ctx.storage.teams.get(membership.team_id) if membership else None
+    readers = await alert_readers(ctx, team, exclude=actor.user_id) if team else Readers((), False)
+    await reply(
+        update,
+        t(actor.language, "checkin.oor_saved", told=told_text(actor.language, readers)),
+        reply_markup=main_menu(actor.language),
+    )
     if team is None:
         return
     name = actor.person.name if actor.person and actor.person.name else str(actor.user_id)
-    for supervisor in await supervisors_of(ctx, team):
+    for supervisor in readers.people:
         lang = supervisor.language or "en"
         await context.bot.send_message(
             supervisor.telegram_id,

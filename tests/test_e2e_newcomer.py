@@ -203,3 +203,34 @@ async def test_days_before_joining_are_not_a_member_yet_everywhere(world: World)
         "SELECT * FROM requests WHERE telegram_id = ?", (new.id,)
     )
     assert rows == []
+
+
+async def test_out_of_area_in_a_team_without_supervisor_alerts_the_admins(world: World) -> None:
+    from tests.world import offset
+
+    team = await world.team()
+    admin = world.person("Admin", user_id=world.admin_id)
+    li = await world.join(team, name="Li Wei")
+    li.send_location(*offset(SITE_LAT, SITE_LON, east_m=2300), accuracy=20)
+    assert "OUT OF AREA" in (await li.next_message())["text"]
+    await li.next_message()  # the reason prompt
+    alert = await admin.next_message()
+    assert "Li Wei" in alert["text"] and "2.3 km" in alert["text"]
+    assert "location" in await admin.next_message()
+    li.send_text("Fetching seed from the county town")
+    saved = (await li.next_message())["text"]
+    assert "administrator" in saved and "supervisor" not in saved.replace("no supervisor", "")
+    assert "Fetching seed" in (await admin.next_message())["text"]
+
+
+async def test_out_of_area_reply_names_the_supervisor_told(world: World) -> None:
+    from tests.world import offset
+
+    team = await world.team()
+    await world.join(team, role="supervisor", name="Zhang Wei")
+    li = await world.join(team, name="Li Wei")
+    li.send_location(*offset(SITE_LAT, SITE_LON, east_m=2300), accuracy=20)
+    await li.next_message()
+    await li.next_message()
+    li.send_text("On the road")
+    assert "Zhang Wei" in (await li.next_message())["text"]

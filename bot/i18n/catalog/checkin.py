@@ -29,8 +29,20 @@ MESSAGES = {
         "zh": "您不在驻点范围内。请用一条消息说明原因。",
     },
     "checkin.oor_saved": {
-        "en": "Reason recorded and passed to your supervisor.",
-        "zh": "原因已记录并转告您的负责人。",
+        "en": "Reason recorded. {told}",
+        "zh": "原因已记录。{told}",
+    },
+    "told.supervisors": {
+        "en": "Passed to your supervisor: {names}.",
+        "zh": "已转告您的负责人：{names}。",
+    },
+    "told.admins": {
+        "en": "Your team has no supervisor yet, so the administrators were told.",
+        "zh": "您的工作队暂无负责人，已转告管理员。",
+    },
+    "told.nobody": {
+        "en": "Your team has no supervisor and there is no administrator: nobody could be told.",
+        "zh": "您的工作队没有负责人，也没有管理员，无法转告任何人。",
     },
     "checkin.reason_invalid": {
         "en": "Please send the reason as text (1 to {max} characters).",
