@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Awaitable
 from datetime import UTC, timedelta
 
 from telegram import Message, Update
+from telegram.error import Forbidden, TelegramError
 
 from bot.access import Actor, Readers, alert_readers, told_text
 from bot.context import AppContext, app_ctx
@@ -29,6 +32,7 @@ from handlers.leave import makeup_offer
 from storage.models import FlowState
 
 REASON_MAX = 500
+log = logging.getLogger(__name__)
 CONFIRM_KIND = "checkin.confirm"  # notifications.kind of a check-in's confirmation
 
 
@@ -244,9 +248,24 @@ async def alert_supervisors(
                 chat_id, latitude=message.location.latitude, longitude=message.location.longitude
             )
 
-        await confirm_once(
-            ctx, "alert.out_of_area", supervisor.telegram_id, str(result.recorded.id), send
+        await _to_reader(
+            ctx,
+            supervisor.telegram_id,
+            confirm_once(
+                ctx, "alert.out_of_area", supervisor.telegram_id, str(result.recorded.id), send
+            ),
         )
+
+
+async def _to_reader(ctx: AppContext, reader_id: int, sending: Awaitable[object]) -> None:
+    """One reader who blocked the bot (or an admin who never opened a chat with it) must
+    not stop the others hearing, nor the member's own reply."""
+    try:
+        await sending
+    except Forbidden:
+        await ctx.storage.people.set_unreachable(reader_id, True)
+    except TelegramError as exc:
+        log.warning("alert to %s not delivered: %s", reader_id, exc)
 
 
 @text_step("oor_reason")
@@ -274,9 +293,13 @@ async def on_out_of_area_reason(
     name = actor.person.name if actor.person and actor.person.name else str(actor.user_id)
     for supervisor in readers.people:
         lang = supervisor.language or "en"
-        await context.bot.send_message(
+        await _to_reader(
+            ctx,
             supervisor.telegram_id,
-            t(lang, "alert.oor_reason", name=name, team=team.name, reason=reason),
+            context.bot.send_message(
+                supervisor.telegram_id,
+                t(lang, "alert.oor_reason", name=name, team=team.name, reason=reason),
+            ),
         )
 
 
