@@ -234,3 +234,35 @@ async def test_out_of_area_reply_names_the_supervisor_told(world: World) -> None
     await li.next_message()
     li.send_text("On the road")
     assert "Zhang Wei" in (await li.next_message())["text"]
+
+
+async def test_approved_leave_follows_a_member_moved_to_another_team(world: World) -> None:
+    from datetime import UTC
+
+    from bot.services.reminders import send_checkin_reminders, send_deadline_nudges
+    from bot.services.teams import create_invite
+    from tests.test_e2e_leave import ask_leave
+
+    alpha = await world.team("Alpha")
+    beta = await world.team("Beta")
+    boss = await world.join(alpha, role="supervisor", name="Zhang")
+    li = await world.join(alpha, name="Li Wei")
+    sent = await ask_leave(li, "today", "2026-11-27")
+    prompt = await boss.next_message()
+    boss.press(prompt, data=f"req:approve:{await _request_id(prompt)}")
+    assert "approved" in (await li.next_message())["text"]
+    invite = await create_invite(world.ctx, beta, "member", actor_id=None)
+    li.send_command("start", invite.code)
+    li.press(await li.next_message(), data=f"join:{invite.code}")
+    await li.next_message()
+    li.send_text("Li Wei")
+    await li.next_message()
+    li.send_text("Bureau")
+    assert "Beta" in (await li.next_message())["text"]
+    before = len(world.emu.sent_messages(li.id))
+    for at in (datetime(2026, 11, 25, 7, 0), datetime(2026, 11, 25, 7, 41)):
+        now = at.replace(tzinfo=SHANGHAI).astimezone(UTC)
+        world.clock.set(now)
+        await send_checkin_reminders(world.ctx, world.app.bot, beta.id, now)
+        await send_deadline_nudges(world.ctx, world.app.bot, beta.id, now)
+    assert len(world.emu.sent_messages(li.id)) == before, sent
