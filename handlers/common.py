@@ -37,6 +37,10 @@ async def actor_of(update: Update, context: Context) -> tuple[AppContext, Actor]
     user = update.effective_user
     assert user is not None
     actor = await load_actor(ctx, user.id, user.language_code)
+    if actor.is_admin and (actor.person is None or not actor.person.name):
+        # Decisions, roll calls and audits name people, never a raw id.
+        await ctx.storage.people.name_if_unnamed(user.id, user.full_name, now=ctx.now_ts())
+        actor = await load_actor(ctx, user.id, user.language_code)
     if actor.person is not None and actor.person.unreachable:
         # They wrote to us, so they no longer block the bot: reminders may reach them again.
         await ctx.storage.people.set_unreachable(user.id, False)

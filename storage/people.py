@@ -55,6 +55,15 @@ class PeopleRepo:
             (telegram_id, username, now),
         )
 
+    async def name_if_unnamed(self, telegram_id: int, name: str, *, now: float) -> None:
+        """Gives someone who never told us a name (an admin listed in OUTPOST_ADMINS) the
+        name Telegram shows for them; a name given in a join conversation is kept."""
+        await self.db.execute(
+            "INSERT INTO people(telegram_id, name, created_at) VALUES (?, ?, ?)"
+            " ON CONFLICT(telegram_id) DO UPDATE SET name = coalesce(name, excluded.name)",
+            (telegram_id, name, now),
+        )
+
     async def set_profile(self, telegram_id: int, *, name: str, unit: str) -> None:
         await self.db.execute(
             "UPDATE people SET name = ?, unit = ? WHERE telegram_id = ?", (name, unit, telegram_id)

@@ -266,3 +266,38 @@ async def test_approved_leave_follows_a_member_moved_to_another_team(world: Worl
         await send_checkin_reminders(world.ctx, world.app.bot, beta.id, now)
         await send_deadline_nudges(world.ctx, world.app.bot, beta.id, now)
     assert len(world.emu.sent_messages(li.id)) == before, sent
+
+
+async def test_an_env_admin_is_named_in_decisions_and_roll_calls(world: World) -> None:
+    team = await world.team()
+    admin = world.person("Chen Admin", user_id=world.admin_id)
+    li = await world.join(team, name="Li Wei", language_code="zh-hans")
+    li.send_command("leave")
+    msg = await li.next_message()
+    li.press(msg, data="lv:type:personal")
+    await li.next_message()
+    li.send_text("2026-12-01")
+    await li.next_message()
+    li.send_text("2026-12-02")
+    await li.next_message()
+    li.send_text("家里有事")
+    li.press(await li.next_message(), data="lv:ok")
+    await li.next_message()
+    prompt = await admin.next_message()
+    admin.press(prompt, data=f"req:reject:{await _request_id(prompt)}")
+    await admin.next_message()
+    admin.send_text("Harvest week")
+    await admin.next_message()
+    told = (await li.next_message())["text"]
+    assert "Chen Admin" in told and str(world.admin_id) not in told
+    world.clock.set(datetime(2026, 11, 25, 10, 0, tzinfo=SHANGHAI))
+    admin.send_command("rollcall")
+    await admin.next_message()
+    await _close_all_later(world)
+    result = [tx for tx in _texts_to(world, admin.id) if "Roll call #" in tx][-1]
+    assert "Chen Admin" in result and "supervisor" not in result
+
+
+async def _close_all_later(world: World) -> None:
+    world.clock.advance(minutes=31)
+    await _close_all(world)

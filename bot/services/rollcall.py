@@ -143,9 +143,13 @@ def render_results(
     results: list[TargetResult],
     absences: dict[int, int],
     year: int,
+    caller: str | None = None,
 ) -> str:
     started = local_datetime(datetime.fromtimestamp(rollcall["started_at"], UTC), team.timezone)
-    how = t(lang, "rollcall.random" if rollcall["random_draw"] else "rollcall.manual")
+    if rollcall["random_draw"]:
+        how = t(lang, "rollcall.random")
+    else:
+        how = t(lang, "rollcall.called_by", name=caller or t(lang, "rollcall.someone"))
     lines = [
         t(
             lang,
@@ -199,9 +203,13 @@ async def close_rollcall(
         if admin_id not in readers:
             person = await ctx.storage.people.get(admin_id)
             readers[admin_id] = (person.language if person else None) or "en"
+    caller = None
+    if rollcall["started_by"] is not None:
+        person = await ctx.storage.people.get(rollcall["started_by"])
+        caller = (person.name if person else None) or None
     messages = []
     for reader_id, lang in readers.items():
-        text = render_results(lang, team, rollcall, results, absences, year)
+        text = render_results(lang, team, rollcall, results, absences, year, caller)
         parts = tuple(Part(chunk) for chunk in split_message(text))
         messages.append(Outgoing(ROLLCALL_RESULT, reader_id, str(rollcall_id), parts))
     return await fan_out(ctx, bot, messages)
