@@ -76,9 +76,11 @@ async def cmd_diaries(update: Update, context: Context) -> None:
         ]
         await reply(update, t(lang, "diaries.pick_team"), reply_markup=InlineKeyboardMarkup(rows))
         return
-    text, markup = await team_view(
-        ctx, lang, team, day or local_day(ctx.clock.now(), team.timezone)
-    )
+    today = local_day(ctx.clock.now(), team.timezone)
+    if day is not None and day > today:
+        await reply(update, t(lang, "diaries.future", day=day.isoformat()))
+        return
+    text, markup = await team_view(ctx, lang, team, day or today)
     await reply(update, text, reply_markup=markup)
 
 
@@ -102,7 +104,9 @@ async def team_view(
     if not members:
         lines.append(t(lang, "diaries.no_members"))
     rows = [buttons[i : i + 2] for i in range(0, min(len(buttons), MAX_MEMBER_BUTTONS), 2)]
-    rows.append(nav_row(lang, f"dv:t:{team.id}", day, ""))
+    rows.append(
+        nav_row(lang, f"dv:t:{team.id}", day, "", local_day(ctx.clock.now(), team.timezone))
+    )
     return fit(lang, lines), InlineKeyboardMarkup(rows)
 
 
@@ -124,16 +128,23 @@ def fit(lang: str, lines: list[str]) -> str:
     return "\n".join(kept)
 
 
-def nav_row(lang: str, prefix: str, day: date, suffix: str) -> list[InlineKeyboardButton]:
+def nav_row(
+    lang: str, prefix: str, day: date, suffix: str, today: date
+) -> list[InlineKeyboardButton]:
+    """Previous day always; next day only up to the team's today: nobody writes tomorrow."""
     prev_day, next_day = day - timedelta(days=1), day + timedelta(days=1)
-    return [
+    row = [
         InlineKeyboardButton(
             t(lang, "diaries.prev"), callback_data=f"{prefix}:{_compact(prev_day)}{suffix}"
-        ),
-        InlineKeyboardButton(
-            t(lang, "diaries.next"), callback_data=f"{prefix}:{_compact(next_day)}{suffix}"
-        ),
+        )
     ]
+    if next_day <= today:
+        row.append(
+            InlineKeyboardButton(
+                t(lang, "diaries.next"), callback_data=f"{prefix}:{_compact(next_day)}{suffix}"
+            )
+        )
+    return row
 
 
 async def on_diaries_button(update: Update, context: Context) -> None:
@@ -151,7 +162,12 @@ async def on_diaries_button(update: Update, context: Context) -> None:
         )
         await answer_query(query, t(lang, "diaries.not_allowed"), show_alert=True)
         return
-    day = _from_compact(parts[3]) or local_day(ctx.clock.now(), team.timezone)
+    today = local_day(ctx.clock.now(), team.timezone)
+    day = _from_compact(parts[3]) or today
+    if day > today:
+        # A button from yesterday's view, pressed today, can still point past today.
+        await answer_query(query, t(lang, "diaries.future", day=day.isoformat()), show_alert=True)
+        return
     if parts[1] == "t":
         await answer_query(query)
         text, markup = await team_view(ctx, lang, team, day)
@@ -186,7 +202,7 @@ async def on_diaries_button(update: Update, context: Context) -> None:
     )
     markup = InlineKeyboardMarkup(
         [
-            nav_row(lang, f"dv:m:{team.id}", day, f":{membership.telegram_id}"),
+            nav_row(lang, f"dv:m:{team.id}", day, f":{membership.telegram_id}", today),
             [
                 InlineKeyboardButton(
                     t(lang, "diaries.back"), callback_data=f"dv:t:{team.id}:{_compact(day)}"

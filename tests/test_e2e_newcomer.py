@@ -301,3 +301,40 @@ async def test_an_env_admin_is_named_in_decisions_and_roll_calls(world: World) -
 async def _close_all_later(world: World) -> None:
     world.clock.advance(minutes=31)
     await _close_all(world)
+
+
+def _buttons(message: dict[str, Any]) -> list[tuple[str, str]]:
+    import json
+
+    markup = message.get("reply_markup") or {}
+    if isinstance(markup, str):
+        markup = json.loads(markup)
+    return [
+        (b["text"], b.get("callback_data", ""))
+        for row in markup.get("inline_keyboard", [])
+        for b in row
+    ]
+
+
+async def test_diaries_offer_no_day_after_today_and_explain_a_forged_one(world: World) -> None:
+    team = await world.team()
+    boss = await world.join(team, role="supervisor", name="Zhang")
+    li = await world.join(team, name="Li Wei")
+    boss.send_command("diaries")
+    view = await boss.next_message()
+    labels = [text for text, _ in _buttons(view)]
+    assert "Next day ▶" not in labels and "◀ Previous day" in labels
+    boss.press(view, data=f"dv:m:{team.id}:20261125:{li.id}")
+    member = await boss.next_message()
+    assert "Next day ▶" not in [text for text, _ in _buttons(member)]
+    # A past day still leads forward.
+    boss.send_command("diaries", "2026-11-20")
+    past = await boss.next_message()
+    assert "Next day ▶" in [text for text, _ in _buttons(past)]
+    # An old button (or a crafted one) for tomorrow gets the right reason.
+    q = boss.press_raw(f"dv:t:{team.id}:20261126")
+    rec = await world.emu.wait_for(
+        lambda r: r.method == "answerCallbackQuery" and str(r.params.get("callback_query_id")) == q,
+        since=0,
+    )
+    assert "Only supervisors" not in rec.params["text"] and "2026-11-26" in rec.params["text"]
