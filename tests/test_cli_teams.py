@@ -73,3 +73,37 @@ async def test_cutoff_is_settable_and_a_late_checkin_time_gets_one_that_fits(
         world, "team", "add", "Bad", *base, "--checkin-time", "16:00", "--cutoff", "12:00"
     )
     assert code == 2 and "cutoff" in capsys.readouterr().err
+
+
+def test_leave_types_read_the_same_in_the_leave_flow_and_the_report() -> None:
+    from bot.i18n import t
+    from bot.rules.compliance import LEAVE_TYPES
+
+    for lang in ("en", "zh"):
+        for kind in LEAVE_TYPES:
+            asked = t(lang, f"leave_type.{kind}").lower()
+            reported = t(lang, f"compliance.leave.{kind}").lower()
+            assert asked in reported, (lang, kind, asked, reported)
+
+
+async def test_zip_entries_carry_the_export_date_not_1980(world: World, tmp_path) -> None:
+    import zipfile
+
+    await world.team("Xiaoshan")
+    out = tmp_path / "nov.zip"
+    code = await _cli(
+        world,
+        "export",
+        "--from",
+        "2026-11-01",
+        "--to",
+        "2026-11-30",
+        "--format",
+        "csv",
+        "--out",
+        str(out),
+    )
+    assert code == 0
+    with zipfile.ZipFile(out) as zf:
+        years = {info.date_time[0] for info in zf.infolist()}
+    assert years and min(years) >= 2024

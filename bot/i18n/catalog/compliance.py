@@ -19,7 +19,7 @@ MESSAGES = {
     # Leave types, as columns "Leave: sick" etc.
     "compliance.leave.personal": {"en": "Leave: personal", "zh": "事假"},
     "compliance.leave.sick": {"en": "Leave: sick", "zh": "病假"},
-    "compliance.leave.official": {"en": "Leave: official", "zh": "公假"},
+    "compliance.leave.official": {"en": "Leave: official business", "zh": "公差"},
     "compliance.leave.training": {"en": "Leave: training", "zh": "培训"},
     "compliance.leave.other": {"en": "Leave: other", "zh": "其他假"},
     # Verdicts and yes/no.
