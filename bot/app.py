@@ -39,6 +39,7 @@ from handlers import (
     diary,
     errors,
     leave,
+    menus,  # noqa: F401  (registers the supervisor and admin buttons)
     messages,
     newteam,
     rollcall,

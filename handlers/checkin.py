@@ -24,6 +24,7 @@ from handlers.common import (
     format_distance,
     is_private,
     main_menu,
+    menu_for,
     not_a_member_text,
     reply,
 )
@@ -103,6 +104,13 @@ async def on_location(update: Update, context: Context) -> None:
             )
 
         await confirm_once(ctx, CONFIRM_KIND, actor.user_id, ref, evening_reply)
+        return
+    if not result.verdict.accepted and actor.known and not actor.can_act_as_member:
+        # A supervisor or admin sharing a location is kept as an attempt like anyone's, but
+        # told what check-ins are for, not sent off to find an invite link.
+        await reply(
+            update, t(actor.language, "reject.not_member_staff"), reply_markup=menu_for(actor)
+        )
         return
     await confirm_checkin(update, ctx, actor, result, message)
     if result.verdict.timing is Timing.MISSED and result.recorded.effect is DayEffect.COUNTS:

@@ -12,6 +12,7 @@ from telegram import (
     KeyboardButton,
     Message,
     ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
     Update,
 )
 from telegram.constants import ChatType
@@ -59,6 +60,45 @@ def main_menu(lang: str) -> ReplyKeyboardMarkup:
         resize_keyboard=True,
         is_persistent=True,
     )
+
+
+@cache
+def role_menu(lang: str, member: bool, supervisor: bool, admin: bool) -> ReplyKeyboardMarkup:
+    """The keyboard for what this person does: a member's check-in, diary and leave; a
+    supervisor's summary and diaries; an admin's teams and export too."""
+    rows: list[list[KeyboardButton]] = []
+    if member:
+        rows.append([KeyboardButton(t(lang, "menu.checkin"), request_location=True)])
+        rows.append([KeyboardButton(t(lang, "menu.diary")), KeyboardButton(t(lang, "menu.leave"))])
+    if supervisor or admin:
+        rows.append(
+            [KeyboardButton(t(lang, "menu.summary")), KeyboardButton(t(lang, "menu.diaries"))]
+        )
+    if admin:
+        rows.append([KeyboardButton(t(lang, "menu.teams")), KeyboardButton(t(lang, "menu.export"))])
+    rows.append([KeyboardButton(t(lang, "menu.language")), KeyboardButton(t(lang, "menu.help"))])
+    return ReplyKeyboardMarkup(rows, resize_keyboard=True, is_persistent=True)
+
+
+def menu_for(actor: Actor) -> ReplyKeyboardMarkup | ReplyKeyboardRemove:
+    """The actor's own keyboard; someone with no role any more (recalled) gets none."""
+    if not actor.known:
+        return ReplyKeyboardRemove()
+    return role_menu(
+        actor.language,
+        actor.can_act_as_member,
+        bool(actor.supervised_team_ids()),
+        actor.is_admin,
+    )
+
+
+def menu_text(actor: Actor) -> str:
+    """What the keyboard is for, said for the actor's role."""
+    if actor.can_act_as_member:
+        return t(actor.language, "menu.shown")
+    if actor.is_admin:
+        return t(actor.language, "menu.shown_admin")
+    return t(actor.language, "menu.shown_supervisor")
 
 
 async def reply(update: Update, text: str, **kwargs: Any) -> None:

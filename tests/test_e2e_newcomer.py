@@ -338,3 +338,72 @@ async def test_diaries_offer_no_day_after_today_and_explain_a_forged_one(world: 
         since=0,
     )
     assert "Only supervisors" not in rec.params["text"] and "2026-11-26" in rec.params["text"]
+
+
+def _labels(user: UserActor) -> list[str]:
+    """The reply keyboard the user's client shows now."""
+    keyboard = user.reply_keyboard or {}
+    return [b["text"] for row in keyboard.get("keyboard", []) for b in row]
+
+
+async def test_each_role_gets_its_own_keyboard_and_start_text(world: World) -> None:
+    team = await world.team()
+    boss = await world.join(team, role="supervisor", name="Zhang")
+    boss.send_command("start")
+    menu = await boss.next_message()
+    assert "📍 Check in" not in _labels(boss) and "📋 Summary" in _labels(boss)
+    assert "Check in" not in menu["text"] and "/summary" in menu["text"]
+    boss.send_text("📋 Summary")  # a reply-keyboard button sends its label
+    assert "Xiaoshan" in (await boss.next_message())["text"]
+    admin = world.person("Chen Admin", user_id=world.admin_id)
+    admin.send_command("start")
+    menu = await admin.next_message()
+    assert "📤 Export" in _labels(admin) and "📍 Check in" not in _labels(admin)
+    # An admin sharing a location is not sent off to find an invite link.
+    admin.send_location(SITE_LAT, SITE_LON)
+    told = (await admin.next_message())["text"]
+    assert "invite link" not in told and "administrator" in told
+
+
+async def test_a_new_member_is_told_what_is_expected(world: World) -> None:
+    team = await world.team()
+    li = await world.join(team, name="Li Wei")
+    done = world.emu.sent_messages(li.id)[-1]
+    assert "07:30" in done["text"] and "12:00" in done["text"] and "300 m" in done["text"]
+    assert "📍 Check in" in _labels(li)
+
+
+async def test_recall_removes_the_member_keyboard_and_tells_the_supervisor(world: World) -> None:
+    team = await world.team()
+    boss = await world.join(team, role="supervisor", name="Zhang")
+    li = await world.join(team, name="Li Wei")
+    admin = world.person("Chen Admin", user_id=world.admin_id)
+    admin.send_command("recall", f"{li.id} back to the bureau")
+    admin.press(await admin.next_message(), text="✅ Confirm")
+    await admin.next_message()
+    await li.next_message()
+    assert _labels(li) == []  # the notice removed the member keyboard
+    heard = (await boss.next_message())["text"]
+    assert "Li Wei" in heard and "back to the bureau" in heard
+    li.send_command("start")
+    await li.next_message()
+    assert "📍 Check in" not in _labels(li)
+
+
+async def test_the_supervisor_hears_when_a_member_moves_away(world: World) -> None:
+    from bot.services.teams import create_invite
+
+    alpha = await world.team("Alpha")
+    beta = await world.team("Beta")
+    boss = await world.join(alpha, role="supervisor", name="Zhang")
+    li = await world.join(alpha, name="Li Wei")
+    invite = await create_invite(world.ctx, beta, "member", actor_id=None)
+    li.send_command("start", invite.code)
+    li.press(await li.next_message(), data=f"join:{invite.code}")
+    await li.next_message()
+    li.send_text("Li Wei")
+    await li.next_message()
+    li.send_text("Bureau")
+    await li.next_message()
+    heard = (await boss.next_message())["text"]
+    assert "Li Wei" in heard and "Beta" in heard

@@ -9,12 +9,13 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
-from telegram import Bot
+from telegram import Bot, ReplyKeyboardRemove
 from telegram.error import Forbidden, TelegramError
 
 from bot.context import AppContext
 from bot.i18n import t
 from bot.rules.schedule import local_day
+from bot.services.notices import tell_supervisors_of_recall
 from storage.models import Team
 from storage.recalls import NotRecallable, Recall
 
@@ -47,12 +48,20 @@ async def recall_member(
 
 
 async def tell_recalled(ctx: AppContext, bot: Bot, recall: Recall) -> bool:
-    """The member hears it in their own language; False if they could not be reached."""
+    """The member hears it in their own language, then the team's supervisors (or admins);
+    False if the member could not be reached."""
+    told = await _tell_member(ctx, bot, recall)
+    await tell_supervisors_of_recall(ctx, bot, recall)
+    return told
+
+
+async def _tell_member(ctx: AppContext, bot: Bot, recall: Recall) -> bool:
     person = await ctx.storage.people.get(recall.telegram_id)
     lang = (person.language if person else None) or "en"
     text = t(lang, "recall.notice", team=recall.team_name, reason=recall.reason)
     try:
-        await bot.send_message(recall.telegram_id, text)
+        # The member keyboard goes: a recalled member has nothing to check in.
+        await bot.send_message(recall.telegram_id, text, reply_markup=ReplyKeyboardRemove())
     except Forbidden:
         await ctx.storage.people.set_unreachable(recall.telegram_id, True)
         return False

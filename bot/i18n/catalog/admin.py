@@ -110,6 +110,15 @@ MESSAGES = {
         "en": " ⚠️ I could not message them.",
         "zh": " ⚠️ 无法给该队员发送消息。",
     },
+    "recall.supervisor_notice": {
+        "en": "ℹ️ {name} has been recalled from {team}. Reason: {reason}. The team has a "
+        "vacancy until someone joins with an invite.",
+        "zh": "ℹ️ {name} 已从 {team} 召回。原因：{reason}。在有人通过邀请加入前，该队有一个空缺。",
+    },
+    "member.moved_notice": {
+        "en": "ℹ️ {name} has left {team} and joined {new_team}.",
+        "zh": "ℹ️ {name} 已离开 {team}，加入 {new_team}。",
+    },
     "recall.notice": {
         "en": "You have been recalled from {team}.\nReason: {reason}\n\nYou can no longer check"
         " in, write the diary or ask leave for this team. Ask your unit about your next steps.",

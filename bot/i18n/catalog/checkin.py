@@ -86,6 +86,13 @@ MESSAGES = {
         "zh": "❌ 未接受：定位精度仅 {accuracy} 米，大于驻点半径 {radius} 米。"
         "请打开 GPS，在室外稍等片刻后重试。",
     },
+    "reject.not_member_staff": {
+        "en": "Check-ins are for members stationed at a site; as a supervisor or administrator "
+        "you have nothing to check in. To set a team's site from where you stand, use /newteam "
+        "(or outpost team set on the server).",
+        "zh": "签到只针对驻点队员；负责人和管理员无需签到。如需以当前位置设置驻点，请用 /newteam"
+        "（或在服务器上用 outpost team set）。",
+    },
     "reject.not_member": {
         "en": "❌ Not accepted: you are not a member of any team. Open the invite link your "
         "administrator sent you to join.",
