@@ -4,19 +4,26 @@ their own. Callback data points at team/day/member and is re-checked on every pr
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+import logging
+from datetime import UTC, date, datetime, timedelta
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputMediaPhoto, Update
+from telegram.constants import MessageLimit
+from telegram.error import BadRequest
 
 from bot.access import Actor
 from bot.context import AppContext
 from bot.i18n import t
 from bot.rules.leave import parse_day
-from bot.rules.schedule import local_day
+from bot.rules.schedule import local_datetime, local_day
 from bot.rules.text import TELEGRAM_LIMIT
 from handlers.common import Context, actor_of, answer_query, is_private, reply
 from handlers.diary import render_entries, send_long
+from storage.diary import Entry
 from storage.models import Team
+
+log = logging.getLogger(__name__)
+CAPTION_LIMIT = MessageLimit.CAPTION_LENGTH
 
 
 def may_read(actor: Actor, team_id: int) -> bool:
@@ -210,4 +217,47 @@ async def on_diaries_button(update: Update, context: Context) -> None:
             ],
         ]
     )
-    await send_long(context, actor.user_id, header + "\n" + body, last_markup=markup)
+    if not any(e.file_id and e.kind in ("photo", "voice") for e in entries):
+        await send_long(context, actor.user_id, header + "\n" + body, last_markup=markup)
+        return
+    await send_long(context, actor.user_id, header + "\n" + body)
+    await send_media(context, actor.user_id, entries, team.timezone)
+    # The navigation comes last, under everything the day holds.
+    await context.bot.send_message(actor.user_id, t(lang, "diaries.nav"), reply_markup=markup)
+
+
+# Telegram's album takes 2 to 10 items.
+ALBUM_MAX = 10
+
+
+def _caption(entry: Entry, tz: str) -> str:
+    at = local_datetime(datetime.fromtimestamp(entry.message_date, UTC), tz)
+    icon = "📷" if entry.kind == "photo" else "🎙"
+    return f"{at:%H:%M} {icon} {entry.text or ''}".strip()[:CAPTION_LIMIT]
+
+
+async def send_media(context: Context, chat_id: int, entries: list[Entry], tz: str) -> None:
+    """The day's photos (as albums where several) and voice notes themselves, by Telegram's
+    own file ids: the reader sees and hears them, not just their captions."""
+    photos = [e for e in entries if e.kind == "photo" and e.file_id]
+    for i in range(0, len(photos), ALBUM_MAX):
+        chunk = photos[i : i + ALBUM_MAX]
+        try:
+            if len(chunk) == 1:
+                await context.bot.send_photo(
+                    chat_id, chunk[0].file_id or "", caption=_caption(chunk[0], tz)
+                )
+            else:
+                await context.bot.send_media_group(
+                    chat_id,
+                    [InputMediaPhoto(e.file_id or "", caption=_caption(e, tz)) for e in chunk],
+                )
+        except BadRequest as exc:
+            log.warning("diary photos not shown to %s: %s", chat_id, exc)
+    for e in entries:
+        if e.kind != "voice" or not e.file_id:
+            continue
+        try:
+            await context.bot.send_voice(chat_id, e.file_id, caption=_caption(e, tz))
+        except BadRequest as exc:
+            log.warning("diary voice note not shown to %s: %s", chat_id, exc)

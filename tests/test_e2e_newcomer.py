@@ -407,3 +407,35 @@ async def test_the_supervisor_hears_when_a_member_moves_away(world: World) -> No
     await li.next_message()
     heard = (await boss.next_message())["text"]
     assert "Li Wei" in heard and "Beta" in heard
+
+
+async def test_supervisors_see_diary_photos_as_an_album_and_hear_voice_notes(
+    world: World,
+) -> None:
+    from tests.test_e2e_diary import PHOTO, VOICE
+
+    team = await world.team()
+    boss = await world.join(team, role="supervisor", name="Zhang")
+    li = await world.join(team, name="Li Wei")
+    li.send_command("diary")
+    await li.next_message()
+    li.send_photo(PHOTO, caption="Broken pipe at No. 12")
+    await li.next_message()
+    li.send_photo(PHOTO, caption="Pipe mended")
+    await li.next_message()
+    li.send_voice(VOICE, duration=12)
+    await li.next_message()
+    boss.send_command("diaries")
+    view = await boss.next_message()
+    mark = world.emu.mark()
+    boss.press(view, data=f"dv:m:{team.id}:20261125:{li.id}")
+    await world.emu.wait_for(lambda r: r.method == "sendVoice", since=mark)
+    sent = world.emu.sent_messages(boss.id)
+    album = [m for m in sent if m.get("media_group_id")]
+    assert [m["caption"].split(" ", 1)[1] for m in album] == [
+        "📷 Broken pipe at No. 12",
+        "📷 Pipe mended",
+    ]
+    assert len({m["media_group_id"] for m in album}) == 1
+    [voice] = [m for m in sent if "voice" in m]
+    assert voice["voice"]["duration"] == 12

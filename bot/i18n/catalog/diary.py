@@ -88,6 +88,7 @@ MESSAGES = {
         "en": "{day} has not come yet: there are no diaries to read for it.",
         "zh": "{day} 尚未到来，还没有可查看的工作日志。",
     },
+    "diaries.nav": {"en": "Another day, or back to the team:", "zh": "查看其他日期或返回工作队："},
     "diaries.back": {"en": "↩ Team", "zh": "↩ 返回工作队"},
     "diaries.member_header": {
         "en": "📔 {name} ({team}), {day}, entries: {n}",
