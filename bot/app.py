@@ -42,6 +42,7 @@ from handlers import (
     menus,  # noqa: F401  (registers the supervisor and admin buttons)
     messages,
     newteam,
+    policy,
     rollcall,
     start,
     summary,
@@ -101,6 +102,7 @@ def handlers() -> list[BaseHandler]:
         # Administration.
         CommandHandler("newteam", newteam.cmd_newteam, filters=NEW),
         CommandHandler("teams", newteam.cmd_teams, filters=NEW),
+        CommandHandler("policy", policy.cmd_policy, filters=NEW),
         # Oversight: the day summary on demand and spot-check roll calls (answers arrive as
         # locations and are routed in checkin.on_location).
         CommandHandler("summary", summary.cmd_summary, filters=NEW),

@@ -11,6 +11,7 @@ import logging
 import os
 import sys
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -18,9 +19,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot.clock import SystemClock
 from bot.config import ConfigError, Settings, load_settings
 from bot.context import AppContext
+from bot.rules.calendar import format_workdays
 from bot.rules.compliance import parse_month
 from bot.rules.geo import DEFAULT_RADIUS_M, Datum, InvalidCoordinates
 from bot.rules.morning import suggested_cutoff
+from bot.rules.policy import POLICY_SETTINGS, Policy, describe_policy
 from bot.rules.schedule import parse_hhmm
 from bot.services.teams import (
     ROLES,
@@ -33,6 +36,7 @@ from bot.services.teams import (
     invite_link,
     rename_team,
     revoke_invite,
+    set_default_policy,
     update_team,
 )
 from storage import Storage
@@ -59,6 +63,44 @@ def _hhmm(value: str) -> str:
         return parse_hhmm(value).strftime("%H:%M")
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"{value!r} is not a time HH:MM") from exc
+
+
+def _day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date YYYY-MM-DD") from exc
+
+
+# SPEC §2's policy numbers, each a setting: --min-days etc., keys of POLICY_SETTINGS.
+_POLICY_HELP = {
+    "min_days": "days on site owed a month (default 22)",
+    "min_nights": "nights on site owed a month when the evening check is on (default 15)",
+    "excellent_absences": "roll-call absences a year that bar an 'excellent' rating (default 2)",
+    "competent_absences": "more absences than this bar a 'competent' rating (default 3)",
+    "second_approval_after": "leave longer than this many days also needs an admin (default 5)",
+    "refill_days": "days within which a recalled member's place is refilled (default 7)",
+}
+
+
+def add_policy_options(parser: argparse.ArgumentParser) -> None:
+    for key, text in _POLICY_HELP.items():
+        parser.add_argument("--" + key.replace("_", "-"), dest=f"policy_{key}", help=text)
+
+
+def _policy_args(args: argparse.Namespace) -> tuple[tuple[str, str], ...]:
+    return tuple(
+        (key, value)
+        for key in POLICY_SETTINGS
+        if (value := getattr(args, f"policy_{key}", None)) is not None
+    )
+
+
+def _option_words(message: str) -> str:
+    """A rule's message names settings as keys; the shell user typed options."""
+    for key in POLICY_SETTINGS:
+        message = message.replace(key, "--" + key.replace("_", "-"))
+    return message
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -106,6 +148,30 @@ def build_parser() -> argparse.ArgumentParser:
     tset.add_argument("--require-live", choices=["on", "off"])
     tset.add_argument("--evening-check", choices=["on", "off"])
     tset.add_argument("--name", help="rename the team (names are unique, at most 64 characters)")
+    add_policy_options(tset)
+    tset.add_argument(
+        "--workdays", help="working weekdays, e.g. mon-fri, mon,wed,fri or all (default all)"
+    )
+    tset.add_argument(
+        "--holiday",
+        action="append",
+        type=_day,
+        default=[],
+        metavar="YYYY-MM-DD",
+        help="add a holiday (no reminders, not owed, not a leave day); repeat for several",
+    )
+    tset.add_argument(
+        "--holiday-remove",
+        action="append",
+        type=_day,
+        default=[],
+        metavar="YYYY-MM-DD",
+        help="remove a holiday; repeat for several",
+    )
+    policy = sub.add_parser("policy", help="policy defaults for teams created from now on")
+    policy_sub = policy.add_subparsers(dest="action", required=True)
+    add_policy_options(policy_sub.add_parser("set", help="change the defaults for new teams"))
+    policy_sub.add_parser("show", help="print the defaults for new teams")
     archive = team.add_parser(
         "archive", help="archive a team with no active members (its history is kept)"
     )
@@ -203,11 +269,15 @@ async def cmd_team_set(ctx: AppContext, args: argparse.Namespace) -> int:
         cutoff=args.cutoff,
         require_live=_switch(args.require_live),
         evening_enabled=_switch(args.evening_check),
+        policy=_policy_args(args),
+        workdays=args.workdays,
+        holidays_add=tuple(args.holiday),
+        holidays_remove=tuple(args.holiday_remove),
     )
     try:
         updated = await update_team(ctx, team, changes, actor_id=None)
     except ValueError as exc:
-        raise CliError(f"cannot change {team.name}: {exc}") from exc
+        raise CliError(f"cannot change {team.name}: {_option_words(str(exc))}") from exc
     s = updated.schedule
     print(
         f"team {updated.id} {updated.name}: site {updated.site.lat:.6f},{updated.site.lon:.6f}"
@@ -216,6 +286,35 @@ async def cmd_team_set(ctx: AppContext, args: argparse.Namespace) -> int:
         f" live required {'on' if updated.require_live else 'off'},"
         f" evening check {'on' if s.evening_enabled else 'off'}"
     )
+    print(f"  policy: {_policy_line(updated.policy)}")
+    holidays = ", ".join(d.isoformat() for d in sorted(s.holidays)) or "none"
+    print(f"  workdays: {format_workdays(s.workdays)}; holidays: {holidays}")
+    return 0
+
+
+def _policy_line(policy: Policy) -> str:
+    return ", ".join(
+        f"{key.replace('_', '-')} {value}" for key, value in describe_policy(policy).items()
+    )
+
+
+async def cmd_policy_set(ctx: AppContext, args: argparse.Namespace) -> int:
+    settings = _policy_args(args)
+    if not settings:
+        raise CliError(
+            "nothing to set: give one or more of "
+            + ", ".join("--" + k.replace("_", "-") for k in POLICY_SETTINGS)
+        )
+    try:
+        policy = await set_default_policy(ctx, settings, actor_id=None)
+    except ValueError as exc:
+        raise CliError(_option_words(str(exc))) from exc
+    print(f"defaults for new teams: {_policy_line(policy)} (existing teams keep theirs)")
+    return 0
+
+
+async def cmd_policy_show(ctx: AppContext, args: argparse.Namespace) -> int:
+    print(f"defaults for new teams: {_policy_line(await ctx.storage.teams.default_policy())}")
     return 0
 
 
@@ -326,6 +425,8 @@ COMMANDS: dict[tuple[str, str | None], Command] = {
     ("team", "list"): cmd_team_list,
     ("team", "set"): cmd_team_set,
     ("team", "archive"): cmd_team_archive,
+    ("policy", "set"): cmd_policy_set,
+    ("policy", "show"): cmd_policy_show,
     ("invite", None): cmd_invite,
     ("admin", "add"): cmd_admin_add,
     ("report", "month"): cmd_report_month,

@@ -17,7 +17,7 @@ from bot.access import Actor
 from bot.context import AppContext
 from bot.i18n import all_labels, t
 from bot.rules import leave as rules
-from bot.rules.schedule import cutoff_utc, is_workday
+from bot.rules.schedule import Schedule, cutoff_utc, is_workday
 from bot.services import requests as service
 from handlers.common import (
     Context,
@@ -286,7 +286,9 @@ async def on_leave_text(
             return
         data = {**state.data, "reason": reason}
         await ctx.storage.flows.set(actor.user_id, FLOW, "confirm", data, now=ctx.now_ts())
-        await reply(update, summary(lang, data, today), reply_markup=confirm_markup(lang))
+        await reply(
+            update, summary(lang, data, today, team.schedule), reply_markup=confirm_markup(lang)
+        )
     else:
         await reply(update, t(lang, "leave.use_buttons"), reply_markup=confirm_markup(lang))
 
@@ -334,6 +336,15 @@ async def take_day(
             reply_markup=calendar_markup(lang, today, today),
         )
         return
+    if state.data.get("kind") == "leave" and not rules.leave_workdays(first, day, team.schedule):
+        # Only holidays and days off: nothing to take leave from.
+        await send(
+            update,
+            context,
+            actor,
+            t(lang, "leave.no_workdays", first=first.isoformat(), last=day.isoformat()),
+        )
+        return
     data = {**state.data, "last": day.isoformat()}
     await ctx.storage.flows.set(actor.user_id, FLOW, "reason", data, now=ctx.now_ts())
     await send(update, context, actor, t(lang, "leave.ask_reason"))
@@ -354,7 +365,7 @@ async def _refused_before_joining(
     return True
 
 
-def summary(lang: str, data: dict[str, Any], today: date) -> str:
+def summary(lang: str, data: dict[str, Any], today: date, schedule: Schedule) -> str:
     first, last = date.fromisoformat(data["first"]), date.fromisoformat(data["last"])
     if data["kind"] == "makeup":
         text = t(lang, "makeup.summary", day=first.isoformat(), reason=data["reason"])
@@ -365,7 +376,7 @@ def summary(lang: str, data: dict[str, Any], today: date) -> str:
             type=t(lang, f"leave_type.{data['type']}"),
             first=first.isoformat(),
             last=last.isoformat(),
-            days=rules.leave_days(first, last),
+            days=rules.leave_workdays(first, last, schedule),
             reason=data["reason"],
         )
     if rules.is_retroactive(first, today) and data["kind"] == "leave":
@@ -452,7 +463,9 @@ async def submit(
         leave_type=data.get("type") if data["kind"] == "leave" else None,
         first_day=first,
         last_day=last,
-        days=rules.leave_days(first, last),
+        days=rules.leave_workdays(first, last, team.schedule)
+        if data["kind"] == "leave"
+        else rules.leave_days(first, last),
         reason=data["reason"],
         retroactive=rules.is_retroactive(first, today) and data["kind"] == "leave",
     )

@@ -98,7 +98,7 @@ class TeamRepo:
         require_live: bool = False,
     ) -> Team:
         schedule = schedule or Schedule()
-        policy = policy or Policy()
+        policy = policy or await self.default_policy()
         ent_lat, ent_lon, datum = entered or (site.lat, site.lon, "wgs84")
         try:
             async with self.db.transaction() as conn:
@@ -218,6 +218,35 @@ class TeamRepo:
                 "UPDATE memberships SET state = 'left' WHERE team_id = ? AND state = 'active'",
                 (team_id,),
             )
+
+    async def set_policy(self, team_id: int, policy: Policy) -> None:
+        await self.db.execute(
+            "UPDATE policies SET min_days = ?, min_nights = ?, excellent_absence_limit = ?,"
+            " competent_absence_limit = ?, second_approval_after_days = ?, refill_days = ?"
+            " WHERE team_id = ?",
+            (*dataclasses.astuple(policy), team_id),
+        )
+
+    async def default_policy(self) -> Policy:
+        """The policy new teams start from: `outpost policy set`, else SPEC's numbers."""
+        row = await self.db.fetchone(
+            "SELECT min_days, min_nights, excellent_absence_limit, competent_absence_limit,"
+            " second_approval_after_days, refill_days FROM policy_defaults WHERE id = 1"
+        )
+        return Policy(*tuple(row)) if row else Policy()
+
+    async def set_default_policy(self, policy: Policy) -> None:
+        await self.db.execute(
+            "INSERT INTO policy_defaults(id, min_days, min_nights, excellent_absence_limit,"
+            " competent_absence_limit, second_approval_after_days, refill_days)"
+            " VALUES (1, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET"
+            " min_days = excluded.min_days, min_nights = excluded.min_nights,"
+            " excellent_absence_limit = excluded.excellent_absence_limit,"
+            " competent_absence_limit = excluded.competent_absence_limit,"
+            " second_approval_after_days = excluded.second_approval_after_days,"
+            " refill_days = excluded.refill_days",
+            dataclasses.astuple(policy),
+        )
 
     async def set_timezone(self, team_id: int, timezone: str) -> None:
         await self.db.execute("UPDATE teams SET timezone = ? WHERE id = ?", (timezone, team_id))

@@ -17,3 +17,34 @@ class Policy:
     second_approval_after_days: int = 5
     # A recalled member's place must be refilled within this many days.
     refill_days: int = 7
+
+
+# The policy's settings as typed (CLI option / chat key), the field each sets, and its range.
+POLICY_SETTINGS: dict[str, tuple[str, int, int]] = {
+    "min_days": ("min_days", 0, 31),
+    "min_nights": ("min_nights", 0, 31),
+    "excellent_absences": ("excellent_absence_limit", 1, 366),
+    "competent_absences": ("competent_absence_limit", 0, 366),
+    "second_approval_after": ("second_approval_after_days", 1, 366),
+    "refill_days": ("refill_days", 1, 366),
+}
+
+
+def policy_setting(policy: Policy, key: str, value: object) -> Policy:
+    """The policy with one setting changed, or ValueError naming the setting and its range."""
+    import dataclasses
+
+    if key not in POLICY_SETTINGS:
+        raise ValueError(f"unknown setting {key!r}: one of {', '.join(POLICY_SETTINGS)}")
+    field, low, high = POLICY_SETTINGS[key]
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise ValueError(f"{key} must be a whole number from {low} to {high}") from None
+    if not low <= number <= high:
+        raise ValueError(f"{key} must be a whole number from {low} to {high}")
+    return dataclasses.replace(policy, **{field: number})
+
+
+def describe_policy(policy: Policy) -> dict[str, int]:
+    return {key: getattr(policy, field) for key, (field, _, _) in POLICY_SETTINGS.items()}

@@ -26,6 +26,7 @@ from bot.rules.leave import (
     Followup,
     followup_due,
     leave_days,
+    leave_workdays,
     needs_admin_approval,
 )
 from bot.rules.policy import Policy
@@ -352,7 +353,12 @@ async def end_early(ctx: AppContext, bot: telegram.Bot, actor: Actor, request_id
         return Outcome(None, Refusal.NOT_FOUND)
     team = await ctx.storage.teams.get(request.team_id)
     today = team_today(ctx, team) if team else request.first_day
-    days = leave_days(request.first_day, today - timedelta(days=1))
+    last = today - timedelta(days=1)
+    days = (
+        leave_workdays(request.first_day, last, team.schedule)
+        if team
+        else leave_days(request.first_day, last)
+    )
     decision = await ctx.storage.requests.end_early(
         request_id, actor.user_id, back_on=today, days=days, now=ctx.now_ts()
     )

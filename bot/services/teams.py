@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from bot.context import AppContext
+from bot.rules.calendar import format_workdays, parse_workdays
 from bot.rules.checkin import Site
 from bot.rules.geo import Datum, to_wgs84, validate_radius
 from bot.rules.names import clean_team_name
+from bot.rules.policy import Policy, describe_policy, policy_setting
 from bot.rules.schedule import Schedule
 from storage.models import Invite, Team
 
@@ -110,11 +113,19 @@ class TeamChanges:
     cutoff: str | None = None
     require_live: bool | None = None
     evening_enabled: bool | None = None
+    # Policy settings as (key, value) pairs, keys of bot.rules.policy.POLICY_SETTINGS.
+    policy: tuple[tuple[str, str], ...] = ()
+    workdays: str | None = None
+    holidays_add: tuple[date, ...] = ()
+    holidays_remove: tuple[date, ...] = ()
 
 
 def _describe(team: Team) -> dict[str, object]:
     s = team.schedule
     return {
+        "policy": describe_policy(team.policy),
+        "workdays": format_workdays(s.workdays),
+        "holidays": [d.isoformat() for d in sorted(s.holidays)],
         "site": [round(team.site.lat, 7), round(team.site.lon, 7), team.site.radius_m],
         "timezone": team.timezone,
         "on_time": s.on_time.strftime("%H:%M"),
@@ -151,12 +162,23 @@ async def update_team(
         replace["grace_minutes"] = changes.grace_minutes
     if changes.evening_enabled is not None:
         replace["evening_enabled"] = changes.evening_enabled
+    if changes.workdays is not None:
+        replace["workdays"] = parse_workdays(changes.workdays)
+    if changes.holidays_add or changes.holidays_remove:
+        replace["holidays"] = (schedule.holidays | set(changes.holidays_add)) - set(
+            changes.holidays_remove
+        )
     schedule = dataclasses.replace(schedule, **replace)  # validates the new schedule as a whole
+    policy = team.policy
+    for key, value in changes.policy:
+        policy = policy_setting(policy, key, value)
     require_live = team.require_live if changes.require_live is None else changes.require_live
     now = ctx.now_ts()
     if site != team.site:
         await ctx.storage.teams.set_site(team.id, site, now=now, datum=changes.datum.value)
     await ctx.storage.teams.set_schedule(team.id, schedule, require_live)
+    if policy != team.policy:
+        await ctx.storage.teams.set_policy(team.id, policy)
     if changes.timezone is not None:
         await ctx.storage.teams.set_timezone(team.id, changes.timezone)
     updated = await ctx.storage.teams.get(team.id)
@@ -215,3 +237,22 @@ async def archive_team(ctx: AppContext, team: Team, *, actor_id: int | None) -> 
         before={"archived": False},
         after={"archived": True},
     )
+
+
+async def set_default_policy(
+    ctx: AppContext, settings: tuple[tuple[str, str], ...], *, actor_id: int | None
+) -> Policy:
+    """The policy teams created from now on start with; existing teams keep theirs."""
+    before = await ctx.storage.teams.default_policy()
+    policy = before
+    for key, value in settings:
+        policy = policy_setting(policy, key, value)
+    await ctx.storage.teams.set_default_policy(policy)
+    await ctx.storage.audit.record(
+        at=ctx.now_ts(),
+        actor_id=actor_id,
+        action="policy.defaults",
+        before=describe_policy(before),
+        after=describe_policy(policy),
+    )
+    return policy

@@ -110,6 +110,11 @@ MESSAGES = {
         "en": "{day} is not a workday for your team: nothing to make up.",
         "zh": "{day} 不是本队的工作日，无需补签。",
     },
+    "leave.no_workdays": {
+        "en": "{first} to {last} holds only holidays and days off: there is no leave to take. "
+        "Choose the last day again.",
+        "zh": "{first} 至 {last} 只有节假日和休息日，无需请假。请重新选择结束日期。",
+    },
     "req.before_joining": {
         "en": "You were not a member of the team yet on {day}: you joined on {since}. "
         "Nothing to make up or take leave from before that. Choose {since} or later.",
