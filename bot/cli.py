@@ -11,7 +11,7 @@ import logging
 import os
 import sys
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -177,13 +177,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     archive.add_argument("team", help="team name or id")
 
-    invite = sub.add_parser("invite", help="make an invite link for a team")
-    invite.add_argument("team", help="team name or id")
+    invite = sub.add_parser(
+        "invite",
+        help="make an invite link for a team; `invite list TEAM` lists its codes",
+    )
+    invite.add_argument(
+        "team", nargs="?", help="team name or id (or `list`, then the team to list)"
+    )
+    invite.add_argument("list_team", nargs="?", help=argparse.SUPPRESS)
     invite.add_argument("--role", choices=ROLES, default="member")
     invite.add_argument(
         "--bot-username", default=None, help="bot username for the link (default: ask Telegram)"
     )
-    invite.add_argument("--revoke", metavar="CODE", help="revoke an invite code instead")
+    invite.add_argument(
+        "--revoke", metavar="CODE", help="revoke an invite code instead (no team needed)"
+    )
 
     admin = sub.add_parser("admin", help="manage administrators").add_subparsers(
         dest="action", required=True
@@ -351,6 +359,10 @@ async def cmd_invite(ctx: AppContext, args: argparse.Namespace) -> int:
             raise CliError(f"no invite with code {args.revoke!r}")
         print(f"revoked {args.revoke}")
         return 0
+    if args.team == "list":
+        return await cmd_invite_list(ctx, args.list_team)
+    if not args.team:
+        raise CliError("name the team: outpost invite TEAM [--role supervisor]")
     team = await ctx.storage.teams.find(args.team)
     if team is None:
         raise CliError(f"no team {args.team!r} (see outpost team list)")
@@ -361,6 +373,29 @@ async def cmd_invite(ctx: AppContext, args: argparse.Namespace) -> int:
         f"{args.role} invite for {team.name}, valid {ctx.settings.invite_days} days,"
         f" code {invite.code}"
     )
+    return 0
+
+
+async def cmd_invite_list(ctx: AppContext, ref: str | None) -> int:
+    """Every code of a team, newest last: role, uses, expiry (team-local) and state."""
+    if not ref:
+        raise CliError("name the team: outpost invite list TEAM")
+    team = await ctx.storage.teams.find(ref)
+    if team is None:
+        raise CliError(f"no team {ref!r} (see outpost team list)")
+    now = ctx.now_ts()
+    zone = ZoneInfo(team.timezone)
+    invites = await ctx.storage.invites.for_team(team.id)
+    if not invites:
+        print(f"{team.name}: no invites yet (outpost invite {team.name!r})")
+    for inv in invites:
+        expires = datetime.fromtimestamp(inv.expires_at, zone).strftime("%Y-%m-%d %H:%M")
+        state = (
+            "revoked"
+            if inv.revoked_at is not None
+            else ("usable" if inv.usable_at(now) else "expired")
+        )
+        print(f"{inv.code}\t{inv.role}\tuses {inv.uses}\texpires {expires}\t{state}")
     return 0
 
 

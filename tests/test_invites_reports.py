@@ -1,0 +1,40 @@
+"""Invites listed and revoked from the shell, the yearly report, the monthly report asked
+for in chat, and admin-level reminders (issue 13 item 16)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+
+import pytest
+
+from bot.cli import main
+from bot.services.teams import create_invite
+from tests.conftest import SHANGHAI
+from tests.world import World
+
+
+async def _cli(world: World, *args: str) -> int:
+    env = {"OUTPOST_DB": str(world.ctx.settings.db_path), "OUTPOST_TZ": "Asia/Shanghai"}
+    return await asyncio.to_thread(main, list(args), env)
+
+
+async def test_invite_list_shows_codes_roles_uses_expiry_and_revoke_needs_no_team(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    team = await world.team("Xiaoshan")
+    member = await create_invite(world.ctx, team, "member", actor_id=None)
+    boss = await create_invite(world.ctx, team, "supervisor", actor_id=None)
+    await world.join(team, name="Li Wei")  # uses a fresh member invite of its own
+    assert await _cli(world, "invite", "list", "Xiaoshan") == 0
+    out = capsys.readouterr().out
+    assert member.code in out and boss.code in out
+    line = next(x for x in out.splitlines() if boss.code in x)
+    assert "supervisor" in line and "uses 0" in line and "expires 2026-12-09" in line
+    assert await _cli(world, "invite", "--revoke", boss.code) == 0
+    assert "revoked" in capsys.readouterr().out
+    assert await _cli(world, "invite", "list", "Xiaoshan") == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if boss.code in x)
+    assert "revoked" in line
+    assert await _cli(world, "invite", "list", "Nowhere") == 2
+    assert "no team" in capsys.readouterr().err
