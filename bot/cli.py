@@ -205,6 +205,11 @@ def build_parser() -> argparse.ArgumentParser:
     month.add_argument("--team", help="team name or id (default: every team)")
     month.add_argument("--out", help="XLSX path (default compliance-YYYY-MM.xlsx); PNG beside it")
     month.add_argument("--lang", choices=("en", "zh"), default="en")
+    year = report.add_parser(
+        "year", help="the yearly report: days on site, roll-call absences, recalls per member"
+    )
+    year.add_argument("year", help="the year, YYYY")
+    year.add_argument("--team", help="team name or id (default: every team)")
     # Administration (export, member, audit, backup) lives in its own module.
     from bot import cli_admin
 
@@ -455,6 +460,37 @@ async def cmd_report_month(ctx: AppContext, args: argparse.Namespace) -> int:
     return 0
 
 
+async def cmd_report_year(ctx: AppContext, args: argparse.Namespace) -> int:
+    if not (args.year.isdigit() and len(args.year) == 4):
+        raise CliError(f"{args.year!r} is not a year YYYY")
+    team_id = None
+    if args.team:
+        team = await ctx.storage.teams.find(args.team)
+        if team is None:
+            raise CliError(f"no team {args.team!r} (see outpost team list)")
+        team_id = team.id
+    rows = await ctx.storage.yearly.year(int(args.year), team_id)
+    if not rows:
+        print(f"no members in {args.year}")
+    teams = {team.name: team for team in await ctx.storage.teams.all()}
+    for r in rows:
+        policy_team = teams.get(r.team_name)
+        policy = policy_team.policy if policy_team else Policy()
+        zone = ZoneInfo(policy_team.timezone if policy_team else ctx.settings.timezone)
+        recalls = "; ".join(
+            f"recalled {datetime.fromtimestamp(at, zone):%Y-%m-%d}: {reason}"
+            for at, reason in r.recalls
+        )
+        print(
+            f"{r.team_name}\t{r.name}\t{r.unit or '-'}\t{r.state}\tdays on site"
+            f" {r.days_on_site}\tabsences {r.absences}"
+            f"\texcellent {'yes' if r.absences < policy.excellent_absence_limit else 'no'}"
+            f"\tcompetent {'yes' if r.absences <= policy.competent_absence_limit else 'no'}"
+            + (f"\t{recalls}" if recalls else "")
+        )
+    return 0
+
+
 COMMANDS: dict[tuple[str, str | None], Command] = {
     ("team", "add"): cmd_team_add,
     ("team", "list"): cmd_team_list,
@@ -465,6 +501,7 @@ COMMANDS: dict[tuple[str, str | None], Command] = {
     ("invite", None): cmd_invite,
     ("admin", "add"): cmd_admin_add,
     ("report", "month"): cmd_report_month,
+    ("report", "year"): cmd_report_year,
 }
 
 

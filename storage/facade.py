@@ -21,6 +21,7 @@ from storage.requests import RequestRepo
 from storage.rollcalls import RollcallRepo
 from storage.scheduling import SchedulingRepo
 from storage.teams import TeamRepo
+from storage.yearly import YearlyRepo
 
 
 class Storage:
@@ -41,6 +42,7 @@ class Storage:
         self.delivery = DeliveryRepo(self.db)
         self.exports = ExportRepo(self.db)
         self.recalls = RecallRepo(self.db)
+        self.yearly = YearlyRepo(self.db)
 
     async def open(self) -> Storage:
         await self.db.open()

@@ -38,3 +38,32 @@ async def test_invite_list_shows_codes_roles_uses_expiry_and_revoke_needs_no_tea
     assert "revoked" in line
     assert await _cli(world, "invite", "list", "Nowhere") == 2
     assert "no team" in capsys.readouterr().err
+
+
+async def test_yearly_report_lists_recalls_and_rollcall_absences_per_member(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datetime import UTC
+
+    from bot.services.recall import recall_member
+    from bot.services.rollcall import close_rollcall
+
+    team = await world.team("Xiaoshan")
+    boss = await world.join(team, role="supervisor", name="Zhang")
+    li = await world.join(team, name="Li Wei")
+    wang = await world.join(team, name="Wang Fang")
+    world.clock.set(datetime(2026, 11, 25, 10, 0, tzinfo=SHANGHAI))
+    boss.send_command("rollcall")
+    await boss.next_message()
+    world.clock.advance(minutes=31)
+    [(rollcall_id, _)] = await world.storage.rollcalls.open_ids()
+    await close_rollcall(world.ctx, world.app.bot, rollcall_id, world.clock.now().astimezone(UTC))
+    await recall_member(world.ctx, member_id=li.id, team=team, reason="moved", actor_id=None)
+    assert await _cli(world, "report", "year", "2026") == 0
+    out = capsys.readouterr().out
+    li_line = next(x for x in out.splitlines() if "Li Wei" in x)
+    wang_line = next(x for x in out.splitlines() if "Wang Fang" in x)
+    assert "recalled 2026-11-25: moved" in li_line and "absences 1" in li_line
+    assert "absences 1" in wang_line and "recalled" not in wang_line
+    assert "Zhang" not in out  # supervisors are not rated
+    assert wang.id and await _cli(world, "report", "year", "20x6") == 2
