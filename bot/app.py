@@ -43,6 +43,7 @@ from handlers import (
     messages,
     newteam,
     policy,
+    report,
     rollcall,
     start,
     summary,
@@ -107,6 +108,7 @@ def handlers() -> list[BaseHandler]:
         # locations and are routed in checkin.on_location).
         CommandHandler("summary", summary.cmd_summary, filters=NEW),
         CommandHandler("rollcall", rollcall.cmd_rollcall, filters=NEW),
+        CommandHandler("report", report.cmd_report, filters=NEW),
         # Administration: exports and recalls (admins only; refusals are audited).
         CommandHandler("export", export_handlers.cmd_export, filters=NEW),
         CommandHandler("recall", recall_handlers.cmd_recall, filters=NEW),

@@ -67,3 +67,32 @@ async def test_yearly_report_lists_recalls_and_rollcall_absences_per_member(
     assert "absences 1" in wang_line and "recalled" not in wang_line
     assert "Zhang" not in out  # supervisors are not rated
     assert wang.id and await _cli(world, "report", "year", "20x6") == 2
+
+
+async def test_a_supervisor_asks_for_the_monthly_report_in_chat(world: World) -> None:
+    team = await world.team("Xiaoshan")
+    other = await world.team("Fuyang")
+    world.clock.set(datetime(2026, 11, 1, 9, 0, tzinfo=SHANGHAI))
+    boss = await world.join(team, role="supervisor", name="Zhang")
+    await world.join(team, name="Li Wei")
+    await world.join(other, name="Outsider")
+    world.clock.set(datetime(2026, 12, 3, 9, 0, tzinfo=SHANGHAI))
+    mark = world.emu.mark()
+    boss.send_command("report")  # last month by default
+    await world.emu.wait_for(lambda r: r.method == "sendPhoto", since=mark)
+    sent = world.emu.sent_messages(boss.id)
+    [text] = [m for m in sent if "📊" in m.get("text", "")]
+    assert "Xiaoshan" in text["text"] and "2026-11" in text["text"]
+    assert "Fuyang" not in " ".join(m.get("text", "") for m in sent)
+    [doc] = [m for m in sent if "document" in m]
+    assert doc["document"]["file_name"].endswith(".xlsx")
+    mark = world.emu.mark()
+    boss.send_command("report", "2026-13")
+    rec = await world.emu.wait_for(lambda r: r.method == "sendMessage", since=mark)
+    assert "YYYY-MM" in rec.params["text"]
+    li = world.person(
+        "Li",
+        user_id=(await world.storage.people.team_members(team.id, role="member"))[0][0].telegram_id,
+    )
+    li.send_command("report")
+    assert "supervisors" in (await li.next_message())["text"]

@@ -277,3 +277,21 @@ async def write_month_files(
             path.unlink(missing_ok=True)
         raise
     return text, written
+
+
+async def send_month_on_request(
+    ctx: AppContext, bot: telegram.Bot, chat_id: int, team_id: int, year: int, month: int, lang: str
+) -> bool:
+    """`/report [month]`: one team's month to the person who asked, now — summary, workbook,
+    chart — rendered off the event loop. Not logged as sent: asking again sends it again.
+    False when the team is gone."""
+    inputs = await ctx.storage.compliance.month_inputs(year, month, team_id)
+    if not inputs:
+        return False
+    tm = compute(ctx, inputs[0], year, month)
+    files = await asyncio.to_thread(_render_files, tm, lang)
+    await bot.send_message(chat_id, summary_text(tm, lang))
+    await bot.send_document(chat_id, files.xlsx, filename=files.xlsx_name)
+    for page in files.photos:
+        await bot.send_photo(chat_id, page)
+    return True

@@ -99,4 +99,13 @@ MESSAGES = {
         "zh": "完整表格见附件；图表显示每日情况。",
     },
     "compliance.report.more": {"en": "and {n} more", "zh": "等 {n} 人"},
+    "report.not_allowed": {
+        "en": "Only supervisors (for their teams) and administrators can ask for reports. "
+        "Usage: /report [TEAM] [YYYY-MM]",
+        "zh": "只有负责人（所带工作队）和管理员可以查看报表。用法：/report [队名] [YYYY-MM]",
+    },
+    "report.bad_month": {
+        "en": "Please give the month as YYYY-MM, for example 2026-11.",
+        "zh": "请按 YYYY-MM 格式输入月份，例如 2026-11。",
+    },
 }
