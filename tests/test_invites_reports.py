@@ -96,3 +96,29 @@ async def test_a_supervisor_asks_for_the_monthly_report_in_chat(world: World) ->
     )
     li.send_command("report")
     assert "supervisors" in (await li.next_message())["text"]
+
+
+async def test_a_request_waiting_for_an_admin_is_reminded_after_24h_once(world: World) -> None:
+    from bot.services.requests import leave_followups
+    from tests.test_e2e_leave import ask_leave
+
+    team = await world.team("Xiaoshan")
+    boss = await world.join(team, role="supervisor", name="Zhang")
+    admin = world.person("Admin", user_id=world.admin_id)
+    li = await world.join(team, name="Li Wei")
+    await ask_leave(li, "2026-12-01", "2026-12-07")  # 7 days: needs an admin too
+    prompt = await boss.next_message()
+    request_id = int(prompt["text"].split("#")[1].split()[0])
+    boss.press(prompt, data=f"req:approve:{request_id}")
+    await li.next_message()
+    assert "second approval" in (await admin.next_message())["text"]
+    bot = world.app.bot
+    world.clock.advance(hours=23)
+    assert await leave_followups(world.ctx, bot) == 0
+    world.clock.advance(hours=1, minutes=1)
+    assert await leave_followups(world.ctx, bot) == 1
+    reminder = await admin.next_message()
+    assert "Reminder" in reminder["text"] and f"#{request_id}" in reminder["text"]
+    assert await leave_followups(world.ctx, bot) == 0
+    admin.press(reminder, data=f"req:approve:{request_id}")
+    assert "approved" in (await li.next_message())["text"]

@@ -409,6 +409,15 @@ async def leave_followups(ctx: AppContext, bot: telegram.Bot) -> int:
                 sent += await send_prompts(
                     ctx, bot, request, recipients, "admin", key="req.escalated"
                 )
+    # The second level is reminded like the first: once, a day after the supervisor's yes.
+    for request in await ctx.storage.requests.awaiting_admin(
+        decided_before=(now - REMIND_AFTER).timestamp()
+    ):
+        if await ctx.storage.requests.claim_followup(
+            request.id, "admin_reminded_at", now=now.timestamp()
+        ):
+            recipients = [i for i in await admin_ids(ctx) if i != request.telegram_id]
+            sent += await send_prompts(ctx, bot, request, recipients, "admin", key="req.reminder")
     return sent
 
 
