@@ -18,6 +18,7 @@ from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
+    ContextTypes,
     MessageHandler,
     TypeHandler,
     filters,
@@ -32,6 +33,7 @@ from bot.processor import PerChatUpdateProcessor
 from bot.resilience import ResilientRateLimiter, quiet_duplicate_fault_logs
 from bot.runtime import tune_gc
 from bot.scheduler import start_scheduler
+from bot.services.recall import tell_pending_recalls
 from bot.updates import Poller, drop_processed
 from handlers import (
     checkin,
@@ -152,6 +154,16 @@ def build_application(
         tune_gc()
         # Reminders, summaries, roll calls: every team's named jobs, plus a catch-up pass.
         await start_scheduler(app)
+        # Recalls made from the shell while the bot was not running are told now, and any
+        # made later (Telegram unreachable from the shell) within a minute.
+        await tell_pending_recalls(ctx, app.bot)
+        if app.job_queue is not None:
+            app.job_queue.run_repeating(
+                _recall_notices,
+                RECALL_NOTICE_EVERY_S,
+                first=RECALL_NOTICE_EVERY_S,
+                name="admin:recall_notices",
+            )
 
     async def post_shutdown(app: Application) -> None:
         await storage.close()
@@ -181,6 +193,14 @@ def build_application(
         app.add_handler(handler)
     app.add_error_handler(errors.on_error)
     return app
+
+
+RECALL_NOTICE_EVERY_S = 60
+
+
+async def _recall_notices(context: ContextTypes.DEFAULT_TYPE) -> None:
+    ctx: AppContext = context.application.bot_data[CTX_KEY]
+    await tell_pending_recalls(ctx, context.bot)
 
 
 async def _set_commands(app: Application) -> None:

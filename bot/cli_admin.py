@@ -172,7 +172,10 @@ async def cmd_member_recall(ctx: AppContext, args: argparse.Namespace) -> int:
         f" {team.name}: vacancy open until an invite into {team.name} is accepted"
     )
     problem = await _tell(ctx, recall)
-    print("member told" if problem is None else f"member NOT told: {problem}")
+    if problem is None:
+        print("member told")
+    else:
+        print(f"member not told yet ({problem}): they will be told when the bot runs")
     return 0
 
 

@@ -166,6 +166,22 @@ class RecallRepo:
             (VACANCY_REMINDER, telegram_id, ref),
         )
 
+    async def untold(self) -> list[Recall]:
+        """Recalls whose member has not been told yet, oldest first."""
+        rows = await self.db.fetchall(
+            _RECALL_SQL + " WHERE r.member_told_at IS NULL ORDER BY r.recalled_at"
+        )
+        return [_recall(r) for r in rows]
+
+    async def mark_told(self, recall_id: int, *, now: float) -> bool:
+        """True for the one caller that marks it: the notice goes out once."""
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "UPDATE recalls SET member_told_at = ? WHERE id = ? AND member_told_at IS NULL",
+                (now, recall_id),
+            )
+            return cur.rowcount == 1
+
     async def mark_reminded(self, recall_id: int, *, now: float) -> None:
         await self.db.execute(
             "UPDATE recalls SET last_reminded_at = ? WHERE id = ?", (now, recall_id)

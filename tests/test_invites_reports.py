@@ -122,3 +122,26 @@ async def test_a_request_waiting_for_an_admin_is_reminded_after_24h_once(world: 
     assert await leave_followups(world.ctx, bot) == 0
     admin.press(reminder, data=f"req:approve:{request_id}")
     assert "approved" in (await li.next_message())["text"]
+
+
+async def test_a_recall_from_the_shell_without_the_bot_is_told_when_the_bot_runs(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.services.recall import tell_pending_recalls
+
+    team = await world.team("Xiaoshan")
+    boss = await world.join(team, role="supervisor", name="Zhang")
+    li = await world.join(team, name="Li Wei")
+    code = await _cli(
+        world, "member", "recall", str(li.id), "--team", "Xiaoshan", "--reason", "moved"
+    )
+    assert code == 0
+    assert "told when the bot runs" in capsys.readouterr().out
+    # The bot's minute job does this; called here with the test's clock.
+    await tell_pending_recalls(world.ctx, world.app.bot)
+    notice = await li.next_message()
+    assert "recalled from Xiaoshan" in notice["text"] and li.reply_keyboard is None
+    assert "Li Wei" in (await boss.next_message())["text"]
+    assert await tell_pending_recalls(world.ctx, world.app.bot) == 0  # told once
+    notices = [m for m in world.emu.sent_messages(li.id) if "recalled from" in m["text"]]
+    assert len(notices) == 1

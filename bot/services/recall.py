@@ -49,13 +49,28 @@ async def recall_member(
 
 async def tell_recalled(ctx: AppContext, bot: Bot, recall: Recall) -> bool:
     """The member hears it in their own language, then the team's supervisors (or admins);
-    False if the member could not be reached."""
+    False if the member could not be reached. A recall whose member was not told stays
+    queued (`tell_pending_recalls`), so a recall from the shell reaches them once the bot runs.
+    """
     told = await _tell_member(ctx, bot, recall)
-    await tell_supervisors_of_recall(ctx, bot, recall)
+    if told is not None:
+        await ctx.storage.recalls.mark_told(recall.id, now=ctx.now_ts())
+        await tell_supervisors_of_recall(ctx, bot, recall)
+    return bool(told)
+
+
+async def tell_pending_recalls(ctx: AppContext, bot: Bot) -> int:
+    """Tells every recalled member not told yet (the bot calls it at start and every
+    minute); returns how many were told."""
+    told = 0
+    for recall in await ctx.storage.recalls.untold():
+        told += await tell_recalled(ctx, bot, recall)
     return told
 
 
-async def _tell_member(ctx: AppContext, bot: Bot, recall: Recall) -> bool:
+async def _tell_member(ctx: AppContext, bot: Bot, recall: Recall) -> bool | None:
+    """True when told, False when they blocked the bot (nothing more to try), None when
+    Telegram failed for now (try again later)."""
     person = await ctx.storage.people.get(recall.telegram_id)
     lang = (person.language if person else None) or "en"
     text = t(lang, "recall.notice", team=recall.team_name, reason=recall.reason)
@@ -67,7 +82,7 @@ async def _tell_member(ctx: AppContext, bot: Bot, recall: Recall) -> bool:
         return False
     except TelegramError as exc:
         log.warning("could not tell %s of the recall: %s", recall.telegram_id, exc)
-        return False
+        return None
     return True
 
 
