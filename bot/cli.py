@@ -22,6 +22,7 @@ from bot.context import AppContext
 from bot.rules.calendar import format_workdays
 from bot.rules.compliance import parse_month
 from bot.rules.geo import DEFAULT_RADIUS_M, Datum, InvalidCoordinates
+from bot.rules.geo_hints import looks_swapped
 from bot.rules.morning import suggested_cutoff
 from bot.rules.policy import POLICY_SETTINGS, Policy, describe_policy
 from bot.rules.schedule import parse_hhmm
@@ -236,13 +237,19 @@ async def cmd_team_add(ctx: AppContext, args: argparse.Namespace) -> int:
             f"a team called {exc} already exists (archived teams keep their names)"
         ) from exc
     except (InvalidCoordinates, ValueError) as exc:
-        raise CliError(f"cannot create team: {exc}") from exc
+        raise CliError(f"cannot create team: {exc}{_swap_hint(args.lat, args.lon)}") from exc
     print(
         f"team {team.id} {team.name}: site {team.site.lat:.6f},{team.site.lon:.6f} (WGS-84)"
         f" radius {team.site.radius_m} m, {team.timezone}, on time by {args.checkin_time},"
         f" cutoff {draft.cutoff}"
     )
     return 0
+
+
+def _swap_hint(lat: float | None, lon: float | None) -> str:
+    if lat is not None and lon is not None and looks_swapped(lat, lon):
+        return f" (they look swapped: did you mean --lat {lon} --lon {lat}?)"
+    return ""
 
 
 async def cmd_team_list(ctx: AppContext, args: argparse.Namespace) -> int:
@@ -290,7 +297,9 @@ async def cmd_team_set(ctx: AppContext, args: argparse.Namespace) -> int:
     try:
         updated = await update_team(ctx, team, changes, actor_id=None)
     except ValueError as exc:
-        raise CliError(f"cannot change {team.name}: {_option_words(str(exc))}") from exc
+        raise CliError(
+            f"cannot change {team.name}: {_option_words(str(exc))}{_swap_hint(args.lat, args.lon)}"
+        ) from exc
     s = updated.schedule
     print(
         f"team {updated.id} {updated.name}: site {updated.site.lat:.6f},{updated.site.lon:.6f}"

@@ -20,6 +20,7 @@ from bot.rules.geo import (
     to_wgs84,
     validate_radius,
 )
+from bot.rules.geo_hints import looks_swapped, parse_radius
 from bot.rules.morning import check_cutoff, check_on_time, on_time_end, suggested_cutoff
 from bot.rules.names import TEAM_NAME_MAX, clean_team_name
 from bot.rules.schedule import parse_hhmm
@@ -151,14 +152,14 @@ async def _take(
             _, datum = parse_site_input(value or "")
             lat, lon = _entered_coordinates(value or "")
         except (InvalidCoordinates, ValueError):
-            await reply(update, t(lang, "newteam.site_invalid"))
+            await reply(update, _site_problem(lang, value or ""))
             return
         await _advance(
             update, ctx, actor, "radius", {**data, "lat": lat, "lon": lon, "datum": datum.value}
         )
     elif step == "radius":
         try:
-            radius = validate_radius(float(value)) if value is not None else DEFAULT_RADIUS_M
+            radius = validate_radius(parse_radius(value)) if value is not None else DEFAULT_RADIUS_M
         except ValueError:
             await reply(
                 update, t(lang, "newteam.radius_invalid", min=RADIUS_MIN_M, max=RADIUS_MAX_M)
@@ -200,6 +201,17 @@ async def _take(
 
 def _hhmm(at: time | None) -> str:
     return at.strftime("%H:%M") if at else "23:59"
+
+
+def _site_problem(lang: str, text: str) -> str:
+    """Unreadable coordinates; pasted in Amap's "lon, lat" order, the swap is offered."""
+    try:
+        first, second = _entered_coordinates(text)
+    except (ValueError, IndexError):
+        return t(lang, "newteam.site_invalid")
+    if looks_swapped(first, second):
+        return t(lang, "newteam.site_swapped", lat=second, lon=first)
+    return t(lang, "newteam.site_invalid")
 
 
 def _entered_coordinates(text: str) -> tuple[float, float]:

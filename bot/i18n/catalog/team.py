@@ -19,6 +19,12 @@ MESSAGES = {
         "en": "I could not read those coordinates. Example: 39.9087, 116.3975 gcj02",
         "zh": "无法识别坐标。示例：39.9087, 116.3975 gcj02",
     },
+    "newteam.site_swapped": {
+        "en": "Those coordinates look swapped (Amap and Baidu show longitude first). Did you "
+        "mean {lat}, {lon}? Type them latitude first, with the datum.",
+        "zh": "坐标似乎顺序颠倒了（高德、百度地图先显示经度）。您是想输入 {lat}, {lon} 吗？"
+        "请先纬度后经度重新输入，并注明坐标系。",
+    },
     "newteam.ask_radius": {
         "en": "Site radius in metres ({min}–{max}, default {default}):",
         "zh": "驻点半径（米，{min}–{max}，默认 {default}）：",
