@@ -70,6 +70,12 @@ def parse_day(text: str | None, today: date) -> ParsedDay:
     return check_day(day, today)
 
 
+def relative_day(text: str, today: date) -> date | None:
+    """today / yesterday / tomorrow (and 今天, 昨天, 明天) as a day, else None."""
+    offset = {**_RELATIVE, "yesterday": -1, "昨天": -1, "昨日": -1}.get(text.strip().lower())
+    return None if offset is None else today + timedelta(days=offset)
+
+
 def check_day(day: date, today: date) -> ParsedDay:
     if day < today - timedelta(days=PAST_LIMIT_DAYS):
         return ParsedDay(None, DayProblem.TOO_FAR_PAST)
