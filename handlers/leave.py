@@ -17,7 +17,7 @@ from bot.access import Actor
 from bot.context import AppContext
 from bot.i18n import all_labels, t
 from bot.rules import leave as rules
-from bot.rules.schedule import Schedule, cutoff_utc, is_workday
+from bot.rules.schedule import cutoff_utc, is_workday
 from bot.services import requests as service
 from handlers.common import (
     Context,
@@ -69,7 +69,11 @@ def calendar_markup(lang: str, month: date, today: date) -> InlineKeyboardMarkup
         if next_month <= latest
         else InlineKeyboardButton(" ", callback_data="lv:nop"),
     ]
-    rows = [nav]
+    header = [
+        InlineKeyboardButton(name, callback_data="lv:nop")
+        for name in t(lang, "leave.weekdays").split()
+    ]
+    rows = [nav, header]
     for week in calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month):
         row = []
         for day in week:
@@ -286,9 +290,7 @@ async def on_leave_text(
             return
         data = {**state.data, "reason": reason}
         await ctx.storage.flows.set(actor.user_id, FLOW, "confirm", data, now=ctx.now_ts())
-        await reply(
-            update, summary(lang, data, today, team.schedule), reply_markup=confirm_markup(lang)
-        )
+        await reply(update, summary(lang, data, today, team), reply_markup=confirm_markup(lang))
     else:
         await reply(update, t(lang, "leave.use_buttons"), reply_markup=confirm_markup(lang))
 
@@ -365,7 +367,7 @@ async def _refused_before_joining(
     return True
 
 
-def summary(lang: str, data: dict[str, Any], today: date, schedule: Schedule) -> str:
+def summary(lang: str, data: dict[str, Any], today: date, team: Team) -> str:
     first, last = date.fromisoformat(data["first"]), date.fromisoformat(data["last"])
     if data["kind"] == "makeup":
         text = t(lang, "makeup.summary", day=first.isoformat(), reason=data["reason"])
@@ -376,9 +378,15 @@ def summary(lang: str, data: dict[str, Any], today: date, schedule: Schedule) ->
             type=t(lang, f"leave_type.{data['type']}"),
             first=first.isoformat(),
             last=last.isoformat(),
-            days=rules.leave_workdays(first, last, schedule),
+            days=rules.leave_workdays(first, last, team.schedule),
             reason=data["reason"],
         )
+        limit = team.policy.second_approval_after_days
+        if rules.needs_admin_approval(
+            "leave", rules.leave_workdays(first, last, team.schedule), limit
+        ):
+            # Said before sending, as DingTalk shows the approval chain up front.
+            text += "\n" + t(lang, "leave.needs_admin", limit=limit)
     if rules.is_retroactive(first, today) and data["kind"] == "leave":
         text += "\n" + t(lang, "req.retroactive")
     return text

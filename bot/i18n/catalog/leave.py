@@ -110,6 +110,12 @@ MESSAGES = {
         "en": "{day} is not a workday for your team: nothing to make up.",
         "zh": "{day} 不是本队的工作日，无需补签。",
     },
+    "leave.weekdays": {"en": "Mo Tu We Th Fr Sa Su", "zh": "一 二 三 四 五 六 日"},
+    "leave.needs_admin": {
+        "en": "ℹ️ Longer than {limit} days: after your supervisor, an administrator must also "
+        "approve it.",
+        "zh": "ℹ️ 超过 {limit} 天：负责人批准后，还需管理员批准。",
+    },
     "leave.no_workdays": {
         "en": "{first} to {last} holds only holidays and days off: there is no leave to take. "
         "Choose the last day again.",
