@@ -68,7 +68,24 @@ async def cmd_checkin(update: Update, context: Context) -> None:
     if not actor.known:
         await reply(update, not_a_member_text(actor))
         return
+    if await _ctx.storage.flows.get(actor.user_id) is None:
+        # Text typed now is most likely meant as the check-in: say so rather than take it
+        # for a diary entry (see on_text_instead_of_location).
+        await _ctx.storage.flows.set(actor.user_id, WAIT_FLOW, "location", {}, now=_ctx.now_ts())
     await reply(update, t(actor.language, "checkin.prompt"), reply_markup=main_menu(actor.language))
+
+
+WAIT_FLOW = "checkin_wait"
+
+
+@text_step(WAIT_FLOW)
+async def on_text_instead_of_location(
+    update: Update, context: Context, ctx: AppContext, actor: Actor, state: FlowState
+) -> None:
+    await ctx.storage.flows.clear(actor.user_id)
+    await reply(
+        update, t(actor.language, "checkin.text_not_location"), reply_markup=menu_for(actor)
+    )
 
 
 async def on_location(update: Update, context: Context) -> None:
@@ -80,6 +97,9 @@ async def on_location(update: Update, context: Context) -> None:
     if await rollcall.maybe_answer(update, context, ctx, actor):
         return
     state = await ctx.storage.flows.get(actor.user_id)
+    if state is not None and state.flow == WAIT_FLOW:
+        await ctx.storage.flows.clear(actor.user_id)  # the location it waited for
+        state = None
     if state is not None and state.flow in LOCATION_STEPS:
         await LOCATION_STEPS[state.flow](update, context, ctx, actor, state)
         return

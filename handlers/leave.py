@@ -26,6 +26,7 @@ from handlers.common import (
     is_private,
     main_menu,
     member_team,
+    menu_for,
     open_member_command,
     reply,
 )
@@ -641,6 +642,9 @@ async def on_other_message(update: Update, context: Context) -> None:
     state = await ctx.storage.flows.get(actor.user_id)
     if state is not None and state.flow in REPROMPT_FLOWS and state.flow in TEXT_STEPS:
         await TEXT_STEPS[state.flow](update, context, ctx, actor, state)
+    elif state is None and actor.known:
+        # A sticker or file out of the blue: say what the bot does take.
+        await reply(update, t(actor.language, "other.unsupported"), reply_markup=menu_for(actor))
 
 
 # Flows whose text step copes with a message that has no text (it re-prompts).

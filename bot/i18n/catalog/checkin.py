@@ -1,4 +1,16 @@
 MESSAGES = {
+    "checkin.text_not_location": {
+        "en": "Typing does not check you in: press “📍 Check in” below to share your location. "
+        "(If that text was for your diary, open it with /diary first.)",
+        "zh": "输入文字不能签到：请点击下方“📍 签到”发送位置。"
+        "（如果刚才的文字是工作日志，请先发送 /diary。）",
+    },
+    "other.unsupported": {
+        "en": "I can't use stickers or files here. “📍 Check in” shares your location; /diary "
+        "takes text, photos and voice notes; /help lists the rest.",
+        "zh": "这里无法使用贴纸或文件。“📍 签到”发送位置；"
+        "/diary 可记录文字、照片和语音；/help 查看其他功能。",
+    },
     "checkin.prompt": {
         "en": "Press “📍 Check in” below to share your current location.\n"
         "Tip: “Share live location” is preferred and proves more.",
