@@ -104,18 +104,30 @@ def _option_words(message: str) -> str:
     return message
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("outpost")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="outpost", description="Outpost field-team bot")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument("--version", action="version", version=f"outpost {_version()}")
+    sub = parser.add_subparsers(dest="command", required=True, help="what to do")
 
     sub.add_parser("run", help="run the bot (long polling, or a webhook if configured)")
     demo = sub.add_parser("demo", help="play a scripted week against the built-in emulator")
     demo.add_argument("--out", default="outpost-demo", help="folder for the database and exports")
     demo.add_argument("--quiet", action="store_true", help="write the transcript file only")
 
-    team = sub.add_parser("team", help="manage teams").add_subparsers(dest="action", required=True)
+    team = sub.add_parser("team", help="manage teams").add_subparsers(
+        dest="action", required=True, help="add, list, set or archive"
+    )
     add = team.add_parser("add", help="create a team")
-    add.add_argument("name")
+    add.add_argument("name", help="the team's name (unique, at most 64 characters)")
     add.add_argument("--lat", type=float, required=True, help="site latitude")
     add.add_argument("--lon", type=float, required=True, help="site longitude")
     add.add_argument(
@@ -138,16 +150,26 @@ def build_parser() -> argparse.ArgumentParser:
     team.add_parser("list", help="list teams")
     tset = team.add_parser("set", help="change a team's site, schedule or policy switches")
     tset.add_argument("team", help="team name or id")
-    tset.add_argument("--lat", type=float)
-    tset.add_argument("--lon", type=float)
-    tset.add_argument("--datum", choices=[d.value for d in Datum], default="wgs84")
-    tset.add_argument("--radius", type=int)
-    tset.add_argument("--tz", type=_timezone)
+    tset.add_argument("--lat", type=float, help="new site latitude (with --lon and --datum)")
+    tset.add_argument("--lon", type=float, help="new site longitude (with --lat and --datum)")
+    tset.add_argument(
+        "--datum",
+        choices=[d.value for d in Datum],
+        default=None,
+        help="datum of new coordinates, required with them: wgs84 (GPS), gcj02 (Amap/Tencent),"
+        " bd09 (Baidu)",
+    )
+    tset.add_argument("--radius", type=int, help="site radius in metres (50-3000)")
+    tset.add_argument("--tz", type=_timezone, help="IANA timezone, e.g. Asia/Shanghai")
     tset.add_argument("--checkin-time", type=_hhmm, help="on time until HH:MM")
     tset.add_argument("--grace", type=int, help="grace minutes after the check-in time")
     tset.add_argument("--cutoff", type=_hhmm, help="late until HH:MM, missed after")
-    tset.add_argument("--require-live", choices=["on", "off"])
-    tset.add_argument("--evening-check", choices=["on", "off"])
+    tset.add_argument(
+        "--require-live", choices=["on", "off"], help="accept only live locations at check-in"
+    )
+    tset.add_argument(
+        "--evening-check", choices=["on", "off"], help="the evening presence check (nights)"
+    )
     tset.add_argument("--name", help="rename the team (names are unique, at most 64 characters)")
     add_policy_options(tset)
     tset.add_argument(
@@ -170,7 +192,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="remove a holiday; repeat for several",
     )
     policy = sub.add_parser("policy", help="policy defaults for teams created from now on")
-    policy_sub = policy.add_subparsers(dest="action", required=True)
+    policy_sub = policy.add_subparsers(dest="action", required=True, help="set or show")
     add_policy_options(policy_sub.add_parser("set", help="change the defaults for new teams"))
     policy_sub.add_parser("show", help="print the defaults for new teams")
     archive = team.add_parser(
@@ -186,7 +208,9 @@ def build_parser() -> argparse.ArgumentParser:
         "team", nargs="?", help="team name or id (or `list`, then the team to list)"
     )
     invite.add_argument("list_team", nargs="?", help=argparse.SUPPRESS)
-    invite.add_argument("--role", choices=ROLES, default="member")
+    invite.add_argument(
+        "--role", choices=ROLES, default="member", help="who the link is for (default member)"
+    )
     invite.add_argument(
         "--bot-username", default=None, help="bot username for the link (default: ask Telegram)"
     )
@@ -195,17 +219,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     admin = sub.add_parser("admin", help="manage administrators").add_subparsers(
-        dest="action", required=True
+        dest="action", required=True, help="add"
     )
     admin_add = admin.add_parser("add", help="make a Telegram user id an admin")
-    admin_add.add_argument("user_id", type=int)
+    admin_add.add_argument("user_id", type=int, help="their Telegram user id")
 
-    report = sub.add_parser("report", help="reports").add_subparsers(dest="action", required=True)
+    report = sub.add_parser("report", help="reports").add_subparsers(
+        dest="action", required=True, help="month or year"
+    )
     month = report.add_parser("month", help="monthly compliance: print it, write XLSX and PNG")
     month.add_argument("month", help="the month, YYYY-MM")
     month.add_argument("--team", help="team name or id (default: every team)")
     month.add_argument("--out", help="XLSX path (default compliance-YYYY-MM.xlsx); PNG beside it")
-    month.add_argument("--lang", choices=("en", "zh"), default="en")
+    month.add_argument(
+        "--lang", choices=("en", "zh"), default="en", help="language of the report (default en)"
+    )
     year = report.add_parser(
         "year", help="the yearly report: days on site, roll-call absences, recalls per member"
     )
@@ -276,12 +304,15 @@ async def cmd_team_set(ctx: AppContext, args: argparse.Namespace) -> int:
     team = await ctx.storage.teams.find(args.team)
     if team is None:
         raise CliError(f"no team {args.team!r} (see outpost team list)")
+    if (args.lat is not None or args.lon is not None) and args.datum is None:
+        # GCJ-02 points sit 300-700 m off: a guessed datum could move the site off itself.
+        raise CliError("say which map the new coordinates come from: --datum wgs84|gcj02|bd09")
     if args.name is not None:
         team = await _renamed(ctx, team, args.name)
     changes = TeamChanges(
         lat=args.lat,
         lon=args.lon,
-        datum=Datum(args.datum),
+        datum=Datum(args.datum or "wgs84"),
         radius_m=args.radius,
         timezone=args.tz,
         on_time=args.checkin_time,

@@ -28,8 +28,12 @@ from storage.models import Team
 
 def add_parsers(sub: Any) -> None:
     export = sub.add_parser("export", help="export data sets to CSV, XLSX or JSON Lines")
-    export.add_argument("--from", dest="first", required=True, metavar="YYYY-MM-DD")
-    export.add_argument("--to", dest="last", required=True, metavar="YYYY-MM-DD")
+    export.add_argument(
+        "--from", dest="first", required=True, metavar="YYYY-MM-DD", help="first day (team-local)"
+    )
+    export.add_argument(
+        "--to", dest="last", required=True, metavar="YYYY-MM-DD", help="last day (team-local)"
+    )
     export.add_argument("--team", help="team name or id (default: all teams)")
     export.add_argument("--member", help="one member's Telegram user id")
     export.add_argument(
@@ -46,17 +50,17 @@ def add_parsers(sub: Any) -> None:
     )
 
     member = sub.add_parser("member", help="members of teams").add_subparsers(
-        dest="action", required=True
+        dest="action", required=True, help="list or recall"
     )
     listing = member.add_parser("list", help="people, roles, teams, units and state")
     listing.add_argument("--team", help="team name or id")
     recall = member.add_parser("recall", help="recall a member from a team")
     recall.add_argument("user_id", help="the member's Telegram user id")
     recall.add_argument("--team", required=True, help="team name or id")
-    recall.add_argument("--reason", required=True)
+    recall.add_argument("--reason", required=True, help="why, told to the member (required)")
 
     audit = sub.add_parser("audit", help="the audit trail, newest first")
-    audit.add_argument("--limit", type=int, default=50)
+    audit.add_argument("--limit", type=int, default=50, help="how many rows, newest first")
     audit.add_argument(
         "--action", dest="only_action", help="only this action (e.g. member.recall, export)"
     )
