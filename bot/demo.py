@@ -13,6 +13,7 @@ import contextlib
 import io
 import logging
 import textwrap
+import warnings
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -427,8 +428,14 @@ class Demo:
 
 def main(out: str = "outpost-demo", echo: bool = True) -> int:
     logging.basicConfig(level=logging.WARNING)
+    # The demo's week runs in accelerated time: APScheduler sees every job as "missed by
+    # days" and the update log forgets old ids as days pass; neither is news to a viewer.
+    logging.getLogger().setLevel(logging.WARNING)
     for noisy in ("apscheduler", "telegram", "httpx"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+        logging.getLogger(noisy).setLevel(logging.ERROR)
+    # Without a CJK font the chart logs one clear warning; matplotlib's per-glyph ones
+    # would repeat it for every Chinese character.
+    warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from font")
     path = Path(out)
     if path.exists() and not (path / "transcript.txt").exists() and any(path.iterdir()):
         print(f"outpost: {path} exists and is not a demo folder; choose another with --out")

@@ -152,3 +152,17 @@ def test_emulator_help_documents_control_and_user_actions() -> None:
         [sys.executable, "-m", "bot.emulator", "--help"], capture_output=True, text=True, timeout=60
     ).stdout
     assert "--control" in out and "send" in out and "location" in out and "press" in out
+
+
+def test_the_demo_output_carries_no_scheduler_or_glyph_noise(tmp_path) -> None:
+    import os
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "demo", "--out", str(tmp_path / "demo"), "--quiet"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "OUTPOST_LOG_LEVEL": "INFO", "TELEGRAM_BOT_TOKEN": ""},
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "missed by" not in proc.stderr and "Glyph" not in proc.stderr, proc.stderr
