@@ -217,9 +217,10 @@ async def polling(app: Application, *, poll_timeout: int = 10) -> AsyncIterator[
     await app.initialize()
     if app.post_init:
         await app.post_init(app)
-    await app.start()
+    # Known before the jobs start: the start-up catch-up waits for its backlog.
     poller = Poller(app, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES)
     app.bot_data[POLLER_KEY] = poller
+    await app.start()
     poller.start()
     try:
         yield app

@@ -31,6 +31,7 @@ from bot.services.compliance import send_monthly_compliance
 from bot.services.fanout import FanoutResult
 from bot.services.recall import vacancy_reminders
 from bot.services.requests import leave_followups
+from bot.updates import backlog_handled
 from storage.models import Team
 
 log = logging.getLogger(__name__)
@@ -141,6 +142,8 @@ async def _sync(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def _catch_up(context: ContextTypes.DEFAULT_TYPE) -> None:
     ctx = _ctx(context.application)
+    # Backlogged check-ins first, then the catch-up, on the clock of that moment.
+    await backlog_handled(context.application)
     await catch_up(ctx, context.bot, ctx.clock.now(), team_ids=_job_data(context))
 
 

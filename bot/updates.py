@@ -118,6 +118,9 @@ class Poller:
         self._faults = 0
         self._pruned_at = 0.0
         self.failure: BaseException | None = None
+        # Set once the updates that waited while the bot was down have been handled: the
+        # catch-up of missed notices waits for it, so nobody is reminded of what they did.
+        self.drained = asyncio.Event()
 
     @property
     def running(self) -> bool:
@@ -153,6 +156,7 @@ class Poller:
         while not self._stopping.is_set():
             updates = await self._fetch()
             if not updates:
+                self.drained.set()
                 continue
             self._handling = True
             try:
@@ -161,6 +165,8 @@ class Poller:
                 self._handling = False
             # Only now may Telegram forget them: the next getUpdates carries this offset.
             self.offset = updates[-1].update_id + 1
+            if len(updates) < self.limit:
+                self.drained.set()  # a short batch: nothing more was waiting
             await self._prune()
 
     async def _prune(self) -> None:
@@ -255,3 +261,20 @@ class Poller:
             await self.app.bot.get_updates(offset=self.offset, limit=1, timeout=0)
         except TelegramError as exc:
             log.info("could not confirm handled updates on the way out: %s", exc)
+
+
+# How long the catch-up waits for the backlog at most: a slow backlog must not cost the
+# catch-up itself (each notice is re-checked against storage when it is sent anyway).
+BACKLOG_WAIT_S = 120.0
+
+
+async def backlog_handled(app: Application, key: str = "outpost.poller") -> None:
+    """Returns once the poller has handled what waited while the bot was down (at once with
+    a webhook, where Telegram pushes the backlog through requests answered after handling)."""
+    poller = app.bot_data.get(key)
+    if not isinstance(poller, Poller):
+        return
+    try:
+        await asyncio.wait_for(poller.drained.wait(), BACKLOG_WAIT_S)
+    except TimeoutError:
+        log.warning("catch-up goes ahead: the backlog took over %.0f s", BACKLOG_WAIT_S)
