@@ -143,7 +143,8 @@ async def _sync(context: ContextTypes.DEFAULT_TYPE) -> None:
 async def _catch_up(context: ContextTypes.DEFAULT_TYPE) -> None:
     ctx = _ctx(context.application)
     # Backlogged check-ins first, then the catch-up, on the clock of that moment.
-    await backlog_handled(context.application)
+    if not await backlog_handled(context.application):
+        return  # stopping
     await catch_up(ctx, context.bot, ctx.clock.now(), team_ids=_job_data(context))
 
 

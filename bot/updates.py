@@ -122,6 +122,20 @@ class Poller:
         # catch-up of missed notices waits for it, so nobody is reminded of what they did.
         self.drained = asyncio.Event()
 
+    async def wait_drained(self, within: float) -> bool:
+        """True once the backlog is handled; False if the poller stops first or time runs
+        out (a stopping bot must not be held up by a job waiting here)."""
+        waits = {
+            asyncio.ensure_future(self.drained.wait()),
+            asyncio.ensure_future(self._stopping.wait()),
+        }
+        try:
+            await asyncio.wait(waits, timeout=within, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for w in waits:
+                w.cancel()
+        return self.drained.is_set() and not self._stopping.is_set()
+
     @property
     def running(self) -> bool:
         return self._task is not None and not self._task.done()
@@ -268,13 +282,16 @@ class Poller:
 BACKLOG_WAIT_S = 120.0
 
 
-async def backlog_handled(app: Application, key: str = "outpost.poller") -> None:
-    """Returns once the poller has handled what waited while the bot was down (at once with
-    a webhook, where Telegram pushes the backlog through requests answered after handling)."""
+async def backlog_handled(app: Application, key: str = "outpost.poller") -> bool:
+    """Waits until the poller has handled what waited while the bot was down (at once with
+    a webhook, where Telegram pushes the backlog through requests answered after handling).
+    False when the bot is stopping meanwhile: then there is nothing to catch up on."""
     poller = app.bot_data.get(key)
     if not isinstance(poller, Poller):
-        return
-    try:
-        await asyncio.wait_for(poller.drained.wait(), BACKLOG_WAIT_S)
-    except TimeoutError:
-        log.warning("catch-up goes ahead: the backlog took over %.0f s", BACKLOG_WAIT_S)
+        return True
+    if await poller.wait_drained(BACKLOG_WAIT_S):
+        return True
+    if poller.drained.is_set() or not poller.running:
+        return False
+    log.warning("catch-up goes ahead: the backlog took over %.0f s", BACKLOG_WAIT_S)
+    return True
