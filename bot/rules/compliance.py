@@ -133,6 +133,8 @@ class MemberMonth:
     excellent_eligible: bool
     competent_eligible: bool
     grid: tuple[DayStatus, ...]  # one per day of the month
+    # Days on site this member owed: the policy's, prorated for a mid-month joiner.
+    min_days: int = 0
 
     @property
     def leave_total(self) -> int:
@@ -249,6 +251,7 @@ def member_month(
         excellent_eligible=absences < policy.excellent_absence_limit,
         competent_eligible=absences <= policy.competent_absence_limit,
         grid=grid,
+        min_days=owed.min_days,
     )
 
 
