@@ -120,7 +120,7 @@ async def on_location(update: Update, context: Context) -> None:
             await reply(
                 update,
                 render_evening(actor.language, result),
-                reply_markup=main_menu(actor.language),
+                reply_markup=menu_for(actor),
             )
 
         await confirm_once(ctx, CONFIRM_KIND, actor.user_id, ref, evening_reply)
@@ -172,7 +172,7 @@ async def confirm_checkin(
         await reply(
             update,
             render_result(actor.language, result, message),
-            reply_markup=main_menu(actor.language),
+            reply_markup=menu_for(actor),
         )
 
     await confirm_once(ctx, CONFIRM_KIND, actor.user_id, str(result.recorded.id), send)
@@ -314,7 +314,7 @@ async def on_out_of_area_reason(
     await reply(
         update,
         t(actor.language, "checkin.oor_saved", told=told_text(actor.language, readers)),
-        reply_markup=main_menu(actor.language),
+        reply_markup=menu_for(actor),
     )
     if team is None:
         return

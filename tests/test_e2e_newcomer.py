@@ -439,3 +439,20 @@ async def test_supervisors_see_diary_photos_as_an_album_and_hear_voice_notes(
     assert len({m["media_group_id"] for m in album}) == 1
     [voice] = [m for m in sent if "voice" in m]
     assert voice["voice"]["duration"] == 12
+
+
+async def test_a_recalled_member_sharing_a_location_gets_no_member_keyboard_back(
+    world: World,
+) -> None:
+    from bot.services.recall import recall_member, tell_recalled
+
+    team = await world.team()
+    li = await world.join(team, name="Li Wei")
+    recall = await recall_member(
+        world.ctx, member_id=li.id, team=team, reason="moved", actor_id=None
+    )
+    await tell_recalled(world.ctx, world.app.bot, recall)
+    await li.next_message()
+    li.send_location(SITE_LAT, SITE_LON)
+    assert "recalled" in (await li.next_message())["text"]
+    assert _labels(li) == []
