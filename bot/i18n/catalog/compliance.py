@@ -108,4 +108,17 @@ MESSAGES = {
         "en": "Please give the month as YYYY-MM, for example 2026-11.",
         "zh": "请按 YYYY-MM 格式输入月份，例如 2026-11。",
     },
+    "compliance.digest.heading": {
+        "en": "📊 Monthly compliance {month}: {teams} teams",
+        "zh": "📊 {month} 月度考勤汇总：共 {teams} 个工作队",
+    },
+    "compliance.digest.line": {
+        "en": "• {team}: {members} members, {meets} meet, {covered} covered by leave, "
+        "{short} short",
+        "zh": "• {team}：队员 {members} 人，达标 {meets}，请假可抵 {covered}，未达标 {short}",
+    },
+    "compliance.digest.files": {
+        "en": "Every team's table is in the attached workbook.",
+        "zh": "各队明细见附件工作簿。",
+    },
 }
