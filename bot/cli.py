@@ -481,12 +481,7 @@ async def cmd_report_month(ctx: AppContext, args: argparse.Namespace) -> int:
         year, month = parse_month(args.month)
     except ValueError as exc:
         raise CliError(str(exc)) from exc
-    team_id = None
-    if args.team:
-        team = await ctx.storage.teams.find(args.team)
-        if team is None:
-            raise CliError(f"no team {args.team!r} (see outpost team list)")
-        team_id = team.id
+    team_id = await _optional_team_id(ctx, args.team)
     out = Path(args.out or f"compliance-{year:04d}-{month:02d}.xlsx")
     if not out.parent.is_dir() or not os.access(out.parent, os.W_OK):
         raise CliError(f"cannot write {out}: {out.parent} is not a writable directory")
@@ -500,15 +495,20 @@ async def cmd_report_month(ctx: AppContext, args: argparse.Namespace) -> int:
     return 0
 
 
+async def _optional_team_id(ctx: AppContext, ref: str | None) -> int | None:
+    """The id of the team named on the command line, None when none was named."""
+    if not ref:
+        return None
+    team = await ctx.storage.teams.find(ref)
+    if team is None:
+        raise CliError(f"no team {ref!r} (see outpost team list)")
+    return team.id
+
+
 async def cmd_report_year(ctx: AppContext, args: argparse.Namespace) -> int:
     if not (args.year.isdigit() and len(args.year) == 4):
         raise CliError(f"{args.year!r} is not a year YYYY")
-    team_id = None
-    if args.team:
-        team = await ctx.storage.teams.find(args.team)
-        if team is None:
-            raise CliError(f"no team {args.team!r} (see outpost team list)")
-        team_id = team.id
+    team_id = await _optional_team_id(ctx, args.team)
     rows = await ctx.storage.yearly.year(int(args.year), team_id)
     if not rows:
         print(f"no members in {args.year}")

@@ -41,22 +41,18 @@ class YearlyRepo:
             )
             for r in members
         }
-        for team_of, who, n in await self.db.fetchall(
-            "SELECT team_id, telegram_id, count(*) FROM attendance_days WHERE local_day"
-            " BETWEEN ? AND ? AND place = 'on_site' AND timing != 'missed'"
-            " GROUP BY team_id, telegram_id",
-            (first, last),
-        ):
-            if (team_of, who) in rows:
-                rows[(team_of, who)].days_on_site = n
-        for team_of, who, n in await self.db.fetchall(
-            "SELECT team_id, telegram_id, count(*) FROM rollcall_targets WHERE local_day"
-            " BETWEEN ? AND ? AND outcome IN ('out_of_area', 'no_answer')"
-            " GROUP BY team_id, telegram_id",
-            (first, last),
-        ):
-            if (team_of, who) in rows:
-                rows[(team_of, who)].absences = n
+        counts = (
+            ("days_on_site", "attendance_days", "place = 'on_site' AND timing != 'missed'"),
+            ("absences", "rollcall_targets", "outcome IN ('out_of_area', 'no_answer')"),
+        )
+        for attribute, table, condition in counts:
+            for team_of, who, n in await self.db.fetchall(
+                f"SELECT team_id, telegram_id, count(*) FROM {table} WHERE local_day"
+                f" BETWEEN ? AND ? AND {condition} GROUP BY team_id, telegram_id",
+                (first, last),
+            ):
+                if (team_of, who) in rows:
+                    setattr(rows[(team_of, who)], attribute, n)
         for team_of, who, at, reason in await self.db.fetchall(
             "SELECT team_id, telegram_id, recalled_at, reason FROM recalls"
             " WHERE strftime('%Y', recalled_at, 'unixepoch') = ? ORDER BY recalled_at",

@@ -3,27 +3,17 @@ item 2), from the shell while the bot runs."""
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
-from bot.cli import main
+from tests.cli_helpers import run_cli
 from tests.world import World
-
-
-async def _cli(world: World, *args: str) -> int:
-    env = {
-        "OUTPOST_DB": str(world.ctx.settings.db_path),
-        "OUTPOST_TZ": "Asia/Shanghai",
-    }
-    return await asyncio.to_thread(main, list(args), env)
 
 
 @pytest.mark.parametrize("name", ["", "   ", "x" * 65, "\u200b\x00 \t"])
 async def test_blank_or_oversized_team_names_are_refused(
     world: World, name: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code = await _cli(world, "team", "add", name, "--lat", "30.1", "--lon", "120.2")
+    code = await run_cli(world, "team", "add", name, "--lat", "30.1", "--lon", "120.2")
     assert code == 2
     err = capsys.readouterr().err
     assert "team name" in err and "Traceback" not in err
@@ -36,18 +26,18 @@ async def test_rename_and_archive_keep_exports_and_lists_working(
     team = await world.team("Xiaoshan")
     other = await world.team("Fuyang")
     admin = world.person("Admin", user_id=world.admin_id)
-    assert await _cli(world, "team", "set", "Xiaoshan", "--name", "  ") == 2
-    assert await _cli(world, "team", "set", "Xiaoshan", "--name", "fuyang") == 2
+    assert await run_cli(world, "team", "set", "Xiaoshan", "--name", "  ") == 2
+    assert await run_cli(world, "team", "set", "Xiaoshan", "--name", "fuyang") == 2
     assert "already" in capsys.readouterr().err
-    assert await _cli(world, "team", "set", "Xiaoshan", "--name", "Xiaoshan East") == 0
+    assert await run_cli(world, "team", "set", "Xiaoshan", "--name", "Xiaoshan East") == 0
     assert (await world.storage.teams.get(team.id)).name == "Xiaoshan East"
     admin.send_command("teams")
     assert "Xiaoshan East" in (await admin.next_message())["text"]
     # Archiving a team that still has members is refused with what to do instead.
     await world.enroll(other, name="Li Wei")
-    assert await _cli(world, "team", "archive", "Fuyang") == 2
+    assert await run_cli(world, "team", "archive", "Fuyang") == 2
     assert "1 member" in capsys.readouterr().err
-    assert await _cli(world, "team", "archive", "Xiaoshan East") == 0
+    assert await run_cli(world, "team", "archive", "Xiaoshan East") == 0
     assert await world.storage.teams.get(team.id) is None  # gone from every list...
     row = await world.storage.db.fetchone(
         "SELECT archived, name FROM teams WHERE id = ?", (team.id,)
@@ -65,11 +55,11 @@ async def test_cutoff_is_settable_and_a_late_checkin_time_gets_one_that_fits(
     world: World, capsys: pytest.CaptureFixture[str]
 ) -> None:
     base = ["--lat", "30.1", "--lon", "120.2"]
-    assert await _cli(world, "team", "add", "Late", *base, "--checkin-time", "16:00") == 0
+    assert await run_cli(world, "team", "add", "Late", *base, "--checkin-time", "16:00") == 0
     assert "cutoff 18:10" in capsys.readouterr().out
-    assert await _cli(world, "team", "add", "Early", *base, "--cutoff", "11:00") == 0
+    assert await run_cli(world, "team", "add", "Early", *base, "--cutoff", "11:00") == 0
     assert (await world.storage.teams.by_name("Early")).schedule.cutoff.hour == 11
-    code = await _cli(
+    code = await run_cli(
         world, "team", "add", "Bad", *base, "--checkin-time", "16:00", "--cutoff", "12:00"
     )
     assert code == 2 and "cutoff" in capsys.readouterr().err
@@ -91,7 +81,7 @@ async def test_zip_entries_carry_the_export_date_not_1980(world: World, tmp_path
 
     await world.team("Xiaoshan")
     out = tmp_path / "nov.zip"
-    code = await _cli(
+    code = await run_cli(
         world,
         "export",
         "--from",

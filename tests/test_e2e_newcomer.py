@@ -27,6 +27,20 @@ async def _approved_makeup(world: World, boss: UserActor, li: UserActor, day: st
     assert "counts as attended" in (await li.next_message())["text"]
 
 
+async def _moves(world: World, user: UserActor, team: Any) -> dict[str, Any]:
+    """The member opens an invite into another team and confirms the move; the welcome."""
+    from bot.services.teams import create_invite
+
+    invite = await create_invite(world.ctx, team, "member", actor_id=None)
+    user.send_command("start", invite.code)
+    user.press(await user.next_message(), data=f"join:{invite.code}")
+    await user.next_message()
+    user.send_text("Li Wei")
+    await user.next_message()
+    user.send_text("Bureau")
+    return await user.next_message()
+
+
 async def test_checkin_on_a_made_up_day_is_recorded_not_a_crash(world: World) -> None:
     team = await world.team()
     boss = await world.join(team, role="supervisor", name="Zhang")
@@ -240,7 +254,6 @@ async def test_approved_leave_follows_a_member_moved_to_another_team(world: Worl
     from datetime import UTC
 
     from bot.services.reminders import send_checkin_reminders, send_deadline_nudges
-    from bot.services.teams import create_invite
     from tests.test_e2e_leave import ask_leave
 
     alpha = await world.team("Alpha")
@@ -251,14 +264,7 @@ async def test_approved_leave_follows_a_member_moved_to_another_team(world: Worl
     prompt = await boss.next_message()
     boss.press(prompt, data=f"req:approve:{await _request_id(prompt)}")
     assert "approved" in (await li.next_message())["text"]
-    invite = await create_invite(world.ctx, beta, "member", actor_id=None)
-    li.send_command("start", invite.code)
-    li.press(await li.next_message(), data=f"join:{invite.code}")
-    await li.next_message()
-    li.send_text("Li Wei")
-    await li.next_message()
-    li.send_text("Bureau")
-    assert "Beta" in (await li.next_message())["text"]
+    assert "Beta" in (await _moves(world, li, beta))["text"]
     before = len(world.emu.sent_messages(li.id))
     for at in (datetime(2026, 11, 25, 7, 0), datetime(2026, 11, 25, 7, 41)):
         now = at.replace(tzinfo=SHANGHAI).astimezone(UTC)
@@ -391,20 +397,12 @@ async def test_recall_removes_the_member_keyboard_and_tells_the_supervisor(world
 
 
 async def test_the_supervisor_hears_when_a_member_moves_away(world: World) -> None:
-    from bot.services.teams import create_invite
 
     alpha = await world.team("Alpha")
     beta = await world.team("Beta")
     boss = await world.join(alpha, role="supervisor", name="Zhang")
     li = await world.join(alpha, name="Li Wei")
-    invite = await create_invite(world.ctx, beta, "member", actor_id=None)
-    li.send_command("start", invite.code)
-    li.press(await li.next_message(), data=f"join:{invite.code}")
-    await li.next_message()
-    li.send_text("Li Wei")
-    await li.next_message()
-    li.send_text("Bureau")
-    await li.next_message()
+    await _moves(world, li, beta)
     heard = (await boss.next_message())["text"]
     assert "Li Wei" in heard and "Beta" in heard
 

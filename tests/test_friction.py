@@ -3,7 +3,6 @@ before its fix."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import subprocess
 import sys
@@ -11,14 +10,10 @@ from typing import Any
 
 import pytest
 
-from bot.cli import build_parser, main
+from bot.cli import build_parser
 from bot.rules.geo_hints import looks_swapped, parse_radius
+from tests.cli_helpers import run_cli
 from tests.world import World
-
-
-async def _cli(world: World, *args: str) -> int:
-    env = {"OUTPOST_DB": str(world.ctx.settings.db_path), "OUTPOST_TZ": "Asia/Shanghai"}
-    return await asyncio.to_thread(main, list(args), env)
 
 
 @pytest.mark.parametrize(
@@ -53,7 +48,7 @@ async def test_wizard_hints_at_swapped_coordinates_and_takes_500m(world: World) 
 async def test_cli_hints_at_swapped_coordinates(
     world: World, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert await _cli(world, "team", "add", "T", "--lat", "120.2589", "--lon", "30.1674") == 2
+    assert await run_cli(world, "team", "add", "T", "--lat", "120.2589", "--lon", "30.1674") == 2
     assert "swapped" in capsys.readouterr().err
 
 
@@ -139,9 +134,9 @@ async def test_team_set_with_new_coordinates_needs_a_datum(
     world: World, capsys: pytest.CaptureFixture[str]
 ) -> None:
     await world.team("Xiaoshan")
-    assert await _cli(world, "team", "set", "Xiaoshan", "--lat", "30.2", "--lon", "120.3") == 2
+    assert await run_cli(world, "team", "set", "Xiaoshan", "--lat", "30.2", "--lon", "120.3") == 2
     assert "--datum" in capsys.readouterr().err
-    code = await _cli(
+    code = await run_cli(
         world, "team", "set", "Xiaoshan", "--lat", "30.2", "--lon", "120.3", "--datum", "gcj02"
     )
     assert code == 0

@@ -3,20 +3,14 @@ for in chat, and admin-level reminders (issue 13 item 16)."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime
 
 import pytest
 
-from bot.cli import main
 from bot.services.teams import create_invite
+from tests.cli_helpers import run_cli
 from tests.conftest import SHANGHAI
 from tests.world import World
-
-
-async def _cli(world: World, *args: str) -> int:
-    env = {"OUTPOST_DB": str(world.ctx.settings.db_path), "OUTPOST_TZ": "Asia/Shanghai"}
-    return await asyncio.to_thread(main, list(args), env)
 
 
 async def test_invite_list_shows_codes_roles_uses_expiry_and_revoke_needs_no_team(
@@ -26,17 +20,17 @@ async def test_invite_list_shows_codes_roles_uses_expiry_and_revoke_needs_no_tea
     member = await create_invite(world.ctx, team, "member", actor_id=None)
     boss = await create_invite(world.ctx, team, "supervisor", actor_id=None)
     await world.join(team, name="Li Wei")  # uses a fresh member invite of its own
-    assert await _cli(world, "invite", "list", "Xiaoshan") == 0
+    assert await run_cli(world, "invite", "list", "Xiaoshan") == 0
     out = capsys.readouterr().out
     assert member.code in out and boss.code in out
     line = next(x for x in out.splitlines() if boss.code in x)
     assert "supervisor" in line and "uses 0" in line and "expires 2026-12-09" in line
-    assert await _cli(world, "invite", "--revoke", boss.code) == 0
+    assert await run_cli(world, "invite", "--revoke", boss.code) == 0
     assert "revoked" in capsys.readouterr().out
-    assert await _cli(world, "invite", "list", "Xiaoshan") == 0
+    assert await run_cli(world, "invite", "list", "Xiaoshan") == 0
     line = next(x for x in capsys.readouterr().out.splitlines() if boss.code in x)
     assert "revoked" in line
-    assert await _cli(world, "invite", "list", "Nowhere") == 2
+    assert await run_cli(world, "invite", "list", "Nowhere") == 2
     assert "no team" in capsys.readouterr().err
 
 
@@ -59,14 +53,14 @@ async def test_yearly_report_lists_recalls_and_rollcall_absences_per_member(
     [(rollcall_id, _)] = await world.storage.rollcalls.open_ids()
     await close_rollcall(world.ctx, world.app.bot, rollcall_id, world.clock.now().astimezone(UTC))
     await recall_member(world.ctx, member_id=li.id, team=team, reason="moved", actor_id=None)
-    assert await _cli(world, "report", "year", "2026") == 0
+    assert await run_cli(world, "report", "year", "2026") == 0
     out = capsys.readouterr().out
     li_line = next(x for x in out.splitlines() if "Li Wei" in x)
     wang_line = next(x for x in out.splitlines() if "Wang Fang" in x)
     assert "recalled 2026-11-25: moved" in li_line and "absences 1" in li_line
     assert "absences 1" in wang_line and "recalled" not in wang_line
     assert "Zhang" not in out  # supervisors are not rated
-    assert wang.id and await _cli(world, "report", "year", "20x6") == 2
+    assert wang.id and await run_cli(world, "report", "year", "20x6") == 2
 
 
 async def test_a_supervisor_asks_for_the_monthly_report_in_chat(world: World) -> None:
@@ -132,7 +126,7 @@ async def test_a_recall_from_the_shell_without_the_bot_is_told_when_the_bot_runs
     team = await world.team("Xiaoshan")
     boss = await world.join(team, role="supervisor", name="Zhang")
     li = await world.join(team, name="Li Wei")
-    code = await _cli(
+    code = await run_cli(
         world, "member", "recall", str(li.id), "--team", "Xiaoshan", "--reason", "moved"
     )
     assert code == 0

@@ -3,24 +3,18 @@ in chat, defaults for new teams, and leave days that skip holidays and days off.
 
 from __future__ import annotations
 
-import asyncio
 from datetime import date
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.cli import main
 from bot.rules.calendar import parse_workdays
 from bot.rules.leave import leave_workdays
 from bot.rules.schedule import Schedule
+from tests.cli_helpers import run_cli
 from tests.test_e2e_leave import ask_leave
 from tests.world import World
-
-
-async def _cli(world: World, *args: str) -> int:
-    env = {"OUTPOST_DB": str(world.ctx.settings.db_path), "OUTPOST_TZ": "Asia/Shanghai"}
-    return await asyncio.to_thread(main, list(args), env)
 
 
 @pytest.mark.parametrize(
@@ -57,7 +51,7 @@ async def test_team_policy_and_calendar_set_from_the_shell_and_audited(
     world: World, capsys: pytest.CaptureFixture[str]
 ) -> None:
     team = await world.team("Xiaoshan")
-    code = await _cli(
+    code = await run_cli(
         world, "team", "set", "Xiaoshan", "--min-days", "20", "--min-nights", "12",
         "--excellent-absences", "1", "--competent-absences", "2",
         "--second-approval-after", "3", "--refill-days", "10", "--workdays", "mon-fri",
@@ -72,15 +66,15 @@ async def test_team_policy_and_calendar_set_from_the_shell_and_audited(
     assert updated.schedule.holidays == {date(2026, 12, 1), date(2026, 12, 2)}
     [audit] = await world.storage.audit.recent(action="team.update")
     assert '"min_days": 20' in audit["after"] and '"min_days": 22' in audit["before"]
-    assert await _cli(world, "team", "set", "Xiaoshan", "--holiday-remove", "2026-12-02") == 0
+    assert await run_cli(world, "team", "set", "Xiaoshan", "--holiday-remove", "2026-12-02") == 0
     assert (await world.storage.teams.get(team.id)).schedule.holidays == {date(2026, 12, 1)}
-    assert await _cli(world, "team", "set", "Xiaoshan", "--min-days", "40") == 2
+    assert await run_cli(world, "team", "set", "Xiaoshan", "--min-days", "40") == 2
     assert "min-days" in capsys.readouterr().err
 
 
 async def test_policy_defaults_apply_to_new_teams_only(world: World) -> None:
     old = await world.team("Old")
-    assert await _cli(world, "policy", "set", "--min-days", "18", "--refill-days", "5") == 0
+    assert await run_cli(world, "policy", "set", "--min-days", "18", "--refill-days", "5") == 0
     new = await world.team("New")
     assert (new.policy.min_days, new.policy.refill_days) == (18, 5)
     assert (await world.storage.teams.get(old.id)).policy.min_days == 22

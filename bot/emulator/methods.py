@@ -354,44 +354,39 @@ def _file_param(emu: BotApiEmulator, p: Params, name: str) -> tuple[StoredFile, 
     raise bad("wrong file identifier/HTTP URL specified")
 
 
-@method("sendDocument")
-async def send_document(emu: BotApiEmulator, p: Params) -> Any:
+def _send_file(
+    emu: BotApiEmulator, p: Params, field: str, meta: Callable[[StoredFile], Any]
+) -> Any:
+    """A message carrying one file (new upload or a known file_id) with its caption."""
     chat = emu.target_chat(p)
-    stored, upload = _file_param(emu, p, "document")
-    doc = stored.meta.get("document") or emu.document_meta(stored)
-    content = {"document": doc, **_caption(p)}
+    stored, upload = _file_param(emu, p, field)
+    content = {field: stored.meta.get(field) or meta(stored), **_caption(p)}
     msg = emu.bot_sends(chat, content, _common(emu, p, chat), p)
     if upload is not None:
         upload.chat_id = chat["id"]
     return msg
+
+
+@method("sendDocument")
+async def send_document(emu: BotApiEmulator, p: Params) -> Any:
+    return _send_file(emu, p, "document", emu.document_meta)
 
 
 @method("sendPhoto")
 async def send_photo(emu: BotApiEmulator, p: Params) -> Any:
-    chat = emu.target_chat(p)
-    stored, upload = _file_param(emu, p, "photo")
-    sizes = stored.meta.get("photo") or emu.photo_meta(stored)
-    content = {"photo": sizes, **_caption(p)}
-    msg = emu.bot_sends(chat, content, _common(emu, p, chat), p)
-    if upload is not None:
-        upload.chat_id = chat["id"]
-    return msg
+    return _send_file(emu, p, "photo", emu.photo_meta)
 
 
 @method("sendVoice")
 async def send_voice(emu: BotApiEmulator, p: Params) -> Any:
-    chat = emu.target_chat(p)
-    stored, upload = _file_param(emu, p, "voice")
-    voice = stored.meta.get("voice") or {
-        "file_id": stored.file_id,
-        "file_unique_id": stored.file_unique_id,
-        "duration": int(p.get("duration") or 0),
-    }
-    content = {"voice": voice, **_caption(p)}
-    msg = emu.bot_sends(chat, content, _common(emu, p, chat), p)
-    if upload is not None:
-        upload.chat_id = chat["id"]
-    return msg
+    def meta(stored: StoredFile) -> dict[str, Any]:
+        return {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "duration": int(p.get("duration") or 0),
+        }
+
+    return _send_file(emu, p, "voice", meta)
 
 
 @method("sendMediaGroup")
