@@ -142,6 +142,8 @@ async def on_join_text(
     text = t(lang, "join.done", team=check.team.name, role=role)
     if check.invite.role == "member":
         text += "\n\n" + expectations(lang, check.team)
+    else:
+        text += "\n\n" + menu_text(joined)  # what a supervisor's keyboard is for
     await reply(update, text, reply_markup=menu_for(joined))
     if left is not None and left.state == "active" and left.team_id != check.team.id:
         await tell_supervisors_of_move(ctx, context.bot, left, actor.user_id, check.team)

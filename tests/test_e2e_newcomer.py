@@ -454,3 +454,10 @@ async def test_a_recalled_member_sharing_a_location_gets_no_member_keyboard_back
     li.send_location(SITE_LAT, SITE_LON)
     assert "recalled" in (await li.next_message())["text"]
     assert _labels(li) == []
+
+
+async def test_a_new_supervisor_is_told_what_their_keyboard_is_for(world: World) -> None:
+    team = await world.team()
+    boss = await world.join(team, role="supervisor", name="Zhang")
+    done = world.emu.sent_messages(boss.id)[-1]["text"]
+    assert "Supervisor menu" in done and "📋 Summary" in _labels(boss)

@@ -126,12 +126,11 @@ def add_control_routes(app: web.Application, emu: BotApiEmulator) -> None:
         out = []
         for msg in emu.sent_messages(user_id)[-last:]:
             rows = (msg.get("reply_markup") or {}).get("inline_keyboard", [])
-            out.append(
-                {
-                    "text": msg.get("text") or msg.get("caption") or "",
-                    "buttons": [[b.get("text") for b in row] for row in rows],
-                }
-            )
+            text = msg.get("text") or msg.get("caption") or ""
+            if not text and "location" in msg:
+                where = msg["location"]
+                text = f"[map pin {where['latitude']}, {where['longitude']}]"
+            out.append({"text": text, "buttons": [[b.get("text") for b in row] for row in rows]})
         return web.json_response({"messages": out})
 
     app.router.add_post(f"{PREFIX}/act", act)
