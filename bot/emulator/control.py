@@ -130,6 +130,10 @@ def add_control_routes(app: web.Application, emu: BotApiEmulator) -> None:
             if not text and "location" in msg:
                 where = msg["location"]
                 text = f"[map pin {where['latitude']}, {where['longitude']}]"
+            elif not text and "document" in msg:
+                text = f"[document {msg['document'].get('file_name', '')}]"
+            elif not text:
+                text = next((f"[{kind}]" for kind in ("photo", "voice") if kind in msg), "")
             out.append({"text": text, "buttons": [[b.get("text") for b in row] for row in rows]})
         return web.json_response({"messages": out})
 
