@@ -97,3 +97,20 @@ async def test_zip_entries_carry_the_export_date_not_1980(world: World, tmp_path
     with zipfile.ZipFile(out) as zf:
         years = {info.date_time[0] for info in zf.infolist()}
     assert years and min(years) >= 2024
+
+
+async def test_a_team_left_blank_by_an_older_version_is_named_at_start(tmp_path) -> None:
+    from storage import Storage
+
+    db = tmp_path / "old.db"
+    async with Storage(db) as storage:
+        await storage.db.execute(
+            "INSERT INTO teams(name, timezone, created_at) VALUES ('  ', 'Asia/Shanghai', 0)"
+        )
+        # As if the repair step had not shipped yet when the blank name was written.
+        await storage.db.execute(
+            "DELETE FROM schema_migrations WHERE name = 'm0134_blank_team_names'"
+        )
+    async with Storage(db) as storage:
+        row = await storage.db.fetchone("SELECT id, name FROM teams")
+    assert row["name"] == f"Team {row['id']}"
