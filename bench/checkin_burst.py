@@ -31,7 +31,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -81,7 +81,9 @@ class Phase:
 class Emulator:
     """The emulator subprocess and its /_emu/ control channel."""
 
-    def __init__(self) -> None:
+    def __init__(self, latency_ms: float = 0.0, jitter_ms: float = 0.0) -> None:
+        # A round trip on every Bot API call (bench/morning_rush.py); 0 here: pure speed.
+        self.latency_ms, self.jitter_ms = latency_ms, jitter_ms
         self.proc: asyncio.subprocess.Process | None = None
         self.base = ""
         self.session: aiohttp.ClientSession | None = None
@@ -96,6 +98,10 @@ class Emulator:
             "--control",
             "--schema",
             str(SCHEMA),
+            "--latency-ms",
+            str(self.latency_ms),
+            "--jitter-ms",
+            str(self.jitter_ms),
             cwd=ROOT,
             stdout=asyncio.subprocess.PIPE,
         )
@@ -245,7 +251,16 @@ async def seed(storage: Storage, n: int) -> list[int]:
     return ids
 
 
-async def run_outpost(emu: Emulator, n: int, patience: float, workdir: Path, backend: str) -> Phase:
+async def run_outpost(
+    emu: Emulator,
+    n: int,
+    patience: float,
+    workdir: Path,
+    backend: str,
+    prepare: Callable[[Storage], Awaitable[None]] | None = None,
+) -> Phase:
+    """`prepare` changes the seeded database before the burst (bench/audit_verify.py uses it
+    to measure the bot without its hash-chain triggers)."""
     settings = Settings(
         token=TOKEN,
         api_base_url=emu.base,
@@ -257,6 +272,8 @@ async def run_outpost(emu: Emulator, n: int, patience: float, workdir: Path, bac
     storage = Storage(settings.db_path)
     await storage.open()
     users = await seed(storage, n)
+    if prepare is not None:
+        await prepare(storage)
     app = build_application(settings, clock=FixedClock(MORNING), storage=storage)
     group = storage.db._group
     async with polling(app, poll_timeout=1):

@@ -30,6 +30,8 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from storage.chain_hash import register as register_chain_functions  # noqa: E402
+
 TEAMS = 100
 PEOPLE = 3000
 FIRST_DAY = date(2026, 1, 1)
@@ -87,6 +89,7 @@ def generate(path: Path, rows: int) -> float:
     _create_schema(path)
     started = time.perf_counter()
     con = sqlite3.connect(path, isolation_level=None)
+    register_chain_functions(con)  # the evidence tables' triggers chain every row
     con.execute("PRAGMA journal_mode=WAL")
     con.execute("PRAGMA synchronous=OFF")
     con.execute("BEGIN")

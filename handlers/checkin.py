@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Awaitable
 from datetime import UTC, timedelta
 
@@ -13,7 +14,9 @@ from bot.access import Actor, Readers, alert_readers, told_text
 from bot.context import AppContext, app_ctx
 from bot.delivery import confirm_once
 from bot.i18n import all_labels, t
-from bot.rules.checkin import DayEffect, LocationEvidence, Place, RejectReason
+from bot.resilience import as_alert
+from bot.rules.checkin import DayEffect, EveningOutcome, LocationEvidence, Place, RejectReason
+from bot.rules.plausible import finite_or_nan, optional_finite
 from bot.rules.schedule import Timing, local_datetime
 from bot.services.checkin import CheckinResult, check_in, track_live_position
 from handlers import rollcall
@@ -47,10 +50,11 @@ def _seconds(value: int | timedelta | None) -> int | None:
 def evidence_of(message: Message, ctx: AppContext) -> LocationEvidence:
     loc = message.location
     assert loc is not None
+    # JSON may carry 1e400: kept as NaN, judged invalid, stored as NULL (bot/rules/plausible).
     return LocationEvidence(
-        lat=loc.latitude,
-        lon=loc.longitude,
-        accuracy_m=loc.horizontal_accuracy,
+        lat=finite_or_nan(loc.latitude),
+        lon=finite_or_nan(loc.longitude),
+        accuracy_m=optional_finite(loc.horizontal_accuracy),
         live_period=_seconds(loc.live_period),
         is_forwarded=message.forward_origin is not None,
         is_venue=message.venue is not None,
@@ -124,6 +128,9 @@ async def on_location(update: Update, context: Context) -> None:
             )
 
         await confirm_once(ctx, CONFIRM_KIND, actor.user_id, ref, evening_reply)
+        if result.verdict.evening is EveningOutcome.OUT_OF_AREA:
+            # Judged like the morning: the member is asked why, the supervisor hears at once.
+            await out_of_area(update, context, ctx, actor, result, message)
         return
     if not result.verdict.accepted and actor.known and not actor.can_act_as_member:
         # A supervisor or admin sharing a location is kept as an attempt like anyone's, but
@@ -147,14 +154,7 @@ async def on_location(update: Update, context: Context) -> None:
         await confirm_once(ctx, "checkin.makeup_offer", actor.user_id, ref, offer_makeup)
     if result.verdict.accepted and result.recorded.effect is DayEffect.COUNTS:
         if result.verdict.place is Place.OUT_OF_AREA:
-            await confirm_once(
-                ctx,
-                "checkin.oor_ask",
-                actor.user_id,
-                ref,
-                lambda: ask_out_of_area_reason(update, ctx, actor, result),
-            )
-            await alert_supervisors(context, ctx, actor, result, message)
+            await out_of_area(update, context, ctx, actor, result, message)
     if result.verdict.accepted and message.location and message.location.live_period:
         await confirm_once(
             ctx,
@@ -195,10 +195,13 @@ def render_result(lang: str, result: CheckinResult, message: Message) -> str:
         reason = v.reject_reason or RejectReason.NOT_MEMBER
         params: dict[str, object] = {}
         if reason is RejectReason.INACCURATE and message.location and team:
+            accuracy = finite_or_nan(message.location.horizontal_accuracy or 0)
             params = {
-                "accuracy": round(message.location.horizontal_accuracy or 0),
+                "accuracy": round(accuracy) if math.isfinite(accuracy) and accuracy >= 0 else "?",
                 "radius": team.site.radius_m,
             }
+        elif reason is RejectReason.BAD_TIME:
+            params = {"sent": f"{message.date.astimezone(UTC):%Y-%m-%d %H:%M} UTC"}
         elif reason is RejectReason.TOO_EARLY and team:
             params = {"opens": team.schedule.opens.strftime("%H:%M")}
         elif reason is RejectReason.RECALLED and team:
@@ -240,6 +243,25 @@ def render_result(lang: str, result: CheckinResult, message: Message) -> str:
     return "\n".join(lines)
 
 
+async def out_of_area(
+    update: Update,
+    context: Context,
+    ctx: AppContext,
+    actor: Actor,
+    result: CheckinResult,
+    message: Message,
+) -> None:
+    """The member is asked for a reason (once per check-in), the supervisor alerted."""
+    await confirm_once(
+        ctx,
+        "checkin.oor_ask",
+        actor.user_id,
+        str(result.recorded.id),
+        lambda: ask_out_of_area_reason(update, ctx, actor, result),
+    )
+    await alert_supervisors(context, ctx, actor, result, message)
+
+
 async def ask_out_of_area_reason(
     update: Update, ctx: AppContext, actor: Actor, result: CheckinResult
 ) -> None:
@@ -252,36 +274,41 @@ async def ask_out_of_area_reason(
 async def alert_supervisors(
     context: Context, ctx: AppContext, actor: Actor, result: CheckinResult, message: Message
 ) -> None:
-    """DingTalk's "field check-in": the supervisor hears at once, with the point itself."""
+    """DingTalk's "field check-in": the supervisor hears at once, with the point itself.
+    In the evening once per member and night: a second location from afar adds nothing."""
     team = result.team
     assert team is not None and message.location is not None
     name = actor.person.name if actor.person and actor.person.name else str(actor.user_id)
     sent = local_datetime(message.date.astimezone(UTC), team.timezone)
+    kind, ref = "alert.out_of_area", str(result.recorded.id)
+    if result.kind == "evening":
+        kind, ref = "alert.evening_out_of_area", f"{actor.user_id}:{result.verdict.local_day}"
     for supervisor in (await alert_readers(ctx, team, exclude=actor.user_id)).people:
         lang = supervisor.language or "en"
-        text = t(
-            lang,
-            "alert.out_of_area",
-            name=name,
-            team=team.name,
-            time=sent.strftime("%H:%M"),
-            distance=format_distance(lang, result.verdict.distance_m),
-            timing=t(lang, f"timing.{result.verdict.timing}"),
-        )
+        facts = {
+            "name": name,
+            "team": team.name,
+            "time": sent.strftime("%H:%M"),
+            "distance": format_distance(lang, result.verdict.distance_m),
+        }
+        if result.kind == "evening":
+            text = t(lang, kind, **facts)
+        else:
+            text = t(lang, kind, timing=t(lang, f"timing.{result.verdict.timing}"), **facts)
 
         async def send(chat_id: int = supervisor.telegram_id, text: str = text) -> None:
             assert message.location is not None
-            await context.bot.send_message(chat_id, text)
+            alert = as_alert(context.bot)
+            await context.bot.send_message(chat_id, text, **alert)
             await context.bot.send_location(
-                chat_id, latitude=message.location.latitude, longitude=message.location.longitude
+                chat_id,
+                latitude=message.location.latitude,
+                longitude=message.location.longitude,
+                **alert,
             )
 
         await _to_reader(
-            ctx,
-            supervisor.telegram_id,
-            confirm_once(
-                ctx, "alert.out_of_area", supervisor.telegram_id, str(result.recorded.id), send
-            ),
+            ctx, supervisor.telegram_id, confirm_once(ctx, kind, supervisor.telegram_id, ref, send)
         )
 
 
@@ -327,6 +354,7 @@ async def on_out_of_area_reason(
             context.bot.send_message(
                 supervisor.telegram_id,
                 t(lang, "alert.oor_reason", name=name, team=team.name, reason=reason),
+                **as_alert(context.bot),
             ),
         )
 

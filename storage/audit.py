@@ -33,6 +33,26 @@ async def write_audit(
     )
 
 
+async def write_audit_many(conn: aiosqlite.Connection, rows: list[dict[str, Any]]) -> None:
+    """Many audit rows inside a caller's transaction (a bulk import: one row per team)."""
+    await conn.executemany(
+        "INSERT INTO audit(at, actor_id, action, team_id, subject, before, after)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                r["at"],
+                r.get("actor_id"),
+                r["action"],
+                r.get("team_id"),
+                r.get("subject"),
+                _dump(r.get("before")),
+                _dump(r.get("after")),
+            )
+            for r in rows
+        ],
+    )
+
+
 class AuditRepo:
     def __init__(self, db: Database) -> None:
         self.db = db

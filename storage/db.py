@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 import aiosqlite
 
 from storage.batch import GroupCommit, Outcome, Unit, run_group
+from storage.chain_hash import register_async
 from storage.migrations import apply_migrations
 
 Params = Sequence[Any] | dict[str, Any]
@@ -43,18 +44,30 @@ class Database:
 
     async def open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._writer = await self._connect()
-        await apply_migrations(self._writer)
-        self._reader = await self._connect()
-        await self._reader.execute("PRAGMA query_only=ON")
-        self._keyed = _keyed_reader(self.path)
+        try:
+            self._writer = await self._connect()
+            await apply_migrations(self._writer)
+            self._reader = await self._connect()
+            await self._reader.execute("PRAGMA query_only=ON")
+            self._keyed = _keyed_reader(self.path)
+        except BaseException:
+            # Not a database, a full disk, a locked file: what was opened is closed again, or
+            # its connection thread would keep the process alive after the error was said.
+            await self.close()
+            raise
 
     async def _connect(self) -> aiosqlite.Connection:
         # isolation_level=None: we issue BEGIN/COMMIT ourselves so transactions are explicit.
         conn = await aiosqlite.connect(self.path, isolation_level=None)
         conn.row_factory = sqlite3.Row
-        for pragma in _PRAGMAS:
-            await conn.execute(pragma)
+        try:
+            for pragma in _PRAGMAS:
+                await conn.execute(pragma)
+            # The hash-chain triggers call these on every write of an evidence table.
+            await register_async(conn)
+        except BaseException:
+            await conn.close()  # its thread would otherwise outlive the error
+            raise
         return conn
 
     async def close(self) -> None:
@@ -87,11 +100,13 @@ class Database:
             await conn.execute("BEGIN IMMEDIATE")
             try:
                 yield conn
-            except BaseException:
-                await conn.execute("ROLLBACK")
-                raise
-            else:
                 await conn.execute("COMMIT")
+            except BaseException:
+                # A full disk or an I/O error ends the transaction inside SQLite already; a
+                # ROLLBACK then would replace the real cause with "no transaction is active".
+                if conn.in_transaction:
+                    await conn.execute("ROLLBACK")
+                raise
 
     async def write_grouped(self, unit: Callable[[sqlite3.Connection], T]) -> T:
         """Runs `unit(conn)` on the writer thread, in one transaction with whatever other

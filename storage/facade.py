@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from storage.audit import AuditRepo
+from storage.chain import ChainRepo
 from storage.checkins import CheckinRepo
 from storage.compliance import ComplianceRepo
 from storage.db import Database
@@ -13,6 +14,7 @@ from storage.delivery import DeliveryRepo
 from storage.diary import DiaryRepo
 from storage.exports import ExportRepo
 from storage.flows import FlowRepo
+from storage.imports import ImportRepo
 from storage.invites import InviteRepo
 from storage.notifications import NotificationRepo
 from storage.people import PeopleRepo
@@ -20,6 +22,7 @@ from storage.recalls import RecallRepo
 from storage.requests import RequestRepo
 from storage.rollcalls import RollcallRepo
 from storage.scheduling import SchedulingRepo
+from storage.spoof import SpoofRepo
 from storage.teams import TeamRepo
 from storage.yearly import YearlyRepo
 
@@ -31,6 +34,9 @@ class Storage:
         self.people = PeopleRepo(self.db)
         self.invites = InviteRepo(self.db)
         self.checkins = CheckinRepo(self.db)
+        # Evidence (SPEC §6): the hash chains and spoof signals.
+        self.chain = ChainRepo(self.db)
+        self.spoof = SpoofRepo(self.db)
         self.audit = AuditRepo(self.db)
         self.flows = FlowRepo(self.db)
         self.notifications = NotificationRepo(self.db)
@@ -43,6 +49,7 @@ class Storage:
         self.exports = ExportRepo(self.db)
         self.recalls = RecallRepo(self.db)
         self.yearly = YearlyRepo(self.db)
+        self.imports = ImportRepo(self.db)
 
     async def open(self) -> Storage:
         await self.db.open()

@@ -50,6 +50,21 @@ class NotificationRepo:
                 "DELETE FROM notifications WHERE kind = ? AND telegram_id = ? AND ref = ?", keys
             )
 
+    async def sent_refs(self, keys: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
+        """The (kind, ref) pairs that at least one recipient was sent: one query per kind."""
+        found: set[tuple[str, str]] = set()
+        for kind in {k for k, _ in keys}:
+            refs = sorted({r for k, r in keys if k == kind})
+            for i in range(0, len(refs), 500):
+                chunk = refs[i : i + 500]
+                rows = await self.db.fetchall(
+                    f"SELECT DISTINCT ref FROM notifications WHERE kind = ?"
+                    f" AND ref IN ({','.join('?' * len(chunk))})",
+                    (kind, *chunk),
+                )
+                found.update((kind, r[0]) for r in rows)
+        return found
+
     async def recipients(self, kind: str, ref: str) -> set[int]:
         rows = await self.db.fetchall(
             "SELECT telegram_id FROM notifications WHERE kind = ? AND ref = ?", (kind, ref)

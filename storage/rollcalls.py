@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -88,6 +88,18 @@ class RollcallRepo:
                 after={"targets": len(targets), "member": target_id, "deadline": deadline},
             )
         return rollcall_id
+
+    async def withdraw_targets(self, rollcall_id: int, telegram_ids: Sequence[int]) -> None:
+        """Targets who were never asked (recalled or gone on leave before their call went
+        out): not part of this roll call, so never counted as no answer."""
+        if not telegram_ids:
+            return
+        async with self.db.transaction() as conn:
+            await conn.executemany(
+                "DELETE FROM rollcall_targets"
+                " WHERE rollcall_id = ? AND telegram_id = ? AND outcome IS NULL",
+                [(rollcall_id, tid) for tid in telegram_ids],
+            )
 
     async def open_target(self, telegram_id: int, now: float) -> OpenTarget | None:
         row = await self.db.fetchone(
@@ -203,23 +215,45 @@ class RollcallRepo:
         )
         return {r[0]: r[1] for r in rows}
 
-    async def add_plans(self, week: str, plans: Sequence[tuple[int, float]]) -> bool:
-        """Stores a week's draw once; False if that week was already drawn."""
+    async def add_plans(
+        self,
+        week: str,
+        plans: Sequence[tuple[int, float]],
+        *,
+        drawn_before: Collection[int] = (),
+        now: float = 0.0,
+        log: Sequence[Any] = (),
+    ) -> bool:
+        """Stores a week's draw, or a top-up of it, with one admin-log row per plan (`log`,
+        aligned with `plans`) in the same transaction. False, storing nothing, if the week's
+        plans are no longer the `drawn_before` teams the draw was made against (another
+        process drew meanwhile)."""
         async with self.db.transaction() as conn:
             async with conn.execute(
-                "SELECT 1 FROM rollcall_plans WHERE week = ? LIMIT 1", (week,)
+                "SELECT team_id FROM rollcall_plans WHERE week = ?", (week,)
             ) as cur:
-                if await cur.fetchone():
+                if {r[0] for r in await cur.fetchall()} != set(drawn_before):
                     return False
             await conn.executemany(
                 "INSERT INTO rollcall_plans(week, team_id, at) VALUES (?, ?, ?)",
                 [(week, team_id, at) for team_id, at in plans],
             )
+            for (team_id, _), entry in zip(plans, log, strict=False):
+                await write_audit(
+                    conn,
+                    at=now,
+                    actor_id=None,
+                    action="rollcall.plan",
+                    team_id=team_id,
+                    subject=week,
+                    after=entry,
+                )
         return True
 
-    async def week_drawn(self, week: str) -> bool:
-        row = await self.db.fetchone("SELECT 1 FROM rollcall_plans WHERE week = ? LIMIT 1", (week,))
-        return row is not None
+    async def week_teams(self, week: str) -> set[int]:
+        """The teams a week's draw planned so far."""
+        rows = await self.db.fetchall("SELECT team_id FROM rollcall_plans WHERE week = ?", (week,))
+        return {r[0] for r in rows}
 
     async def unfired_plans(self) -> list[Plan]:
         rows = await self.db.fetchall(

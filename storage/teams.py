@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import sqlite3
 from datetime import date
@@ -11,6 +10,7 @@ from typing import Any
 from bot.rules.checkin import Site
 from bot.rules.policy import Policy
 from bot.rules.schedule import Schedule, parse_hhmm
+from bot.rules.spoof import SpoofThresholds
 from storage.db import Database
 from storage.models import Team
 
@@ -20,6 +20,8 @@ SELECT t.id, t.name, t.timezone, s.lat, s.lon, s.radius_m, s.entered_datum,
        sc.evening_start, sc.evening_end, sc.workdays, sc.require_live, sc.reminder_lead_minutes,
        p.min_days, p.min_nights, p.excellent_absence_limit, p.competent_absence_limit,
        p.second_approval_after_days, p.refill_days,
+       p.spoof_max_speed_kmh, p.spoof_frozen_m, p.spoof_repeat_days, p.spoof_edge_band,
+       p.spoof_edge_days, p.spoof_static_live_s,
        (SELECT group_concat(day) FROM holidays h WHERE h.team_id = t.id) AS holidays
 FROM teams t JOIN sites s ON s.team_id = t.id
 JOIN schedules sc ON sc.team_id = t.id JOIN policies p ON p.team_id = t.id
@@ -56,6 +58,14 @@ def _team(row: sqlite3.Row | dict[str, Any]) -> Team:
         competent_absence_limit=row["competent_absence_limit"],
         second_approval_after_days=row["second_approval_after_days"],
         refill_days=row["refill_days"],
+        spoof=SpoofThresholds(
+            max_speed_kmh=row["spoof_max_speed_kmh"],
+            frozen_m=row["spoof_frozen_m"],
+            repeat_days=row["spoof_repeat_days"],
+            edge_band=row["spoof_edge_band"],
+            edge_days=row["spoof_edge_days"],
+            static_live_s=row["spoof_static_live_s"],
+        ),
     )
     return Team(
         id=row["id"],
@@ -67,6 +77,35 @@ def _team(row: sqlite3.Row | dict[str, Any]) -> Team:
         require_live=bool(row["require_live"]),
         reminder_lead_minutes=row["reminder_lead_minutes"],
         entered_datum=row["entered_datum"],
+    )
+
+
+def rule_values(policy: Policy) -> tuple[Any, ...]:
+    """A policy's attendance and approval columns (min_days .. refill_days), without the
+    spoof thresholds, which have their own command (`outpost team spoof`)."""
+    return (
+        policy.min_days,
+        policy.min_nights,
+        policy.excellent_absence_limit,
+        policy.competent_absence_limit,
+        policy.second_approval_after_days,
+        policy.refill_days,
+    )
+
+
+def schedule_values(schedule: Schedule, require_live: bool) -> tuple[Any, ...]:
+    """A schedule's columns in table order (opens .. require_live), as every write of
+    `schedules` lists them."""
+    return (
+        _hhmm(schedule.opens),
+        _hhmm(schedule.on_time),
+        schedule.grace_minutes,
+        _hhmm(schedule.cutoff),
+        int(schedule.evening_enabled),
+        _hhmm(schedule.evening_start),
+        _hhmm(schedule.evening_end),
+        "".join(str(d) for d in sorted(schedule.workdays)),
+        int(require_live),
     )
 
 
@@ -116,23 +155,30 @@ class TeamRepo:
                     "INSERT INTO schedules(team_id, opens, on_time, grace_minutes, cutoff,"
                     " evening_enabled, evening_start, evening_end, workdays, require_live)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        team_id,
-                        *(_hhmm(getattr(schedule, f)) for f in ("opens", "on_time")),
-                        schedule.grace_minutes,
-                        _hhmm(schedule.cutoff),
-                        int(schedule.evening_enabled),
-                        _hhmm(schedule.evening_start),
-                        _hhmm(schedule.evening_end),
-                        "".join(str(d) for d in sorted(schedule.workdays)),
-                        int(require_live),
-                    ),
+                    (team_id, *schedule_values(schedule, require_live)),
                 )
+                spoof = policy.spoof
                 await conn.execute(
                     "INSERT INTO policies(team_id, min_days, min_nights, excellent_absence_limit,"
-                    " competent_absence_limit, second_approval_after_days, refill_days)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (team_id, *dataclasses.astuple(policy)),
+                    " competent_absence_limit, second_approval_after_days, refill_days,"
+                    " spoof_max_speed_kmh, spoof_frozen_m, spoof_repeat_days, spoof_edge_band,"
+                    " spoof_edge_days, spoof_static_live_s)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        team_id,
+                        policy.min_days,
+                        policy.min_nights,
+                        policy.excellent_absence_limit,
+                        policy.competent_absence_limit,
+                        policy.second_approval_after_days,
+                        policy.refill_days,
+                        spoof.max_speed_kmh,
+                        spoof.frozen_m,
+                        spoof.repeat_days,
+                        spoof.edge_band,
+                        spoof.edge_days,
+                        spoof.static_live_s,
+                    ),
                 )
                 await conn.executemany(
                     "INSERT INTO holidays(team_id, day) VALUES (?, ?)",
@@ -165,6 +211,38 @@ class TeamRepo:
     async def all(self) -> list[Team]:
         return [_team(r) for r in await self.db.fetchall(_TEAM_SQL + " ORDER BY t.name")]
 
+    async def many(self, team_ids: list[int]) -> list[Team]:
+        """The live teams among these ids (archived and gone ones are left out)."""
+        teams: list[Team] = []
+        for i in range(0, len(team_ids), 500):
+            chunk = team_ids[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = await self.db.fetchall(_TEAM_SQL + f" AND t.id IN ({marks})", chunk)
+            teams += [_team(r) for r in rows]
+        return teams
+
+    async def schedule_version(self) -> int:
+        """The latest schedule change mark (storage/migrations/m0160_schedule_marks.py)."""
+        row = await self.db.fetchone("SELECT coalesce(max(version), 0) FROM schedule_marks")
+        return int(row[0]) if row else 0
+
+    async def schedule_changes(self, since: int) -> tuple[list[int], int]:
+        """Teams whose schedule, timezone or existence changed after mark `since`, and the
+        latest mark: nothing but an index probe when nothing changed."""
+        rows = await self.db.fetchall(
+            "SELECT team_id, version FROM schedule_marks WHERE version > ? ORDER BY version",
+            (since,),
+        )
+        if not rows:
+            return [], since
+        return [r[0] for r in rows], int(rows[-1][1])
+
+    async def created_at(self) -> dict[int, float]:
+        """Team id -> when it was created: a weekly or monthly notice due before that was
+        never owed."""
+        rows = await self.db.fetchall("SELECT id, created_at FROM teams")
+        return {r[0]: r[1] for r in rows}
+
     async def set_site(self, team_id: int, site: Site, *, now: float, datum: str = "wgs84") -> None:
         await self.db.execute(
             "UPDATE sites SET lat = ?, lon = ?, radius_m = ?, entered_datum = ?, updated_at = ?"
@@ -178,18 +256,7 @@ class TeamRepo:
                 "UPDATE schedules SET opens = ?, on_time = ?, grace_minutes = ?, cutoff = ?,"
                 " evening_enabled = ?, evening_start = ?, evening_end = ?, workdays = ?,"
                 " require_live = ? WHERE team_id = ?",
-                (
-                    _hhmm(schedule.opens),
-                    _hhmm(schedule.on_time),
-                    schedule.grace_minutes,
-                    _hhmm(schedule.cutoff),
-                    int(schedule.evening_enabled),
-                    _hhmm(schedule.evening_start),
-                    _hhmm(schedule.evening_end),
-                    "".join(str(d) for d in sorted(schedule.workdays)),
-                    int(require_live),
-                    team_id,
-                ),
+                (*schedule_values(schedule, require_live), team_id),
             )
             await conn.execute("DELETE FROM holidays WHERE team_id = ?", (team_id,))
             await conn.executemany(
@@ -224,7 +291,7 @@ class TeamRepo:
             "UPDATE policies SET min_days = ?, min_nights = ?, excellent_absence_limit = ?,"
             " competent_absence_limit = ?, second_approval_after_days = ?, refill_days = ?"
             " WHERE team_id = ?",
-            (*dataclasses.astuple(policy), team_id),
+            (*rule_values(policy), team_id),
         )
 
     async def default_policy(self) -> Policy:
@@ -245,7 +312,7 @@ class TeamRepo:
             " competent_absence_limit = excluded.competent_absence_limit,"
             " second_approval_after_days = excluded.second_approval_after_days,"
             " refill_days = excluded.refill_days",
-            dataclasses.astuple(policy),
+            rule_values(policy),
         )
 
     async def set_timezone(self, team_id: int, timezone: str) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import logging
 import random
 from datetime import date
 from pathlib import Path
@@ -14,10 +13,12 @@ from matplotlib.ft2font import FT2Font
 from openpyxl import load_workbook
 from PIL import Image
 
+from bot.i18n import catalog
 from bot.reports import compliance_chart
 from bot.reports.compliance_chart import MEMBERS_PER_PAGE, cjk_font, render_pages
 from bot.reports.compliance_table import display_width, team_text
 from bot.reports.compliance_xlsx import write_workbook
+from bot.reports.fonts.build import gb2312
 from bot.rules.compliance import DayRecord, MemberInput, TeamInput, TeamMonth, team_month
 from bot.rules.schedule import month_days
 from tests.test_rules_compliance import ANN, POLICY, SCHEDULE
@@ -116,20 +117,37 @@ def test_large_teams_are_split_into_pages(monkeypatch: pytest.MonkeyPatch) -> No
 
 
 def test_the_chart_font_has_chinese_glyphs() -> None:
-    family = cjk_font()
-    if family is None:
-        pytest.skip("no CJK font installed (apt-get install fonts-wqy-microhei)")
     path = font_manager.findfont(
-        font_manager.FontProperties(family=family), fallback_to_default=False
+        font_manager.FontProperties(family=cjk_font()), fallback_to_default=False
     )
     assert ord("考") in FT2Font(path).get_charmap()
 
 
-def test_chart_still_renders_without_a_cjk_font(
-    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+def test_the_shipped_font_covers_gb2312_and_every_chart_label() -> None:
+    charmap = FT2Font(str(compliance_chart.BUNDLED_FONT)).get_charmap()
+    missing = {c for c in gb2312() if ord(c) not in charmap}
+    assert not missing
+    labels = "".join(
+        texts["zh"]
+        for key, texts in catalog().items()
+        if key.startswith(("compliance.chart.", "compliance.status."))
+    )
+    uncovered = {c for c in labels if c.isprintable() and ord(c) not in charmap}
+    # A new chart label outside GB 2312: rebuild the font (bot/reports/fonts/build.py).
+    assert labels and not uncovered, uncovered
+    assert compliance_chart.BUNDLED_FONT.stat().st_size < 3_000_000
+    assert (compliance_chart.BUNDLED_FONT.parent / "OFL.txt").read_text().count("OPEN FONT LICENSE")
+
+
+def test_an_installed_cjk_font_is_preferred_to_the_shipped_one(
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(compliance_chart, "cjk_font", lambda: None)
-    with caplog.at_level(logging.WARNING):
-        (png,) = render_pages(_team(3), "zh")
-    assert _png_size(png)[0] > 0
-    assert "no CJK font" in caplog.text
+    compliance_chart.cjk_font.cache_clear()
+    try:
+        monkeypatch.setattr(compliance_chart, "system_cjk_font", lambda: "WenQuanYi Micro Hei")
+        assert compliance_chart.cjk_font() == "WenQuanYi Micro Hei"
+        compliance_chart.cjk_font.cache_clear()
+        monkeypatch.setattr(compliance_chart, "system_cjk_font", lambda: None)
+        assert compliance_chart.cjk_font() == "Outpost Sans SC"
+    finally:
+        compliance_chart.cjk_font.cache_clear()

@@ -181,19 +181,30 @@ async def test_rollcall_one_member_and_refusals(world: World) -> None:
     assert "Nobody" in (await admin.next_message())["text"]
 
 
-async def test_random_draw_is_audited_only_when_it_fires(world: World) -> None:
+async def test_random_draw_is_told_to_nobody_but_the_admin_log(world: World) -> None:
     teams = [await world.team(name=f"Team {i}") for i in range(6)]
     for team in teams:
         await world.join(team, role="supervisor", name=f"Boss {team.id}")
         await world.join(team, name=f"Member {team.id}")
     monday = datetime(2026, 11, 23, 0, 5, tzinfo=SH)
     world.clock.set(monday)
+    sent_before = len(world.emu.requests)
     jobs = await draw_and_schedule(world.app, random.Random(42))
     assert 3 <= len(jobs) <= 5
     assert await world.storage.audit.recent(action="rollcall.draw") == []
+    # The admin log says which teams were drawn for when; no team hears a word of it.
+    logs = await world.storage.audit.recent(action="rollcall.plan")
+    plans = await world.storage.rollcalls.unfired_plans()
+    assert sorted((x["team_id"], json.loads(x["after"])["at"]) for x in logs) == sorted(
+        (p.team_id, datetime.fromtimestamp(p.at, SH).isoformat()) for p in plans
+    )
+    names = {t.id: t.name for t in teams}
+    assert all(json.loads(x["after"])["team"] == names[x["team_id"]] for x in logs)
+    assert {x["subject"] for x in logs} == {"2026-W48"}
+    assert not [r for r in world.emu.requests[sent_before:] if r.method == "sendMessage"]
     # Drawing again the same week adds nothing.
     assert len(await draw_and_schedule(world.app, random.Random(7))) == len(jobs)
-    plans = await world.storage.rollcalls.unfired_plans()
+    assert len(await world.storage.audit.recent(action="rollcall.plan")) == len(jobs)
     first = plans[0]
     at = datetime.fromtimestamp(first.at, UTC)
     world.clock.set(at)

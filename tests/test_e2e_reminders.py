@@ -8,9 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.catchup import catch_up
 from bot.rules.reminders import Kind
 from bot.rules.schedule import Schedule, local_datetime
-from bot.scheduler import TEAM_JOBS, catch_up, reschedule_team, team_job_name
+from bot.scheduler import TEAM_JOBS, reschedule_team, schedule_index, slot_job
 from bot.services import fanout
 from bot.services.reminders import send_checkin_reminders
 from tests.sched_helpers import attend, delivered, diary, leave, logged, set_state, texts_to
@@ -21,7 +22,8 @@ MARCH = [date(2026, 3, d) for d in range(1, 32)]
 
 def _trigger_times(world: World, team_id: int, kind: Kind, start: datetime, end: datetime):
     """Every fire time the scheduler's real job would have between start and end."""
-    [job] = world.app.job_queue.get_jobs_by_name(team_job_name(team_id, kind))
+    job = slot_job(world.app, team_id, kind)
+    assert job is not None
     trigger = job.job.trigger
     out, prev = [], None
     t = trigger.get_next_fire_time(None, start)
@@ -39,7 +41,9 @@ async def test_named_jobs_never_duplicate_and_follow_dst(world: World) -> None:
     for kind in TEAM_JOBS:
         if kind is Kind.EVENING_REMINDER:
             continue
-        assert len(world.app.job_queue.get_jobs_by_name(team_job_name(team.id, kind))) == 1
+        job = slot_job(world.app, team.id, kind)
+        assert job is not None
+        assert len(world.app.job_queue.get_jobs_by_name(job.name)) == 1
     start = datetime(2026, 3, 27, tzinfo=UTC)
     times = _trigger_times(world, team.id, Kind.CHECKIN_REMINDER, start, start + timedelta(days=4))
     # 07:00 local every day: 06:00 UTC in winter time, 05:00 UTC from Sunday the 29th.
@@ -55,7 +59,9 @@ async def test_named_jobs_never_duplicate_and_follow_dst(world: World) -> None:
         team.id, Schedule(on_time=datetime(2000, 1, 1, 8, 0).time()), False
     )
     await reschedule_team(world.app, team.id)
-    [job] = world.app.job_queue.get_jobs_by_name(team_job_name(team.id, Kind.CHECKIN_REMINDER))
+    job = slot_job(world.app, team.id, Kind.CHECKIN_REMINDER)
+    assert job is not None
+    assert team.id in schedule_index(world.app).teams_at[job.data]
     t = job.job.trigger.get_next_fire_time(None, start)
     assert local_datetime(t.astimezone(UTC), "Europe/Berlin").strftime("%H:%M") == "07:30"
 
@@ -167,9 +173,12 @@ async def test_catch_up_after_restart(world: World) -> None:
     world.clock.set(now)
     await attend(world, wang.id, team.id, date(2026, 11, 25))
     done = await catch_up(world.ctx, world.app.bot, now.astimezone(UTC))
-    assert set(done) == {(team.id, "deadline_nudge")}
+    assert {key for key in done if key[0] == team.id} == {(team.id, "deadline_nudge")}
     assert done[(team.id, "deadline_nudge")].sent == [li.id]
-    assert "now late" in texts_to(world, li.id)[-1]
+    nudge = texts_to(world, li.id)[-1]
+    # Due 07:40, sent at 07:50: the nudge itself first, then the note that it is late.
+    assert nudge.startswith("⚠️") and "now late" in nudge
+    assert "Sent late: this was due 2026-11-25 07:40" in nudge
     # A second restart a minute later sends nothing twice.
     again = await catch_up(world.ctx, world.app.bot, (now + timedelta(minutes=1)).astimezone(UTC))
     assert again[(team.id, "deadline_nudge")].sent == []

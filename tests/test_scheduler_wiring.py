@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.scheduler import reschedule_team, team_job_name
+from bot.scheduler import MONTHLY_COMPLIANCE, reschedule_team, slot_job
 from tests.world import World
 
 
@@ -17,12 +17,12 @@ async def test_deployment_and_team_jobs_exist_once(world: World) -> None:
     names = _names(world)
     for name in ("admin:leave_followups", "admin:recall_vacancies", "admin:rollcall_draw"):
         assert names.count(name) == 1, name
-    monthly = team_job_name(team.id, "monthly_compliance")
-    assert names.count(monthly) == 1
-    [job] = world.app.job_queue.get_jobs_by_name(monthly)
+    job = slot_job(world.app, team.id, MONTHLY_COMPLIANCE)
+    assert job is not None
+    assert names.count(job.name) == 1
     # 08:00 on the 1st in the team's own timezone, not the server's.
     trigger = job.job.trigger
     assert str(trigger.timezone) == "Europe/Berlin"
     assert {f.name: str(f) for f in trigger.fields}["day"] == "1"
-    team_jobs = [n for n in names if n.startswith(f"team:{team.id}:")]
-    assert len(team_jobs) == len(set(team_jobs)) >= 5
+    slot_jobs = [n for n in names if n.startswith("slot:") and "Europe/Berlin" in n]
+    assert len(slot_jobs) == len(set(slot_jobs)) >= 5

@@ -2,8 +2,9 @@
 
 Uses matplotlib's object API on the Agg canvas (no pyplot global state, safe off the main
 thread). Labels come from the catalog in the reader's language, drawn with a font that has
-Chinese glyphs when one is installed (see README: fonts-wqy-microhei or fonts-noto-cjk);
-without one the chart still renders, with a warning, and Chinese shows as boxes.
+Chinese glyphs: an installed one when the system has it, else the subset of Noto Sans CJK SC
+shipped in bot/reports/fonts/ (GB 2312 + Latin, OFL), so a plain `pip install` renders
+Chinese names instead of boxes.
 
 Large teams are split into pages of at most ``MEMBERS_PER_PAGE`` members so every name stays
 legible and the image stays within Telegram's photo limits (width + height <= 10000 px).
@@ -12,7 +13,6 @@ legible and the image stays within Telegram's photo limits (width + height <= 10
 from __future__ import annotations
 
 import io
-import logging
 from functools import cache
 from pathlib import Path
 
@@ -32,8 +32,6 @@ from bot.reports.compliance_colors import STATUS_COLORS
 from bot.reports.compliance_table import display_width
 from bot.rules.compliance import DayStatus, MemberMonth, TeamMonth
 
-log = logging.getLogger(__name__)
-
 MEMBERS_PER_PAGE = 60
 DPI = 110
 # Families known to carry CJK glyphs, most preferred first.
@@ -50,6 +48,7 @@ _CJK_HINTS = (
     "Microsoft YaHei",
     "PingFang SC",
 )
+BUNDLED_FONT = Path(__file__).with_name("fonts") / "OutpostSansSC-Regular.otf"
 _FILE_HINTS = ("cjk", "wqy", "droidsansfallback", "sourcehan", "uming", "ukai", "simhei", "msyh")
 _PROBE = "中"
 _STATUS_ORDER = list(DayStatus)
@@ -62,8 +61,7 @@ def _covers_cjk(path: str) -> bool:
         return False
 
 
-@cache
-def cjk_font() -> str | None:
+def system_cjk_font() -> str | None:
     """The family name of an installed font with Chinese glyphs, or None."""
     entries = sorted(
         font_manager.fontManager.ttflist,
@@ -80,16 +78,22 @@ def cjk_font() -> str | None:
     return None
 
 
+def bundled_cjk_font() -> str:
+    """Registers the shipped subset with matplotlib; returns its family name."""
+    font_manager.fontManager.addfont(str(BUNDLED_FONT))
+    return str(font_manager.FontProperties(fname=str(BUNDLED_FONT)).get_name())
+
+
+@cache
+def cjk_font() -> str:
+    """The font for Chinese labels: a system one when installed (it may cover rarer
+    characters than GB 2312), else the shipped subset."""
+    return system_cjk_font() or bundled_cjk_font()
+
+
 def font_families() -> list[str]:
-    family = cjk_font()
-    if family is None:
-        log.warning(
-            "no CJK font installed (e.g. apt-get install fonts-wqy-microhei):"
-            " Chinese labels in charts will not render"
-        )
-        return ["DejaVu Sans"]
     # DejaVu first for Latin text and symbols, the CJK font as fallback for the rest.
-    return ["DejaVu Sans", family]
+    return ["DejaVu Sans", cjk_font()]
 
 
 def render_pages(tm: TeamMonth, lang: str) -> list[bytes]:

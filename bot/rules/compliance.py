@@ -103,6 +103,8 @@ class MemberInput:
     absences_ytd: int = 0
     # The team-local day the member joined; days before it are neither missed nor owed.
     member_since: date | None = None
+    # Spoof signals of the month not cleared by a supervisor (SPEC §6).
+    spoof_signals: int = 0
 
 
 @dataclass(frozen=True)
@@ -135,6 +137,7 @@ class MemberMonth:
     grid: tuple[DayStatus, ...]  # one per day of the month
     # Days on site this member owed: the policy's, prorated for a mid-month joiner.
     min_days: int = 0
+    spoof_signals: int = 0  # open signals of the month: to look at, never a verdict
 
     @property
     def leave_total(self) -> int:
@@ -252,6 +255,7 @@ def member_month(
         competent_eligible=absences <= policy.competent_absence_limit,
         grid=grid,
         min_days=owed.min_days,
+        spoof_signals=member.spoof_signals,
     )
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import dataclasses
+from dataclasses import dataclass, field
+
+from bot.rules.spoof import SpoofThresholds
 
 
 @dataclass(frozen=True)
@@ -17,6 +20,8 @@ class Policy:
     second_approval_after_days: int = 5
     # A recalled member's place must be refilled within this many days.
     refill_days: int = 7
+    # When a fix is worth a supervisor's look (SPEC §6).
+    spoof: SpoofThresholds = field(default_factory=SpoofThresholds)
 
 
 # The policy's settings as typed (CLI option / chat key), the field each sets, and its range.
@@ -32,19 +37,18 @@ POLICY_SETTINGS: dict[str, tuple[str, int, int]] = {
 
 def policy_setting(policy: Policy, key: str, value: object) -> Policy:
     """The policy with one setting changed, or ValueError naming the setting and its range."""
-    import dataclasses
-
     if key not in POLICY_SETTINGS:
         raise ValueError(f"unknown setting {key!r}: one of {', '.join(POLICY_SETTINGS)}")
-    field, low, high = POLICY_SETTINGS[key]
+    attr, low, high = POLICY_SETTINGS[key]
     try:
         number = int(str(value).strip())
     except ValueError:
         raise ValueError(f"{key} must be a whole number from {low} to {high}") from None
     if not low <= number <= high:
         raise ValueError(f"{key} must be a whole number from {low} to {high}")
-    return dataclasses.replace(policy, **{field: number})
+    changed: Policy = dataclasses.replace(policy, **{attr: number})  # type: ignore[arg-type]
+    return changed
 
 
 def describe_policy(policy: Policy) -> dict[str, int]:
-    return {key: getattr(policy, field) for key, (field, _, _) in POLICY_SETTINGS.items()}
+    return {key: getattr(policy, attr) for key, (attr, _, _) in POLICY_SETTINGS.items()}

@@ -8,17 +8,22 @@ Decisions:
   as are invalid coordinates; none of them is an answer.
 * Within the site radius is present, otherwise out of area (the same geodesic rule as the
   morning check-in).
-* The weekly draw picks ``k`` distinct teams, k uniform in [min, max] (capped at the
-  number of teams), each at a uniform random second of working hours on a uniformly chosen
-  workday of that week still ahead; working hours are from the on-time deadline until
-  ``WORK_ENDS`` local minus the answer window, so a roll call never outlives the workday.
+* The weekly draw picks ``k`` distinct teams, k uniform in [min, max] capped at the number
+  of teams that still have working hours ahead this week (a team with none left cannot be
+  called, so it must not take another team's place), each at a uniform random second of
+  working hours on a uniformly chosen workday of that week still ahead; working hours are
+  from the on-time deadline until ``WORK_ENDS`` local minus the answer window, so a roll
+  call never outlives the workday.
+* A week already drawn is topped up, never redrawn: when fewer than ``min`` teams were
+  drawn (teams were created after the draw), more are drawn up to
+  ``min(min, teams that can still be called)``.
 """
 
 from __future__ import annotations
 
 import math
 import random
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
@@ -109,21 +114,26 @@ def draw_week(
     min_teams: int,
     max_teams: int,
     answer_minutes: int,
+    already: Collection[int] = (),
 ) -> list[PlannedCall]:
-    """This week's surprise roll calls: which teams, and when (never in the past)."""
-    if not teams or max_teams <= 0:
+    """This week's surprise roll calls: which teams, and when (never in the past).
+    ``already``: the teams this week's earlier draw planned; only a top-up is drawn then."""
+    if max_teams <= 0:
         return []
     low = max(0, min(min_teams, max_teams))
-    k = min(len(teams), rng.randint(low, max_teams))
-    chosen = rng.sample(list(teams), k)
+    open_slots = {
+        team.team_id: slots
+        for team in teams
+        if team.team_id not in already and (slots := _slots(team, week_monday, now, answer_minutes))
+    }
+    wanted = low - len(already) if already else rng.randint(low, max_teams)
+    eligible = [team.team_id for team in teams if team.team_id in open_slots]
+    chosen = rng.sample(eligible, max(0, min(wanted, len(eligible))))
     plans = []
-    for team in sorted(chosen, key=lambda t: t.team_id):
-        slots = _slots(team, week_monday, now, answer_minutes)
-        if not slots:
-            continue
-        start, end = rng.choice(slots)
+    for team_id in sorted(chosen):
+        start, end = rng.choice(open_slots[team_id])
         seconds = int((end - start).total_seconds())
-        plans.append(PlannedCall(team.team_id, start + timedelta(seconds=rng.randint(0, seconds))))
+        plans.append(PlannedCall(team_id, start + timedelta(seconds=rng.randint(0, seconds))))
     return plans
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import tempfile
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,6 +33,8 @@ from bot.rules.compliance import (
     team_month,
 )
 from bot.rules.schedule import local_datetime
+from bot.services.evidence import failing_members_pictures
+from bot.services.late import LateNote, noted
 
 log = logging.getLogger(__name__)
 
@@ -128,6 +130,7 @@ async def _deliver(
     tm: TeamMonth,
     lang: str,
     files: _Attachments,
+    late: LateNote | None = None,
 ) -> None:
     """Summary, workbook, chart pages; each part claimed on its own as well, so a retry
     after a failure half-way sends only the parts still missing, never one twice."""
@@ -159,7 +162,8 @@ async def _deliver(
 
         return send
 
-    await part("text", lambda: bot.send_message(chat_id, summary_text(tm, lang)))
+    text = noted(summary_text(tm, lang), lang, late)
+    await part("text", lambda: bot.send_message(chat_id, text))
     await part("xlsx", send_document)
     for i in range(len(files.photos)):
         await part(f"png{i + 1}", send_photo(i))
@@ -188,6 +192,8 @@ async def send_monthly_compliance(
     month: tuple[int, int] | None = None,
     *,
     team_id: int | None = None,
+    team_ids: Collection[int] | None = None,
+    late: LateNote | None = None,
 ) -> int:
     """Sends each team's month (by default the month before now in the team's timezone)
     to its supervisors and all admins: a summary, the XLSX and the chart. Returns how many
@@ -200,12 +206,17 @@ async def send_monthly_compliance(
     delivered, so a later run sends just the missing parts; the fan-out goes on either way.
     Nothing here retries or paces: the Application's rate limiter (AIORateLimiter) does.
 
-    ``team_id`` limits the run to one team: a scheduler with one job per team (the 1st at
-    08:00 in that team's timezone) passes it; without it every team is sent at once.
+    ``team_id`` limits the run to one team, ``team_ids`` to those teams (the scheduler's
+    slot for the 1st at 08:00 in one timezone passes every team it serves); without either
+    every team is sent at once. ``late``: the report is caught up after an outage; its text
+    says so.
     """
     delivered = 0
+    wanted = {team_id} if team_id is not None else None
+    if team_ids is not None:
+        wanted = (wanted or set()) | set(team_ids)
     teams = await ctx.storage.teams.all()
-    for team in (x for x in teams if team_id is None or x.id == team_id):
+    for team in (x for x in teams if wanted is None or x.id in wanted):
         year, mon = month or previous_month(local_datetime(ctx.clock.now(), team.timezone).date())
         recipients = await _recipients(ctx, team.id)
         if not recipients:
@@ -225,7 +236,9 @@ async def send_monthly_compliance(
                 if lang not in files:
                     # Rendering is CPU work: keep the event loop free for updates meanwhile.
                     files[lang] = await asyncio.to_thread(_render_files, tm, lang)
-                await _deliver(ctx, bot, chat_id, ref, tm, lang, files[lang])
+                    # Members short of the policy: their month as evidence (SPEC §6).
+                    files[lang].photos += await failing_members_pictures(ctx, team, tm, lang)
+                await _deliver(ctx, bot, chat_id, ref, tm, lang, files[lang], late)
             except Forbidden:
                 log.info("monthly compliance: %s blocked the bot; marked unreachable", chat_id)
                 await ctx.storage.people.set_unreachable(chat_id, True)
@@ -241,7 +254,7 @@ async def send_monthly_compliance(
                 await ctx.storage.compliance.release_notification(NOTIFICATION_KIND, chat_id, ref)
                 continue
             delivered += 1
-    return delivered + await send_admin_digest(ctx, bot, month)
+    return delivered + await send_admin_digest(ctx, bot, month, late=late)
 
 
 DIGEST_KIND = "monthly_compliance.digest"
@@ -272,7 +285,11 @@ def _digest_workbook(months: list[TeamMonth], name: str, lang: str) -> bytes:
 
 
 async def send_admin_digest(
-    ctx: AppContext, bot: telegram.Bot, month: tuple[int, int] | None = None
+    ctx: AppContext,
+    bot: telegram.Bot,
+    month: tuple[int, int] | None = None,
+    *,
+    late: LateNote | None = None,
 ) -> int:
     """Every admin gets the month of all teams as one message and one workbook, once. With
     per-team jobs in several timezones it goes out with the last team to reach the 1st:
@@ -300,7 +317,7 @@ async def send_admin_digest(
         try:
             if lang not in workbooks:
                 workbooks[lang] = await asyncio.to_thread(_digest_workbook, months, name, lang)
-            await bot.send_message(chat_id, _digest_text(months, label, lang))
+            await bot.send_message(chat_id, noted(_digest_text(months, label, lang), lang, late))
             doc = await bot.send_document(chat_id, workbooks[lang], filename=name)
             if doc.document is not None:
                 workbooks[lang] = doc.document.file_id  # uploaded once per language

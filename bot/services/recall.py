@@ -7,6 +7,7 @@ write the diary or ask leave: a recalled member is refused everywhere.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from telegram import Bot, ReplyKeyboardRemove
@@ -15,6 +16,7 @@ from telegram.error import Forbidden, TelegramError
 from bot.context import AppContext
 from bot.i18n import t
 from bot.rules.schedule import local_day
+from bot.services.late import LateNote, noted
 from bot.services.notices import tell_supervisors_of_recall
 from storage.models import Team
 from storage.recalls import NotRecallable, Recall
@@ -36,15 +38,38 @@ def clean_reason(text: str | None) -> str | None:
 async def recall_member(
     ctx: AppContext, *, member_id: int, team: Team, reason: str, actor_id: int | None
 ) -> Recall:
+    async def recall(cleaned: str) -> Recall:
+        return await ctx.storage.recalls.recall(
+            member_id, team.id, reason=cleaned, by=actor_id, now=ctx.now_ts()
+        )
+
+    return await _with_reason(reason, recall, "not_active")
+
+
+async def reinstate_member(
+    ctx: AppContext, *, member_id: int, team: Team, reason: str, actor_id: int | None
+) -> Recall:
+    """Only an admin brings a recalled member back (an invite link never does)."""
+
+    async def reinstate(cleaned: str) -> Recall:
+        return await ctx.storage.recalls.reinstate(
+            member_id, team.id, reason=cleaned, by=actor_id, now=ctx.now_ts()
+        )
+
+    return await _with_reason(reason, reinstate, "not_recalled")
+
+
+async def _with_reason(
+    reason: str, change: Callable[[str], Awaitable[Recall]], refused: str
+) -> Recall:
+    """A recall or a reinstatement: a reason is required; RecallProblem says why not."""
     cleaned = clean_reason(reason)
     if cleaned is None:
         raise RecallProblem("reason_invalid")
     try:
-        return await ctx.storage.recalls.recall(
-            member_id, team.id, reason=cleaned, by=actor_id, now=ctx.now_ts()
-        )
+        return await change(cleaned)
     except NotRecallable as exc:
-        raise RecallProblem("not_active") from exc
+        raise RecallProblem(refused) from exc
 
 
 async def tell_recalled(ctx: AppContext, bot: Bot, recall: Recall) -> bool:
@@ -95,7 +120,7 @@ async def admin_ids(ctx: AppContext) -> list[int]:
     return sorted(set(ctx.settings.admins) | await ctx.storage.people.admin_ids())
 
 
-async def vacancy_reminders(ctx: AppContext, bot: Bot) -> int:
+async def vacancy_reminders(ctx: AppContext, bot: Bot, *, late: LateNote | None = None) -> int:
     """Daily job: every admin is told of each vacancy open `refill_days` or more, once a day
     per vacancy (notifications table: insert first, send if inserted). Returns messages sent.
 
@@ -130,6 +155,7 @@ async def vacancy_reminders(ctx: AppContext, bot: Bot) -> int:
                 limit=vacancy.refill_days,
                 reason=vacancy.reason,
             )
+            text = noted(text, lang, late)
             try:
                 await bot.send_message(admin, text)
             except Forbidden:

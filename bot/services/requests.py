@@ -21,7 +21,10 @@ from telegram.error import TelegramError
 from bot.access import Actor, supervisors_of
 from bot.context import AppContext
 from bot.i18n import t
+from bot.resilience import as_alert
+from bot.rules.catchup import followup_late
 from bot.rules.leave import (
+    ESCALATE_AFTER,
     REMIND_AFTER,
     Followup,
     followup_due,
@@ -31,6 +34,7 @@ from bot.rules.leave import (
 )
 from bot.rules.policy import Policy
 from bot.rules.schedule import local_day
+from bot.services.late import LateNote, noted
 from storage.models import Team
 from storage.requests import NewRequest, PromptMessage, Request
 
@@ -166,6 +170,7 @@ async def send_prompts(
     audience: str,
     *,
     key: str | None = None,
+    late: LateNote | None = None,
 ) -> int:
     """Sends the request with Approve/Reject buttons and records each message, so that the
     first decision can turn all of them into "already decided by …"."""
@@ -175,9 +180,10 @@ async def send_prompts(
         text = await describe(ctx, lang, request)
         if key:
             text = t(lang, key) + "\n\n" + text
+        text = noted(text, lang, late)
         try:
             message = await bot.send_message(
-                chat_id, text, reply_markup=decision_buttons(lang, request.id)
+                chat_id, text, reply_markup=decision_buttons(lang, request.id), **as_alert(bot)
             )
         except TelegramError as exc:
             log.warning("request %s: prompt to %s failed: %s", request.id, chat_id, exc)
@@ -398,16 +404,18 @@ async def leave_followups(ctx: AppContext, bot: telegram.Bot) -> int:
                 request.id, "reminded_at", now=now.timestamp()
             ):
                 recipients = await approvers(ctx, request)
+                late = await _followup_note(ctx, request, REMIND_AFTER, now)
                 sent += await send_prompts(
-                    ctx, bot, request, recipients, "supervisor", key="req.reminder"
+                    ctx, bot, request, recipients, "supervisor", key="req.reminder", late=late
                 )
         elif due is Followup.ESCALATE:
             if await ctx.storage.requests.claim_followup(
                 request.id, "escalated_at", now=now.timestamp()
             ):
                 recipients = [i for i in await admin_ids(ctx) if i != request.telegram_id]
+                late = await _followup_note(ctx, request, ESCALATE_AFTER, now)
                 sent += await send_prompts(
-                    ctx, bot, request, recipients, "admin", key="req.escalated"
+                    ctx, bot, request, recipients, "admin", key="req.escalated", late=late
                 )
     # The second level is reminded like the first: once, a day after the supervisor's yes.
     for request in await ctx.storage.requests.awaiting_admin(
@@ -419,6 +427,17 @@ async def leave_followups(ctx: AppContext, bot: telegram.Bot) -> int:
             recipients = [i for i in await admin_ids(ctx) if i != request.telegram_id]
             sent += await send_prompts(ctx, bot, request, recipients, "admin", key="req.reminder")
     return sent
+
+
+async def _followup_note(
+    ctx: AppContext, request: Request, after: timedelta, now: datetime
+) -> LateNote | None:
+    """A follow-up long past its mark (the bot was down) says it is late."""
+    due = followup_late(_at(request.created_at), after, now)
+    if due is None:
+        return None
+    team = await ctx.storage.teams.get(request.team_id)
+    return LateNote(due, team.timezone if team else ctx.settings.timezone)
 
 
 def _at(ts: float) -> datetime:

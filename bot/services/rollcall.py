@@ -5,27 +5,33 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from telegram import Bot
 
 from bot.context import AppContext
 from bot.i18n import t
+from bot.rules.catchup import as_utc, rollcall_close_late
 from bot.rules.reminders import on_leave
 from bot.rules.rollcall import (
     DrawTeam,
     Judged,
     Outcome,
+    PlannedCall,
     RollcallAnswer,
     draw_week,
     judge_answer,
     week_of,
 )
 from bot.rules.schedule import local_datetime, local_day
+from bot.rules.spoof import Fix, assess
 from bot.rules.text import split_message
 from bot.services.fanout import FanoutResult, Outgoing, Part, fan_out
+from bot.services.late import LateNote, noted_parts
 from bot.services.reminders import admin_people
 from storage.models import Team
 from storage.rollcalls import OpenTarget, Plan, TargetResult
+from storage.spoof import SignalTarget
 
 ROLLCALL_ASK = "rollcall"
 ROLLCALL_RESULT = "rollcall_result"
@@ -97,7 +103,16 @@ async def start_rollcall(
         for _, p in asked
         if p.telegram_id not in shares
     ]
-    started.asked = await fan_out(ctx, bot, messages)
+
+    async def still_expected(notice: Outgoing) -> bool:
+        member = await ctx.storage.scheduling.member_day(team.id, notice.telegram_id, day)
+        return member is not None and member.state == "active" and not member.on_leave
+
+    started.asked = await fan_out(ctx, bot, messages, still_due=still_expected)
+    if started.asked.withdrawn:
+        await ctx.storage.rollcalls.withdraw_targets(started.rollcall_id, started.asked.withdrawn)
+        gone = set(started.asked.withdrawn)
+        started.targets = [tid for tid in started.targets if tid not in gone]
     return started
 
 
@@ -133,7 +148,33 @@ async def answer_rollcall(
         )
         if not stored:
             return Judged(None, None, judged.distance_m)
+        await rollcall_signals(ctx, team, telegram_id, target.rollcall_id, answer, at)
     return judged
+
+
+async def rollcall_signals(
+    ctx: AppContext,
+    team: Team,
+    telegram_id: int,
+    rollcall_id: int,
+    answer: RollcallAnswer,
+    at: datetime,
+) -> None:
+    """An answer is a fix like a check-in: judged against the member's own history."""
+    ref = await ctx.storage.spoof.rollcall_ref(rollcall_id, telegram_id)
+    if ref is None:
+        return
+    ref_id, day = ref
+    th = team.policy.spoof
+    fix = Fix(at.timestamp(), answer.lat, answer.lon, answer.accuracy_m, day, "rollcall", ref_id)
+    history = await ctx.storage.spoof.history(
+        telegram_id, day, at.timestamp(), days=th.history_days, skip_rollcall=ref_id
+    )
+    await ctx.storage.spoof.record(
+        SignalTarget(telegram_id, team.id, day, "rollcall", ref_id),
+        assess(fix, history, team.site, th),
+        ctx.now_ts(),
+    )
 
 
 def render_results(
@@ -184,7 +225,8 @@ async def close_rollcall(
     ctx: AppContext, bot: Bot, rollcall_id: int, now: datetime
 ) -> FanoutResult:
     """Marks the silent as no answer and sends the results to supervisors and admins.
-    Safe to run twice: the close is conditional and the results are logged per reader."""
+    Safe to run twice: the close is conditional and the results are logged per reader.
+    Results closed well after the deadline (the bot was down) say they are late."""
     rollcall = await ctx.storage.rollcalls.get(rollcall_id)
     if rollcall is None:
         return FanoutResult()
@@ -207,33 +249,62 @@ async def close_rollcall(
     if rollcall["started_by"] is not None:
         person = await ctx.storage.people.get(rollcall["started_by"])
         caller = (person.name if person else None) or None
+    late_due = rollcall_close_late(as_utc(rollcall["deadline"]), now)
+    late = LateNote(late_due, team.timezone) if late_due else None
     messages = []
     for reader_id, lang in readers.items():
         text = render_results(lang, team, rollcall, results, absences, year, caller)
-        parts = tuple(Part(chunk) for chunk in split_message(text))
+        parts = noted_parts(tuple(Part(chunk) for chunk in split_message(text)), lang, late)
         messages.append(Outgoing(ROLLCALL_RESULT, reader_id, str(rollcall_id), parts))
     return await fan_out(ctx, bot, messages)
 
 
 async def draw_random_rollcalls(ctx: AppContext, now: datetime, rng: random.Random) -> list[Plan]:
-    """This week's surprise roll calls, drawn once per ISO week and kept in storage only
-    (announced to nobody); returns every plan not yet fired, for the scheduler."""
+    """This week's surprise roll calls, drawn once per ISO week (topped up when teams came
+    after the draw) and kept in storage only: announced to nobody, written to the admin log
+    (audit `rollcall.plan`: which teams, when; `rollcall.draw` when one fires). Returns
+    every plan not yet fired."""
     today = local_day(now, ctx.settings.timezone)
     monday = today - timedelta(days=today.weekday())
     week = week_of(monday)
-    if not await ctx.storage.rollcalls.week_drawn(week):
-        teams = [DrawTeam(tm.id, tm.timezone, tm.schedule) for tm in await ctx.storage.teams.all()]
+    before = await ctx.storage.rollcalls.week_teams(week)
+    low, high = ctx.settings.rollcall_draw_min, ctx.settings.rollcall_draw_max
+    if not before or len(before) < low:
+        teams = await ctx.storage.teams.all()
         plans = draw_week(
-            teams,
+            [DrawTeam(tm.id, tm.timezone, tm.schedule) for tm in teams],
             monday,
             now,
             rng,
-            min_teams=ctx.settings.rollcall_draw_min,
-            max_teams=ctx.settings.rollcall_draw_max,
+            min_teams=low,
+            max_teams=high,
             answer_minutes=ctx.settings.rollcall_minutes,
+            already=before,
         )
-        await ctx.storage.rollcalls.add_plans(week, [(p.team_id, p.at.timestamp()) for p in plans])
+        if plans:
+            await ctx.storage.rollcalls.add_plans(
+                week,
+                [(p.team_id, p.at.timestamp()) for p in plans],
+                drawn_before=before,
+                now=now.timestamp(),
+                log=draw_log(plans, {tm.id: tm for tm in teams}, before, low, high),
+            )
     return await ctx.storage.rollcalls.unfired_plans()
+
+
+def draw_log(
+    plans: list[PlannedCall], teams: dict[int, Team], before: set[int], low: int, high: int
+) -> list[dict[str, Any]]:
+    """The admin-log entry of each drawn team: when, in the team's own time."""
+    return [
+        {
+            "team": teams[p.team_id].name,
+            "at": local_datetime(p.at, teams[p.team_id].timezone).isoformat(),
+            "setting": f"{low}-{high}",
+            "top_up": bool(before),
+        }
+        for p in plans
+    ]
 
 
 async def fire_plan(ctx: AppContext, bot: Bot, plan_id: int, now: datetime) -> Started | None:

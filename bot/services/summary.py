@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.context import AppContext
 from bot.i18n import t
-from bot.rules.schedule import cutoff_utc, is_workday, local_day
+from bot.rules.evening import EveningModel, build_evening, render_evening, render_unreachable
+from bot.rules.schedule import cutoff_utc, is_workday, local_day, local_to_utc
 from bot.rules.summary import (
     Member,
     PendingRequest,
@@ -19,7 +21,9 @@ from bot.rules.summary import (
     render_summary,
 )
 from bot.rules.text import split_message
+from bot.services.evidence import look_at_text, open_signals
 from bot.services.fanout import FanoutResult, Outgoing, Part, fan_out
+from bot.services.late import LateNote, noted_parts
 from bot.services.reminders import report_unreachable
 from storage.models import Team
 
@@ -80,13 +84,53 @@ def pending_keyboards(lang: str, pending: tuple[PendingRequest, ...]) -> list[Pa
     return parts
 
 
-def summary_parts(lang: str, model: SummaryModel) -> list[Part]:
-    parts = [Part(text) for text in split_message(render_summary(lang, model))]
+@dataclass(frozen=True)
+class NightNotes:
+    """The summary's night side, kept apart from the day model: evening presence (when the
+    team's evening check is on) and the members no notice can reach."""
+
+    evening: EveningModel | None
+    unreachable: tuple[str, ...]
+
+    def render(self, lang: str) -> str:
+        blocks = [render_evening(lang, self.evening) if self.evening else None]
+        blocks.append(render_unreachable(lang, self.unreachable))
+        return "\n\n".join(b for b in blocks if b)
+
+
+async def team_night(ctx: AppContext, team: Team, day: date, now: datetime) -> NightNotes:
+    rows = await ctx.storage.people.team_members(team.id, role="member")
+    members = [Member(p.telegram_id, p.name or str(p.telegram_id)) for _, p in rows]
+    evening = None
+    if team.schedule.evening_enabled:
+        window_end = local_to_utc(day, team.schedule.evening_end, team.timezone)
+        evening = build_evening(
+            members,
+            await ctx.storage.scheduling.evening_checks(team.id, day),
+            await ctx.storage.scheduling.approved_leaves(team.id, day, day),
+            day,
+            team.schedule,
+            over=now >= window_end + timedelta(minutes=1),
+        )
+    unreachable = tuple(m.name for m, (_, p) in zip(members, rows, strict=True) if p.unreachable)
+    return NightNotes(evening, unreachable)
+
+
+def summary_parts(
+    lang: str, model: SummaryModel, night: NightNotes | None = None, extra: str | None = None
+) -> list[Part]:
+    """`night`: evening presence and the unreachable; `extra`: a section of its own below
+    them (the "to look at" signals)."""
+    text = render_summary(lang, model)
+    for notes in (night.render(lang) if night else "", extra or ""):
+        if notes:
+            text += "\n\n" + notes
+    parts = [Part(chunk) for chunk in split_message(text)]
     return parts + pending_keyboards(lang, model.pending)
 
 
 async def send_supervisor_summaries(
-    ctx: AppContext, bot: Bot, team_id: int, now: datetime
+    ctx: AppContext, bot: Bot, team_id: int, now: datetime, *, late: LateNote | None = None
 ) -> FanoutResult:
     team = await ctx.storage.teams.get(team_id)
     if team is None:
@@ -95,17 +139,19 @@ async def send_supervisor_summaries(
     if not is_workday(day, team.schedule):
         return FanoutResult()
     model = await team_summary(ctx, team, day, now)
+    night = await team_night(ctx, team, day, now)
+    signals = await open_signals(ctx, team, day, day)
     readers = await ctx.storage.people.team_members(team.id, role="supervisor")
-    messages = [
-        Outgoing(
-            SUMMARY,
-            p.telegram_id,
-            f"{team.id}:{day.isoformat()}",
-            tuple(summary_parts(p.language or "en", model)),
+    messages = []
+    for _, p in readers:
+        if p.unreachable:
+            continue
+        lang = p.language or "en"
+        parts = summary_parts(lang, model, night, look_at_text(lang, signals))
+        ref = f"{team.id}:{day.isoformat()}"
+        messages.append(
+            Outgoing(SUMMARY, p.telegram_id, ref, noted_parts(tuple(parts), lang, late))
         )
-        for _, p in readers
-        if not p.unreachable
-    ]
     result = await fan_out(ctx, bot, messages)
     if result.blocked:
         await report_unreachable(ctx, bot, team, result.blocked)
@@ -126,17 +172,31 @@ async def weekly_digest_text(
 
 
 async def send_weekly_digest(
-    ctx: AppContext, bot: Bot, team_id: int, now: datetime
+    ctx: AppContext,
+    bot: Bot,
+    team_id: int,
+    now: datetime,
+    *,
+    first: date | None = None,
+    late: LateNote | None = None,
 ) -> FanoutResult:
+    """The digest of the week before ``now``'s, or of the week starting ``first`` (a
+    catch-up sends the week that was due, not the one before today)."""
     team = await ctx.storage.teams.get(team_id)
     if team is None:
         return FanoutResult()
-    first, last = last_week(local_day(now, team.timezone))
+    if first is None:
+        first, last = last_week(local_day(now, team.timezone))
+    else:
+        last = first + timedelta(days=6)
+    signals = await open_signals(ctx, team, first, last)
     messages = []
     for _, p in await ctx.storage.people.team_members(team.id, role="supervisor"):
         if p.unreachable:
             continue
         text = await weekly_digest_text(ctx, team, p.language or "en", first, last)
-        parts = tuple(Part(chunk) for chunk in split_message(text))
+        look = look_at_text(p.language or "en", signals)
+        parts = tuple(Part(chunk) for chunk in split_message(f"{text}\n\n{look}" if look else text))
+        parts = noted_parts(parts, p.language or "en", late)
         messages.append(Outgoing(WEEKLY_DIGEST, p.telegram_id, f"{team.id}:{first}", parts))
     return await fan_out(ctx, bot, messages)
