@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from telegram import CallbackQuery, ReplyKeyboardMarkup, Update
+from telegram import CallbackQuery, Update
 
 from bot.access import Actor
 from bot.context import AppContext
@@ -20,7 +20,7 @@ from bot.i18n import all_labels, t
 from handlers.common import (
     Context,
     answer_query,
-    main_menu,
+    menu_for,
     not_a_member_text,
     open_admin_button,
     reply,
@@ -85,7 +85,7 @@ async def route_text(
     if routes.fallback_text is not None:
         await routes.fallback_text(update, context, ctx, actor)
         return
-    await reply(update, t(actor.language, "unknown_text"), reply_markup=main_menu(actor.language))
+    await reply(update, t(actor.language, "unknown_text"), reply_markup=menu_for(actor))
 
 
 async def route_step(
@@ -132,7 +132,7 @@ async def already_applied(
         return True
     if await ctx.storage.flows.ended_by(actor.user_id) != update.update_id:
         return False
-    await reply(update, t(actor.language, "flow.already_taken"), reply_markup=main_menu_of(actor))
+    await reply(update, t(actor.language, "flow.already_taken"), reply_markup=menu_for(actor))
     return True
 
 
@@ -178,10 +178,6 @@ async def admin_answer(update: Update, ctx: AppContext, actor: Actor) -> str | N
         return None
     message = update.effective_message
     return (message.text or "").strip() if message else ""
-
-
-def main_menu_of(actor: Actor) -> ReplyKeyboardMarkup | None:
-    return main_menu(actor.language) if actor.known else None
 
 
 async def route_other(

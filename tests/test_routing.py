@@ -21,6 +21,7 @@ HANDLER_MODULES = [
     "handlers.recall",
     "handlers.rollcall",
     "handlers.messages",
+    "handlers.menus",
     "handlers.flows",
 ]
 
