@@ -8,6 +8,7 @@ fills it in when it is imported, so the order of imports changes nothing.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +17,7 @@ from telegram import CallbackQuery, Update
 
 from bot.access import Actor
 from bot.context import AppContext
+from bot.flows.states import load as load_state
 from bot.i18n import all_labels, t
 from handlers.common import (
     Context,
@@ -31,6 +33,7 @@ StepHandler = Callable[[Update, Context, AppContext, Actor, FlowState], Awaitabl
 MenuHandler = Callable[[Update, Context, AppContext, Actor], Awaitable[None]]
 
 ROUTES_KEY = "outpost.routes"
+log = logging.getLogger("outpost.flows")
 
 
 @dataclass(frozen=True)
@@ -92,7 +95,7 @@ async def route_step(
     update: Update, context: Context, ctx: AppContext, actor: Actor, state: FlowState | None
 ) -> bool:
     """Hand a message to the text step of the person's flow; False when they are in none."""
-    if await already_applied(update, context, ctx, actor, state):
+    if await answered_before_step(update, context, ctx, actor, state):
         return True
     step = routes_of(context).text_steps.get(state.flow) if state is not None else None
     if step is None or state is None:
@@ -108,19 +111,29 @@ async def route_location(
     step = routes_of(context).location_steps.get(state.flow) if state is not None else None
     if step is None or state is None:
         return False
-    if await already_applied(update, context, ctx, actor, state):
+    if await answered_before_step(update, context, ctx, actor, state):
         return True
     await step(update, context, ctx, actor, state)
     return True
 
 
-async def already_applied(
+async def answered_before_step(
     update: Update, context: Context, ctx: AppContext, actor: Actor, state: FlowState | None
 ) -> bool:
-    """True (and answered) when this update already moved the person's flow: Telegram
-    delivered it again because a crash came before it was marked handled. The step is not
-    applied a second time; the person is asked the current question again, or told that the
-    answer which ended the flow was taken."""
+    """True (and answered) when this update must not reach the flow's step:
+
+    - the stored state has a shape its flow does not accept at that step (bot/flows/states.py:
+      left by an older version, or tampered with): the flow ends with a clear message;
+    - this update already moved the flow: Telegram delivered it again because a crash came
+      before it was marked handled. The step is not applied twice; the person is asked the
+      current question again, or told that the answer which ended the flow was taken."""
+    if state is not None and load_state(state.flow, state.step, state.data) is None:
+        log.warning(
+            "flow %s/%s of %s has a stale shape; ended", state.flow, state.step, actor.user_id
+        )
+        await ctx.storage.flows.clear(actor.user_id)
+        await reply(update, t(actor.language, "flow.stale"), reply_markup=menu_for(actor))
+        return True
     if state is not None:
         if state.advanced_by != update.update_id:
             return False
@@ -161,7 +174,7 @@ async def open_wizard_button(
     if opened is None:
         return None
     ctx, actor, query, state = opened
-    if await already_applied(update, context, ctx, actor, state):
+    if await answered_before_step(update, context, ctx, actor, state):
         await answer_query(query)
         return None
     if state is None:

@@ -32,7 +32,7 @@ from handlers.common import (
     parse_id,
     reply,
 )
-from handlers.flows import already_applied, end_flow, move_flow, route_other
+from handlers.flows import answered_before_step, end_flow, move_flow, route_other
 from storage.models import FlowState, Team
 from storage.requests import NewRequest, Request
 
@@ -448,7 +448,7 @@ async def on_leave_button(update: Update, context: Context) -> None:
         await answer_query(query)
         return
     state = await ctx.storage.flows.get(actor.user_id)
-    if await already_applied(update, context, ctx, actor, state):
+    if await answered_before_step(update, context, ctx, actor, state):
         await answer_query(query)
         return
     team = await member_team(ctx, actor)

@@ -34,7 +34,7 @@ from handlers.common import (
     is_private,
     reply,
 )
-from handlers.flows import admin_answer, already_applied, end_flow, move_flow
+from handlers.flows import admin_answer, answered_before_step, end_flow, move_flow
 from storage.models import FlowState
 from storage.teams import DuplicateTeam
 
@@ -262,7 +262,7 @@ async def on_button(update: Update, context: Context) -> None:
     assert query is not None
     ctx, actor = await actor_of(update, context)
     state = await ctx.storage.flows.get(actor.user_id)
-    if await already_applied(update, context, ctx, actor, state):
+    if await answered_before_step(update, context, ctx, actor, state):
         await answer_query(query)
         return
     if not actor.is_admin or not is_private(update) or state is None or state.flow != FLOW:
