@@ -24,22 +24,22 @@ from telegram.ext import (
     filters,
 )
 
+from bot.chat_queues import PerChatUpdateProcessor
 from bot.clock import Clock, SystemClock
 from bot.config import ConfigError, Settings
 from bot.context import CTX_KEY, AppContext
+from bot.gc_tuning import tune_gc
 from bot.http import make_requests
 from bot.i18n import t
-from bot.processor import PerChatUpdateProcessor
+from bot.jobs import start_scheduler
 from bot.resilience import OutgoingScheduler, quiet_duplicate_fault_logs
-from bot.runtime import tune_gc
-from bot.scheduler import start_scheduler
 from bot.services.recall import tell_pending_recalls
 from bot.startup import telegram_answers
 from bot.updates import Poller, drop_processed
 from handlers import (
     checkin,
-    diaries,
-    diary,
+    diary_reading,
+    diary_writing,
     door,
     errors,
     leave,
@@ -96,13 +96,13 @@ def handlers() -> list[BaseHandler]:
         CommandHandler("checkin", checkin.cmd_checkin, filters=NEW),
         MessageHandler(LOCATION_MESSAGE, checkin.on_location),
         # Edits: a diary entry's text/caption (history kept), or a live location's track.
-        MessageHandler(TEXT_EDIT, diary.on_edited),
+        MessageHandler(TEXT_EDIT, diary_writing.on_edited),
         MessageHandler(LIVE_LOCATION_EDIT, checkin.on_live_edit),
         # The work diary, and supervisors reading it.
-        CommandHandler("diary", diary.cmd_diary, filters=NEW),
-        CommandHandler("done", diary.cmd_done, filters=NEW),
-        CommandHandler("diaries", diaries.cmd_diaries, filters=NEW),
-        MessageHandler(DIARY_MEDIA, diary.on_media),
+        CommandHandler("diary", diary_writing.cmd_diary, filters=NEW),
+        CommandHandler("done", diary_writing.cmd_done, filters=NEW),
+        CommandHandler("diaries", diary_reading.cmd_diaries, filters=NEW),
+        MessageHandler(DIARY_MEDIA, diary_writing.on_media),
         # Leave and make-up requests, one approval machinery.
         CommandHandler("leave", leave.cmd_leave, filters=NEW),
         CommandHandler("cancelleave", leave.cmd_cancelleave, filters=NEW),
@@ -131,8 +131,8 @@ def handlers() -> list[BaseHandler]:
         CallbackQueryHandler(leave.on_request_button, pattern=r"^req:"),
         CallbackQueryHandler(leave.on_leave_button, pattern=r"^lv:"),
         CallbackQueryHandler(leave.on_makeup_button, pattern=r"^mk:"),
-        CallbackQueryHandler(diary.on_diary_button, pattern=r"^di:"),
-        CallbackQueryHandler(diaries.on_diaries_button, pattern=r"^dv:"),
+        CallbackQueryHandler(diary_writing.on_diary_button, pattern=r"^di:"),
+        CallbackQueryHandler(diary_reading.on_diaries_button, pattern=r"^dv:"),
         CallbackQueryHandler(export_handlers.on_button, pattern=r"^ex:"),
         CallbackQueryHandler(recall_handlers.on_button, pattern=r"^rc:"),
         # A command no handler above took (a typo, another bot's): a hint, never silence.
@@ -159,8 +159,9 @@ def routes() -> Routes:
             leave.REJECT_FLOW: leave.on_reject_reason,  # a supervisor's reason for rejecting
             "oor_reason": checkin.on_out_of_area_reason,  # why a check-in was out of area
             checkin.WAIT_FLOW: checkin.on_text_instead_of_location,  # text after /checkin
-            diary.FLOW: diary.on_diary_message,  # each message is a diary entry until done
-            diary.ASK_FLOW: diary.on_more_while_asking,  # "is this a diary entry?" pending
+            # Each message is a diary entry until done; "is this a diary entry?" pending.
+            diary_writing.FLOW: diary_writing.on_diary_message,
+            diary_writing.ASK_FLOW: diary_writing.on_more_while_asking,
             export_handlers.FLOW: export_handlers.on_text,  # the export wizard's typed range
             recall_handlers.FLOW: recall_handlers.on_text,  # the recall wizard's typed reason
         },
@@ -169,20 +170,22 @@ def routes() -> Routes:
         },
         menu_buttons={
             "menu.checkin": checkin.menu_checkin_text,  # a client that sent the label as text
-            "menu.diary": diary.menu_diary,
+            "menu.diary": diary_writing.menu_diary,
             "menu.leave": leave.menu_leave,
             "menu.help": start.menu_help,
             "menu.language": start.menu_language,
             # The supervisor's and administrator's keyboard (handlers/common.role_menu).
             "menu.summary": menus.runs(summary.cmd_summary),
-            "menu.diaries": menus.runs(diaries.cmd_diaries),
+            "menu.diaries": menus.runs(diary_reading.cmd_diaries),
             "menu.teams": menus.runs(newteam.cmd_teams),
             "menu.export": menus.runs(export_handlers.cmd_export),
         },
         # Text in no flow and no button: kept, and the member is asked if it is a diary entry.
-        fallback_text=diary.ask_if_diary,
+        fallback_text=diary_writing.ask_if_diary,
         # Stickers, documents… reach only these flows, whose step asks its question again.
-        reprompt_flows=frozenset({leave.FLOW, leave.REJECT_FLOW, diary.FLOW, diary.ASK_FLOW}),
+        reprompt_flows=frozenset(
+            {leave.FLOW, leave.REJECT_FLOW, diary_writing.FLOW, diary_writing.ASK_FLOW}
+        ),
         # A flow's question asked again when an update that already moved it comes back
         # (after a crash); a flow missing here just ignores the repeat.
         questions={
@@ -190,7 +193,7 @@ def routes() -> Routes:
             leave.FLOW: leave.ask_current_question,
             newteam.FLOW: newteam.ask_question,
             export_handlers.FLOW: export_handlers.ask_question,
-            diary.ASK_FLOW: diary.ask_kept_question,
+            diary_writing.ASK_FLOW: diary_writing.ask_kept_question,
         },
     )
 

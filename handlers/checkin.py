@@ -17,7 +17,7 @@ from bot.i18n import t
 from bot.resilience import as_alert
 from bot.rules.checkin import DayEffect, EveningOutcome, LocationEvidence, Place, RejectReason
 from bot.rules.plausible import finite_or_nan, optional_finite
-from bot.rules.schedule import Timing, local_datetime
+from bot.rules.team_hours import Timing, local_datetime
 from bot.services.checkin import CheckinResult, check_in, track_live_position
 from handlers import rollcall
 from handlers.common import (

@@ -17,7 +17,7 @@ from bot.access import Actor
 from bot.context import AppContext
 from bot.exporting import DATASETS, EXPORTABLE_DAYS, FORMATS, ExportError, ExportRequest
 from bot.i18n import t
-from bot.rules.schedule import local_day
+from bot.rules.team_hours import local_day
 from bot.services import export as export_service
 from bot.services.export import for_telegram, month_range, run_export
 from handlers.common import (

@@ -2,7 +2,7 @@
 
 Conversation state lives in storage (flow "leave"), so a restart mid-way loses nothing. The
 same flow serves leave (type, first day, last day, reason, confirm) and make-up (reason,
-confirm): both end in `services.requests.submit`.
+confirm): both end in `services.leave_requests.submit`.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from bot.access import Actor
 from bot.context import AppContext
 from bot.i18n import t
 from bot.rules import leave as rules
-from bot.rules.schedule import cutoff_utc, is_workday
-from bot.services import requests as service
+from bot.rules.team_hours import cutoff_utc, is_workday
+from bot.services import leave_requests as service
 from handlers.common import (
     Context,
     actor_of,
@@ -33,8 +33,8 @@ from handlers.common import (
     reply,
 )
 from handlers.flows import answered_before_step, end_flow, move_flow, route_other
+from storage.leave_requests import NewRequest, Request
 from storage.models import FlowState, Team
-from storage.requests import NewRequest, Request
 
 FLOW = "leave"
 REJECT_FLOW = "req_reject"
@@ -171,7 +171,7 @@ async def show_my_requests(
     """The member's pending and future requests, each with what can still be done to it."""
     lang = actor.language
     today = service.team_today(ctx, team)
-    mine = await ctx.storage.requests.of_person(actor.user_id, from_day=today)
+    mine = await ctx.storage.leave_requests.of_person(actor.user_id, from_day=today)
     if not mine:
         if empty_note:
             await reply(update, t(lang, "leave.none"))
@@ -264,7 +264,7 @@ async def begin_makeup(
             update, context, actor, t(lang, "makeup.not_needed", day=day.isoformat(), timing=timing)
         )
         return
-    clashes = await ctx.storage.requests.clashes(actor.user_id, day, day)
+    clashes = await ctx.storage.leave_requests.clashes(actor.user_id, day, day)
     if clashes:
         await send(update, context, actor, clash_text(lang, clashes))
         return
@@ -370,7 +370,7 @@ async def take_day(
             update, context, actor, t(lang, "leave.day.before_first", first=first.isoformat())
         )
         return
-    clashes = await ctx.storage.requests.clashes(actor.user_id, first, day)
+    clashes = await ctx.storage.leave_requests.clashes(actor.user_id, first, day)
     if clashes:
         # Start the dates again: the clash names what is in the way.
         data = {k: v for k, v in state.data.items() if k not in ("first", "last")}

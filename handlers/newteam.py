@@ -10,6 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from bot.access import Actor
 from bot.context import AppContext
 from bot.i18n import t
+from bot.jobs import reschedule_team
 from bot.rules.geo import (
     DEFAULT_RADIUS_M,
     RADIUS_MAX_M,
@@ -23,8 +24,7 @@ from bot.rules.geo import (
 from bot.rules.geo_hints import looks_swapped, parse_radius
 from bot.rules.morning import check_cutoff, check_on_time, on_time_end, suggested_cutoff
 from bot.rules.names import TEAM_NAME_MAX, clean_team_name
-from bot.rules.schedule import parse_hhmm
-from bot.scheduler import reschedule_team
+from bot.rules.team_hours import parse_hhmm
 from bot.services.teams import TeamDraft, create_invite, create_team, invite_link
 from handlers.common import (
     Context,

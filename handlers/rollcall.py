@@ -10,9 +10,9 @@ from telegram import Update
 from bot.access import Actor
 from bot.context import AppContext
 from bot.i18n import t
+from bot.jobs import schedule_rollcall_close
 from bot.rules.rollcall import RollcallAnswer
-from bot.rules.schedule import local_datetime
-from bot.scheduler import schedule_rollcall_close
+from bot.rules.team_hours import local_datetime
 from bot.services.rollcall import answer_rollcall, open_target, start_rollcall
 from handlers.common import (
     Context,

@@ -8,7 +8,7 @@ from telegram import Update
 
 from bot.i18n import t
 from bot.rules.leave import relative_day
-from bot.rules.schedule import local_day
+from bot.rules.team_hours import local_day
 from bot.services.evidence import look_at_text, open_signals
 from bot.services.summary import summary_parts, team_night, team_summary
 from handlers.common import (

@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.rules.checkin import Site
 from bot.rules.policy import Policy
-from bot.rules.schedule import Schedule, local_day
+from bot.rules.team_hours import Schedule, local_day
 
 
 @dataclass(frozen=True)

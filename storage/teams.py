@@ -9,8 +9,8 @@ from typing import Any
 
 from bot.rules.checkin import Site
 from bot.rules.policy import Policy
-from bot.rules.schedule import Schedule, parse_hhmm
 from bot.rules.spoof import SpoofThresholds
+from bot.rules.team_hours import Schedule, parse_hhmm
 from storage.db import Database
 from storage.models import Team
 

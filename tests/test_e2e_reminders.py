@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.catchup import catch_up
+from bot.jobs import TEAM_JOBS, reschedule_team, schedule_index, slot_job
 from bot.rules.reminders import Kind
-from bot.rules.schedule import Schedule, local_datetime
-from bot.scheduler import TEAM_JOBS, reschedule_team, schedule_index, slot_job
+from bot.rules.team_hours import Schedule, local_datetime
 from bot.services import fanout
 from bot.services.reminders import send_checkin_reminders
 from tests.sched_helpers import attend, delivered, diary, leave, logged, set_state, texts_to

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from bot.rules.calendar import parse_workdays
 from bot.rules.leave import leave_workdays
-from bot.rules.schedule import Schedule
+from bot.rules.team_hours import Schedule
 from tests.cli_helpers import run_cli
 from tests.test_e2e_leave import ask_leave
 from tests.world import World

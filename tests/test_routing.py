@@ -13,8 +13,8 @@ from bot.i18n import all_labels
 HANDLER_MODULES = [
     "handlers.start",
     "handlers.checkin",
-    "handlers.diary",
-    "handlers.diaries",
+    "handlers.diary_writing",
+    "handlers.diary_reading",
     "handlers.leave",
     "handlers.newteam",
     "handlers.export",
@@ -56,7 +56,7 @@ def test_import_order_changes_no_route() -> None:
     backwards = _routes_after_importing(list(reversed(HANDLER_MODULES)))
     flows_first = _routes_after_importing(["handlers.flows", "handlers.messages"])
     assert forwards == backwards == flows_first
-    assert forwards["fallback"] == "handlers.diary.ask_if_diary"
+    assert forwards["fallback"] == "handlers.diary_writing.ask_if_diary"
 
 
 def test_every_menu_label_in_both_languages_has_one_route() -> None:

@@ -24,7 +24,7 @@ from bot.rules.catchup import (
     weekly_overdue,
 )
 from bot.rules.reminders import MEMBER_KINDS, Kind
-from bot.rules.schedule import Schedule, local_datetime
+from bot.rules.team_hours import Schedule, local_datetime
 
 SH = "Asia/Shanghai"
 ZONES = st.sampled_from(["Asia/Shanghai", "Europe/Berlin", "America/New_York", "Pacific/Apia"])

@@ -20,8 +20,8 @@ from bot.rules.reminders import (
     reminder_targets,
 )
 from bot.rules.rollcall import AskAgain, DrawTeam, Outcome, RollcallAnswer, draw_week, judge_answer
-from bot.rules.schedule import Schedule, local_datetime
 from bot.rules.summary import Attendance, Member, PendingRequest, build_summary, render_summary
+from bot.rules.team_hours import Schedule, local_datetime
 from bot.rules.text import split_message
 
 WED = date(2026, 11, 25)

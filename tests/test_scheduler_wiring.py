@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.scheduler import MONTHLY_COMPLIANCE, reschedule_team, slot_job
+from bot.jobs import MONTHLY_COMPLIANCE, reschedule_team, slot_job
 from tests.world import World
 
 

@@ -18,7 +18,7 @@ from bot.rules.checkin import (
     Site,
     day_effect,
 )
-from bot.rules.schedule import Schedule, Timing
+from bot.rules.team_hours import Schedule, Timing
 from storage import Storage
 from storage.checkins import NewCheckin
 from storage.migrations import discover

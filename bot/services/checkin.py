@@ -19,8 +19,8 @@ from bot.rules.checkin import (
 )
 from bot.rules.geo import Point, check_coordinates, distance_m
 from bot.rules.plausible import optional_finite, plausible_time
-from bot.rules.schedule import in_evening_window, local_day
 from bot.rules.spoof import Fix
+from bot.rules.team_hours import in_evening_window, local_day
 from storage.checkins import LivePoint, NewCheckin, RecordedCheckin, SpoofCheck
 from storage.models import Team
 from storage.spoof import SignalTarget

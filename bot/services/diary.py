@@ -14,7 +14,7 @@ from telegram.error import TelegramError
 
 from bot.context import AppContext
 from bot.fileperms import private_dirs, write_private
-from bot.rules.schedule import local_datetime
+from bot.rules.team_hours import local_datetime
 from storage.diary import Entry, NewEntry
 
 log = logging.getLogger(__name__)

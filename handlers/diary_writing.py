@@ -16,7 +16,7 @@ from bot.access import Actor
 from bot.context import AppContext
 from bot.i18n import t
 from bot.rules.leave import parse_day
-from bot.rules.schedule import local_datetime
+from bot.rules.team_hours import local_datetime
 from bot.rules.text import split_message
 from bot.services.diary import Draft, add_entry, diary_days, may_edit
 from handlers.common import (

@@ -33,10 +33,10 @@ from bot.rules.leave import (
     needs_admin_approval,
 )
 from bot.rules.policy import Policy
-from bot.rules.schedule import local_day
+from bot.rules.team_hours import local_day
 from bot.services.late import LateNote, noted
+from storage.leave_requests import NewRequest, PromptMessage, Request
 from storage.models import Team
-from storage.requests import NewRequest, PromptMessage, Request
 
 log = logging.getLogger(__name__)
 
@@ -144,7 +144,7 @@ async def submit(
 ) -> tuple[Request | None, list[Request], int]:
     """Stores a request (refused when it overlaps an active one) and sends it to the team's
     approvers. Returns the request, the clashes, and how many approvers got it."""
-    request, clashes = await ctx.storage.requests.create(new, now=ctx.now_ts())
+    request, clashes = await ctx.storage.leave_requests.create(new, now=ctx.now_ts())
     if request is None:
         return None, clashes, 0
     sent = await send_prompts(ctx, bot, request, await approvers(ctx, request), "supervisor")
@@ -188,7 +188,9 @@ async def send_prompts(
         except TelegramError as exc:
             log.warning("request %s: prompt to %s failed: %s", request.id, chat_id, exc)
             continue
-        await ctx.storage.requests.add_prompt(request.id, chat_id, message.message_id, audience)
+        await ctx.storage.leave_requests.add_prompt(
+            request.id, chat_id, message.message_id, audience
+        )
         sent += 1
     return sent
 
@@ -215,7 +217,7 @@ def refusal_for(actor: Actor, request: Request | None) -> Refusal | None:
 async def audit_refusal(
     ctx: AppContext, actor: Actor, request_id: int | None, refusal: Refusal, action: str
 ) -> None:
-    request = await ctx.storage.requests.get(request_id) if request_id else None
+    request = await ctx.storage.leave_requests.get(request_id) if request_id else None
     await ctx.storage.audit.record(
         at=ctx.now_ts(),
         actor_id=actor.user_id,
@@ -227,7 +229,7 @@ async def audit_refusal(
 
 
 async def check_decider(ctx: AppContext, actor: Actor, request_id: int, action: str) -> Outcome:
-    request = await ctx.storage.requests.get(request_id)
+    request = await ctx.storage.leave_requests.get(request_id)
     refusal = refusal_for(actor, request)
     if refusal is not None:
         await audit_refusal(ctx, actor, request_id, refusal, action)
@@ -260,7 +262,7 @@ async def decide(
         new_state = "awaiting_admin"
     else:
         new_state = "approved"
-    decision = await ctx.storage.requests.decide(
+    decision = await ctx.storage.leave_requests.decide(
         request_id,
         expect_state=request.state,
         new_state=new_state,
@@ -289,7 +291,9 @@ async def close_prompts(
 ) -> None:
     """Every open prompt of this request becomes a statement of what was decided, by whom."""
     name = await person_name(ctx, decider)
-    prompts = [p for p in await ctx.storage.requests.prompts(request.id) if p.audience != "member"]
+    prompts = [
+        p for p in await ctx.storage.leave_requests.prompts(request.id) if p.audience != "member"
+    ]
     await asyncio.gather(*(_close_one(ctx, bot, request, p, name, outcome) for p in prompts))
 
 
@@ -334,13 +338,13 @@ async def tell_member(
 
 
 async def cancel(ctx: AppContext, bot: telegram.Bot, actor: Actor, request_id: int) -> Outcome:
-    request = await ctx.storage.requests.get(request_id)
+    request = await ctx.storage.leave_requests.get(request_id)
     if request is None or request.telegram_id != actor.user_id:
         await audit_refusal(ctx, actor, request_id, Refusal.NOT_FOUND, "cancel")
         return Outcome(None, Refusal.NOT_FOUND)
     team = await ctx.storage.teams.get(request.team_id)
     today = team_today(ctx, team) if team else request.first_day
-    decision = await ctx.storage.requests.cancel(
+    decision = await ctx.storage.leave_requests.cancel(
         request_id, actor.user_id, today=today, now=ctx.now_ts()
     )
     if not decision.won or decision.request is None:
@@ -353,7 +357,7 @@ async def cancel(ctx: AppContext, bot: telegram.Bot, actor: Actor, request_id: i
 
 async def end_early(ctx: AppContext, bot: telegram.Bot, actor: Actor, request_id: int) -> Outcome:
     """The member is back before the leave's last day: today onwards is released."""
-    request = await ctx.storage.requests.get(request_id)
+    request = await ctx.storage.leave_requests.get(request_id)
     if request is None or request.telegram_id != actor.user_id:
         await audit_refusal(ctx, actor, request_id, Refusal.NOT_FOUND, "end")
         return Outcome(None, Refusal.NOT_FOUND)
@@ -365,7 +369,7 @@ async def end_early(ctx: AppContext, bot: telegram.Bot, actor: Actor, request_id
         if team
         else leave_days(request.first_day, last)
     )
-    decision = await ctx.storage.requests.end_early(
+    decision = await ctx.storage.leave_requests.end_early(
         request_id, actor.user_id, back_on=today, days=days, now=ctx.now_ts()
     )
     if not decision.won or decision.request is None:
@@ -393,14 +397,14 @@ async def leave_followups(ctx: AppContext, bot: telegram.Bot) -> int:
     double up). Meant to be called by the scheduler every few minutes; returns messages sent."""
     now = ctx.clock.now()
     sent = 0
-    for request in await ctx.storage.requests.undecided(
+    for request in await ctx.storage.leave_requests.undecided(
         created_before=(now - REMIND_AFTER).timestamp()
     ):
         due = followup_due(
             _at(request.created_at), _opt(request.reminded_at), _opt(request.escalated_at), now
         )
         if due is Followup.REMIND:
-            if await ctx.storage.requests.claim_followup(
+            if await ctx.storage.leave_requests.claim_followup(
                 request.id, "reminded_at", now=now.timestamp()
             ):
                 recipients = await approvers(ctx, request)
@@ -409,7 +413,7 @@ async def leave_followups(ctx: AppContext, bot: telegram.Bot) -> int:
                     ctx, bot, request, recipients, "supervisor", key="req.reminder", late=late
                 )
         elif due is Followup.ESCALATE:
-            if await ctx.storage.requests.claim_followup(
+            if await ctx.storage.leave_requests.claim_followup(
                 request.id, "escalated_at", now=now.timestamp()
             ):
                 recipients = [i for i in await admin_ids(ctx) if i != request.telegram_id]
@@ -418,10 +422,10 @@ async def leave_followups(ctx: AppContext, bot: telegram.Bot) -> int:
                     ctx, bot, request, recipients, "admin", key="req.escalated", late=late
                 )
     # The second level is reminded like the first: once, a day after the supervisor's yes.
-    for request in await ctx.storage.requests.awaiting_admin(
+    for request in await ctx.storage.leave_requests.awaiting_admin(
         decided_before=(now - REMIND_AFTER).timestamp()
     ):
-        if await ctx.storage.requests.claim_followup(
+        if await ctx.storage.leave_requests.claim_followup(
             request.id, "admin_reminded_at", now=now.timestamp()
         ):
             recipients = [i for i in await admin_ids(ctx) if i != request.telegram_id]
