@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Awaitable
-from datetime import UTC, timedelta
+from datetime import UTC
 
 from telegram import Message, Update
 from telegram.error import Forbidden, TelegramError
@@ -15,8 +15,8 @@ from bot.context import AppContext, app_ctx
 from bot.delivery import confirm_once
 from bot.i18n import t
 from bot.resilience import as_alert
-from bot.rules.checkin import DayEffect, EveningOutcome, LocationEvidence, Place, RejectReason
-from bot.rules.plausible import finite_or_nan, optional_finite
+from bot.rules.checkin import DayEffect, EveningOutcome, Place, RejectReason
+from bot.rules.plausible import finite_or_nan
 from bot.rules.team_hours import Timing, local_datetime
 from bot.services.checkin import CheckinResult, check_in, track_live_position
 from handlers import rollcall
@@ -33,35 +33,12 @@ from handlers.common import (
 )
 from handlers.flows import end_flow, route_location
 from handlers.leave import makeup_offer
+from handlers.locations import location_evidence
 from storage.models import FlowState, Team
 
 REASON_MAX = 500
 log = logging.getLogger(__name__)
 CONFIRM_KIND = "checkin.confirm"  # notifications.kind of a check-in's confirmation
-
-
-def _seconds(value: int | timedelta | None) -> int | None:
-    # PTB may hand durations as timedelta depending on its settings; storage wants seconds.
-    if isinstance(value, timedelta):
-        return int(value.total_seconds())
-    return value
-
-
-def evidence_of(message: Message, ctx: AppContext) -> LocationEvidence:
-    loc = message.location
-    assert loc is not None
-    # JSON may carry 1e400: kept as NaN, judged invalid, stored as NULL (bot/rules/plausible).
-    return LocationEvidence(
-        lat=finite_or_nan(loc.latitude),
-        lon=finite_or_nan(loc.longitude),
-        accuracy_m=optional_finite(loc.horizontal_accuracy),
-        live_period=_seconds(loc.live_period),
-        is_forwarded=message.forward_origin is not None,
-        is_venue=message.venue is not None,
-        is_from_offline=bool(message.is_from_offline),
-        message_date=message.date.astimezone(UTC),
-        received_at=ctx.clock.now(),
-    )
 
 
 async def cmd_checkin(update: Update, context: Context) -> None:
@@ -108,7 +85,7 @@ async def on_location(update: Update, context: Context) -> None:
     result = await check_in(
         ctx,
         actor,
-        evidence_of(message, ctx),
+        location_evidence(message, ctx.clock.now()),
         chat_id=message.chat_id,
         message_id=message.message_id,
         update_id=update.update_id,

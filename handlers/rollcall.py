@@ -11,7 +11,6 @@ from bot.access import Actor
 from bot.context import AppContext
 from bot.i18n import t
 from bot.jobs import schedule_rollcall_close
-from bot.rules.rollcall import RollcallAnswer
 from bot.rules.team_hours import local_datetime
 from bot.services.rollcall import answer_rollcall, open_target, start_rollcall
 from handlers.common import (
@@ -20,6 +19,7 @@ from handlers.common import (
     open_known_command,
     reply,
 )
+from handlers.locations import location_evidence, rollcall_answer
 from storage.models import Team
 
 
@@ -92,18 +92,7 @@ async def maybe_answer(update: Update, context: Context, ctx: AppContext, actor:
     target = await open_target(ctx, actor.user_id, sent)
     if target is None:
         return False
-    loc = message.location
-    live = loc.live_period
-    live_s = live if live is None or isinstance(live, int) else int(live.total_seconds())
-    answer = RollcallAnswer(
-        lat=loc.latitude,
-        lon=loc.longitude,
-        accuracy_m=loc.horizontal_accuracy,
-        live_period=live_s,
-        is_forwarded=message.forward_origin is not None,
-        is_venue=message.venue is not None,
-        is_from_offline=bool(message.is_from_offline),
-    )
+    answer = rollcall_answer(location_evidence(message, ctx.clock.now()))
     judged = await answer_rollcall(
         ctx,
         actor.user_id,
