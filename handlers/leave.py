@@ -17,7 +17,6 @@ from bot.access import Actor
 from bot.context import AppContext
 from bot.i18n import t
 from bot.rules import leave as rules
-from bot.rules.team_hours import cutoff_utc, is_workday
 from bot.services import leave_requests as service
 from handlers.common import (
     Context,
@@ -33,7 +32,7 @@ from handlers.common import (
     reply,
 )
 from handlers.flows import answered_before_step, end_flow, move_flow, route_other
-from storage.leave_requests import NewRequest, Request
+from storage.leave_requests import Request
 from storage.models import FlowState, Team
 
 FLOW = "leave"
@@ -232,45 +231,31 @@ async def cmd_makeup(update: Update, context: Context) -> None:
 async def begin_makeup(
     update: Update, context: Context, ctx: AppContext, actor: Actor, team: Team, day: date
 ) -> None:
-    lang = actor.language
-    today = service.team_today(ctx, team)
-    after_cutoff = ctx.clock.now() >= cutoff_utc(today, team.timezone, team.schedule)
-    if not rules.makeup_day_allowed(day, today, after_cutoff):
-        await send(
-            update,
-            context,
-            actor,
-            t(
-                lang,
-                "makeup.not_yet",
-                day=day.isoformat(),
-                cutoff=team.schedule.cutoff.strftime("%H:%M"),
-            ),
-        )
-        return
-    if await _refused_before_joining(update, context, actor, team, day):
-        return
-    if not is_workday(day, team.schedule):
-        await send(update, context, actor, t(lang, "makeup.not_workday", day=day.isoformat()))
-        return
-    state = await ctx.storage.checkins.day_state(actor.user_id, team.id, day)
-    if state is not None and state["timing"] != "missed":
-        timing = (
-            t(lang, f"timing.{state['timing']}")
-            if state["timing"] != "made_up"
-            else t(lang, "makeup.made_up")
-        )
-        await send(
-            update, context, actor, t(lang, "makeup.not_needed", day=day.isoformat(), timing=timing)
-        )
-        return
-    clashes = await ctx.storage.leave_requests.clashes(actor.user_id, day, day)
-    if clashes:
-        await send(update, context, actor, clash_text(lang, clashes))
+    checked = await service.check_makeup(ctx, actor, team, day)
+    if checked.refusal is not None:
+        text = makeup_refusal_text(actor.language, team, day, checked)
+        await send(update, context, actor, text)
         return
     data = {"kind": "makeup", "first": day.isoformat(), "last": day.isoformat()}
     await move_flow(update, ctx, actor, FLOW, "reason", data)
-    await send(update, context, actor, t(lang, "makeup.ask_reason", day=day.isoformat()))
+    await send(update, context, actor, t(actor.language, "makeup.ask_reason", day=day.isoformat()))
+
+
+def makeup_refusal_text(lang: str, team: Team, day: date, checked: service.MakeupCheck) -> str:
+    refusal, iso = checked.refusal, day.isoformat()
+    if refusal is service.MakeupRefusal.NOT_YET:
+        cutoff = team.schedule.cutoff.strftime("%H:%M")
+        return t(lang, "makeup.not_yet", day=iso, cutoff=cutoff)
+    if refusal is service.MakeupRefusal.BEFORE_JOINING:
+        since = checked.since.isoformat() if checked.since else ""
+        return t(lang, "req.before_joining", day=iso, since=since)
+    if refusal is service.MakeupRefusal.NOT_WORKDAY:
+        return t(lang, "makeup.not_workday", day=iso)
+    if refusal is service.MakeupRefusal.NOT_NEEDED:
+        made_up = checked.timing == "made_up"
+        timing = t(lang, "makeup.made_up") if made_up else t(lang, f"timing.{checked.timing}")
+        return t(lang, "makeup.not_needed", day=iso, timing=timing)
+    return clash_text(lang, list(checked.clashes))
 
 
 # -- the conversation's steps ----------------------------------------------------------------
@@ -400,12 +385,9 @@ async def take_day(
 async def _refused_before_joining(
     update: Update, context: Context, actor: Actor, team: Team, day: date
 ) -> bool:
-    """Before joining a person was not a member yet: nothing to make up, no leave to take."""
-    membership = actor.member_of()
-    if membership is None or membership.team_id != team.id:
-        return False
-    since = membership.joined_day(team.timezone)
-    if day >= since:
+    """Before joining a person was not a member yet: no leave to take."""
+    since = service.joined_day_in(actor, team)
+    if since is None or day >= since:
         return False
     text = t(actor.language, "req.before_joining", day=day.isoformat(), since=since.isoformat())
     await send(update, context, actor, text)
@@ -510,20 +492,9 @@ async def submit(
     today: date,
 ) -> None:
     lang = actor.language
-    first, last = date.fromisoformat(data["first"]), date.fromisoformat(data["last"])
-    new = NewRequest(
-        kind=data["kind"],
-        telegram_id=actor.user_id,
-        team_id=team.id,
-        leave_type=data.get("type") if data["kind"] == "leave" else None,
-        first_day=first,
-        last_day=last,
-        days=rules.leave_workdays(first, last, team.schedule)
-        if data["kind"] == "leave"
-        else rules.leave_days(first, last),
-        reason=data["reason"],
-        retroactive=rules.is_retroactive(first, today) and data["kind"] == "leave",
-    )
+    span = date.fromisoformat(data["first"]), date.fromisoformat(data["last"])
+    kind, leave_type, reason = data["kind"], data.get("type"), data["reason"]
+    new = service.request_from(actor.user_id, team, kind, leave_type, span, reason, today)
     request, clashes, sent = await service.submit(ctx, context.bot, new)
     if request is None:
         await send(update, context, actor, clash_text(lang, clashes), reply_markup=main_menu(lang))

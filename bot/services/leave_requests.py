@@ -28,12 +28,14 @@ from bot.rules.leave import (
     REMIND_AFTER,
     Followup,
     followup_due,
+    is_retroactive,
     leave_days,
     leave_workdays,
+    makeup_day_allowed,
     needs_admin_approval,
 )
 from bot.rules.policy import Policy
-from bot.rules.team_hours import local_day
+from bot.rules.team_hours import cutoff_utc, is_workday, local_day
 from bot.services.late import LateNote, noted
 from storage.leave_requests import NewRequest, PromptMessage, Request
 from storage.models import Team
@@ -461,3 +463,77 @@ __all__ = [
     "leave_followups",
     "submit",
 ]
+
+
+# -- make-up eligibility and building a request from a conversation --------------------------
+
+
+class MakeupRefusal(StrEnum):
+    NOT_YET = "not_yet"  # today, before the cutoff: it may still be checked in
+    BEFORE_JOINING = "before_joining"
+    NOT_WORKDAY = "not_workday"
+    NOT_NEEDED = "not_needed"  # checked in (or made up) that day
+    CLASH = "clash"  # a leave or make-up already covers it
+
+
+@dataclass(frozen=True)
+class MakeupCheck:
+    """Whether a member may ask to make up `day`, and if not what says why."""
+
+    refusal: MakeupRefusal | None
+    since: date | None = None  # BEFORE_JOINING: the joining day
+    timing: str | None = None  # NOT_NEEDED: how the day was recorded
+    clashes: tuple[Request, ...] = ()
+
+
+async def check_makeup(ctx: AppContext, actor: Actor, team: Team, day: date) -> MakeupCheck:
+    today = team_today(ctx, team)
+    after_cutoff = ctx.clock.now() >= cutoff_utc(today, team.timezone, team.schedule)
+    if not makeup_day_allowed(day, today, after_cutoff):
+        return MakeupCheck(MakeupRefusal.NOT_YET)
+    since = joined_day_in(actor, team)
+    if since is not None and day < since:
+        return MakeupCheck(MakeupRefusal.BEFORE_JOINING, since=since)
+    if not is_workday(day, team.schedule):
+        return MakeupCheck(MakeupRefusal.NOT_WORKDAY)
+    state = await ctx.storage.checkins.day_state(actor.user_id, team.id, day)
+    if state is not None and state["timing"] != "missed":
+        return MakeupCheck(MakeupRefusal.NOT_NEEDED, timing=str(state["timing"]))
+    clashes = await ctx.storage.leave_requests.clashes(actor.user_id, day, day)
+    if clashes:
+        return MakeupCheck(MakeupRefusal.CLASH, clashes=tuple(clashes))
+    return MakeupCheck(None)
+
+
+def joined_day_in(actor: Actor, team: Team) -> date | None:
+    """The day the actor joined `team` as a member, in the team's own time (None: not one)."""
+    membership = actor.member_of()
+    if membership is None or membership.team_id != team.id:
+        return None
+    return membership.joined_day(team.timezone)
+
+
+def request_from(
+    actor_id: int,
+    team: Team,
+    kind: str,
+    leave_type: str | None,
+    span: tuple[date, date],
+    reason: str,
+    today: date,
+) -> NewRequest:
+    """The request a finished leave or make-up conversation asks for: leave counts the
+    team's workdays in it, a make-up its one day; leave for past days is retroactive."""
+    first, last = span
+    is_leave = kind == "leave"
+    return NewRequest(
+        kind=kind,
+        telegram_id=actor_id,
+        team_id=team.id,
+        leave_type=leave_type if is_leave else None,
+        first_day=first,
+        last_day=last,
+        days=leave_workdays(first, last, team.schedule) if is_leave else leave_days(first, last),
+        reason=reason,
+        retroactive=is_leave and is_retroactive(first, today),
+    )
