@@ -39,6 +39,8 @@ from storage.models import FlowState
 from storage.teams import DuplicateTeam
 
 FLOW = "newteam"
+# What a draft begun before the wizard asked for a cutoff gets.
+DEFAULT_CUTOFF = "12:00"
 DEFAULT_TIME = "07:30"
 
 
@@ -140,7 +142,7 @@ async def _ask(
             radius=data["radius"],
             tz=data["tz"],
             time=data["time"],
-            cutoff=data["cutoff"],
+            cutoff=data.get("cutoff", DEFAULT_CUTOFF),
         )
         await reply(update, text, reply_markup=buttons)
 
@@ -294,7 +296,7 @@ async def _create(
         radius_m=int(d["radius"]),
         timezone=d["tz"],
         on_time=d["time"],
-        cutoff=d.get("cutoff", "12:00"),  # drafts begun before the cutoff step existed
+        cutoff=d.get("cutoff", DEFAULT_CUTOFF),  # drafts begun before the cutoff step existed
     )
     try:
         team = await create_team(ctx, draft, actor_id=actor.user_id)

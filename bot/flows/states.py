@@ -105,7 +105,8 @@ class NewTeamState:
         "tz": (*_SITE, "radius"),
         "time": (*_SITE, "radius", "tz"),
         "cutoff": (*_SITE, "radius", "tz", "time"),
-        "confirm": (*_SITE, "radius", "tz", "time", "cutoff"),
+        # Drafts begun before the cutoff step existed confirm without one (12:00 then).
+        "confirm": (*_SITE, "radius", "tz", "time"),
     }
 
 
