@@ -10,9 +10,7 @@ each leave's days and reason as typed, once; nobody left inside a flow.
 
 from __future__ import annotations
 
-import asyncio
 import random
-import signal
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -32,9 +30,7 @@ from tests.chaos_harness import (
     SCHEMA_PATH,
     TOKEN,
     _bot_env,
-    _sends,
-    _start_bot,
-    _wait_sends,
+    kill_and_finish,
     morning_timezone,
     prepare,
 )
@@ -92,8 +88,6 @@ async def run_flow_chaos(
     emu = BotApiEmulator(schema=Schema.load(SCHEMA_PATH), token=TOKEN, seed=seed)
     await emu.start()
     log = (workdir / "bot.log").open("ab")
-    kill_points: list[int] = []
-    restarts_ok = True
     try:
         scripts: list[list[Any]] = []
         for i in range(joiners):
@@ -125,29 +119,13 @@ async def run_flow_chaos(
         last_update = emu.updates.next_id - 1
         env = _bot_env(emu, db_path, window=8)
         deadline = started + budget_s
-        proc = await _start_bot(env, log)
         span = max(2, (3 * joiners + 5 * leavers) // (kills + 1))
-        for _ in range(kills):
-            await _wait_sends(emu, _sends(emu) + rng.randint(1, span), proc, deadline)
-            await asyncio.sleep(rng.uniform(0, 0.02))
-            kill_points.append(_sends(emu))
-            if proc.returncode is not None:
-                restarts_ok = False
-            else:
-                proc.send_signal(signal.SIGKILL)
-                await proc.wait()
-            proc = await _start_bot(env, log)
-        while emu.confirmed_update_id < last_update and time.monotonic() < deadline:
-            await emu.changed(0.5)
-        proc.send_signal(signal.SIGTERM)
-        try:
-            rc = await asyncio.wait_for(proc.wait(), 15)
-        except TimeoutError:
-            proc.kill()
-            rc = await proc.wait()
+        kill_points, restarts_ok = await kill_and_finish(
+            emu, env, log, rng, kills=kills, span=span, last_update=last_update, deadline=deadline
+        )
         report = await _judge(db_path, emu, joiners, leavers, tz)
         report.kills, report.kill_points = kills, kill_points
-        report.restarts_ok = restarts_ok and rc == 0
+        report.restarts_ok = restarts_ok
         report.seconds = time.monotonic() - started
         return report
     finally:
