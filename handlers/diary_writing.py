@@ -18,7 +18,7 @@ from bot.i18n import t
 from bot.rules.leave import parse_day
 from bot.rules.team_hours import local_datetime
 from bot.rules.text import split_message
-from bot.services.diary import Draft, add_entry, diary_days, may_edit
+from bot.services.diary import Draft, EditOutcome, add_entry, diary_days, edit_entry
 from handlers.common import (
     Context,
     actor_of,
@@ -417,21 +417,16 @@ async def on_edited(update: Update, context: Context) -> None:
         return
     ctx, actor = await actor_of(update, context)
     new_text = message.text if message.text is not None else message.caption
-    entry = await ctx.storage.diary.by_message(message.chat_id, message.message_id)
-    if entry is None:
-        await update_kept_draft(ctx, actor, message.message_id, new_text)
-        return
-    if entry.telegram_id != actor.user_id:
-        return
-    team = await ctx.storage.teams.get(entry.team_id)
     edited_at = (message.edit_date or ctx.clock.now()).astimezone(UTC)
-    if team is None or not may_edit(entry.local_day, edited_at, team.timezone):
-        await reply(
-            update, t(actor.language, "diary.edit_too_late", day=entry.local_day.isoformat())
-        )
-        return
-    if await ctx.storage.diary.edit(entry.id, new_text, now=ctx.now_ts()):
-        await reply(update, t(actor.language, "diary.edit_saved", day=entry.local_day.isoformat()))
+    edited = await edit_entry(
+        ctx, actor.user_id, message.chat_id, message.message_id, new_text, edited_at
+    )
+    if edited.outcome is EditOutcome.NOT_AN_ENTRY:
+        await update_kept_draft(ctx, actor, message.message_id, new_text)
+    elif edited.outcome is EditOutcome.SAVED and edited.day:
+        await reply(update, t(actor.language, "diary.edit_saved", day=edited.day.isoformat()))
+    elif edited.outcome is EditOutcome.TOO_LATE and edited.day:
+        await reply(update, t(actor.language, "diary.edit_too_late", day=edited.day.isoformat()))
 
 
 async def update_kept_draft(
