@@ -6,6 +6,7 @@ import logging
 import math
 from collections.abc import Awaitable
 from datetime import UTC
+from functools import partial
 
 from telegram import Message, Update
 from telegram.error import Forbidden, TelegramError
@@ -15,10 +16,16 @@ from bot.context import AppContext, app_ctx
 from bot.delivery import confirm_once
 from bot.i18n import t
 from bot.resilience import as_alert
-from bot.rules.checkin import DayEffect, EveningOutcome, Place, RejectReason
+from bot.rules.checkin import DayEffect, RejectReason
 from bot.rules.plausible import finite_or_nan
 from bot.rules.team_hours import Timing, local_datetime
-from bot.services.checkin import CheckinResult, check_in, track_live_position
+from bot.services.checkin import (
+    CheckinResult,
+    FollowUp,
+    check_in,
+    follow_ups,
+    track_live_position,
+)
 from handlers import rollcall
 from handlers.common import (
     Context,
@@ -90,54 +97,42 @@ async def on_location(update: Update, context: Context) -> None:
         message_id=message.message_id,
         update_id=update.update_id,
     )
-    # Every message below goes out once per check-in: a re-delivered update (a crash came
-    # before it was marked handled) sends only what the crash kept from being sent.
-    ref = str(result.recorded.id)
-    if result.kind == "evening" and result.verdict.accepted:
+    staff = actor.known and not actor.can_act_as_member
+    live = bool(message.location.live_period)
+    for follow_up in follow_ups(result, staff=staff, live=live):
+        await send_follow_up(follow_up, update, context, ctx, actor, result, message)
 
-        async def evening_reply() -> None:
-            await reply(
-                update,
-                render_evening(actor.language, result),
-                reply_markup=menu_for(actor),
-            )
 
-        await confirm_once(ctx, CONFIRM_KIND, actor.user_id, ref, evening_reply)
-        if result.verdict.evening is EveningOutcome.OUT_OF_AREA:
-            # Judged like the morning: the member is asked why, the supervisor hears at once.
-            await out_of_area(update, context, ctx, actor, result, message)
-        return
-    if not result.verdict.accepted and actor.known and not actor.can_act_as_member:
-        # A supervisor or admin sharing a location is kept as an attempt like anyone's, but
-        # told what check-ins are for, not sent off to find an invite link.
-        await reply(
-            update, t(actor.language, "reject.not_member_staff"), reply_markup=menu_for(actor)
-        )
-        return
-    await confirm_checkin(update, ctx, actor, result, message)
-    if result.verdict.timing is Timing.MISSED and result.recorded.effect is DayEffect.COUNTS:
-        # A make-up request is one press away (handlers/leave.py takes it from there).
-        day = result.verdict.local_day
-
-        async def offer_makeup() -> None:
-            await reply(
-                update,
-                t(actor.language, "makeup.offer"),
-                reply_markup=makeup_offer(actor.language, day),
-            )
-
-        await confirm_once(ctx, "checkin.makeup_offer", actor.user_id, ref, offer_makeup)
-    if result.verdict.accepted and result.recorded.effect is DayEffect.COUNTS:
-        if result.verdict.place is Place.OUT_OF_AREA:
-            await out_of_area(update, context, ctx, actor, result, message)
-    if result.verdict.accepted and message.location and message.location.live_period:
-        await confirm_once(
-            ctx,
-            "checkin.live_tracking",
-            actor.user_id,
-            ref,
-            lambda: reply(update, t(actor.language, "checkin.live_tracking")),
-        )
+async def send_follow_up(
+    follow_up: FollowUp,
+    update: Update,
+    context: Context,
+    ctx: AppContext,
+    actor: Actor,
+    result: CheckinResult,
+    message: Message,
+) -> None:
+    """One message a check-in leads to. Each goes out once per check-in: a re-delivered
+    update (a crash came before it was marked handled) sends only what the crash kept from
+    being sent."""
+    lang, ref = actor.language, str(result.recorded.id)
+    if follow_up is FollowUp.EVENING_REPLY:
+        text = render_evening(lang, result)
+        send = partial(reply, update, text, reply_markup=menu_for(actor))
+        await confirm_once(ctx, CONFIRM_KIND, actor.user_id, ref, send)
+    elif follow_up is FollowUp.STAFF_NOTE:
+        await reply(update, t(lang, "reject.not_member_staff"), reply_markup=menu_for(actor))
+    elif follow_up is FollowUp.MORNING_REPLY:
+        await confirm_checkin(update, ctx, actor, result, message)
+    elif follow_up is FollowUp.MAKEUP_OFFER:
+        markup = makeup_offer(lang, result.verdict.local_day)
+        send = partial(reply, update, t(lang, "makeup.offer"), reply_markup=markup)
+        await confirm_once(ctx, "checkin.makeup_offer", actor.user_id, ref, send)
+    elif follow_up is FollowUp.OUT_OF_AREA:
+        await out_of_area(update, context, ctx, actor, result, message)
+    else:
+        send = partial(reply, update, t(lang, "checkin.live_tracking"))
+        await confirm_once(ctx, "checkin.live_tracking", actor.user_id, ref, send)
 
 
 async def confirm_checkin(
