@@ -100,7 +100,7 @@ async def on_location(update: Update, context: Context) -> None:
     staff = actor.known and not actor.can_act_as_member
     live = bool(message.location.live_period)
     for follow_up in follow_ups(result, staff=staff, live=live):
-        await send_follow_up(follow_up, update, context, ctx, actor, result, message)
+        await send_follow_up(follow_up, update, context, ctx, actor, result)
 
 
 async def send_follow_up(
@@ -110,12 +110,13 @@ async def send_follow_up(
     ctx: AppContext,
     actor: Actor,
     result: CheckinResult,
-    message: Message,
 ) -> None:
     """One message a check-in leads to. Each goes out once per check-in: a re-delivered
     update (a crash came before it was marked handled) sends only what the crash kept from
     being sent."""
     lang, ref = actor.language, str(result.recorded.id)
+    message = update.message
+    assert message is not None  # a check-in is a new location message
     if follow_up is FollowUp.EVENING_REPLY:
         text = render_evening(lang, result)
         send = partial(reply, update, text, reply_markup=menu_for(actor))
