@@ -258,7 +258,7 @@ async def run_outpost(emu: Emulator, n: int, patience: float, workdir: Path, bac
     await storage.open()
     users = await seed(storage, n)
     app = build_application(settings, clock=FixedClock(MORNING), storage=storage)
-    group = storage.db._group
+    group = storage.db.group_stats
     async with polling(app, poll_timeout=1):
         await asyncio.sleep(0.5)
         groups_before = group.groups

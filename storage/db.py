@@ -1,8 +1,9 @@
-"""One long-lived writer connection in WAL mode, plus a reader that never blocks it.
+"""The connection layer: one API over SQLite (embedded default) and PostgreSQL.
 
-aiosqlite gives each connection its own thread, so the writer thread owns every write (the
-datasette model). Coroutines share that connection, so a write transaction holds an asyncio
-lock: otherwise one coroutine's statements would land inside another's transaction.
+Repositories see `Database`: `transaction()` yields a connection whose `execute` takes `?`
+placeholders on both; `write_grouped` runs a synchronous unit on a connection's own thread in
+a group commit; `lookup` is the hot-path read by key; `stream` reads big results in batches.
+`open_database(target)` picks the engine: a `postgresql://` URL or a SQLite path.
 """
 
 from __future__ import annotations
@@ -14,13 +15,93 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-import aiosqlite
-
 from storage.batch import GroupCommit, Outcome, Unit, run_group
+from storage.dialects import SQLITE, Dialect, is_postgres
 from storage.migrations import apply_migrations
+from storage.threaded import ThreadConnection
 
 Params = Sequence[Any] | dict[str, Any]
 T = TypeVar("T")
+Conn = ThreadConnection  # what `transaction()` yields, on either database
+
+
+class Database:
+    """The API every repository uses; `SqliteDatabase` and `PostgresDatabase` implement it."""
+
+    dialect: Dialect = SQLITE
+    target: str | Path
+
+    def __init__(self) -> None:
+        self._group = GroupCommit(self._run_group)
+
+    @property
+    def is_open(self) -> bool:
+        raise NotImplementedError
+
+    async def open(self) -> None:
+        raise NotImplementedError
+
+    async def close(self) -> None:
+        raise NotImplementedError
+
+    def transaction(self) -> Any:
+        raise NotImplementedError
+
+    async def _run_group(self, units: list[Unit]) -> list[Outcome]:
+        raise NotImplementedError
+
+    async def write_grouped(self, unit: Callable[[Any], T]) -> T:
+        """Runs `unit(conn)` on a connection's thread, in one transaction with whatever other
+        grouped writes are waiting (storage/batch.py): for hot paths such as check-ins.
+
+        `unit` is synchronous DB-API code (`conn.execute(sql, params)` with `?`); it must not
+        touch the event loop.
+        """
+        return await self._group.submit(unit)
+
+    @property
+    def group_stats(self) -> GroupCommit:
+        """Groups and units written so far (for benchmarks and tests)."""
+        return self._group
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """A single write statement in its own transaction; returns lastrowid."""
+        async with self.transaction() as conn:
+            cur = await conn.execute(sql, params)
+            return cur.lastrowid or 0
+
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+        async with self.transaction() as conn:
+            await conn.executemany(sql, rows)
+
+    async def execute_alone(self, sql: str, params: Params = ()) -> None:
+        raise NotImplementedError
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Any]:
+        raise NotImplementedError
+
+    async def fetchone(self, sql: str, params: Params = ()) -> Any:
+        for row in await self.fetchall(sql, params):
+            return row
+        return None
+
+    async def lookup(self, sql: str, params: Params = ()) -> Any:
+        return await self.fetchone(sql, params)
+
+    async def lookup_all(self, sql: str, params: Params = ()) -> list[Any]:
+        return await self.fetchall(sql, params)
+
+    def stream(self, sql: str, params: Params = (), batch: int = 5000) -> AsyncIterator[list[Any]]:
+        raise NotImplementedError
+
+
+def open_database(target: str | Path) -> Database:
+    if is_postgres(target):
+        from storage.db_postgres import PostgresDatabase
+
+        return PostgresDatabase(str(target))
+    return SqliteDatabase(target)
+
 
 _PRAGMAS = (
     "PRAGMA journal_mode=WAL",
@@ -32,30 +113,36 @@ _PRAGMAS = (
 )
 
 
-class Database:
+class SqliteDatabase(Database):
+    """One long-lived writer connection in WAL mode, plus a reader that never blocks it.
+
+    Each connection lives on its own thread (storage/threaded.py), so the writer thread owns
+    every write (the datasette model). Coroutines share that connection, so a write
+    transaction holds an asyncio lock: otherwise one coroutine's statements would land
+    inside another's transaction.
+    """
+
     def __init__(self, path: Path | str) -> None:
+        super().__init__()
         self.path = Path(path)
-        self._writer: aiosqlite.Connection | None = None
-        self._reader: aiosqlite.Connection | None = None
+        self.target = self.path
+        self._writer: ThreadConnection | None = None
+        self._reader: ThreadConnection | None = None
         self._keyed: sqlite3.Connection | None = None
         self._write_lock = asyncio.Lock()
-        self._group = GroupCommit(self._run_group)
+
+    @property
+    def is_open(self) -> bool:
+        return self._writer is not None
 
     async def open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._writer = await self._connect()
-        await apply_migrations(self._writer)
-        self._reader = await self._connect()
-        await self._reader.execute("PRAGMA query_only=ON")
+        self._writer = await ThreadConnection(lambda: _connect(self.path), "sqlite-w").open()
+        await apply_migrations(self._writer, self.dialect)
+        self._reader = await ThreadConnection(
+            lambda: _connect(self.path, "PRAGMA query_only=ON"), "sqlite-r"
+        ).open()
         self._keyed = _keyed_reader(self.path)
-
-    async def _connect(self) -> aiosqlite.Connection:
-        # isolation_level=None: we issue BEGIN/COMMIT ourselves so transactions are explicit.
-        conn = await aiosqlite.connect(self.path, isolation_level=None)
-        conn.row_factory = sqlite3.Row
-        for pragma in _PRAGMAS:
-            await conn.execute(pragma)
-        return conn
 
     async def close(self) -> None:
         await self._group.close()
@@ -68,19 +155,19 @@ class Database:
         self._reader = self._writer = None
 
     @property
-    def writer(self) -> aiosqlite.Connection:
+    def writer(self) -> ThreadConnection:
         if self._writer is None:
             raise RuntimeError("database is not open")
         return self._writer
 
     @property
-    def reader(self) -> aiosqlite.Connection:
+    def reader(self) -> ThreadConnection:
         if self._reader is None:
             raise RuntimeError("database is not open")
         return self._reader
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+    async def transaction(self) -> AsyncIterator[ThreadConnection]:
         """A write transaction: BEGIN IMMEDIATE takes SQLite's write lock up front."""
         async with self._write_lock:
             conn = self.writer
@@ -93,23 +180,10 @@ class Database:
             else:
                 await conn.execute("COMMIT")
 
-    async def write_grouped(self, unit: Callable[[sqlite3.Connection], T]) -> T:
-        """Runs `unit(conn)` on the writer thread, in one transaction with whatever other
-        grouped writes are waiting (storage/batch.py): for hot paths such as check-ins.
-
-        `unit` is synchronous plain sqlite3 code; it must not touch the event loop.
-        """
-        return await self._group.submit(unit)
-
     async def _run_group(self, units: list[Unit]) -> list[Outcome]:
         async with self._write_lock:
-            writer = self.writer
-            # aiosqlite has no public "run this on your thread": _execute is how its own
-            # methods do it, and _conn is the sqlite3 connection that thread owns (the
-            # pinned aiosqlite range keeps both; tests/test_group_commit.py would catch a
-            # change). One hop for the whole group is the point of grouping.
-            outcomes: list[Outcome] = await writer._execute(run_group, writer._conn, units)
-            return outcomes
+            # One hop to the writer's thread for the whole group is the point of grouping.
+            return await self.writer.run(run_group, units, self.dialect.begin)
 
     async def execute_alone(self, sql: str, params: Params = ()) -> None:
         """One write statement as its own (implicit) transaction: one trip to the writer
@@ -118,31 +192,13 @@ class Database:
         async with self._write_lock:
             await self.writer.execute(sql, params)
 
-    async def execute(self, sql: str, params: Params = ()) -> int:
-        """A single write statement in its own transaction; returns lastrowid."""
-        async with self.transaction() as conn:
-            cur = await conn.execute(sql, params)
-            return cur.lastrowid or 0
-
-    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
-        async with self.transaction() as conn:
-            await conn.executemany(sql, rows)
-
-    async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
-        # One trip to the reader thread rather than three (execute, fetch, close): every
-        # check-in makes several of these lookups. Callers ask for one row by key.
-        rows = await self.reader.execute_fetchall(sql, params)
-        for row in rows:
-            return row
-        return None
-
     async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
-        return list(await self.reader.execute_fetchall(sql, params))
+        return await self.reader.execute_fetchall(sql, params)
 
     async def lookup(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
         """One row by key, read inline on the event loop's thread: for the hot path only.
 
-        A primary-key lookup in a cached WAL database costs ~15 µs; a trip to aiosqlite's
+        A primary-key lookup in a cached WAL database costs ~15 µs; a trip to a connection's
         thread and back costs ~100 µs of CPU, and every check-in needs several (who is this,
         their memberships, their flow, their team). WAL readers never wait for the writer, so
         this cannot stall the loop behind a write. Never use it for scans or exports: those
@@ -165,9 +221,22 @@ class Database:
         self, sql: str, params: Params = (), batch: int = 5000
     ) -> AsyncIterator[list[sqlite3.Row]]:
         """Rows in batches, for exports: memory stays flat however many rows match."""
-        async with self.reader.execute(sql, params) as cur:
-            while rows := await cur.fetchmany(batch):
-                yield list(rows)
+        cursor = await self.reader.run(lambda conn: conn.execute(sql, params))
+        try:
+            while rows := await self.reader.run(lambda _: cursor.fetchmany(batch)):
+                yield rows
+        finally:
+            await self.reader.run(lambda _: cursor.close())
+
+
+def _connect(path: Path, *extra: str) -> sqlite3.Connection:
+    # isolation_level=None: we issue BEGIN/COMMIT ourselves so transactions are explicit.
+    # check_same_thread stays on: ThreadConnection keeps each connection on its thread.
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.row_factory = sqlite3.Row
+    for pragma in (*_PRAGMAS, *extra):
+        conn.execute(pragma)
+    return conn
 
 
 def _keyed_reader(path: Path) -> sqlite3.Connection:

@@ -49,7 +49,7 @@ class PeopleRepo:
         await self.db.execute(
             "INSERT INTO people(telegram_id, username, created_at) VALUES (?, ?, ?)"
             " ON CONFLICT(telegram_id) DO UPDATE SET username = coalesce(excluded.username,"
-            " username)",
+            " people.username)",
             (telegram_id, username, now),
         )
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import sqlite3
 from datetime import date
 from typing import Any
 
@@ -12,19 +11,27 @@ from bot.rules.checkin import Site
 from bot.rules.policy import Policy
 from bot.rules.schedule import Schedule, parse_hhmm
 from storage.db import Database
+from storage.dialects import Dialect
+from storage.dialects.errors import INTEGRITY_ERRORS, is_unique_violation
 from storage.models import Team
 
-_TEAM_SQL = """
+_TEAM_SQL_TEMPLATE = """
 SELECT t.id, t.name, t.timezone, s.lat, s.lon, s.radius_m, s.entered_datum,
        sc.opens, sc.on_time, sc.grace_minutes, sc.cutoff, sc.evening_enabled,
        sc.evening_start, sc.evening_end, sc.workdays, sc.require_live, sc.reminder_lead_minutes,
        p.min_days, p.min_nights, p.excellent_absence_limit, p.competent_absence_limit,
        p.second_approval_after_days, p.refill_days,
-       (SELECT group_concat(day) FROM holidays h WHERE h.team_id = t.id) AS holidays
+       (SELECT {holidays} FROM holidays h WHERE h.team_id = t.id) AS holidays
 FROM teams t JOIN sites s ON s.team_id = t.id
 JOIN schedules sc ON sc.team_id = t.id JOIN policies p ON p.team_id = t.id
 WHERE t.archived = 0
 """
+
+
+@functools.cache
+def _team_sql(dialect: Dialect) -> str:
+    return _TEAM_SQL_TEMPLATE.format(holidays=dialect.group_concat("day"))
+
 
 # Schedule fields stored as text columns of the same name.
 _SCHEDULE_TIME_FIELDS = ("opens", "on_time", "cutoff", "evening_start", "evening_end")
@@ -34,8 +41,8 @@ def _hhmm(value: object) -> str:
     return value.strftime("%H:%M")  # type: ignore[attr-defined]
 
 
-def _team(row: sqlite3.Row | dict[str, Any]) -> Team:
-    if isinstance(row, sqlite3.Row):
+def _team(row: Any) -> Team:
+    if not isinstance(row, dict):
         return _team_of_values(tuple(row.keys()), tuple(row))
     holidays = frozenset(date.fromisoformat(d) for d in (row["holidays"] or "").split(",") if d)
     schedule = Schedule(
@@ -100,6 +107,7 @@ class DuplicateTeam(ValueError):
 class TeamRepo:
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._sql = _team_sql(db.dialect)
 
     async def create(
         self,
@@ -144,8 +152,8 @@ class TeamRepo:
                     "INSERT INTO holidays(team_id, day) VALUES (?, ?)",
                     [(team_id, d.isoformat()) for d in sorted(schedule.holidays)],
                 )
-        except sqlite3.IntegrityError as exc:
-            if "UNIQUE" not in str(exc):
+        except INTEGRITY_ERRORS as exc:
+            if not is_unique_violation(exc):
                 raise
             raise DuplicateTeam(name) from exc
         team = await self.get(team_id or 0)
@@ -153,11 +161,11 @@ class TeamRepo:
         return team
 
     async def get(self, team_id: int) -> Team | None:
-        row = await self.db.lookup(_TEAM_SQL + " AND t.id = ?", (team_id,))
+        row = await self.db.lookup(self._sql + " AND t.id = ?", (team_id,))
         return _team(row) if row else None
 
     async def by_name(self, name: str) -> Team | None:
-        row = await self.db.fetchone(_TEAM_SQL + " AND t.name = ? COLLATE NOCASE", (name,))
+        row = await self.db.fetchone(self._sql + " AND t.name = ? COLLATE NOCASE", (name,))
         return _team(row) if row else None
 
     async def find(self, ref: str) -> Team | None:
@@ -169,7 +177,7 @@ class TeamRepo:
         return await self.by_name(ref)
 
     async def all(self) -> list[Team]:
-        return [_team(r) for r in await self.db.fetchall(_TEAM_SQL + " ORDER BY t.name")]
+        return [_team(r) for r in await self.db.fetchall(self._sql + " ORDER BY t.name")]
 
     async def many(self, team_ids: list[int]) -> list[Team]:
         """The live teams among these ids (archived and gone ones are left out)."""
@@ -177,7 +185,7 @@ class TeamRepo:
         for i in range(0, len(team_ids), 500):
             chunk = team_ids[i : i + 500]
             marks = ",".join("?" * len(chunk))
-            rows = await self.db.fetchall(_TEAM_SQL + f" AND t.id IN ({marks})", chunk)
+            rows = await self.db.fetchall(self._sql + f" AND t.id IN ({marks})", chunk)
             teams += [_team(r) for r in rows]
         return teams
 
