@@ -94,6 +94,11 @@ class Database:
     def stream(self, sql: str, params: Params = (), batch: int = 5000) -> AsyncIterator[list[Any]]:
         raise NotImplementedError
 
+    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+        """Runs `fn(connection, *args)` on a connection's thread, outside any transaction:
+        bulk work (COPY, a database copy) that is one call to the driver."""
+        raise NotImplementedError
+
 
 def open_database(target: str | Path) -> Database:
     if is_postgres(target):
@@ -210,6 +215,10 @@ class SqliteDatabase(Database):
     async def lookup_all(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
         """The few rows one key selects (a person's memberships), inline like `lookup`."""
         return self._keyed_conn.execute(sql, params).fetchall()
+
+    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+        async with self._write_lock:
+            return await self.writer.run(fn, *args)
 
     @property
     def _keyed_conn(self) -> sqlite3.Connection:

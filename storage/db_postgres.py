@@ -9,12 +9,12 @@ on a request) is enforced by constraints and ON CONFLICT in the shared SQL. Grou
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
 from storage.batch import Outcome, Unit, run_group
-from storage.db import Database, Params
+from storage.db import Database, Params, T
 from storage.dialects import POSTGRES
 from storage.migrations import apply_migrations
 from storage.pg import PgConnection
@@ -121,7 +121,6 @@ class PostgresDatabase(Database):
                 await conn.run(lambda _: cursor.close())
                 await conn.execute("COMMIT")
 
-    async def run(self, fn: Any, *args: Any) -> Any:
-        """Runs `fn(PgConnection, *args)` on a pooled connection's thread (bulk COPY work)."""
+    async def run(self, fn: Callable[..., T], *args: Any) -> T:
         async with self.connection() as conn:
             return await conn.run(fn, *args)

@@ -16,7 +16,8 @@ import psycopg
 from psycopg.adapt import Dumper, Loader
 from psycopg.pq import TransactionStatus
 
-from storage.dialects.placeholders import prepare
+from storage.dialects.copy_csv import CrLf
+from storage.dialects.placeholders import prepare, to_pyformat
 
 
 class Row:
@@ -159,6 +160,23 @@ class PgConnection:
         cursor = self.raw.cursor(name="outpost_stream")
         cursor.execute(prepare(sql, named, self.id_tables, want_id=False).sql, params or ())
         return cursor
+
+    def copy_out(
+        self, sql: str, params: dict[str, Any], out: Any, progress: Any, every: int
+    ) -> int:
+        """Streams `COPY … TO STDOUT (FORMAT csv)` into `out` with CRLF line ends; returns the
+        number of lines. psycopg binds the parameters client-side (COPY takes none)."""
+        crlf = CrLf()
+        reported = 0
+        with self.raw.cursor() as cursor, cursor.copy(to_pyformat(sql, True), params) as copy:
+            for data in copy:
+                out.write(crlf(bytes(data)))
+                while crlf.lines >= reported + every:
+                    reported += every
+                    progress(reported)
+        if crlf.lines > reported:
+            progress(crlf.lines)
+        return crlf.lines
 
     @property
     def in_transaction(self) -> bool:
