@@ -116,10 +116,11 @@ def build_parser() -> argparse.ArgumentParser:
     month.add_argument("--out", help="XLSX path (default compliance-YYYY-MM.xlsx); PNG beside it")
     month.add_argument("--lang", choices=("en", "zh"), default="en")
     # Administration (export, member, audit, backup) and bulk import live in their own modules.
-    from bot import cli_admin, cli_import
+    from bot import cli_admin, cli_db, cli_import
 
     cli_import.add_team_parser(team)
     cli_admin.add_parsers(sub)
+    cli_db.add_parsers(sub)
     COMMANDS.update(cli_admin.COMMANDS)
     COMMANDS.update(cli_import.COMMANDS)
     return parser
@@ -308,6 +309,10 @@ def main(argv: Sequence[str] | None = None, env: dict[str, Any] | None = None) -
             settings.require_token()
             run(settings)
             return 0
+        if args.command == "db":  # opens the two databases it names, not OUTPOST_DB
+            from bot.cli_db import cmd_db_copy
+
+            return asyncio.run(cmd_db_copy(args))
         command = COMMANDS.get((args.command, getattr(args, "action", None)))
         if command is None:
             raise CliError(f"unknown command {args.command}")
