@@ -81,7 +81,9 @@ class Phase:
 class Emulator:
     """The emulator subprocess and its /_emu/ control channel."""
 
-    def __init__(self) -> None:
+    def __init__(self, latency_ms: float = 0.0, jitter_ms: float = 0.0) -> None:
+        # A round trip on every Bot API call (bench/morning_rush.py); 0 here: pure speed.
+        self.latency_ms, self.jitter_ms = latency_ms, jitter_ms
         self.proc: asyncio.subprocess.Process | None = None
         self.base = ""
         self.session: aiohttp.ClientSession | None = None
@@ -96,6 +98,10 @@ class Emulator:
             "--control",
             "--schema",
             str(SCHEMA),
+            "--latency-ms",
+            str(self.latency_ms),
+            "--jitter-ms",
+            str(self.jitter_ms),
             cwd=ROOT,
             stdout=asyncio.subprocess.PIPE,
         )

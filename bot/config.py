@@ -73,6 +73,11 @@ class Settings:
     invite_days: int = 14
     # Outgoing messages per second across all chats; Telegram's own limit is about 30.
     rate_limit_per_s: float = 30.0
+    # Confirmations sent but not yet recorded, at most: what one crash may repeat. About one
+    # second of Telegram's budget, so the window never throttles below the rate limit.
+    confirm_window: int = 30
+    # Bulk notices with allow_paid_broadcast (up to 1,000/s, paid in Stars by the bot owner).
+    paid_broadcast: bool = False
     # Roll calls: minutes to answer, and how many teams the weekly random draw picks.
     rollcall_minutes: int = 30
     rollcall_draw_min: int = 3
@@ -122,11 +127,36 @@ def load_settings(env: dict[str, str] | None = None, dotenv: bool = True) -> Set
         log_level=(env.get("OUTPOST_LOG_LEVEL") or "INFO").upper(),
         invite_days=int(env.get("OUTPOST_INVITE_DAYS") or 14),
         rate_limit_per_s=float(env.get("OUTPOST_RATE_LIMIT") or 30),
+        confirm_window=_positive_int(
+            "OUTPOST_CONFIRM_WINDOW", env.get("OUTPOST_CONFIRM_WINDOW"), 30
+        ),
+        paid_broadcast=_flag("OUTPOST_PAID_BROADCAST", env.get("OUTPOST_PAID_BROADCAST")),
         rollcall_minutes=int(env.get("OUTPOST_ROLLCALL_MINUTES") or 30),
         rollcall_draw_min=_draw_range(env.get("OUTPOST_ROLLCALL_TEAMS") or "3-5")[0],
         rollcall_draw_max=_draw_range(env.get("OUTPOST_ROLLCALL_TEAMS") or "3-5")[1],
         http_backend=_http_backend(env.get("OUTPOST_HTTP_BACKEND") or "aiohttp"),
     )
+
+
+def _positive_int(key: str, raw: str | None, default: int) -> int:
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise ConfigError(f"{key} must be a whole number of at least 1, got {raw!r}")
+    return value
+
+
+def _flag(key: str, raw: str | None) -> bool:
+    value = (raw or "0").strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off", ""):
+        return False
+    raise ConfigError(f"{key} must be 1 or 0, got {raw!r}")
 
 
 def _http_backend(name: str) -> str:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+from dataclasses import dataclass, field
 from typing import Any
 
 from bot.clock import Clock
@@ -17,6 +18,11 @@ class AppContext:
     settings: Settings
     storage: Storage
     clock: Clock
+    # Confirmations between "sent" and "recorded as sent" (bot/delivery.py).
+    confirmations: asyncio.Semaphore = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.confirmations = asyncio.Semaphore(self.settings.confirm_window)
 
     def now_ts(self) -> float:
         return self.clock.now().timestamp()

@@ -13,15 +13,16 @@ async def confirm_once(
     """Send unless already recorded as sent; record right after sending. True when sent.
 
     Sending and recording cannot be one atomic step (Telegram is not our database), so a
-    crash between them repeats the message once the update is delivered again; the lock keeps
-    at most one confirmation inside that window at any moment, so one crash repeats at most
-    one confirmation. The price is that confirmations go out one at a time; Telegram caps a
-    bot at about 30 messages a second anyway.
+    crash between them repeats that confirmation once the update is delivered again. Many
+    confirmations are in flight at once (the bot's pace is Telegram's budget, not one round
+    trip each), but never more than `settings.confirm_window` between sent and recorded: one
+    crash repeats at most that many, and loses none (the update itself is confirmed to
+    Telegram only after this returns).
     """
     delivery = ctx.storage.delivery
     if await delivery.was_sent(kind, telegram_id, ref):
         return False
-    async with delivery.confirm_lock:
+    async with ctx.confirmations:
         await send()
         await delivery.record_sent(kind, telegram_id, ref, now=ctx.now_ts())
     return True

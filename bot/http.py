@@ -20,12 +20,14 @@ from typing import Any
 import aiohttp
 import certifi
 import yarl
-from telegram._utils.defaultvalue import DefaultValue
-from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
 BACKENDS = ("aiohttp", "httpx")
+
+# A timeout as PTB hands it over: seconds, None (no limit), or its marker for "not given"
+# (BaseRequest.DEFAULT_NONE, whose type PTB keeps private).
+Timeout = object
 
 # The same defaults as PTB's HTTPXRequest, so switching backends changes speed, not patience.
 DEFAULT_READ = 5.0
@@ -128,10 +130,10 @@ class AiohttpRequest(NulFreeJson, BaseRequest):
         url: str,
         method: str,
         request_data: RequestData | None = None,
-        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        read_timeout: Timeout = BaseRequest.DEFAULT_NONE,
+        write_timeout: Timeout = BaseRequest.DEFAULT_NONE,
+        connect_timeout: Timeout = BaseRequest.DEFAULT_NONE,
+        pool_timeout: Timeout = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
         if self._session is None or self._session.closed:
             raise RuntimeError("This AiohttpRequest is not initialized!")
@@ -178,22 +180,18 @@ class AiohttpRequest(NulFreeJson, BaseRequest):
     @functools.lru_cache(maxsize=64)  # noqa: B019 - few distinct combinations, one instance
     def _timeout(
         self,
-        read: ODVInput[float],
-        write: ODVInput[float],
-        connect: ODVInput[float],
-        pool: ODVInput[float],
+        read: Timeout,
+        write: Timeout,
+        connect: Timeout,
+        pool: Timeout,
         *,
         media: bool,
         transfer: bool,
     ) -> aiohttp.ClientTimeout:
-        r = self._read if isinstance(read, DefaultValue) else read
-        w = (
-            (self._media_write if media else self._write)
-            if isinstance(write, DefaultValue)
-            else write
-        )
-        c = self._connect if isinstance(connect, DefaultValue) else connect
-        p = self._pool if isinstance(pool, DefaultValue) else pool
+        r = _given(read, self._read)
+        w = _given(write, self._media_write if media else self._write)
+        c = _given(connect, self._connect)
+        p = _given(pool, self._pool)
         phases = (r, w, c, p)
         # File uploads and downloads may rightly take longer than the sum (a big photo on a
         # slow link): like httpx, they are bounded per read, not as a whole.
@@ -201,6 +199,13 @@ class AiohttpRequest(NulFreeJson, BaseRequest):
         total = sum(x for x in phases if x) if bounded else None
         acquire = None if c is None or p is None else c + p
         return aiohttp.ClientTimeout(total=total, connect=acquire, sock_connect=c, sock_read=r)
+
+
+def _given(value: Timeout, default: float | None) -> float | None:
+    """The timeout the caller chose, or ours when they left it unset (PTB's default marker)."""
+    if value is None or (isinstance(value, int | float) and not isinstance(value, bool)):
+        return value
+    return default
 
 
 def _env_proxies() -> dict[str, str]:

@@ -1,13 +1,19 @@
 """Updates handled at least once: confirmed to Telegram only after they were handled.
 
 PTB's Updater confirms a batch (the next getUpdates offset) as soon as it has fetched it, so
-a crash between fetching and handling loses those updates for good. This poller asks for the
-next batch only when the current one is handled: a crash makes Telegram deliver the batch
-again, and the handlers' idempotency (update ids and check-in keys in storage, confirmations
-recorded once sent) turns the second delivery into nothing new.
+a crash between fetching and handling loses those updates for good. This poller confirms an
+offset only when every update below it is handled: a crash makes Telegram deliver the
+unhandled ones again, and the handlers' idempotency (update ids and check-in keys in
+storage, confirmations recorded once sent) turns a second delivery into nothing new.
 
-Order and throughput: a batch is split by chat; chats run concurrently, each chat's updates
-in the order Telegram gave them (as bot/processor.py does for PTB's own queue).
+No head-of-line blocking: the poller keeps fetching while earlier updates are still being
+handled. It asks from the oldest unhandled update (so nothing unhandled is confirmed), takes
+what it has not seen yet, and hands each to its chat's queue: chats run concurrently, each
+chat's updates in the order Telegram gave them (as bot/processor.py does for PTB's own
+queue). A slow update (a stalled call, a 429 for its chat) holds back its own chat only.
+The bound: Telegram returns at most `limit` (100) updates from the oldest unhandled one, so
+at most that many are in flight; only when a single update stays unhandled while 100 newer
+ones pile up behind it does fetching wait for it.
 `Application.process_update` is called directly, so PTB's update processor is bypassed here.
 
 After handling, each update id is recorded (storage.delivery); `drop_processed`, registered
@@ -18,7 +24,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from telegram import Update
@@ -28,7 +35,7 @@ from telegram.ext import Application, ApplicationHandlerStop, ContextTypes
 from bot.context import app_ctx
 from bot.http import without_nul
 from bot.processor import _chat_key
-from bot.resilience import backoff, log_fault
+from bot.resilience import backoff, log_fault, retry_after_seconds
 
 log = logging.getLogger("outpost.updates")
 
@@ -39,6 +46,8 @@ HANDLER_DEADLINE_S = 300.0
 # pruned about once an hour.
 KEEP_PROCESSED_S = 3 * 86400
 PRUNE_EVERY_S = 3600
+# With updates in hand and nothing new behind them, how soon to ask Telegram again.
+BUSY_POLL_S = 0.25
 
 
 async def drop_processed(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -80,20 +89,102 @@ def by_chat(updates: Sequence[Update]) -> list[list[Update]]:
 
 async def handle_batch(app: Application, updates: Sequence[Update]) -> None:
     """Handle a batch: chats concurrently, each chat in order; record each when done."""
-    await asyncio.gather(*(_handle_chat(app, group) for group in by_chat(updates)))
+    await asyncio.gather(*(_handle_in_order(app, group) for group in by_chat(updates)))
 
 
-async def _handle_chat(app: Application, updates: list[Update]) -> None:
-    storage = app.bot_data["outpost"].storage
-    clock = app.bot_data["outpost"].clock
+async def _handle_in_order(app: Application, updates: list[Update]) -> None:
     for update in updates:
+        await handle_update(app, update)
+
+
+async def handle_update(app: Application, update: Update) -> None:
+    """Run the handlers for one update, then record it as handled."""
+    try:
+        await asyncio.wait_for(app.process_update(update), HANDLER_DEADLINE_S)
+    except Exception:  # process_update hands handler errors to on_error; this is the rest
+        log.exception("update %s could not be handled", update.update_id)
+    await record_handled(app, update.update_id)
+
+
+async def record_handled(app: Application, update_id: int) -> None:
+    # Recorded right after handling: the window in which a crash makes this update run
+    # again is as short as one write, and a second run is harmless anyway.
+    ctx = app.bot_data["outpost"]
+    await ctx.storage.delivery.mark_processed([update_id], now=ctx.clock.now().timestamp())
+
+
+class Unhandled:
+    """Update ids fetched and not yet handled, and the offset Telegram may forget below."""
+
+    def __init__(self) -> None:
+        self._ids: set[int] = set()
+        self.newest_seen = -1
+        # Set whenever one is handled.
+        self.fewer = asyncio.Event()
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def is_new(self, update_id: int) -> bool:
+        return update_id > self.newest_seen
+
+    def add(self, update_id: int) -> None:
+        self._ids.add(update_id)
+        self.newest_seen = max(self.newest_seen, update_id)
+
+    def handled(self, update_id: int) -> None:
+        self._ids.discard(update_id)
+        self.fewer.set()
+
+    def skip_up_to(self, update_id: int) -> None:
+        """Everything up to here needs no handling (updates nobody can parse, recorded)."""
+        self.newest_seen = max(self.newest_seen, update_id)
+
+    def safe_offset(self) -> int:
+        """The getUpdates offset that confirms only handled updates: the oldest unhandled
+        one, or the one after the newest seen when all are handled (0 before any)."""
+        if self._ids:
+            return min(self._ids)
+        return self.newest_seen + 1 if self.newest_seen >= 0 else 0
+
+
+class ChatQueues:
+    """One worker per chat with updates waiting, handling them in arrival order; a worker
+    ends when its queue is empty, so idle chats cost nothing."""
+
+    def __init__(self, handle: Callable[[Update], Awaitable[None]]) -> None:
+        self._handle = handle
+        self._queues: dict[Any, deque[Update]] = {}
+        self._workers: set[asyncio.Task[None]] = set()
+
+    def __len__(self) -> int:
+        return len(self._workers)
+
+    def put(self, update: Update) -> None:
+        chat = _chat_key(update)
+        key: Any = chat if chat is not None else ("update", update.update_id)
+        queue = self._queues.get(key)
+        if queue is not None:
+            queue.append(update)
+            return
+        self._queues[key] = deque([update])
+        worker = asyncio.create_task(self._work(key), name=f"outpost-chat-{key}")
+        self._workers.add(worker)
+        worker.add_done_callback(self._workers.discard)
+
+    async def _work(self, key: Any) -> None:
+        queue = self._queues[key]
         try:
-            await asyncio.wait_for(app.process_update(update), HANDLER_DEADLINE_S)
-        except Exception:  # process_update hands handler errors to on_error; this is the rest
-            log.exception("update %s could not be handled", update.update_id)
-        # Recorded right after handling: the window in which a crash makes this update run
-        # again is as short as one write, and a second run is harmless anyway.
-        await storage.delivery.mark_processed([update.update_id], now=clock.now().timestamp())
+            while queue:
+                await self._handle(queue[0])
+                queue.popleft()
+        finally:
+            del self._queues[key]
+
+    async def drain(self) -> None:
+        """Wait until every update handed over is handled."""
+        while self._workers:
+            await asyncio.gather(*list(self._workers), return_exceptions=True)
 
 
 class Poller:
@@ -111,13 +202,19 @@ class Poller:
         self.timeout = timeout
         self.limit = limit
         self.allowed_updates = list(allowed_updates) if allowed_updates is not None else None
-        self.offset = 0
+        self.unhandled = Unhandled()
+        self.chats = ChatQueues(self._handle)
         self._task: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
-        self._handling = False
         self._faults = 0
         self._pruned_at = 0.0
+        self._unreadable_up_to: int | None = None
         self.failure: BaseException | None = None
+
+    @property
+    def offset(self) -> int:
+        """What the next getUpdates confirms: everything below it is handled."""
+        return self.unhandled.safe_offset()
 
     @property
     def running(self) -> bool:
@@ -133,13 +230,12 @@ class Poller:
         self._task = asyncio.create_task(self.run(), name="outpost-poller")
 
     async def stop(self) -> None:
-        """Finish the batch in hand, confirm it, and return; a pending long poll is dropped."""
+        """Stop fetching, finish every update in hand, confirm them, and return."""
         self._stopping.set()
         task = self._task
         if task is None:
             return
-        if not self._handling:
-            task.cancel()
+        task.cancel()
         try:
             await task
         except asyncio.CancelledError:
@@ -147,21 +243,48 @@ class Poller:
         except Exception:  # a fatal end (a refused token) is kept in self.failure, logged
             pass
         self._task = None
+        await self.chats.drain()
         await self._confirm()
 
     async def run(self) -> None:
         while not self._stopping.is_set():
-            updates = await self._fetch()
-            if not updates:
-                continue
-            self._handling = True
-            try:
-                await handle_batch(self.app, updates)
-            finally:
-                self._handling = False
-            # Only now may Telegram forget them: the next getUpdates carries this offset.
-            self.offset = updates[-1].update_id + 1
+            busy = len(self.unhandled) > 0
+            # With updates in hand Telegram answers at once (it still holds them), so a long
+            # poll would not wait anyway; without, wait for news as long as allowed.
+            updates = await self._fetch(0 if busy else self.timeout)
+            fresh = [u for u in updates if self.unhandled.is_new(u.update_id)]
+            for update in fresh:
+                self.unhandled.add(update.update_id)
+                self.chats.put(update)
+            if self._unreadable_up_to is not None:
+                self.unhandled.skip_up_to(self._unreadable_up_to)
+                self._unreadable_up_to = None
+            if not fresh and busy:
+                # Nothing new behind the updates in hand. Asking again returns them all once
+                # more (Telegram still holds them), so ask once half of them are handled or
+                # after a short while (news may arrive), not after every single one.
+                await self._until_half_handled(BUSY_POLL_S)
             await self._prune()
+
+    async def _handle(self, update: Update) -> None:
+        try:
+            await handle_update(self.app, update)
+        finally:
+            self.unhandled.handled(update.update_id)
+
+    async def _until_half_handled(self, at_most: float) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + at_most
+        target = len(self.unhandled) // 2
+        while len(self.unhandled) > target:
+            self.unhandled.fewer.clear()
+            left = deadline - loop.time()
+            if left <= 0:
+                return
+            try:
+                await asyncio.wait_for(self.unhandled.fewer.wait(), left)
+            except TimeoutError:
+                return
 
     async def _prune(self) -> None:
         ctx = self.app.bot_data["outpost"]
@@ -175,14 +298,14 @@ class Poller:
                 "forgot %d handled update ids older than %d days", gone, KEEP_PROCESSED_S // 86400
             )
 
-    async def _fetch(self) -> tuple[Update, ...]:
+    async def _fetch(self, wait_s: int) -> tuple[Update, ...]:
         try:
             updates = await self.app.bot.get_updates(
                 offset=self.offset,
                 limit=self.limit,
-                timeout=self.timeout,
+                timeout=wait_s,
                 allowed_updates=self.allowed_updates,
-                read_timeout=self.timeout + 10,
+                read_timeout=wait_s + 10,
             )
         except InvalidToken as exc:
             # Nothing will ever work: stop polling and let the caller fail loudly.
@@ -227,14 +350,14 @@ class Poller:
         if bad:
             ctx = self.app.bot_data["outpost"]
             await ctx.storage.delivery.mark_processed(bad, now=ctx.clock.now().timestamp())
-            if not good:
-                self.offset = max(bad) + 1
+            # Seen once the good ones of this answer are taken (run() calls skip_up_to).
+            self._unreadable_up_to = max(bad)
         return tuple(good)
 
     async def _pause_after(self, error: BaseException) -> None:
         self._faults += 1
         if isinstance(error, RetryAfter):
-            wait = error._retry_after.total_seconds()
+            wait = retry_after_seconds(error)
         elif isinstance(error, Conflict):
             wait = 5.0  # another instance polls the same token; it may be on its way out
         else:

@@ -10,6 +10,7 @@ from bot.access import Actor, supervisors_of
 from bot.context import AppContext, app_ctx
 from bot.delivery import confirm_once
 from bot.i18n import all_labels, t
+from bot.resilience import as_alert
 from bot.rules.checkin import DayEffect, EveningOutcome, LocationEvidence, Place, RejectReason
 from bot.rules.schedule import Timing, local_datetime
 from bot.services.checkin import CheckinResult, check_in, track_live_position
@@ -259,9 +260,13 @@ async def alert_supervisors(
 
         async def send(chat_id: int = supervisor.telegram_id, text: str = text) -> None:
             assert message.location is not None
-            await context.bot.send_message(chat_id, text)
+            alert = as_alert(context.bot)
+            await context.bot.send_message(chat_id, text, **alert)
             await context.bot.send_location(
-                chat_id, latitude=message.location.latitude, longitude=message.location.longitude
+                chat_id,
+                latitude=message.location.latitude,
+                longitude=message.location.longitude,
+                **alert,
             )
 
         await confirm_once(ctx, kind, supervisor.telegram_id, ref, send)
@@ -292,6 +297,7 @@ async def on_out_of_area_reason(
         await context.bot.send_message(
             supervisor.telegram_id,
             t(lang, "alert.oor_reason", name=name, team=team.name, reason=reason),
+            **as_alert(context.bot),
         )
 
 

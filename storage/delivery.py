@@ -7,7 +7,6 @@ handled again, and a confirmation recorded here is not sent again.
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 from collections.abc import Iterable
 
@@ -17,9 +16,6 @@ from storage.db import Database
 class DeliveryRepo:
     def __init__(self, db: Database) -> None:
         self.db = db
-        # Held from the moment a confirmation is sent until it is recorded: a crash can then
-        # fall inside that window for at most one confirmation, so a kill repeats at most one.
-        self.confirm_lock = asyncio.Lock()
 
     async def is_processed(self, update_id: int) -> bool:
         # Asked of every update: the inline by-key read, not a trip to the reader thread.
@@ -59,13 +55,18 @@ class DeliveryRepo:
         return row is not None
 
     async def record_sent(self, kind: str, telegram_id: int, ref: str, *, now: float) -> None:
-        # Held inside the confirmation lock (bot/delivery.py): every trip here is a trip
-        # every other confirmation waits for.
-        await self.db.execute_alone(
-            "INSERT INTO notifications(kind, telegram_id, ref, sent_at) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT DO NOTHING",
-            (kind, telegram_id, ref, now),
-        )
+        # Each pending record holds a place in the confirmation window (bot/delivery.py):
+        # in a burst they share one commit instead of queueing for the writer one by one.
+        row = (kind, telegram_id, ref, now)
+
+        def unit(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "INSERT INTO notifications(kind, telegram_id, ref, sent_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT DO NOTHING",
+                row,
+            )
+
+        await self.db.write_grouped(unit)
 
     async def processed_count(self) -> int:
         row = await self.db.fetchone("SELECT count(*) FROM processed_updates")

@@ -81,6 +81,18 @@ class RollcallRepo:
             )
         return rollcall_id
 
+    async def withdraw_targets(self, rollcall_id: int, telegram_ids: Sequence[int]) -> None:
+        """Targets who were never asked (recalled or gone on leave before their call went
+        out): not part of this roll call, so never counted as no answer."""
+        if not telegram_ids:
+            return
+        async with self.db.transaction() as conn:
+            await conn.executemany(
+                "DELETE FROM rollcall_targets"
+                " WHERE rollcall_id = ? AND telegram_id = ? AND outcome IS NULL",
+                [(rollcall_id, tid) for tid in telegram_ids],
+            )
+
     async def open_target(self, telegram_id: int, now: float) -> OpenTarget | None:
         row = await self.db.fetchone(
             "SELECT r.id, r.team_id, r.deadline, r.started_at FROM rollcall_targets t"

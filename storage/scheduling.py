@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.rules.evening import EveningCheck
-from bot.rules.reminders import LeaveSpan
+from bot.rules.reminders import LeaveSpan, MemberDay, on_leave
 from bot.rules.summary import Attendance, PendingRequest
 from storage.db import Database
 
@@ -62,6 +62,46 @@ class SchedulingRepo:
             (team_id, day.isoformat()),
         )
         return [EveningCheck(r[0], r[1], r[2]) for r in rows]
+
+    async def member_day(self, team_id: int, telegram_id: int, day: date) -> MemberDay | None:
+        """One member's facts for the day, as `team_day` gives them for the whole team (None
+        when they are no longer a member): asked just before each notice goes out."""
+        iso = day.isoformat()
+        row = await self.db.fetchone(
+            "SELECT m.state, p.unreachable,"
+            " EXISTS(SELECT 1 FROM attendance_days a WHERE a.team_id = m.team_id"
+            "   AND a.telegram_id = m.telegram_id AND a.local_day = ?) AS checked_in,"
+            " EXISTS(SELECT 1 FROM diary_entries d WHERE d.team_id = m.team_id"
+            "   AND d.telegram_id = m.telegram_id AND d.local_day = ? AND d.deleted = 0)"
+            "   AS wrote_diary,"
+            " EXISTS(SELECT 1 FROM checkins c WHERE c.team_id = m.team_id"
+            "   AND c.telegram_id = m.telegram_id AND c.local_day = ? AND c.kind = 'evening'"
+            "   AND c.accepted = 1 AND c.place = 'on_site') AS evening_done"
+            " FROM memberships m JOIN people p ON p.telegram_id = m.telegram_id"
+            " WHERE m.team_id = ? AND m.telegram_id = ? AND m.role = 'member'",
+            (iso, iso, iso, team_id, telegram_id),
+        )
+        if row is None:
+            return None
+        leaves = await self.db.fetchall(
+            "SELECT telegram_id, first_day, last_day, ended_early_on, leave_type FROM requests"
+            " WHERE team_id = ? AND telegram_id = ? AND kind = 'leave' AND state = 'approved'"
+            " AND first_day <= ? AND last_day >= ?",
+            (team_id, telegram_id, iso, iso),
+        )
+        spans = [
+            LeaveSpan(r[0], date.fromisoformat(r[1]), date.fromisoformat(r[2]), _day(r[3]), r[4])
+            for r in leaves
+        ]
+        return MemberDay(
+            telegram_id=telegram_id,
+            state=row[0],
+            unreachable=bool(row[1]),
+            on_leave=on_leave(spans, telegram_id, day) is not None,
+            checked_in=bool(row[2]),
+            wrote_diary=bool(row[3]),
+            evening_done=bool(row[4]),
+        )
 
     async def approved_leaves(self, team_id: int, first: date, last: date) -> list[LeaveSpan]:
         rows = await self.db.fetchall(

@@ -55,6 +55,7 @@ class ChaosReport:
     repeated_confirmations: int
     repeated_text_replies: int
     kills: int
+    window: int
     integrity: str
     restarts_ok: bool
     seconds: float
@@ -70,7 +71,8 @@ class ChaosReport:
             f"lost                    {self.lost}",
             f"accepted check-ins      {self.accepted}",
             f"unconfirmed             {self.unconfirmed}",
-            f"repeated confirmations  {self.repeated_confirmations} (kills {self.kills})",
+            f"repeated confirmations  {self.repeated_confirmations}"
+            f" (kills {self.kills} x window {self.window} = bound {self.kills * self.window})",
             f"repeated text replies   {self.repeated_text_replies}",
             f"kills (after n sends)   {self.kill_points}",
             f"integrity_check         {self.integrity}",
@@ -107,13 +109,14 @@ async def prepare(db_path: Path, members: int) -> int:
         return team.id
 
 
-def _bot_env(emu: BotApiEmulator, db_path: Path) -> dict[str, str]:
+def _bot_env(emu: BotApiEmulator, db_path: Path, window: int) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OUTPOST_", "TELEGRAM_"))}
     env.update(
         TELEGRAM_BOT_TOKEN=TOKEN,
         TELEGRAM_API_BASE_URL=emu.base_url,
         OUTPOST_DB=str(db_path),
         OUTPOST_RATE_LIMIT="100000",
+        OUTPOST_CONFIRM_WINDOW=str(window),
         OUTPOST_LOG_LEVEL="WARNING",
         PYTHONPATH=str(ROOT),
     )
@@ -136,8 +139,16 @@ async def _wait_sends(emu: BotApiEmulator, target: int, proc: Any, deadline: flo
 
 
 async def run_chaos(
-    workdir: Path, *, members: int, kills: int, seed: int = 1, budget_s: float = 50.0
+    workdir: Path,
+    *,
+    members: int,
+    kills: int,
+    seed: int = 1,
+    budget_s: float = 50.0,
+    window: int = 8,
 ) -> ChaosReport:
+    """`window`: the bot's confirmation window (OUTPOST_CONFIRM_WINDOW), so that a kill may
+    repeat at most that many confirmations."""
     started = time.monotonic()
     rng = random.Random(seed)
     db_path = workdir / "chaos.db"
@@ -163,7 +174,7 @@ async def run_chaos(
                 msg = user.send_text(rng.choice(DIARY_LINES))
                 texts.add(_update_id_of(emu, msg))
         last_update = max(locations | texts)
-        env = _bot_env(emu, db_path)
+        env = _bot_env(emu, db_path, window)
         deadline = started + budget_s
         proc = await _start_bot(env, log)
         # Kill at random points of the burst: after a random number of further replies.
@@ -190,7 +201,15 @@ async def run_chaos(
             rc = await proc.wait()
         restarts_ok = restarts_ok and rc == 0
         return await _report(
-            emu, db_path, members, locations, texts, kills, kill_points, restarts_ok, started
+            emu,
+            db_path,
+            members,
+            locations,
+            texts,
+            (kills, window),
+            kill_points,
+            restarts_ok,
+            started,
         )
     finally:
         log.close()
@@ -210,7 +229,7 @@ async def _report(
     members: int,
     locations: set[int],
     texts: set[int],
-    kills: int,
+    kills_and_window: tuple[int, int],
     kill_points: list[int],
     restarts_ok: bool,
     started: float,
@@ -261,7 +280,8 @@ async def _report(
         unconfirmed=unconfirmed,
         repeated_confirmations=repeated,
         repeated_text_replies=sum(max(0, n - 1) for n in text_replies.values()),
-        kills=kills,
+        kills=kills_and_window[0],
+        window=kills_and_window[1],
         integrity=str(integrity),
         restarts_ok=restarts_ok,
         seconds=time.monotonic() - started,

@@ -44,3 +44,27 @@ async def test_control_routes_exist_only_when_asked_for() -> None:
     async with BotApiEmulator(token=TOKEN) as emu, aiohttp.ClientSession() as http:
         async with http.get(f"http://{emu.host}:{emu.port}/_emu/stats") as resp:
             assert resp.status == 404
+
+
+async def test_latency_delays_every_call_by_its_round_trip_with_bounded_jitter() -> None:
+    import time
+
+    async with BotApiEmulator(control=True, token=TOKEN, latency=0.04, jitter=0.01) as emu:
+        async with Bot(TOKEN, base_url=emu.base_url) as bot:
+            emu.user(11)
+            took = []
+            for _ in range(5):
+                started = time.perf_counter()
+                await bot.send_message(11, "ping")
+                took.append(time.perf_counter() - started)
+            # Half the trip before the call takes effect, half after: at least latency - jitter.
+            assert min(took) >= 0.029 and max(took) < 0.5
+            async with aiohttp.ClientSession() as http:
+                url = f"http://{emu.host}:{emu.port}/_emu/latency"
+                async with http.post(url, json={"latency": 0}) as resp:
+                    assert resp.status == 200
+                async with http.post(url, json={"latency": 0.01, "jitter": 1}) as resp:
+                    assert resp.status == 400  # jitter beyond the latency would go negative
+            started = time.perf_counter()
+            await bot.send_message(11, "pong")
+            assert time.perf_counter() - started < 0.029

@@ -12,7 +12,13 @@ from .server import BotApiEmulator
 async def _serve(args: argparse.Namespace) -> None:
     schema = Schema.load(args.schema) if args.schema else None
     emu = BotApiEmulator(
-        schema=schema, host=args.host, port=args.port, seed=args.seed, control=args.control
+        schema=schema,
+        host=args.host,
+        port=args.port,
+        seed=args.seed,
+        control=args.control,
+        latency=args.latency_ms / 1000,
+        jitter=args.jitter_ms / 1000,
     )
     await emu.start()
     for uid in args.users:
@@ -39,6 +45,10 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="mount the /_emu/ control routes (burst, stats, reset) used by bench/",
     )
+    parser.add_argument(
+        "--latency-ms", type=float, default=0.0, help="round trip added to every call (ms)"
+    )
+    parser.add_argument("--jitter-ms", type=float, default=0.0, help="+- spread of it (ms)")
     args = parser.parse_args(argv)
     try:
         asyncio.run(_serve(args))

@@ -9,12 +9,17 @@ the ordinary user actions (queued updates).
     POST /_emu/burst  {"user_ids": [...], "latitude": .., "longitude": .., "accuracy": ..,
                        "date": epoch or null, "first_name": "Member"}
         every user sends one location at once; answers {"mark": n, "queued": {chat: at}}
-    GET  /_emu/stats?since=MARK[&summary=1]
+    GET  /_emu/stats?since=MARK[&summary=1][&texts=1]
         sendMessage answers recorded since MARK: {"replies": {chat: [at, ...]},
         "violations": n, "requests": n, "pending_updates": n}; with summary=1 only
-        {"replied_chats": n, "replies": n, "pending_updates": n}
+        {"replied_chats": n, "replies": n, "pending_updates": n}; with texts=1 also
+        "texts": {chat: [[at, first 40 characters], ...]} (to tell replies from notices)
+    POST /_emu/users  {"user_ids": [...]}
+        these users exist (their private chats with the bot), without doing anything
     POST /_emu/reset
         forgets recorded requests (memory stays flat across benchmark phases)
+    POST /_emu/latency  {"latency": seconds, "jitter": seconds}
+        every later Bot API call answers after that round trip
 """
 
 from __future__ import annotations
@@ -54,10 +59,12 @@ def add_control_routes(app: web.Application, emu: BotApiEmulator) -> None:
     async def stats(request: web.Request) -> web.Response:
         since = int(request.query.get("since", "0"))
         replies: dict[int, list[float]] = {}
+        texts: dict[int, list[tuple[float, str]]] = {}
         for rec in emu.requests[since:]:
             if rec.method == "sendMessage" and rec.status == 200:
                 chat_id = int(rec.params["chat_id"])
                 replies.setdefault(chat_id, []).append(rec.at)
+                texts.setdefault(chat_id, []).append((rec.at, str(rec.params.get("text"))[:40]))
         if request.query.get("summary"):
             # Cheap to poll while a burst drains: counts only.
             return web.json_response(
@@ -67,8 +74,10 @@ def add_control_routes(app: web.Application, emu: BotApiEmulator) -> None:
                     "pending_updates": emu.pending_updates_count,
                 }
             )
+        detail: dict[str, Any] = {"texts": texts} if request.query.get("texts") else {}
         return web.json_response(
             {
+                **detail,
                 "replies": replies,
                 "violations": len(emu.violations),
                 "violation_samples": emu.violations[:5],
@@ -77,10 +86,26 @@ def add_control_routes(app: web.Application, emu: BotApiEmulator) -> None:
             }
         )
 
+    async def users(request: web.Request) -> web.Response:
+        body: dict[str, Any] = await request.json()
+        for uid in body["user_ids"]:
+            emu.user(int(uid), first_name=f"Member{uid}")
+        return web.json_response({"ok": True, "users": len(emu.users)})
+
     async def reset(request: web.Request) -> web.Response:
         emu.requests.clear()
         return web.json_response({"ok": True})
 
+    async def latency(request: web.Request) -> web.Response:
+        body: dict[str, Any] = await request.json()
+        try:
+            emu.set_latency(float(body.get("latency", 0)), float(body.get("jitter", 0)))
+        except (TypeError, ValueError) as exc:
+            return web.json_response({"ok": False, "description": str(exc)}, status=400)
+        return web.json_response({"ok": True})
+
+    app.router.add_post(f"{PREFIX}/latency", latency)
     app.router.add_post(f"{PREFIX}/burst", burst)
     app.router.add_get(f"{PREFIX}/stats", stats)
     app.router.add_post(f"{PREFIX}/reset", reset)
+    app.router.add_post(f"{PREFIX}/users", users)

@@ -22,9 +22,13 @@ class Fault:
     retry_after: int = 1
     seconds: float = 10.0
     fired: int = 0
+    # Only calls to this chat (None: any chat).
+    chat_id: int | None = None
 
-    def matches(self, method: str) -> bool:
+    def matches(self, method: str, chat_id: object = None) -> bool:
         if self.times is not None and self.fired >= self.times:
+            return False
+        if self.chat_id is not None and str(chat_id) != str(self.chat_id):
             return False
         if self.method is None:
             # Faults aimed at "anything" must not break the polling loop by surprise.
@@ -45,21 +49,22 @@ class Faults:
         probability: float | None = None,
         retry_after: int = 1,
         seconds: float = 10.0,
+        chat_id: int | None = None,
     ) -> Fault:
         kind = str(kind)
         if kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault kind {kind!r}; use one of {FAULT_KINDS}")
-        rule = Fault(kind, method, times, probability, retry_after, seconds)
+        rule = Fault(kind, method, times, probability, retry_after, seconds, chat_id=chat_id)
         self.rules.append(rule)
         return rule
 
     def clear(self) -> None:
         self.rules.clear()
 
-    def pick(self, method: str) -> Fault | None:
+    def pick(self, method: str, chat_id: object = None) -> Fault | None:
         """The first rule that fires for this request, counted as fired."""
         for rule in self.rules:
-            if not rule.matches(method):
+            if not rule.matches(method, chat_id):
                 continue
             if rule.probability is not None and self.rng.random() >= rule.probability:
                 continue

@@ -50,8 +50,13 @@ class BotApiEmulator:
         token: str | None = None,
         first_update_id: int = 1,
         control: bool = False,
+        latency: float = 0.0,
+        jitter: float = 0.0,
     ) -> None:
         self.schema = schema
+        # Telegram's round trip (seconds) added to every Bot API call, +- jitter: half on the
+        # way in (before the call takes effect), half on the way out, as over a real network.
+        self.set_latency(latency, jitter)
         # Mount the /_emu/ control routes (bot/emulator/control.py), for out-of-process use.
         self.control = control
         self.clock: Callable[[], float] = clock or time.time
@@ -141,6 +146,17 @@ class BotApiEmulator:
             if per_second
             else None
         )
+
+    def set_latency(self, latency: float, jitter: float = 0.0) -> None:
+        """Every later Bot API call takes `latency` seconds (uniformly +- `jitter`) to answer."""
+        if latency < 0 or jitter < 0 or jitter > latency:
+            raise ValueError("latency and jitter must be >= 0, and jitter <= latency")
+        self.latency, self.jitter = float(latency), float(jitter)
+
+    def _round_trip(self) -> float:
+        if not self.latency:
+            return 0.0
+        return self.latency + self.rng.uniform(-self.jitter, self.jitter)
 
     def set_blocked(self, user_id: int, blocked: bool = True) -> None:
         (self.blocked.add if blocked else self.blocked.discard)(user_id)
@@ -425,6 +441,19 @@ class BotApiEmulator:
         return params
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
+        trip = self._round_trip()
+        if trip:
+            await asyncio.sleep(trip / 2)
+        try:
+            response = await self._answer_call(request)
+        except ConnectionResetError:
+            # The bot hung up while its call was on the way (it stopped): nobody to answer.
+            return web.Response(status=499)
+        if trip:
+            await asyncio.sleep(trip / 2)
+        return response
+
+    async def _answer_call(self, request: web.Request) -> web.StreamResponse:
         token, name = request.match_info["token"], request.match_info["method"]
         if not TOKEN_RE.match(token):
             return self._answer(name, {}, ApiError(401, "Unauthorized").body(), 401)
@@ -449,7 +478,7 @@ class BotApiEmulator:
         for value in params.values():
             if isinstance(value, Upload):
                 value.method = method
-        fault = self.faults.pick(method)
+        fault = self.faults.pick(method, params.get("chat_id"))
         if fault is not None:
             early = await self._fault(request, fault, method, params)
             if early is not None:

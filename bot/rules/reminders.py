@@ -100,6 +100,14 @@ def reminder_targets(
     return sorted(m.telegram_id for m in members if _expected(m) and not done(m))
 
 
+def still_due(kind: Kind, member: MemberDay | None, day: date, schedule: Schedule) -> bool:
+    """Whether a notice chosen earlier should still go to this member now (None: no longer
+    a member): the same rule as the choice, asked again just before sending."""
+    return member is not None and reminder_targets(kind, [member], day, schedule) == [
+        member.telegram_id
+    ]
+
+
 def _minus(wall: time, minutes: int) -> time:
     moment = datetime.combine(date(2000, 1, 2), wall) - timedelta(minutes=minutes)
     return wall.replace(hour=0, minute=0) if moment.day != 2 else moment.time()

@@ -10,13 +10,18 @@ rate limiter's own retries) is retried here with backoff, and if it still fails 
 deleted so the next run sends it. A permanent refusal (403: the user blocked the bot,
 or deactivated) keeps the row, marks the person unreachable and reports them.
 
-Pacing is PTB's AIORateLimiter (bot/app.py: overall rate from settings, it honours
-`retry_after` itself, `max_retries` times); the semaphore here only bounds concurrency.
+Pacing is the outgoing scheduler's (bot/resilience.py, bot/pacing.py): these sends ride the
+bulk lane (or the alert lane, when asked), so a member's reply always goes first; the
+semaphore here only bounds how many wait for a slot at once. A notice may carry a
+`still_due` check, asked when its slot comes, just before it goes out: a reminder to someone
+who has meanwhile checked in is withdrawn unsent (its row released, as it was never sent).
+With OUTPOST_PAID_BROADCAST=1 bulk notices go with allow_paid_broadcast.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -24,17 +29,28 @@ from typing import Any
 
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.ext import ExtBot
 
 from bot.context import AppContext
+from bot.pacing import Lane, SendAs
+from bot.resilience import (
+    NoticeWithdrawn,
+    OutgoingScheduler,
+    retry_after_seconds,
+    send_options,
+)
 
 log = logging.getLogger(__name__)
 
 CONCURRENCY = 32
+# Paid broadcast goes at up to 1,000/s: at a 200 ms round trip that is 200 sends in flight.
+PAID_CONCURRENCY = 256
 CLAIM_BATCH = 256
 RETRIES = 4
 BACKOFF_S = 0.5
 
 Sleep = Callable[[float], Awaitable[Any]]
+StillDue = Callable[["Outgoing"], Awaitable[bool]]
 
 
 @dataclass(frozen=True)
@@ -63,9 +79,11 @@ class FanoutResult:
     already: list[int] = field(default_factory=list)
     blocked: list[int] = field(default_factory=list)
     failed: list[int] = field(default_factory=list)
+    # No longer true when its slot came (checked in meanwhile, on leave, recalled): unsent.
+    withdrawn: list[int] = field(default_factory=list)
 
     def merge(self, other: FanoutResult) -> FanoutResult:
-        for name in ("sent", "already", "blocked", "failed"):
+        for name in ("sent", "already", "blocked", "failed", "withdrawn"):
             getattr(self, name).extend(getattr(other, name))
         return self
 
@@ -87,15 +105,17 @@ async def send_with_retry(
     *,
     retries: int | None = None,
     sleep: Sleep = asyncio.sleep,
+    send_as: SendAs | None = None,
 ) -> None:
     """Sends one message; retries transient failures with exponential backoff.
 
     Raises Forbidden (and _Permanent for a vanished chat) at once; the last transient
-    error once the retries are spent."""
+    error once the retries are spent; NoticeWithdrawn when `send_as.still_due` says no."""
     retries = RETRIES if retries is None else retries
+    extra = send_options(bot, send_as)
     for attempt in range(retries + 1):
         try:
-            await bot.send_message(telegram_id, part.text, reply_markup=part.reply_markup)
+            await bot.send_message(telegram_id, part.text, reply_markup=part.reply_markup, **extra)
             return
         except Forbidden:
             raise
@@ -106,12 +126,22 @@ async def send_with_retry(
         except RetryAfter as exc:
             if attempt == retries:
                 raise
-            delay = exc.retry_after
-            await sleep(delay.total_seconds() if hasattr(delay, "total_seconds") else delay)
+            await sleep(retry_after_seconds(exc))
         except (TimedOut, NetworkError):
             if attempt == retries:
                 raise
             await sleep(BACKOFF_S * 2**attempt)
+
+
+async def _first_part_as(bot: Bot, send_as: SendAs) -> SendAs:
+    """Without our scheduler (a bare Bot) nobody asks `still_due` at the slot: ask it now."""
+    if send_as.still_due is None:
+        return send_as
+    if isinstance(bot, ExtBot) and isinstance(bot.rate_limiter, OutgoingScheduler):
+        return send_as
+    if not await send_as.still_due():
+        raise NoticeWithdrawn("notice no longer due")
+    return SendAs(send_as.lane, paid=send_as.paid)
 
 
 async def fan_out(
@@ -121,17 +151,32 @@ async def fan_out(
     *,
     concurrency: int = CONCURRENCY,
     sleep: Sleep = asyncio.sleep,
+    lane: Lane = Lane.BULK,
+    still_due: StillDue | None = None,
 ) -> FanoutResult:
-    """Sends every message not yet logged; one recipient's failure never stops the rest."""
+    """Sends every message not yet logged; one recipient's failure never stops the rest.
+
+    `lane`: bulk notices by default, Lane.ALERT for what a supervisor must hear now.
+    `still_due(message)`: asked as each message's slot comes; False withdraws it unsent."""
     result = FanoutResult()
-    gate = asyncio.Semaphore(concurrency)
     released: list[tuple[str, int, str]] = []
+    paid = ctx.settings.paid_broadcast and lane is Lane.BULK
+    gate = asyncio.Semaphore(max(concurrency, PAID_CONCURRENCY) if paid else concurrency)
+
+    def check_of(m: Outgoing) -> Callable[[], Awaitable[bool]] | None:
+        return None if still_due is None else functools.partial(still_due, m)
 
     async def deliver(m: Outgoing) -> None:
         async with gate:
             try:
-                for part in m.parts:
-                    await send_with_retry(bot, m.telegram_id, part, sleep=sleep)
+                # Only the first part is re-checked: a notice once begun is finished.
+                send_as = await _first_part_as(bot, SendAs(lane, check_of(m), paid))
+                for i, part in enumerate(m.parts):
+                    as_sent = send_as if i == 0 else SendAs(lane, paid=paid)
+                    await send_with_retry(bot, m.telegram_id, part, sleep=sleep, send_as=as_sent)
+            except NoticeWithdrawn:
+                released.append((m.kind, m.telegram_id, m.ref))
+                result.withdrawn.append(m.telegram_id)
             except (Forbidden, _Permanent):
                 result.blocked.append(m.telegram_id)
             except BadRequest:

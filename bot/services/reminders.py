@@ -16,8 +16,9 @@ from telegram import Bot
 
 from bot.context import AppContext
 from bot.i18n import t
-from bot.rules.reminders import Kind, MemberDay, on_leave, reminder_targets
-from bot.rules.schedule import local_day, on_time_until
+from bot.pacing import Lane
+from bot.rules.reminders import Kind, MemberDay, on_leave, reminder_targets, still_due
+from bot.rules.schedule import Schedule, local_day, on_time_until
 from bot.services.fanout import FanoutResult, Outgoing, fan_out
 from bot.services.late import LateNote, noted
 from storage.models import Person, Team
@@ -76,13 +77,22 @@ def _text(kind: Kind, lang: str, team: Team) -> str:
 
 
 async def notice_messages(
-    ctx: AppContext, team_id: int, kind: Kind, now: datetime, *, late: LateNote | None = None
+    ctx: AppContext,
+    team_id: int,
+    kind: Kind,
+    now: datetime,
+    *,
+    late: LateNote | None = None,
+    schedules: dict[int, Schedule] | None = None,
 ) -> list[Outgoing]:
     """The member notices of this kind one team is due at `now` (none for a gone team);
-    `late` marks notices caught up after an outage."""
+    `late` marks notices caught up after an outage; `schedules` collects the team's schedule
+    for the re-check at each notice's send slot."""
     team = await ctx.storage.teams.get(team_id)
     if team is None:
         return []
+    if schedules is not None:
+        schedules[team_id] = team.schedule
     day = local_day(now, team.timezone)
     members, people = await member_days(ctx, team, day)
     targets = reminder_targets(kind, members, day, team.schedule)
@@ -108,11 +118,22 @@ async def send_member_notices(
     reading of 2,000 teams' facts hides behind the rate limit instead of preceding it.
     Returns each team's part."""
     owner: dict[tuple[str, int, str], int] = {}
+    schedules: dict[int, Schedule] = {}
     ids = list(team_ids)
+
+    async def still_true(notice: Outgoing) -> bool:
+        # Prepared up to a group ahead, sent up to minutes later in a big fan-out: by then the
+        # member may have checked in, gone on leave or been recalled.
+        team_id = owner[(notice.kind, notice.telegram_id, notice.ref)]
+        day = date.fromisoformat(notice.ref)
+        member = await ctx.storage.scheduling.member_day(team_id, notice.telegram_id, day)
+        return still_due(kind, member, day, schedules[team_id])
+
     sending: list[asyncio.Task[FanoutResult]] = []
     for i in range(0, len(ids), TEAMS_PER_FANOUT):
-        messages = await _new_messages(ctx, ids[i : i + TEAMS_PER_FANOUT], kind, now, owner, late)
-        sending.append(asyncio.create_task(fan_out(ctx, bot, messages)))
+        group = ids[i : i + TEAMS_PER_FANOUT]
+        messages = await _new_messages(ctx, group, kind, now, owner, late, schedules)
+        sending.append(asyncio.create_task(fan_out(ctx, bot, messages, still_due=still_true)))
         if len(sending) > 1:
             await sending[-2]  # at most one group prepared ahead of the one sending
     result = FanoutResult()
@@ -120,7 +141,7 @@ async def send_member_notices(
         result.merge(await task)
     by_person = {tid: team_id for (_, tid, _), team_id in owner.items()}
     per_team: dict[int, FanoutResult] = {team_id: FanoutResult() for team_id in owner.values()}
-    for name in ("sent", "already", "blocked", "failed"):
+    for name in ("sent", "already", "blocked", "failed", "withdrawn"):
         for tid in getattr(result, name):
             getattr(per_team[by_person[tid]], name).append(tid)
     for team_id, part in per_team.items():
@@ -138,11 +159,12 @@ async def _new_messages(
     now: datetime,
     owner: dict[tuple[str, int, str], int],
     late: LateNote | None,
+    schedules: dict[int, Schedule],
 ) -> list[Outgoing]:
     messages = []
     for team_id in team_ids:
         try:
-            built = await notice_messages(ctx, team_id, kind, now, late=late)
+            built = await notice_messages(ctx, team_id, kind, now, late=late, schedules=schedules)
         except Exception:
             # One team's fault must not cost the other teams at this slot their notice.
             log.exception("%s for team %s could not be prepared", kind.value, team_id)
@@ -214,4 +236,4 @@ async def report_unreachable(
         for reader_id, lang in readers:
             text = t(lang, "remind.unreachable", name=name, team=team.name)
             messages.append(Outgoing.text(UNREACHABLE_REPORT, reader_id, str(member_id), text))
-    return await fan_out(ctx, bot, messages)
+    return await fan_out(ctx, bot, messages, lane=Lane.ALERT)

@@ -21,6 +21,7 @@ from telegram.error import TelegramError
 from bot.access import Actor, supervisors_of
 from bot.context import AppContext
 from bot.i18n import t
+from bot.resilience import as_alert
 from bot.rules.catchup import followup_late
 from bot.rules.leave import (
     ESCALATE_AFTER,
@@ -181,7 +182,7 @@ async def send_prompts(
         text = noted(text, lang, late)
         try:
             message = await bot.send_message(
-                chat_id, text, reply_markup=decision_buttons(lang, request.id)
+                chat_id, text, reply_markup=decision_buttons(lang, request.id), **as_alert(bot)
             )
         except TelegramError as exc:
             log.warning("request %s: prompt to %s failed: %s", request.id, chat_id, exc)

@@ -97,7 +97,16 @@ async def start_rollcall(
         )
         for _, p in asked
     ]
-    started.asked = await fan_out(ctx, bot, messages)
+
+    async def still_expected(notice: Outgoing) -> bool:
+        member = await ctx.storage.scheduling.member_day(team.id, notice.telegram_id, day)
+        return member is not None and member.state == "active" and not member.on_leave
+
+    started.asked = await fan_out(ctx, bot, messages, still_due=still_expected)
+    if started.asked.withdrawn:
+        await ctx.storage.rollcalls.withdraw_targets(started.rollcall_id, started.asked.withdrawn)
+        gone = set(started.asked.withdrawn)
+        started.targets = [tid for tid in started.targets if tid not in gone]
     return started
 
 
