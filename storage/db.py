@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -91,7 +91,9 @@ class Database:
     async def lookup_all(self, sql: str, params: Params = ()) -> list[Any]:
         return await self.fetchall(sql, params)
 
-    def stream(self, sql: str, params: Params = (), batch: int = 5000) -> AsyncIterator[list[Any]]:
+    def stream(
+        self, sql: str, params: Params = (), batch: int = 5000
+    ) -> AsyncGenerator[list[Any], None]:
         raise NotImplementedError
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
@@ -228,7 +230,7 @@ class SqliteDatabase(Database):
 
     async def stream(
         self, sql: str, params: Params = (), batch: int = 5000
-    ) -> AsyncIterator[list[sqlite3.Row]]:
+    ) -> AsyncGenerator[list[sqlite3.Row], None]:
         """Rows in batches, for exports: memory stays flat however many rows match."""
         cursor = await self.reader.run(lambda conn: conn.execute(sql, params))
         try:

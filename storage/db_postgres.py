@@ -9,7 +9,7 @@ on a request) is enforced by constraints and ON CONFLICT in the shared SQL. Grou
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -109,7 +109,7 @@ class PostgresDatabase(Database):
 
     async def stream(
         self, sql: str, params: Params = (), batch: int = 5000
-    ) -> AsyncIterator[list[Any]]:
+    ) -> AsyncGenerator[list[Any], None]:
         """Rows in batches through a server-side cursor: memory stays flat."""
         async with self.connection() as conn:
             await conn.execute("BEGIN READ ONLY")

@@ -388,7 +388,7 @@ class ExportRepo:
         zones = {r[0] for r in await self.db.fetchall("SELECT DISTINCT timezone FROM teams")}
         spans = csv_cells.zone_spans(zones | {flt.default_timezone}, flt)
         return CsvPlan(
-            db_path=str(self.db.path),
+            db_path=str(self.db.target),
             lines=csv_cells.lines_query(dataset, flt, spans),
             cells_sql=csv_cells.cells_query(dataset, flt, spans),
         )

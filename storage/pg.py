@@ -89,7 +89,7 @@ class _BoolAsIntDumper(Dumper):
 class PgCursor:
     __slots__ = ("_cursor", "_rows", "lastrowid", "rowcount")
 
-    def __init__(self, cursor: psycopg.ClientCursor[Any], returns_id: bool) -> None:
+    def __init__(self, cursor: psycopg.Cursor[Any], returns_id: bool) -> None:
         self._cursor = cursor
         self.rowcount = cursor.rowcount
         self.lastrowid: int | None = None

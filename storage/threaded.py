@@ -49,7 +49,7 @@ class _Pending:
         self._run = run
 
     def __await__(self) -> Generator[Any, None, Result]:
-        return self._run().__await__()  # type: ignore[no-any-return]
+        return self._run().__await__()
 
     async def __aenter__(self) -> Result:
         result: Result = await self._run()
