@@ -9,6 +9,7 @@ on a request) is enforced by constraints and ON CONFLICT in the shared SQL. Grou
 from __future__ import annotations
 
 import asyncio
+import contextvars
 from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -20,7 +21,11 @@ from storage.migrations import apply_migrations
 from storage.pg import PgConnection
 from storage.threaded import ThreadConnection
 
-POOL_SIZE = 4
+POOL_SIZE = 8
+# The connection of the transaction the current task has open, if any (see `connection`).
+_IN_TRANSACTION: contextvars.ContextVar[
+    tuple[asyncio.Task[Any] | None, ThreadConnection] | None
+] = contextvars.ContextVar("outpost_pg_transaction", default=None)
 
 
 class PostgresDatabase(Database):
@@ -70,7 +75,20 @@ class PostgresDatabase(Database):
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[ThreadConnection]:
-        """A pooled connection for the duration of the block (not in a transaction)."""
+        """A pooled connection for the duration of the block.
+
+        A task that reads while it holds a transaction open reads on that transaction's
+        connection: taking a second one could wait forever once every connection is held by
+        a transaction doing the same (and it sees its own writes, as one would expect)."""
+        held = _IN_TRANSACTION.get()
+        if held is not None and held[0] is asyncio.current_task():
+            yield held[1]
+            return
+        async with self._checkout() as conn:
+            yield conn
+
+    @asynccontextmanager
+    async def _checkout(self) -> AsyncIterator[ThreadConnection]:
         if not self._all:
             raise RuntimeError("database is not open")
         conn = await self._free.get()
@@ -81,8 +99,12 @@ class PostgresDatabase(Database):
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[ThreadConnection]:
+        held = _IN_TRANSACTION.get()
+        if held is not None and held[0] is asyncio.current_task():
+            raise RuntimeError("a transaction is already open in this task")
         async with self.connection() as conn:
             await conn.execute("BEGIN")
+            token = _IN_TRANSACTION.set((asyncio.current_task(), conn))
             try:
                 yield conn
             except BaseException:
@@ -90,6 +112,8 @@ class PostgresDatabase(Database):
                 raise
             else:
                 await conn.execute("COMMIT")
+            finally:
+                _IN_TRANSACTION.reset(token)
 
     async def _run_group(self, units: list[Unit]) -> list[Outcome]:
         async with self.connection() as conn:
@@ -110,8 +134,9 @@ class PostgresDatabase(Database):
     async def stream(
         self, sql: str, params: Params = (), batch: int = 5000
     ) -> AsyncGenerator[list[Any], None]:
-        """Rows in batches through a server-side cursor: memory stays flat."""
-        async with self.connection() as conn:
+        """Rows in batches through a server-side cursor: memory stays flat. Always on a
+        connection of its own: its snapshot transaction must not end a caller's."""
+        async with self._checkout() as conn:
             await conn.execute("BEGIN READ ONLY")
             cursor = await conn.run(lambda c: c.server_cursor(sql, params))
             try:

@@ -313,7 +313,8 @@ class RequestRepo:
 
     async def prompts(self, request_id: int) -> list[PromptMessage]:
         rows = await self.db.fetchall(
-            "SELECT * FROM request_messages WHERE request_id = ? ORDER BY rowid", (request_id,)
+            "SELECT * FROM request_messages WHERE request_id = ? ORDER BY chat_id, message_id",
+            (request_id,),
         )
         return [
             PromptMessage(r["request_id"], r["chat_id"], r["message_id"], r["audience"])

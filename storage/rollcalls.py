@@ -160,7 +160,8 @@ class RollcallRepo:
 
     async def results(self, rollcall_id: int) -> list[TargetResult]:
         rows = await self.db.fetchall(
-            "SELECT t.telegram_id, coalesce(p.name, t.telegram_id), t.outcome, t.distance_m"
+            "SELECT t.telegram_id, coalesce(p.name, CAST(t.telegram_id AS TEXT)), t.outcome,"
+            " t.distance_m"
             " FROM rollcall_targets t LEFT JOIN people p ON p.telegram_id = t.telegram_id"
             " WHERE t.rollcall_id = ? ORDER BY p.name, t.telegram_id",
             (rollcall_id,),

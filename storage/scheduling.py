@@ -117,7 +117,8 @@ class SchedulingRepo:
 
     async def pending_requests(self, team_id: int) -> list[PendingRequest]:
         rows = await self.db.fetchall(
-            "SELECT r.id, r.telegram_id, coalesce(p.name, r.telegram_id) AS name, r.kind,"
+            "SELECT r.id, r.telegram_id, coalesce(p.name, CAST(r.telegram_id AS TEXT)) AS name,"
+            " r.kind,"
             " r.leave_type, r.first_day, r.last_day, r.days, r.state FROM requests r"
             " LEFT JOIN people p ON p.telegram_id = r.telegram_id"
             " WHERE r.team_id = ? AND r.state IN ('pending', 'awaiting_admin')"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -75,6 +76,7 @@ class PgServer:
             self._admin(f'DROP DATABASE IF EXISTS "{self.template}" WITH (FORCE)')
         if self._own is not None:
             pg_cluster.stop(self._own)
+            shutil.rmtree(self._own, ignore_errors=True)
 
     def _admin(self, sql: str) -> None:
         import psycopg
@@ -94,11 +96,13 @@ async def _migrate(url: str) -> None:
 @pytest.fixture(scope="session")
 def pg_server(request: pytest.FixtureRequest) -> Iterator[PgServer]:
     server = PgServer()
-    if "postgresql" in chosen(request.config):
-        server.start()
-    request.config.stash[SKIP_NOTE] = server.skipped_because
-    yield server
-    server.stop()
+    try:
+        if "postgresql" in chosen(request.config):
+            server.start()
+        request.config.stash[SKIP_NOTE] = server.skipped_because
+        yield server
+    finally:
+        server.stop()
 
 
 SKIP_NOTE = pytest.StashKey[str]()
