@@ -146,7 +146,8 @@ class SchedulingRepo:
         """Per member over first..last: days on site, late days, days with a diary entry."""
         span = (team_id, first.isoformat(), last.isoformat())
         rows = await self.db.fetchall(
-            "SELECT telegram_id, sum(place = 'on_site'), sum(timing = 'late')"
+            "SELECT telegram_id, count(*) FILTER (WHERE place = 'on_site'),"
+            " count(*) FILTER (WHERE timing = 'late')"
             " FROM attendance_days WHERE team_id = ? AND local_day BETWEEN ? AND ?"
             " GROUP BY telegram_id",
             span,
