@@ -1,15 +1,19 @@
-"""PostgreSQL: a pool of connections, each on its own thread, short transactions.
+"""PostgreSQL: pools of connections, each connection on its own thread, short transactions.
 
 Unlike SQLite there is no process-wide write lock: several coroutines (and several processes)
 write at once, and what must happen once (a handled update, a sent notice, the first decision
 on a request) is enforced by constraints and ON CONFLICT in the shared SQL. Grouped writes
 (check-ins, handled updates) still share one transaction per group on one connection.
+
+Writes and reads draw from separate pools, as SQLite has a writer and a reader: a read made
+while a transaction is open (common: look something up, then write) takes a reader, never a
+second writer, so transactions cannot end up all waiting for each other's connections; and a
+read sees committed data only, on both databases.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextvars
 from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -21,29 +25,64 @@ from storage.migrations import apply_migrations
 from storage.pg import PgConnection
 from storage.threaded import ThreadConnection
 
-POOL_SIZE = 8
-# The connection of the transaction the current task has open, if any (see `connection`).
-_IN_TRANSACTION: contextvars.ContextVar[
-    tuple[asyncio.Task[Any] | None, ThreadConnection] | None
-] = contextvars.ContextVar("outpost_pg_transaction", default=None)
+WRITERS = 4
+READERS = 4
+
+
+class Pool:
+    """Up to `size` connections, opened when work waits for one (a quiet bot holds one)."""
+
+    def __init__(self, url: str, name: str, size: int, id_tables: frozenset[str]) -> None:
+        self.url, self.name, self.size, self.id_tables = url, name, size, id_tables
+        self.all: list[ThreadConnection] = []
+        self.free: asyncio.Queue[ThreadConnection] = asyncio.Queue()
+        self.opening = 0
+
+    async def _open_one(self) -> ThreadConnection:
+        url, tables, n = self.url, self.id_tables, len(self.all) + self.opening
+        self.opening += 1
+        try:
+            conn = await ThreadConnection(
+                lambda: PgConnection.connect(url, tables), f"{self.name}-{n}"
+            ).open()
+        finally:
+            self.opening -= 1
+        self.all.append(conn)
+        return conn
+
+    @asynccontextmanager
+    async def checkout(self) -> AsyncIterator[ThreadConnection]:
+        if self.free.empty() and len(self.all) + self.opening < self.size:
+            conn = await self._open_one()
+        else:
+            conn = await self.free.get()
+        try:
+            yield conn
+        finally:
+            self.free.put_nowait(conn)
+
+    async def close(self) -> None:
+        for conn in self.all:
+            await conn.close()
+        self.all = []
 
 
 class PostgresDatabase(Database):
     dialect = POSTGRES
 
-    def __init__(self, url: str, pool_size: int = POOL_SIZE) -> None:
+    def __init__(self, url: str, writers: int = WRITERS, readers: int = READERS) -> None:
         super().__init__()
         self.target = self.url = url
-        self._size = pool_size
-        self._all: list[ThreadConnection] = []
-        self._free: asyncio.Queue[ThreadConnection] = asyncio.Queue()
+        self._sizes = (writers, readers)
+        self._writers: Pool | None = None
+        self._readers: Pool | None = None
 
     @property
     def is_open(self) -> bool:
-        return bool(self._all)
+        return self._writers is not None
 
     async def open(self) -> None:
-        first = await ThreadConnection(lambda: PgConnection.connect(self.url), "pg-0").open()
+        first = await ThreadConnection(lambda: PgConnection.connect(self.url), "pg-migrate").open()
         try:
             await apply_migrations(first, self.dialect)
             rows = await first.execute_fetchall(
@@ -53,58 +92,26 @@ class PostgresDatabase(Database):
         finally:
             await first.close()
         id_tables = frozenset(r[0] for r in rows)
-        self._all = list(
-            await asyncio.gather(
-                *(
-                    ThreadConnection(
-                        lambda: PgConnection.connect(self.url, id_tables), f"pg-{n}"
-                    ).open()
-                    for n in range(self._size)
-                )
-            )
-        )
-        self._free = asyncio.Queue()
-        for conn in self._all:
-            self._free.put_nowait(conn)
+        self._writers = Pool(self.url, "pg-w", self._sizes[0], id_tables)
+        self._readers = Pool(self.url, "pg-r", self._sizes[1], id_tables)
 
     async def close(self) -> None:
         await self._group.close()
-        for conn in self._all:
-            await conn.close()
-        self._all = []
+        pools, self._writers, self._readers = (self._writers, self._readers), None, None
+        for pool in pools:
+            if pool is not None:
+                await pool.close()
 
-    @asynccontextmanager
-    async def connection(self) -> AsyncIterator[ThreadConnection]:
-        """A pooled connection for the duration of the block.
-
-        A task that reads while it holds a transaction open reads on that transaction's
-        connection: taking a second one could wait forever once every connection is held by
-        a transaction doing the same (and it sees its own writes, as one would expect)."""
-        held = _IN_TRANSACTION.get()
-        if held is not None and held[0] is asyncio.current_task():
-            yield held[1]
-            return
-        async with self._checkout() as conn:
-            yield conn
-
-    @asynccontextmanager
-    async def _checkout(self) -> AsyncIterator[ThreadConnection]:
-        if not self._all:
+    def _pool(self, write: bool) -> Pool:
+        pool = self._writers if write else self._readers
+        if pool is None:
             raise RuntimeError("database is not open")
-        conn = await self._free.get()
-        try:
-            yield conn
-        finally:
-            self._free.put_nowait(conn)
+        return pool
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[ThreadConnection]:
-        held = _IN_TRANSACTION.get()
-        if held is not None and held[0] is asyncio.current_task():
-            raise RuntimeError("a transaction is already open in this task")
-        async with self.connection() as conn:
+        async with self._pool(write=True).checkout() as conn:
             await conn.execute("BEGIN")
-            token = _IN_TRANSACTION.set((asyncio.current_task(), conn))
             try:
                 yield conn
             except BaseException:
@@ -112,31 +119,33 @@ class PostgresDatabase(Database):
                 raise
             else:
                 await conn.execute("COMMIT")
-            finally:
-                _IN_TRANSACTION.reset(token)
 
     async def _run_group(self, units: list[Unit]) -> list[Outcome]:
-        async with self.connection() as conn:
+        async with self._pool(write=True).checkout() as conn:
             return await conn.run(run_group, units, self.dialect.begin)
 
     async def execute_alone(self, sql: str, params: Params = ()) -> None:
-        async with self.connection() as conn:
+        async with self._pool(write=True).checkout() as conn:
             await conn.execute(sql, params)
 
+    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+        async with self._pool(write=True).checkout() as conn:
+            return await conn.run(fn, *args)
+
     async def fetchall(self, sql: str, params: Params = ()) -> list[Any]:
-        async with self.connection() as conn:
+        async with self._pool(write=False).checkout() as conn:
             return await conn.execute_fetchall(sql, params)
 
     async def fetchone(self, sql: str, params: Params = ()) -> Any:
-        async with self.connection() as conn:
+        async with self._pool(write=False).checkout() as conn:
             return await (await conn.execute(sql, params)).fetchone()
 
     async def stream(
         self, sql: str, params: Params = (), batch: int = 5000
     ) -> AsyncGenerator[list[Any], None]:
-        """Rows in batches through a server-side cursor: memory stays flat. Always on a
-        connection of its own: its snapshot transaction must not end a caller's."""
-        async with self._checkout() as conn:
+        """Rows in batches through a server-side cursor in one read-only snapshot: memory
+        stays flat however many rows match."""
+        async with self._pool(write=False).checkout() as conn:
             await conn.execute("BEGIN READ ONLY")
             cursor = await conn.run(lambda c: c.server_cursor(sql, params))
             try:
@@ -145,7 +154,3 @@ class PostgresDatabase(Database):
             finally:
                 await conn.run(lambda _: cursor.close())
                 await conn.execute("COMMIT")
-
-    async def run(self, fn: Callable[..., T], *args: Any) -> T:
-        async with self.connection() as conn:
-            return await conn.run(fn, *args)

@@ -9,6 +9,7 @@ from typing import Any
 
 from storage.audit import write_audit
 from storage.db import Database
+from storage.dialects.errors import INTEGRITY_ERRORS
 
 
 @dataclass(frozen=True)
@@ -50,10 +51,22 @@ class RollcallRepo:
         targets: Sequence[int],
         local_day: date,
         plan_id: int | None = None,
-    ) -> int:
+    ) -> int | None:
         """Creates the roll call and its targets; a random draw is written to the audit
-        here, when it fires, and its plan marked fired, all in one transaction."""
+        here, when it fires, and its plan marked fired, all in one transaction.
+
+        None when the plan has fired already or is being fired right now by another
+        process: the plan row is claimed first (FOR UPDATE SKIP LOCKED on PostgreSQL;
+        SQLite's write lock already serialises), so a draw is asked once."""
         async with self.db.transaction() as conn:
+            if plan_id is not None:
+                claimed = await conn.execute_fetchall(
+                    "SELECT id FROM rollcall_plans WHERE id = ? AND fired_at IS NULL"
+                    + self.db.dialect.skip_locked,
+                    (plan_id,),
+                )
+                if not claimed:
+                    return None
             cur = await conn.execute(
                 "INSERT INTO rollcalls(team_id, target_id, started_by, random_draw, started_at,"
                 " deadline) VALUES (?, ?, ?, ?, ?, ?)",
@@ -199,7 +212,20 @@ class RollcallRepo:
         """Stores a week's draw, or a top-up of it, with one admin-log row per plan (`log`,
         aligned with `plans`) in the same transaction. False, storing nothing, if the week's
         plans are no longer the `drawn_before` teams the draw was made against (another
-        process drew meanwhile)."""
+        process drew meanwhile; on PostgreSQL the (week, team) key refuses a racing twin)."""
+        try:
+            return await self._add_plans(week, plans, drawn_before, now, log)
+        except INTEGRITY_ERRORS:
+            return False
+
+    async def _add_plans(
+        self,
+        week: str,
+        plans: Sequence[tuple[int, float]],
+        drawn_before: Collection[int],
+        now: float,
+        log: Sequence[Any],
+    ) -> bool:
         async with self.db.transaction() as conn:
             async with conn.execute(
                 "SELECT team_id FROM rollcall_plans WHERE week = ?", (week,)

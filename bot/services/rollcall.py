@@ -70,7 +70,7 @@ async def start_rollcall(
         if plan_id is not None:
             await ctx.storage.rollcalls.skip_plan(plan_id, now.timestamp())
         return started
-    started.rollcall_id = await ctx.storage.rollcalls.start(
+    rollcall_id = await ctx.storage.rollcalls.start(
         team_id=team.id,
         target_id=member_id,
         started_by=started_by,
@@ -81,6 +81,9 @@ async def start_rollcall(
         local_day=day,
         plan_id=plan_id,
     )
+    if rollcall_id is None:
+        return started  # the plan fired elsewhere (another worker): nobody is asked twice
+    started.rollcall_id = rollcall_id
     until = local_datetime(deadline, team.timezone).strftime("%H:%M")
     messages = [
         Outgoing.text(

@@ -40,6 +40,10 @@ class Dialect:
     def begin(self) -> str:
         return locking.begin(self.postgres)
 
+    @property
+    def skip_locked(self) -> str:
+        return locking.skip_locked(self.postgres)
+
 
 SQLITE = Dialect(postgres=False)
 POSTGRES = Dialect(postgres=True)

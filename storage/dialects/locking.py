@@ -18,3 +18,9 @@ def begin(postgres: bool) -> str:
 
 def migration_lock(postgres: bool) -> str | None:
     return f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})" if postgres else None
+
+
+def skip_locked(postgres: bool) -> str:
+    """Appended to a SELECT that claims rows: on PostgreSQL a row another transaction is
+    claiming is skipped rather than waited for; SQLite's one writer makes it moot."""
+    return " FOR UPDATE SKIP LOCKED" if postgres else ""
