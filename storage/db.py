@@ -96,6 +96,10 @@ class Database:
     ) -> AsyncGenerator[list[Any], None]:
         raise NotImplementedError
 
+    async def integrity_check(self) -> str:
+        """'ok', or what the database found wrong with itself."""
+        raise NotImplementedError
+
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
         """Runs `fn(connection, *args)` on a connection's thread, outside any transaction:
         bulk work (COPY, a database copy) that is one call to the driver."""
@@ -191,6 +195,12 @@ class SqliteDatabase(Database):
         async with self._write_lock:
             # One hop to the writer's thread for the whole group is the point of grouping.
             return await self.writer.run(run_group, units, self.dialect.begin)
+
+    async def integrity_check(self) -> str:
+        """SQLite's page check, and every foreign key pointing at a row that exists."""
+        result = str((await self.fetchall("PRAGMA integrity_check"))[0][0])
+        broken = await self.fetchall("PRAGMA foreign_key_check")
+        return f"{len(broken)} broken foreign keys" if result == "ok" and broken else result
 
     async def execute_alone(self, sql: str, params: Params = ()) -> None:
         """One write statement as its own (implicit) transaction: one trip to the writer

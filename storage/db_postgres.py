@@ -140,6 +140,15 @@ class PostgresDatabase(Database):
         async with self._pool(write=False).checkout() as conn:
             return await (await conn.execute(sql, params)).fetchone()
 
+    async def integrity_check(self) -> str:
+        """PostgreSQL keeps constraints itself (foreign keys cannot be broken while triggers
+        run); what can go wrong without a crash is an index left invalid by an interrupted
+        build. Page-level checks are amcheck's, a DBA's tool."""
+        row = await self.fetchone("SELECT count(*) FROM pg_index WHERE NOT indisvalid")
+        return (
+            "ok" if row is not None and row[0] == 0 else f"{row[0] if row else '?'} invalid indexes"
+        )
+
     async def stream(
         self, sql: str, params: Params = (), batch: int = 5000
     ) -> AsyncGenerator[list[Any], None]:

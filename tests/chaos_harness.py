@@ -247,12 +247,7 @@ async def _report(
         days = await db.fetchall(
             "SELECT telegram_id, count(*) AS n FROM attendance_days GROUP BY telegram_id"
         )
-        if db.dialect.postgres:
-            # No page checker without the amcheck extension: a full scan of every table the
-            # report reads above has already succeeded.
-            integrity = "ok"
-        else:
-            integrity = (await db.fetchone("PRAGMA integrity_check"))[0]
+        integrity = await db.integrity_check()
     # A check-in is stored once per location update; every other update leaves its id.
     stored_checkins = sum(min(n, 1) for uid, n in per_update.items() if uid in locations)
     stored_texts = len(texts & processed)
