@@ -31,7 +31,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -260,7 +260,10 @@ async def run_outpost(
     backend: str,
     db: Path | str | None = None,
     name: str = "outpost",
+    prepare: Callable[[Storage], Awaitable[None]] | None = None,
 ) -> Phase:
+    """`prepare` changes the seeded database before the burst (bench/audit_verify.py uses it
+    to measure the bot without its hash-chain triggers)."""
     settings = Settings(
         token=TOKEN,
         api_base_url=emu.base,
@@ -272,6 +275,8 @@ async def run_outpost(
     storage = Storage(settings.db_path)
     await storage.open()
     users = await seed(storage, n)
+    if prepare is not None:
+        await prepare(storage)
     app = build_application(settings, clock=FixedClock(MORNING), storage=storage)
     group = storage.db.group_stats
     async with polling(app, poll_timeout=1):

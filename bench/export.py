@@ -36,6 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.pg_scratch import scratch_database  # noqa: E402
+from storage.chain_hash import register as register_chain_functions  # noqa: E402
 
 TEAMS = 100
 PEOPLE = 3000
@@ -94,6 +95,7 @@ def generate(path: Path, rows: int) -> float:
     _create_schema(path)
     started = time.perf_counter()
     con = sqlite3.connect(path, isolation_level=None)
+    register_chain_functions(con)  # the evidence tables' triggers chain every row
     con.execute("PRAGMA journal_mode=WAL")
     con.execute("PRAGMA synchronous=OFF")
     con.execute("BEGIN")

@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 from urllib.parse import urlsplit
 
 from telegram import BotCommand, Update
-from telegram.error import InvalidToken
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -32,19 +32,23 @@ from bot.processor import PerChatUpdateProcessor
 from bot.resilience import OutgoingScheduler, quiet_duplicate_fault_logs
 from bot.runtime import tune_gc
 from bot.scheduler import start_scheduler
+from bot.startup import telegram_answers
 from bot.updates import Poller, drop_processed
 from handlers import (
     checkin,
     diaries,
     diary,
+    door,
     errors,
     leave,
     messages,
     newteam,
+    roles,
     rollcall,
     start,
     summary,
 )
+from handlers import evidence as evidence_handlers
 from handlers import export as export_handlers
 from handlers import recall as recall_handlers
 from handlers.common import refuse_buttons_outside_private
@@ -104,12 +108,17 @@ def handlers() -> list[BaseHandler]:
         # locations and are routed in checkin.on_location).
         CommandHandler("summary", summary.cmd_summary, filters=NEW),
         CommandHandler("rollcall", rollcall.cmd_rollcall, filters=NEW),
+        # Evidence (SPEC §6): a member's month as a picture, and clearing a spoof signal.
+        CommandHandler("evidence", evidence_handlers.cmd_evidence, filters=NEW),
+        CommandHandler("clearsignal", evidence_handlers.cmd_clearsignal, filters=NEW),
         # Administration: exports and recalls (admins only; refusals are audited).
         CommandHandler("export", export_handlers.cmd_export, filters=NEW),
         CommandHandler("recall", recall_handlers.cmd_recall, filters=NEW),
         # Buttons: callback data names the flow; identity is always the presser's user id.
         CallbackQueryHandler(start.on_language_button, pattern=r"^lang:"),
         CallbackQueryHandler(start.on_join_button, pattern=r"^join:"),
+        # An admin confirms a role change asked through an invite link.
+        CallbackQueryHandler(roles.on_role_button, pattern=r"^role:"),
         CallbackQueryHandler(newteam.on_button, pattern=r"^nt:"),
         CallbackQueryHandler(leave.on_request_button, pattern=r"^req:"),
         CallbackQueryHandler(leave.on_leave_button, pattern=r"^lv:"),
@@ -172,7 +181,10 @@ def build_application(
     # Before everything: an update already handled (re-delivered after a crash) stops here.
     # First of all: an update already handled (Telegram re-delivered it) goes no further.
     app.add_handler(TypeHandler(Update, drop_processed), group=-2)
+    # Then the door: groups hear one answer whoever asks, and a message dated where no
+    # genuine message can be is refused (handlers/door.py).
     app.add_handler(CallbackQueryHandler(refuse_buttons_outside_private), group=-1)
+    app.add_handler(TypeHandler(Update, door.at_the_door), group=-1)
     for handler in handlers():
         app.add_handler(handler)
     app.add_error_handler(errors.on_error)
@@ -208,7 +220,6 @@ async def polling(app: Application, *, poll_timeout: int = 10) -> AsyncIterator[
             await app.post_shutdown(app)
 
 
-WEBHOOK_PORT = 8443
 POLLER_KEY = "outpost.poller"
 
 
@@ -229,18 +240,39 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
     from bot.webhook import secret_for, webhook_app
 
     secret = secret_for(settings.require_token())
-    path = urlsplit(settings.webhook_url).path or "/"
+    # Telegram calls the public https URL; the reverse proxy in front (README) forwards it
+    # here, to the path the URL names unless OUTPOST_WEBHOOK_PATH says otherwise.
+    path = settings.webhook_path or urlsplit(settings.webhook_url).path or "/"
     await app.initialize()
     if app.post_init:
         await app.post_init(app)
     await app.start()
     runner = web.AppRunner(webhook_app(app, path, secret), access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, "0.0.0.0", WEBHOOK_PORT).start()
-    await app.bot.set_webhook(
-        settings.webhook_url, allowed_updates=Update.ALL_TYPES, secret_token=secret
-    )
     try:
+        await runner.setup()
+        site = web.TCPSite(runner, settings.webhook_listen, settings.webhook_port)
+        try:
+            await site.start()
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot listen on {settings.webhook_listen}:{settings.webhook_port} for the"
+                f" webhook ({exc.strerror or exc}); set OUTPOST_WEBHOOK_LISTEN/_PORT"
+            ) from exc
+        try:
+            await app.bot.set_webhook(
+                settings.webhook_url, allowed_updates=Update.ALL_TYPES, secret_token=secret
+            )
+        except TelegramError as exc:
+            raise ConfigError(
+                f"Telegram refused OUTPOST_WEBHOOK_URL={settings.webhook_url!r}: {exc}"
+            ) from exc
+        logging.getLogger("outpost").info(
+            "webhook %s served on %s:%s%s",
+            settings.webhook_url,
+            settings.webhook_listen,
+            settings.webhook_port,
+            path,
+        )
         await stop.wait()
     finally:
         await runner.cleanup()  # waits for requests in flight: their updates finish handling
@@ -258,7 +290,8 @@ def run(settings: Settings) -> None:
             # Not on Windows, nor outside the main thread; Ctrl-C then ends it the hard way.
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.add_signal_handler(sig, stop.set)
-        logging.getLogger("outpost").info("outpost is running; Ctrl-C stops it")
+        me = await telegram_answers(settings)  # "running" only once Telegram answered
+        logging.getLogger("outpost").info("outpost is running as @%s; Ctrl-C stops it", me.username)
         try:
             await serve(settings, stop)
         except InvalidToken as exc:

@@ -9,15 +9,18 @@ import argparse
 import asyncio
 import logging
 import os
+import sqlite3
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.clock import SystemClock
 from bot.config import ConfigError, Settings, load_settings
 from bot.context import AppContext
+from bot.fileperms import restrict_umask, warn_if_shared
+from bot.logmask import install_token_mask, mask
 from bot.rules.compliance import parse_month
 from bot.rules.geo import DEFAULT_RADIUS_M, Datum, InvalidCoordinates
 from bot.rules.schedule import parse_hhmm
@@ -56,8 +59,21 @@ def _hhmm(value: str) -> str:
         raise argparse.ArgumentTypeError(f"{value!r} is not a time HH:MM") from exc
 
 
+def _positive(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of at least 1")
+    return int(value)
+
+
+class _Parser(argparse.ArgumentParser):
+    """A mistyped command line is one line too (argparse would print its usage first)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} -h)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="outpost", description="Outpost field-team bot")
+    parser = _Parser(prog="outpost", description="Outpost field-team bot")
     sub = parser.add_subparsers(dest="command", required=True)
 
     sub.add_parser("run", help="run the bot (long polling, or a webhook if configured)")
@@ -94,6 +110,9 @@ def build_parser() -> argparse.ArgumentParser:
     tset.add_argument("--cutoff", type=_hhmm, help="late until HH:MM, missed after")
     tset.add_argument("--require-live", choices=["on", "off"])
     tset.add_argument("--evening-check", choices=["on", "off"])
+    from bot import cli_audit  # `team spoof`: evidence settings live with the evidence CLI
+
+    cli_audit.add_team_parser(team)
 
     invite = sub.add_parser("invite", help="make an invite link for a team")
     invite.add_argument("team", help="team name or id")
@@ -102,6 +121,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--bot-username", default=None, help="bot username for the link (default: ask Telegram)"
     )
     invite.add_argument("--revoke", metavar="CODE", help="revoke an invite code instead")
+    invite.add_argument(
+        "--uses",
+        type=_positive,
+        default=None,
+        help="how many people may join with it (default: supervisor 1, member unlimited)",
+    )
 
     admin = sub.add_parser("admin", help="manage administrators").add_subparsers(
         dest="action", required=True
@@ -210,11 +235,15 @@ async def cmd_invite(ctx: AppContext, args: argparse.Namespace) -> int:
     if team is None:
         raise CliError(f"no team {args.team!r} (see outpost team list)")
     username = args.bot_username or await bot_username(ctx.settings)
-    invite = await create_invite(ctx, team, args.role, actor_id=None)
+    if args.uses is None:
+        invite = await create_invite(ctx, team, args.role, actor_id=None)
+    else:
+        invite = await create_invite(ctx, team, args.role, actor_id=None, max_uses=args.uses)
+    uses = "any number of uses" if invite.max_uses is None else f"{invite.max_uses} use(s)"
     print(invite_link(username, invite.code))
     print(
         f"{args.role} invite for {team.name}, valid {ctx.settings.invite_days} days,"
-        f" code {invite.code}"
+        f" {uses}, code {invite.code}"
     )
     return 0
 
@@ -294,32 +323,69 @@ async def _with_storage(settings: Settings, command: Command, args: argparse.Nam
 def main(argv: Sequence[str] | None = None, env: dict[str, Any] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        settings = load_settings(env)
-        logging.basicConfig(
-            level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-        )
-        logging.getLogger("httpx").setLevel(logging.WARNING)
-        if args.command == "demo":
-            from bot.demo import main as demo_main
-
-            return demo_main(args.out, echo=not args.quiet)
-        if args.command == "run":
-            from bot.app import run
-
-            settings.require_token()
-            run(settings)
-            return 0
-        if args.command == "db":  # opens the two databases it names, not OUTPOST_DB
-            from bot.cli_db import cmd_db_copy
-
-            return asyncio.run(cmd_db_copy(args))
-        command = COMMANDS.get((args.command, getattr(args, "action", None)))
-        if command is None:
-            raise CliError(f"unknown command {args.command}")
-        return asyncio.run(_with_storage(settings, command, args))
+        return _main(args, env)
     except (ConfigError, CliError) as exc:
-        print(f"outpost: {exc}", file=sys.stderr)
+        # Masked too: PTB's InvalidToken quotes the token it was given.
+        print(f"outpost: {mask(str(exc))}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader went away (`outpost team list | head -1`): stop quietly, as a Unix tool
+        # killed by SIGPIPE does; later flushes go nowhere instead of raising again.
+        _silence_stdout()
+        return 141
+    except sqlite3.Error as exc:
+        # A full disk, a locked or damaged database: one line (the CLI is often in scripts).
+        print(f"outpost: database {settings_path(env)}: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        # A full disk, a read-only folder, a vanished file: one line, never a traceback.
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"outpost: {mask(str(exc.strerror or exc))}{where}", file=sys.stderr)
+        return 1
+
+
+def _main(args: argparse.Namespace, env: dict[str, Any] | None) -> int:
+    settings = load_settings(env)
+    # Before any library logs: the token is masked in every record, at every level.
+    install_token_mask(settings.token)
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    # Every file created from here on (database, -wal/-shm, reports, media) is private.
+    restrict_umask()
+    if isinstance(settings.db_path, Path):
+        warn_if_shared(settings.db_path)
+    if args.command == "demo":
+        from bot.demo import main as demo_main
+
+        return demo_main(args.out, echo=not args.quiet)
+    if args.command == "run":
+        from bot.app import run
+
+        settings.require_token()
+        run(settings)
+        return 0
+    if args.command == "db":  # opens the two databases it names, not OUTPOST_DB
+        from bot.cli_db import cmd_db_copy
+
+        return asyncio.run(cmd_db_copy(args))
+    command = COMMANDS.get((args.command, getattr(args, "action", None)))
+    if command is None:
+        raise CliError(f"unknown command {args.command}")
+    return asyncio.run(_with_storage(settings, command, args))
+
+
+def settings_path(env: dict[str, Any] | None) -> str:
+    return str((env if env is not None else os.environ).get("OUTPOST_DB") or "outpost.db")
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (AttributeError, OSError, ValueError):
+        sys.stdout = open(os.devnull, "w")  # lives until the process exits
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Administration commands of `outpost`: export, member list|recall, audit, backup.
+"""Administration commands of `outpost`: export, member list|recall|reinstate, audit, backup.
 
 Registered into bot/cli.py's parser and COMMANDS by `register`. Every problem the operator
 can fix is a `CliError`: one line, exit 2, no traceback, no partial file.
@@ -15,13 +15,14 @@ from pathlib import Path
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
+from bot import cli_audit
 from bot.cli import CliError, Command
 from bot.config import ConfigError
 from bot.context import AppContext
 from bot.exporting import DATASETS, FORMATS, ExportError, ExportRequest
 from bot.services.backup import BackupError, take_backup
 from bot.services.export import run_export
-from bot.services.recall import RecallProblem, recall_member, tell_recalled
+from bot.services.recall import RecallProblem, recall_member, reinstate_member, tell_recalled
 from storage.exports import ExportFilter
 from storage.models import Team
 
@@ -57,12 +58,19 @@ def add_parsers(sub: Any) -> None:
     recall.add_argument("user_id", help="the member's Telegram user id")
     recall.add_argument("--team", required=True, help="team name or id")
     recall.add_argument("--reason", required=True)
+    reinstate = member.add_parser(
+        "reinstate", help="bring a recalled member back into their team (audited)"
+    )
+    reinstate.add_argument("user_id", help="the member's Telegram user id")
+    reinstate.add_argument("--team", required=True, help="team name or id")
+    reinstate.add_argument("--reason", required=True)
 
     audit = sub.add_parser("audit", help="the audit trail, newest first")
     audit.add_argument("--limit", type=int, default=50)
     audit.add_argument(
         "--action", dest="only_action", help="only this action (e.g. member.recall, export)"
     )
+    cli_audit.add_parsers(audit)
 
     backup = sub.add_parser("backup", help="consistent online copy of the database")
     backup.add_argument("path", help="file to write, or an existing folder")
@@ -160,23 +168,38 @@ async def cmd_member_list(ctx: AppContext, args: argparse.Namespace) -> int:
 
 
 async def cmd_member_recall(ctx: AppContext, args: argparse.Namespace) -> int:
-    member_id = _user_id(args.user_id)
-    team = await _team(ctx, args.team)
-    try:
-        recall = await recall_member(
-            ctx, member_id=member_id, team=team, reason=args.reason, actor_id=None
-        )
-    except RecallProblem as exc:
-        if str(exc) == "reason_invalid":
-            raise CliError("give a reason (up to 500 characters) with --reason") from exc
-        raise CliError(f"{member_id} is not an active member of {team.name}") from exc
+    recall = await _change_member(ctx, args, recall_member, "is not an active member of")
+    team = recall.team_name
     print(
-        f"recalled {recall.member_name or member_id} ({recall.unit or 'no unit'}) from"
-        f" {team.name}: vacancy open until an invite into {team.name} is accepted"
+        f"recalled {recall.member_name or recall.telegram_id} ({recall.unit or 'no unit'}) from"
+        f" {team}: vacancy open until an invite into {team} is accepted"
     )
     problem = await _tell(ctx, recall)
     print("member told" if problem is None else f"member NOT told: {problem}")
     return 0
+
+
+async def cmd_member_reinstate(ctx: AppContext, args: argparse.Namespace) -> int:
+    recall = await _change_member(ctx, args, reinstate_member, "is not recalled from")
+    print(
+        f"reinstated {recall.member_name or recall.telegram_id} ({recall.unit or 'no unit'}) in"
+        f" {recall.team_name}: active again, the vacancy of their recall is closed"
+    )
+    return 0
+
+
+async def _change_member(
+    ctx: AppContext, args: argparse.Namespace, change: Any, refused: str
+) -> Any:
+    """`member recall|reinstate USER_ID --team T --reason R`: the changed recall record."""
+    member_id = _user_id(args.user_id)
+    team = await _team(ctx, args.team)
+    try:
+        return await change(ctx, member_id=member_id, team=team, reason=args.reason, actor_id=None)
+    except RecallProblem as exc:
+        if str(exc) == "reason_invalid":
+            raise CliError("give a reason (up to 500 characters) with --reason") from exc
+        raise CliError(f"{member_id} {refused} {team.name}") from exc
 
 
 async def _tell(ctx: AppContext, recall: Any) -> str | None:
@@ -238,6 +261,8 @@ COMMANDS: dict[tuple[str, str | None], Command] = {
     ("export", None): cmd_export,
     ("member", "list"): cmd_member_list,
     ("member", "recall"): cmd_member_recall,
+    ("member", "reinstate"): cmd_member_reinstate,
     ("audit", None): cmd_audit,
     ("backup", None): cmd_backup,
+    **cli_audit.COMMANDS,
 }

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import load_dotenv
@@ -12,10 +14,79 @@ from dotenv import load_dotenv
 from storage.dialects import is_postgres
 
 TELEGRAM_API_DEFAULT = "https://api.telegram.org/bot"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class ConfigError(ValueError):
     """A setting is missing or malformed; the message is shown to the operator as one line."""
+
+
+def _refuse(key: str, raw: str, allowed: str) -> ConfigError:
+    return ConfigError(f"{key}={raw!r} is not allowed: {allowed}")
+
+
+def _whole(env: dict[str, str], key: str, default: int, low: int, high: int, what: str) -> int:
+    raw = (env.get(key) or "").strip()
+    if not raw:
+        return default
+    if not raw.isascii() or not raw.lstrip("-").isdigit() or not low <= int(raw) <= high:
+        raise _refuse(key, raw, f"{what} from {low} to {high}")
+    return int(raw)
+
+
+def _rate(env: dict[str, str], key: str, default: float) -> float:
+    raw = (env.get(key) or "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    # High ceilings are for a local Bot API server or the emulator; Telegram allows ~30.
+    if not (0 < value <= 1_000_000):  # NaN fails too
+        raise _refuse(key, raw, "messages a second, more than 0 (Telegram allows about 30)")
+    return value
+
+
+def _log_level(raw: str) -> str:
+    level = raw.strip().upper()
+    if level not in LOG_LEVELS:
+        raise _refuse("OUTPOST_LOG_LEVEL", raw, ", ".join(LOG_LEVELS))
+    return level
+
+
+def _db_path(raw: str) -> Path:
+    path = Path(raw).expanduser()
+    folder = path.parent
+    if not folder.is_dir():
+        # Creating it would start an empty deployment beside the real one, unnoticed.
+        raise ConfigError(
+            f"OUTPOST_DB={raw!r}: the folder {str(folder)!r} does not exist; create it first"
+            " or fix the path"
+        )
+    if path.exists() and not path.is_file():
+        raise ConfigError(f"OUTPOST_DB={raw!r} is not a file")
+    return path
+
+
+def _webhook_url(raw: str) -> str | None:
+    url = raw.strip()
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme != "https" or not parts.hostname:
+        # Telegram sends updates only to HTTPS; an http:// URL would be set and never called.
+        raise _refuse("OUTPOST_WEBHOOK_URL", raw, "an https:// URL Telegram can reach")
+    return url
+
+
+def _webhook_path(raw: str) -> str | None:
+    path = raw.strip()
+    if not path:
+        return None
+    if not path.startswith("/") or any(c.isspace() for c in path):
+        raise _refuse("OUTPOST_WEBHOOK_PATH", raw, "a path starting with /, such as /outpost")
+    return path
 
 
 def _admins(raw: str) -> frozenset[int]:
@@ -25,9 +96,7 @@ def _admins(raw: str) -> frozenset[int]:
         if not part:
             continue
         if not part.lstrip("-").isdigit():
-            raise ConfigError(
-                f"OUTPOST_ADMINS must be comma-separated Telegram user ids, got {part!r}"
-            )
+            raise _refuse("OUTPOST_ADMINS", raw, "comma-separated Telegram user ids (numbers)")
         ids.add(int(part))
     return frozenset(ids)
 
@@ -36,20 +105,19 @@ def _timezone(name: str) -> str:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ConfigError(
-            f"OUTPOST_TZ {name!r} is not an IANA timezone such as Asia/Shanghai"
-        ) from exc
+        raise _refuse("OUTPOST_TZ", name, "an IANA timezone such as Asia/Shanghai") from exc
     return name
 
 
 def _draw_range(raw: str) -> tuple[int, int]:
     low, _, high = raw.partition("-")
+    allowed = "MIN-MAX teams such as 3-5, with 0 <= MIN <= MAX"
     try:
         lo, hi = int(low), int(high or low)
     except ValueError as exc:
-        raise ConfigError(f"OUTPOST_ROLLCALL_TEAMS must look like 3-5, got {raw!r}") from exc
+        raise _refuse("OUTPOST_ROLLCALL_TEAMS", raw, allowed) from exc
     if not 0 <= lo <= hi:
-        raise ConfigError(f"OUTPOST_ROLLCALL_TEAMS must look like 3-5, got {raw!r}")
+        raise _refuse("OUTPOST_ROLLCALL_TEAMS", raw, allowed)
     return lo, hi
 
 
@@ -69,6 +137,11 @@ class Settings:
     admins: frozenset[int] = field(default_factory=frozenset)
     timezone: str = "Asia/Shanghai"
     webhook_url: str | None = None
+    # Where the webhook's plain-HTTP server listens; a reverse proxy in front terminates
+    # Telegram's HTTPS (README, "Webhook mode"). The path defaults to the URL's own.
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = 8443
+    webhook_path: str | None = None
     log_level: str = "INFO"
     invite_days: int = 14
     # Outgoing messages per second across all chats; Telegram's own limit is about 30.
@@ -102,7 +175,7 @@ class Settings:
 
 def db_target(value: str) -> Path | str:
     """OUTPOST_DB: a PostgreSQL URL stays a string; anything else is a SQLite file path."""
-    return value if is_postgres(value) else Path(value)
+    return value if is_postgres(value) else _db_path(value)
 
 
 def _media_beside(db: Path | str) -> Path:
@@ -123,31 +196,20 @@ def load_settings(env: dict[str, str] | None = None, dotenv: bool = True) -> Set
         media_dir=Path(env.get("OUTPOST_MEDIA_DIR") or _media_beside(db_path)),
         admins=_admins(env.get("OUTPOST_ADMINS", "")),
         timezone=_timezone(env.get("OUTPOST_TZ") or "Asia/Shanghai"),
-        webhook_url=env.get("OUTPOST_WEBHOOK_URL") or None,
-        log_level=(env.get("OUTPOST_LOG_LEVEL") or "INFO").upper(),
-        invite_days=int(env.get("OUTPOST_INVITE_DAYS") or 14),
-        rate_limit_per_s=float(env.get("OUTPOST_RATE_LIMIT") or 30),
-        confirm_window=_positive_int(
-            "OUTPOST_CONFIRM_WINDOW", env.get("OUTPOST_CONFIRM_WINDOW"), 30
-        ),
+        webhook_url=_webhook_url(env.get("OUTPOST_WEBHOOK_URL") or ""),
+        webhook_listen=(env.get("OUTPOST_WEBHOOK_LISTEN") or "127.0.0.1").strip(),
+        webhook_port=_whole(env, "OUTPOST_WEBHOOK_PORT", 8443, 1, 65535, "a TCP port"),
+        webhook_path=_webhook_path(env.get("OUTPOST_WEBHOOK_PATH") or ""),
+        log_level=_log_level(env.get("OUTPOST_LOG_LEVEL") or "INFO"),
+        invite_days=_whole(env, "OUTPOST_INVITE_DAYS", 14, 1, 365, "whole days"),
+        rate_limit_per_s=_rate(env, "OUTPOST_RATE_LIMIT", 30.0),
+        confirm_window=_whole(env, "OUTPOST_CONFIRM_WINDOW", 30, 1, 100_000, "confirmations"),
         paid_broadcast=_flag("OUTPOST_PAID_BROADCAST", env.get("OUTPOST_PAID_BROADCAST")),
-        rollcall_minutes=int(env.get("OUTPOST_ROLLCALL_MINUTES") or 30),
+        rollcall_minutes=_whole(env, "OUTPOST_ROLLCALL_MINUTES", 30, 1, 1440, "whole minutes"),
         rollcall_draw_min=_draw_range(env.get("OUTPOST_ROLLCALL_TEAMS") or "3-5")[0],
         rollcall_draw_max=_draw_range(env.get("OUTPOST_ROLLCALL_TEAMS") or "3-5")[1],
         http_backend=_http_backend(env.get("OUTPOST_HTTP_BACKEND") or "aiohttp"),
     )
-
-
-def _positive_int(key: str, raw: str | None, default: int) -> int:
-    if not raw:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise ConfigError(f"{key} must be a whole number of at least 1, got {raw!r}")
-    return value
 
 
 def _flag(key: str, raw: str | None) -> bool:
@@ -162,5 +224,5 @@ def _flag(key: str, raw: str | None) -> bool:
 def _http_backend(name: str) -> str:
     name = name.strip().lower()
     if name not in ("aiohttp", "httpx"):
-        raise ConfigError(f"OUTPOST_HTTP_BACKEND must be aiohttp or httpx, got {name!r}")
+        raise _refuse("OUTPOST_HTTP_BACKEND", name, "aiohttp or httpx")
     return name

@@ -12,6 +12,7 @@ import base64
 import contextlib
 import io
 import logging
+import sys
 import textwrap
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -257,7 +258,10 @@ class Demo:
             await self.act(
                 wang,
                 "📍 shares live location",
-                lambda: wang.send_location(*SITE, live_period=900, accuracy=8),
+                # Real GPS never lands on the same metre twice (a repeat is a spoof signal).
+                lambda: wang.send_location(
+                    *north_of(*SITE, 3 + 2.5 * n), live_period=900, accuracy=8
+                ),
             )
         if n == 2:
             self.at(day, 7, 40, 1)
@@ -268,6 +272,8 @@ class Demo:
             self.at(day, 8, 10)  # Sun oversleeps: late
         else:
             self.at(day, 7, 25)
+        # Sun's "location" is the same pin every day, without a phone's accuracy: the
+        # supervisor's summary lists it to look at (SPEC §6), never rejecting it.
         await self.act(sun, "📍 shares location", lambda: sun.send_location(*north_of(*SITE, 120)))
         if n == 0:
             await self.diary(day)
@@ -362,13 +368,13 @@ class Demo:
         await self.act(
             li,
             "📡 shares live location",
-            lambda: li.send_location(*north_of(*SITE, 60), live_period=900, accuracy=9),
+            lambda: li.send_location(*north_of(*SITE, 64), live_period=900, accuracy=9),
         )
         self.at(day, 15, 12)
         await self.act(
             wang,
             "📡 shares live location",
-            lambda: wang.send_location(*SITE, live_period=900, accuracy=7),
+            lambda: wang.send_location(*north_of(*SITE, 1.5), live_period=900, accuracy=7),
         )
         self.transcript.say("  (Sun Hao does not answer)")
         self.at(day, 15, 31)
@@ -378,6 +384,9 @@ class Demo:
                 await close_rollcall(self.ctx, self.app.bot, rid, self.clock.now())
 
             await self.job("roll call closes", close)
+        # Sun's pin has come up to look at every day: the supervisor looks at his month.
+        self.at(day, 16, 0)
+        await self.act(boss, "/evidence Sun Hao", lambda: boss.send_command("evidence", "Sun Hao"))
 
     async def press(
         self, who: UserActor, label: str, data: str, message: dict[str, Any] | None = None
@@ -434,8 +443,16 @@ def main(out: str = "outpost-demo", echo: bool = True) -> int:
     # runs those jobs itself at their simulated time.
     logging.getLogger("apscheduler.executors.default").setLevel(logging.ERROR)
     path = Path(out)
+    if path.exists() and not path.is_dir():
+        print(
+            f"outpost: --out {out!r} is not a folder; choose a folder with --out", file=sys.stderr
+        )
+        return 2
     if path.exists() and not (path / "transcript.txt").exists() and any(path.iterdir()):
-        print(f"outpost: {path} exists and is not a demo folder; choose another with --out")
+        print(
+            f"outpost: --out {out!r} exists and is not a demo folder; choose another with --out",
+            file=sys.stderr,
+        )
         return 2
     demo = Demo(path, echo=echo)
     asyncio.run(demo.run())

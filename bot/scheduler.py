@@ -39,6 +39,7 @@ from bot.rules.reminders import Kind
 from bot.rules.schedule import get_zone
 from bot.rules.slots import MONTHLY_COMPLIANCE, Slot, team_slots
 from bot.services import reminders, rollcall, summary
+from bot.services.evidence import send_admin_anchor
 from bot.services.fanout import FanoutResult
 from bot.services.recall import vacancy_reminders
 from bot.services.requests import leave_followups
@@ -191,6 +192,12 @@ async def _fire_plan(context: ContextTypes.DEFAULT_TYPE) -> None:
         schedule_rollcall_close(context.application, started.rollcall_id, started.deadline)
 
 
+async def _evidence_anchor(context: ContextTypes.DEFAULT_TYPE) -> None:
+    # The day's head hash to every admin; sent once per day (a re-run only seals again).
+    ctx = _ctx(context.application)
+    await send_admin_anchor(ctx, context.bot, ctx.clock.now())
+
+
 async def _weekly_draw(context: ContextTypes.DEFAULT_TYPE) -> None:
     await draw_and_schedule(context.application, random.Random())
 
@@ -329,6 +336,17 @@ async def start_scheduler(app: Application) -> None:
             days=tuple(range(7)),
             data="recall_vacancies",
             name="admin:recall_vacancies",
+        ),
+    )
+    # Each evening the day's chain heads go to admins, to be kept outside the system.
+    _keep(
+        app,
+        queue.run_daily(
+            _evidence_anchor,
+            time(23, 50, tzinfo=zone),
+            days=tuple(range(7)),
+            data="evidence_anchor",
+            name="admin:evidence_anchor",
         ),
     )
     # Leave undecided for 24 h / 48 h: checked often so a reminder is never hours late;

@@ -36,6 +36,7 @@ from bot.context import app_ctx
 from bot.http import without_nul
 from bot.processor import _chat_key
 from bot.resilience import backoff, log_fault, retry_after_seconds
+from bot.storage_failure import is_storage_failure, take_unsaved
 
 log = logging.getLogger("outpost.updates")
 
@@ -87,23 +88,42 @@ def by_chat(updates: Sequence[Update]) -> list[list[Update]]:
     return list(groups.values())
 
 
-async def handle_batch(app: Application, updates: Sequence[Update]) -> None:
-    """Handle a batch: chats concurrently, each chat in order; record each when done."""
-    await asyncio.gather(*(_handle_in_order(app, group) for group in by_chat(updates)))
+async def handle_batch(app: Application, updates: Sequence[Update]) -> int | None:
+    """Handle a batch: chats concurrently, each chat in order; record each when done.
+
+    Returns the first update whose data storage could not write (bot/storage_failure.py):
+    it, and what follows it in its chat, must be delivered again; None when all were handled."""
+    unsaved = await asyncio.gather(*(_handle_in_order(app, group) for group in by_chat(updates)))
+    return min((u for u in unsaved if u is not None), default=None)
 
 
-async def _handle_in_order(app: Application, updates: list[Update]) -> None:
+async def _handle_in_order(app: Application, updates: list[Update]) -> int | None:
     for update in updates:
-        await handle_update(app, update)
+        if not await handle_update(app, update):
+            # Not handled: this chat stops here, so its later updates come again after it,
+            # in order.
+            return update.update_id
+    return None
 
 
-async def handle_update(app: Application, update: Update) -> None:
-    """Run the handlers for one update, then record it as handled."""
+async def handle_update(app: Application, update: Update) -> bool:
+    """Run the handlers for one update, then record it as handled. False when storage could
+    not write its data: it was not handled, is not recorded, and must be handled again."""
     try:
         await asyncio.wait_for(app.process_update(update), HANDLER_DEADLINE_S)
     except Exception:  # process_update hands handler errors to on_error; this is the rest
         log.exception("update %s could not be handled", update.update_id)
-    await record_handled(app, update.update_id)
+    if take_unsaved(app.bot_data, update.update_id):
+        return False
+    try:
+        await record_handled(app, update.update_id)
+    except Exception as exc:
+        if not is_storage_failure(exc):
+            raise
+        # Its data is stored; only the note that it was handled is not. Confirmed to
+        # Telegram it never comes again, and if it did a second run is harmless.
+        log.warning("update %s handled, but not recorded as handled: %s", update.update_id, exc)
+    return True
 
 
 async def record_handled(app: Application, update_id: int) -> None:
@@ -150,10 +170,15 @@ class Unhandled:
 
 class ChatQueues:
     """One worker per chat with updates waiting, handling them in arrival order; a worker
-    ends when its queue is empty, so idle chats cost nothing."""
+    ends when its queue is empty, so idle chats cost nothing. `handle` returns False when
+    the update must be tried again (storage failed): its chat waits behind it, until
+    `giving_up()` says the poller is stopping (Telegram then delivers it again)."""
 
-    def __init__(self, handle: Callable[[Update], Awaitable[None]]) -> None:
+    def __init__(
+        self, handle: Callable[[Update], Awaitable[bool]], giving_up: Callable[[], bool]
+    ) -> None:
         self._handle = handle
+        self._giving_up = giving_up
         self._queues: dict[Any, deque[Update]] = {}
         self._workers: set[asyncio.Task[None]] = set()
 
@@ -176,8 +201,10 @@ class ChatQueues:
         queue = self._queues[key]
         try:
             while queue:
-                await self._handle(queue[0])
-                queue.popleft()
+                if await self._handle(queue[0]):
+                    queue.popleft()
+                elif self._giving_up():
+                    return
         finally:
             del self._queues[key]
 
@@ -203,10 +230,11 @@ class Poller:
         self.limit = limit
         self.allowed_updates = list(allowed_updates) if allowed_updates is not None else None
         self.unhandled = Unhandled()
-        self.chats = ChatQueues(self._handle)
+        self.chats = ChatQueues(self._handle, self._stopping_now)
         self._task: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
         self._faults = 0
+        self._storage_faults = 0
         self._pruned_at = 0.0
         self._unreadable_up_to: int | None = None
         self.failure: BaseException | None = None
@@ -266,11 +294,32 @@ class Poller:
                 await self._until_half_handled(BUSY_POLL_S)
             await self._prune()
 
-    async def _handle(self, update: Update) -> None:
+    async def _handle(self, update: Update) -> bool:
         try:
-            await handle_update(self.app, update)
-        finally:
+            saved = await handle_update(self.app, update)
+        except BaseException:
             self.unhandled.handled(update.update_id)
+            raise
+        if saved:
+            self.unhandled.handled(update.update_id)
+            self._storage_faults = 0
+        else:
+            # Storage could not take it: it stays unhandled, so the offset never passes it
+            # and a crash or a stop leaves it with Telegram, to be delivered again.
+            await self._pause_while_storage_fails(update.update_id)
+        return saved
+
+    def _stopping_now(self) -> bool:
+        return self._stopping.is_set()
+
+    async def _pause_while_storage_fails(self, update_id: int) -> None:
+        self._storage_faults += 1
+        wait = backoff(self._storage_faults, base=0.5)
+        log.warning("storage failing: update %s is tried again in %.1fs", update_id, wait)
+        try:
+            await asyncio.wait_for(self._stopping.wait(), wait)
+        except TimeoutError:
+            pass
 
     async def _until_half_handled(self, at_most: float) -> None:
         loop = asyncio.get_running_loop()

@@ -50,10 +50,11 @@ class WebhookHandler:
         key = _chat_key(update)
         lock = self._locks[key] if key is not None else asyncio.Lock()
         async with lock:
-            await handle_batch(self.app, [update])
+            unsaved = await handle_batch(self.app, [update])
         if key is not None and not lock.locked():
             self._locks.pop(key, None)
-        return web.Response(status=200)
+        # Storage failed: not 200, so Telegram delivers it again later (bot/storage_failure.py).
+        return web.Response(status=503 if unsaved is not None else 200)
 
 
 def webhook_app(app: Application, path: str, secret: str) -> web.Application:

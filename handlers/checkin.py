@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, timedelta
 
 from telegram import Message, Update
@@ -12,6 +13,7 @@ from bot.delivery import confirm_once
 from bot.i18n import all_labels, t
 from bot.resilience import as_alert
 from bot.rules.checkin import DayEffect, EveningOutcome, LocationEvidence, Place, RejectReason
+from bot.rules.plausible import finite_or_nan, optional_finite
 from bot.rules.schedule import Timing, local_datetime
 from bot.services.checkin import CheckinResult, check_in, track_live_position
 from handlers import rollcall
@@ -43,10 +45,11 @@ def _seconds(value: int | timedelta | None) -> int | None:
 def evidence_of(message: Message, ctx: AppContext) -> LocationEvidence:
     loc = message.location
     assert loc is not None
+    # JSON may carry 1e400: kept as NaN, judged invalid, stored as NULL (bot/rules/plausible).
     return LocationEvidence(
-        lat=loc.latitude,
-        lon=loc.longitude,
-        accuracy_m=loc.horizontal_accuracy,
+        lat=finite_or_nan(loc.latitude),
+        lon=finite_or_nan(loc.longitude),
+        accuracy_m=optional_finite(loc.horizontal_accuracy),
         live_period=_seconds(loc.live_period),
         is_forwarded=message.forward_origin is not None,
         is_venue=message.venue is not None,
@@ -160,10 +163,13 @@ def render_result(lang: str, result: CheckinResult, message: Message) -> str:
         reason = v.reject_reason or RejectReason.NOT_MEMBER
         params: dict[str, object] = {}
         if reason is RejectReason.INACCURATE and message.location and team:
+            accuracy = finite_or_nan(message.location.horizontal_accuracy or 0)
             params = {
-                "accuracy": round(message.location.horizontal_accuracy or 0),
+                "accuracy": round(accuracy) if math.isfinite(accuracy) and accuracy >= 0 else "?",
                 "radius": team.site.radius_m,
             }
+        elif reason is RejectReason.BAD_TIME:
+            params = {"sent": f"{message.date.astimezone(UTC):%Y-%m-%d %H:%M} UTC"}
         elif reason is RejectReason.TOO_EARLY and team:
             params = {"opens": team.schedule.opens.strftime("%H:%M")}
         elif reason is RejectReason.RECALLED and team:

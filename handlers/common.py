@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import Any
 
@@ -64,6 +65,15 @@ async def reply(update: Update, text: str, **kwargs: Any) -> None:
         # Telegram refuses a reply to a missing message; in a private chat it adds nothing.
         kwargs.setdefault("do_quote", False)
         await message.reply_text(text, **kwargs)
+
+
+_ID = re.compile(r"[0-9]{1,18}")
+
+
+def parse_id(text: str | None) -> int | None:
+    """A row or Telegram id from callback data or a command: ASCII digits that fit SQLite's
+    integer (a forged 30-digit id is no id, not an OverflowError)."""
+    return int(text) if text and _ID.fullmatch(text) else None
 
 
 def clean_text(text: str | None, limit: int = TEXT_MAX) -> str | None:
@@ -130,6 +140,26 @@ async def refuse_buttons_outside_private(update: Update, context: Context) -> No
     user = update.effective_user
     await answer_query(query, t(language_of(user.language_code if user else None), "private_only"))
     raise ApplicationHandlerStop
+
+
+async def answer_groups_alike(update: Update, context: Context) -> None:
+    """Nothing of the bot works in a group, and nothing there may depend on who asks: a
+    command (or a location) gets one short answer in the sender's Telegram language, never
+    their stored role; anything else is ignored. No flow, no storage, no audit is touched."""
+    chat = update.effective_chat
+    if chat is None or chat.type == ChatType.PRIVATE:
+        return
+    message = update.message
+    if message is not None and (message.location is not None or _is_command(message)):
+        user = update.effective_user
+        lang = language_of(user.language_code if user else None)
+        await message.reply_text(t(lang, "private_only"), do_quote=False)
+    raise ApplicationHandlerStop
+
+
+def _is_command(message: Message) -> bool:
+    entities = message.entities or ()
+    return any(e.type == "bot_command" and e.offset == 0 for e in entities)
 
 
 async def member_team(ctx: AppContext, actor: Actor) -> Team | None:

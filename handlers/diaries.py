@@ -14,7 +14,15 @@ from bot.i18n import t
 from bot.rules.leave import parse_day
 from bot.rules.schedule import local_day
 from bot.rules.text import TELEGRAM_LIMIT
-from handlers.common import Context, actor_of, answer_query, is_private, reply
+from handlers.common import (
+    Context,
+    actor_of,
+    answer_query,
+    edit_pressed,
+    is_private,
+    parse_id,
+    reply,
+)
 from handlers.diary import render_entries, send_long
 from storage.models import Team
 
@@ -33,10 +41,15 @@ def _compact(day: date) -> str:
 
 
 def _from_compact(value: str) -> date | None:
+    """YYYYMMDD from a button; None unless a real day with a day before and after it (the
+    view links both: a forged 99991231 must not overflow)."""
+    if len(value) != 8 or not value.isascii() or not value.isdigit():
+        return None
     try:
-        return date(int(value[:4]), int(value[4:6]), int(value[6:8])) if len(value) == 8 else None
+        day = date(int(value[:4]), int(value[4:6]), int(value[6:8]))
     except ValueError:
         return None
+    return day if date.min < day < date.max else None
 
 
 async def cmd_diaries(update: Update, context: Context) -> None:
@@ -143,7 +156,7 @@ async def on_diaries_button(update: Update, context: Context) -> None:
     ctx, actor = await actor_of(update, context)
     lang = actor.language
     parts = (query.data or "").split(":")
-    team_id = int(parts[2]) if len(parts) > 3 and parts[2].isdigit() else None
+    team_id = parse_id(parts[2]) if len(parts) > 3 else None
     team = await ctx.storage.teams.get(team_id) if team_id is not None else None
     if team is None or not may_read(actor, team.id):
         await ctx.storage.audit.record(
@@ -155,9 +168,9 @@ async def on_diaries_button(update: Update, context: Context) -> None:
     if parts[1] == "t":
         await answer_query(query)
         text, markup = await team_view(ctx, lang, team, day)
-        await query.edit_message_text(text, reply_markup=markup)
+        await edit_pressed(query, text, markup)
         return
-    member_id = int(parts[4]) if len(parts) > 4 and parts[4].isdigit() else None
+    member_id = parse_id(parts[4]) if len(parts) > 4 else None
     membership = await ctx.storage.people.membership(member_id, team.id) if member_id else None
     if parts[1] != "m" or membership is None or membership.role != "member":
         await ctx.storage.audit.record(

@@ -23,6 +23,7 @@ from handlers.common import (
     Context,
     actor_of,
     answer_query,
+    edit_pressed,
     is_private,
     main_menu,
     member_team,
@@ -359,18 +360,18 @@ async def on_diary_button(update: Update, context: Context) -> None:
     action = parts[1] if len(parts) > 1 else ""
     if action == "open" and day in (today, late):
         await answer_query(query)
-        await query.edit_message_reply_markup(None)
+        await edit_pressed(query, None)
         await start_collecting(context, ctx, actor, team, day or today)
     elif action == "done" and state is not None and state.flow == FLOW:
         await answer_query(query)
-        await query.edit_message_reply_markup(None)
+        await edit_pressed(query, None)
         await finish(context, ctx, actor, state)
     elif action in ("yes", "no") and state is not None and state.flow == ASK_FLOW:
         if action == "yes" and day not in (today, late):
             await answer_query(query, t(lang, "button.stale"))
             return
         await answer_query(query)
-        await query.edit_message_reply_markup(None)
+        await edit_pressed(query, None)
         await ctx.storage.flows.clear(actor.user_id)
         if action == "no":
             await context.bot.send_message(

@@ -14,7 +14,7 @@ from telegram.constants import ChatAction
 
 from bot.access import Actor
 from bot.context import AppContext
-from bot.exporting import DATASETS, FORMATS, ExportError, ExportRequest
+from bot.exporting import DATASETS, EXPORTABLE_DAYS, FORMATS, ExportError, ExportRequest
 from bot.i18n import t
 from bot.rules.schedule import local_day
 from bot.services import export as export_service
@@ -22,9 +22,11 @@ from bot.services.export import for_telegram, month_range, run_export
 from handlers.common import (
     Context,
     answer_query,
+    edit_pressed,
     inline_rows,
     open_admin_button,
     open_admin_command,
+    parse_id,
     reply,
 )
 from handlers.flows import text_step
@@ -67,7 +69,8 @@ def parse_range(text: str) -> tuple[date, date] | None:
         first, last = date.fromisoformat(match[1]), date.fromisoformat(match[2])
     except ValueError:
         return None
-    return (first, last) if first <= last else None
+    low, high = EXPORTABLE_DAYS
+    return (first, last) if low <= first <= last <= high else None
 
 
 async def _ask_team(update: Update, ctx: AppContext, actor: Actor, first: date, last: date) -> None:
@@ -141,7 +144,7 @@ async def on_button(update: Update, context: Context) -> None:
         return
     _, kind, value = parts
     await answer_query(query)
-    await query.edit_message_reply_markup(None)
+    await edit_pressed(query, None)
     if kind == "r" and state.step == "range":
         if value == "typed":
             await ctx.storage.flows.set(actor.user_id, FLOW, "typed", {}, now=ctx.now_ts())
@@ -150,7 +153,7 @@ async def on_button(update: Update, context: Context) -> None:
         today = local_day(ctx.clock.now(), ctx.settings.timezone)
         await _ask_team(update, ctx, actor, *month_range(today, 1 if value == "last" else 0))
     elif kind == "t" and state.step == "team":
-        team_id = None if value == "all" else int(value) if value.isdigit() else -1
+        team_id = None if value == "all" else parse_id(value) or -1
         if team_id is not None and await ctx.storage.teams.get(team_id) is None:
             await reply(update, t(actor.language, "button.stale"))
             return

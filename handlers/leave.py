@@ -23,10 +23,12 @@ from handlers.common import (
     Context,
     actor_of,
     answer_query,
+    edit_pressed,
     is_private,
     main_menu,
     member_team,
     open_member_command,
+    parse_id,
     reply,
 )
 from handlers.flows import MENU_BUTTONS, TEXT_STEPS, text_step
@@ -49,6 +51,18 @@ def reason_of(text: str | None) -> tuple[str | None, str | None]:
     if len(value) > REASON_MAX:
         return None, "leave.reason_long"
     return value, None
+
+
+def calendar_month(value: str, today: date) -> date | None:
+    """`YYYY-MM` of a month the calendar can show (the months a leave may fall in), else
+    None: a forged 9999-12 would overflow the next month's arithmetic."""
+    try:
+        month = date.fromisoformat(value + "-01")
+    except ValueError:
+        return None
+    earliest = (today - timedelta(days=rules.PAST_LIMIT_DAYS)).replace(day=1)
+    latest = today + timedelta(days=rules.FUTURE_LIMIT_DAYS)
+    return month if earliest <= month <= latest else None
 
 
 def calendar_markup(lang: str, month: date, today: date) -> InlineKeyboardMarkup:
@@ -373,9 +387,7 @@ async def on_leave_button(update: Update, context: Context) -> None:
     action, value = parts[1], parts[2] if len(parts) > 2 else ""
     if action == "type" and state.step == "type" and value in rules.LEAVE_TYPES:
         await answer_query(query)
-        await query.edit_message_text(
-            t(lang, "leave.type_chosen", type=t(lang, f"leave_type.{value}"))
-        )
+        await edit_pressed(query, t(lang, "leave.type_chosen", type=t(lang, f"leave_type.{value}")))
         data = {**state.data, "type": value}
         await ctx.storage.flows.set(actor.user_id, FLOW, "first", data, now=ctx.now_ts())
         await send(
@@ -386,24 +398,23 @@ async def on_leave_button(update: Update, context: Context) -> None:
             reply_markup=calendar_markup(lang, today, today),
         )
     elif action == "mon" and state.step in ("first", "last"):
-        try:
-            month = date.fromisoformat(value + "-01")
-        except ValueError:
+        month = calendar_month(value, today)
+        if month is None:
             await answer_query(query, t(lang, "button.stale"))
             return
         await answer_query(query)
-        await query.edit_message_reply_markup(calendar_markup(lang, month, today))
+        await edit_pressed(query, None, calendar_markup(lang, month, today))
     elif action == "day" and state.step in ("first", "last"):
         parsed = rules.parse_day(value, today)
         if parsed.day is None:
             await answer_query(query, t(lang, "button.stale"))
             return
         await answer_query(query, parsed.day.isoformat())
-        await query.edit_message_reply_markup(None)
+        await edit_pressed(query, None)
         await take_day(update, context, ctx, actor, team, state, parsed.day)
     elif action in ("ok", "no") and state.step == "confirm":
         await answer_query(query)
-        await query.edit_message_reply_markup(None)
+        await edit_pressed(query, None)
         await ctx.storage.flows.clear(actor.user_id)
         if action == "no":
             await send(
@@ -458,7 +469,7 @@ async def on_request_button(update: Update, context: Context) -> None:
     lang = actor.language
     parts = (query.data or "").split(":")
     action = parts[1] if len(parts) == 3 else ""
-    request_id = int(parts[2]) if len(parts) == 3 and parts[2].isdigit() else None
+    request_id = parse_id(parts[2]) if len(parts) == 3 else None
     if request_id is None or action not in ("approve", "reject", "cancel", "end"):
         await service.audit_refusal(ctx, actor, None, service.Refusal.NOT_FOUND, query.data or "")
         await answer_query(query, t(lang, "req.refused.not_found"), show_alert=True)
@@ -575,7 +586,7 @@ async def on_makeup_button(update: Update, context: Context) -> None:
         await answer_query(query, t(actor.language, "button.stale"))
         return
     await answer_query(query)
-    await query.edit_message_reply_markup(None)
+    await edit_pressed(query, None)
     await begin_makeup(update, context, ctx, actor, team, day)
 
 

@@ -15,9 +15,11 @@ from bot.services.recall import RecallProblem, clean_reason, recall_member, tell
 from handlers.common import (
     Context,
     answer_query,
+    edit_pressed,
     inline_rows,
     open_admin_button,
     open_admin_command,
+    parse_id,
     reply,
 )
 from handlers.export import MAX_TEAM_BUTTONS
@@ -53,10 +55,10 @@ async def cmd_recall(update: Update, context: Context) -> None:
 async def _direct(update: Update, ctx: AppContext, actor: Actor, args: list[str]) -> None:
     """`/recall <user id> [reason]`: the member's active team is found in storage."""
     lang = actor.language
-    if not args[0].isdigit():
+    member_id = parse_id(args[0])
+    if member_id is None:
         await reply(update, t(lang, "recall.usage"))
         return
-    member_id = int(args[0])
     memberships = await ctx.storage.people.memberships(member_id)
     active = [m for m in memberships if m.role == "member" and m.state == "active"]
     if not active:
@@ -168,17 +170,18 @@ async def on_button(update: Update, context: Context) -> None:
         await answer_query(query, t(actor.language, "button.stale"))
         return
     await answer_query(query)
-    await query.edit_message_reply_markup(None)
+    await edit_pressed(query, None)
     kind = parts[1] if len(parts) > 1 else ""
     value = parts[2] if len(parts) > 2 else ""
-    if kind == "t" and state.step == "team" and value.isdigit():
-        team = await ctx.storage.teams.get(int(value))
+    picked = parse_id(value)
+    if kind == "t" and state.step == "team" and picked is not None:
+        team = await ctx.storage.teams.get(picked)
         if team is None:
             await reply(update, t(actor.language, "button.stale"))
             return
         await _ask_member(update, ctx, actor, team)
-    elif kind == "m" and state.step == "member" and value.isdigit():
-        await _ask_reason(update, ctx, actor, {**state.data, "member": int(value)})
+    elif kind == "m" and state.step == "member" and picked is not None:
+        await _ask_reason(update, ctx, actor, {**state.data, "member": picked})
     elif kind == "no":
         await ctx.storage.flows.clear(actor.user_id)
         await reply(update, t(actor.language, "cancelled"))

@@ -7,7 +7,15 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from bot.access import Actor
 from bot.context import AppContext
 from bot.i18n import LANGUAGES, all_labels, t
-from bot.services.joining import check_invite, complete_join, conflicting_team
+from bot.rules.joining import JoinOutcome, current_role, join_outcome
+from bot.services.joining import (
+    InviteProblem,
+    ask_admins,
+    ask_role_change,
+    check_invite,
+    complete_join,
+    conflicting_team,
+)
 from handlers.common import (
     Context,
     actor_of,
@@ -20,7 +28,7 @@ from handlers.common import (
     reply,
 )
 from handlers.flows import MENU_BUTTONS, text_step
-from storage.models import FlowState
+from storage.models import FlowState, Invite, Team
 
 LANGUAGE_NAMES = {"en": "English", "zh": "简体中文"}
 
@@ -49,6 +57,9 @@ async def begin_join(update: Update, ctx: AppContext, actor: Actor, code: str) -
     if check.problem or check.invite is None or check.team is None:
         await reply(update, t(lang, f"join.{check.problem}"))
         return
+    outcome = join_outcome(actor.memberships, check.team.id, check.invite.role)
+    if await already_placed(update, ctx, actor, outcome, check.invite, check.team):
+        return
     current = conflicting_team(actor, check.invite)
     if current:
         buttons = InlineKeyboardMarkup(
@@ -68,6 +79,59 @@ async def begin_join(update: Update, ctx: AppContext, actor: Actor, code: str) -
         )
         return
     await ask_name(update, ctx, actor, code, check.team.name, check.invite.role)
+
+
+async def already_placed(
+    update: Update,
+    ctx: AppContext,
+    actor: Actor,
+    outcome: JoinOutcome,
+    invite: Invite,
+    team: Team,
+) -> bool:
+    """Someone already in the team keeps their place: a role change is asked of the admins,
+    anything else is said. False for a person new to the team."""
+    if outcome is JoinOutcome.ROLE_CHANGE:
+        await ask_for_role_change(update, ctx, actor, invite, team)
+        return True
+    if outcome is not JoinOutcome.NEW:
+        await reply(update, kept_place_text(actor, outcome, team, invite.role))
+        return True
+    return False
+
+
+def kept_place_text(actor: Actor, outcome: JoinOutcome, team: Team, role: str) -> str:
+    """Why a link changed nothing for someone already in its team."""
+    lang = actor.language
+    if outcome is JoinOutcome.RECALLED:
+        return t(lang, "join.still_recalled", team=team.name)
+    return t(lang, "join.already", team=team.name, role=t(lang, f"role.{role}"))
+
+
+async def ask_for_role_change(
+    update: Update, ctx: AppContext, actor: Actor, invite: Invite, team: Team
+) -> None:
+    lang = actor.language
+    asked = await ask_role_change(ctx, actor, invite)
+    if asked is None:
+        await reply(update, t(lang, "join.used_up"))
+        return
+    change, new = asked
+    if new:
+        user = update.effective_user
+        who = (actor.person.name if actor.person else None) or (user.full_name if user else "?")
+        await ask_admins(ctx, update.get_bot(), change, who, team)
+    current = current_role(actor.memberships, team.id) or change.from_role
+    await reply(
+        update,
+        t(
+            lang,
+            "join.role_change_asked",
+            current=t(lang, f"role.{current}"),
+            team=team.name,
+            role=t(lang, f"role.{invite.role}"),
+        ),
+    )
 
 
 async def ask_name(
@@ -96,6 +160,14 @@ async def on_join_button(update: Update, context: Context) -> None:
     if check.problem or check.team is None or check.invite is None:
         await edit_pressed(query, t(actor.language, f"join.{check.problem}"))
         return
+    outcome = join_outcome(actor.memberships, check.team.id, check.invite.role)
+    if outcome is JoinOutcome.ROLE_CHANGE:
+        await edit_pressed(query, None)
+        await ask_for_role_change(update, ctx, actor, check.invite, check.team)
+        return
+    if outcome is not JoinOutcome.NEW:
+        await edit_pressed(query, kept_place_text(actor, outcome, check.team, check.invite.role))
+        return
     await edit_pressed(query, None)
     await ask_name(update, ctx, actor, code, check.team.name, check.invite.role)
 
@@ -121,7 +193,7 @@ async def on_join_text(
         await reply(update, t(lang, f"join.{check.problem}"))
         return
     user = update.effective_user
-    await complete_join(
+    outcome = await complete_join(
         ctx,
         actor.user_id,
         check.invite,
@@ -130,6 +202,12 @@ async def on_join_text(
         username=user.username if user else None,
         language=actor.language,
     )
+    if isinstance(outcome, InviteProblem):
+        await reply(update, t(lang, f"join.{outcome}"))
+        return
+    # Their place may have changed while they typed (a recall, another link): kept as it is.
+    if await already_placed(update, ctx, actor, outcome, check.invite, check.team):
+        return
     if actor.person is None or not actor.person.language:
         # Keep the Telegram language: messages others trigger (approvals, alerts) use it.
         await ctx.storage.people.set_language(actor.user_id, lang, now=ctx.now_ts())

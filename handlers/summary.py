@@ -8,6 +8,7 @@ from telegram import Update
 
 from bot.i18n import t
 from bot.rules.schedule import local_day
+from bot.services.evidence import look_at_text, open_signals
 from bot.services.summary import summary_parts, team_night, team_summary
 from handlers.common import Context, actor_of, is_private, not_a_member_text, reply
 
@@ -49,5 +50,6 @@ async def cmd_summary(update: Update, context: Context) -> None:
             return
         model = await team_summary(ctx, team, day, now)
         night = await team_night(ctx, team, day, now)
-        for part in summary_parts(lang, model, night):
+        signals = await open_signals(ctx, team, day, day)
+        for part in summary_parts(lang, model, night, look_at_text(lang, signals)):
             await reply(update, part.text, reply_markup=part.reply_markup)

@@ -47,6 +47,11 @@ def run_group(conn: Any, units: list[Unit], begin: str = "BEGIN IMMEDIATE") -> l
             try:
                 result = unit(conn)
             except Exception as exc:
+                if not conn.in_transaction:
+                    # SQLite rolled the whole transaction back itself (a full disk, an I/O
+                    # error): every unit of the group fails with the real cause, not with
+                    # "no such savepoint".
+                    raise
                 conn.execute("ROLLBACK TO unit")
                 conn.execute("RELEASE unit")
                 outcomes.append((False, exc))

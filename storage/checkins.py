@@ -10,7 +10,9 @@ from typing import Any
 
 from bot.rules.checkin import CheckinVerdict, DayEffect, LocationEvidence, Place, Site
 from bot.rules.schedule import Timing
+from bot.rules.spoof import Finding, Fix
 from storage.db import Database
+from storage.spoof import assess_in_unit
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,14 @@ class RecordedCheckin:
     effect: DayEffect
     day_place: Place | None
     day_timing: Timing | None
+
+
+@dataclass(frozen=True)
+class SpoofCheck:
+    """The spoof rules for one check-in, given the member's fixes of the last `days` days."""
+
+    check: Callable[[list[Fix]], list[Finding]]
+    days: int
 
 
 @dataclass(frozen=True)
@@ -96,7 +106,10 @@ class CheckinRepo:
         self.db = db
 
     async def record(
-        self, c: NewCheckin, decide: Callable[[Place | None], DayEffect]
+        self,
+        c: NewCheckin,
+        decide: Callable[[Place | None], DayEffect],
+        assess: SpoofCheck | None = None,
     ) -> RecordedCheckin:
         """Stores one judged check-in and moves the member's day state, in one transaction.
 
@@ -104,8 +117,11 @@ class CheckinRepo:
         (chat, message) key makes a re-delivered update a no-op that reports `duplicate`.
         Check-ins arriving together share a transaction (storage/batch.py): each still sees
         every earlier one, so first-accepted-counts and the on-site upgrade hold.
+
+        `assess` raises spoof signals for an accepted check-in from the member's history, in
+        the same unit: stored with the check-in, never deciding it.
         """
-        return await self.db.write_grouped(lambda conn: _record(conn, c, decide))
+        return await self.db.write_grouped(lambda conn: _record(conn, c, decide, assess))
 
     async def set_out_of_area_reason(self, checkin_id: int, reason: str) -> None:
         await self.db.execute(
@@ -182,7 +198,10 @@ class CheckinRepo:
 
 
 def _record(
-    conn: sqlite3.Connection, c: NewCheckin, decide: Callable[[Place | None], DayEffect]
+    conn: sqlite3.Connection,
+    c: NewCheckin,
+    decide: Callable[[Place | None], DayEffect],
+    assess: SpoofCheck | None = None,
 ) -> RecordedCheckin:
     """The unit of work of `CheckinRepo.record`, run on the writer thread."""
     day = c.verdict.local_day.isoformat()
@@ -197,6 +216,17 @@ def _record(
     if inserted is None:
         return _existing(conn, c)
     checkin_id = inserted[0]
+    if assess is not None and c.verdict.accepted and c.team_id is not None:
+        assess_in_unit(
+            conn,
+            assess.check,
+            telegram_id=c.telegram_id,
+            team_id=c.team_id,
+            day=c.verdict.local_day,
+            at=c.evidence.message_date.timestamp(),
+            days=assess.days,
+            checkin_id=checkin_id,
+        )
     if effect is DayEffect.COUNTS:
         conn.execute(
             "INSERT INTO attendance_days(telegram_id, team_id, local_day, place, timing,"

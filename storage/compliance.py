@@ -16,6 +16,7 @@ from bot.rules.compliance import DayRecord, LeaveSpan, MemberInput, TeamInput
 from bot.rules.schedule import local_day, month_days
 from storage.db import Database
 from storage.models import Team
+from storage.spoof import SpoofRepo
 from storage.teams import TeamRepo
 
 Key = tuple[int, int]  # (team_id, telegram_id)
@@ -71,6 +72,7 @@ class ComplianceRepo:
         await self._leaves(rows, first, last, scope, params)
         await self._diaries(rows, first, last, scope, params)
         absences = await self._absences(f"{year:04d}-01-01", last)
+        signals = await SpoofRepo(self.db).open_counts(days[0], days[-1], team_id)
         by_team: dict[int, list[MemberInput]] = defaultdict(list)
         zones = {t.id: t.timezone for t in teams}
         for team_of, telegram_id, name, unit, joined_at in members:
@@ -86,6 +88,7 @@ class ComplianceRepo:
                     diary_days=frozenset(r.diary),
                     absences_ytd=absences.get(telegram_id, 0),
                     member_since=local_day(datetime.fromtimestamp(joined_at, UTC), zones[team_of]),
+                    spoof_signals=signals.get((team_of, telegram_id), 0),
                 )
             )
         return [

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from storage.batch import GroupCommit, Outcome, Unit, run_group
+from storage.chain_hash import register
 from storage.dialects import SQLITE, Dialect, is_postgres
 from storage.migrations import apply_migrations
 from storage.threaded import ThreadConnection
@@ -148,12 +149,18 @@ class SqliteDatabase(Database):
 
     async def open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._writer = await ThreadConnection(lambda: _connect(self.path), "sqlite-w").open()
-        await apply_migrations(self._writer, self.dialect)
-        self._reader = await ThreadConnection(
-            lambda: _connect(self.path, "PRAGMA query_only=ON"), "sqlite-r"
-        ).open()
-        self._keyed = _keyed_reader(self.path)
+        try:
+            self._writer = await ThreadConnection(lambda: _connect(self.path), "sqlite-w").open()
+            await apply_migrations(self._writer, self.dialect)
+            self._reader = await ThreadConnection(
+                lambda: _connect(self.path, "PRAGMA query_only=ON"), "sqlite-r"
+            ).open()
+            self._keyed = _keyed_reader(self.path)
+        except BaseException:
+            # Not a database, a full disk, a locked file: what was opened is closed again, or
+            # its connection thread would keep the process alive after the error was said.
+            await self.close()
+            raise
 
     async def close(self) -> None:
         await self._group.close()
@@ -185,11 +192,13 @@ class SqliteDatabase(Database):
             await conn.execute("BEGIN IMMEDIATE")
             try:
                 yield conn
-            except BaseException:
-                await conn.execute("ROLLBACK")
-                raise
-            else:
                 await conn.execute("COMMIT")
+            except BaseException:
+                # A full disk or an I/O error ends the transaction inside SQLite already; a
+                # ROLLBACK then would replace the real cause with "no transaction is active".
+                if await conn.run(lambda raw: raw.in_transaction):
+                    await conn.execute("ROLLBACK")
+                raise
 
     async def _run_group(self, units: list[Unit]) -> list[Outcome]:
         async with self._write_lock:
@@ -254,9 +263,15 @@ def _connect(path: Path, *extra: str) -> sqlite3.Connection:
     # isolation_level=None: we issue BEGIN/COMMIT ourselves so transactions are explicit.
     # check_same_thread stays on: ThreadConnection keeps each connection on its thread.
     conn = sqlite3.connect(path, isolation_level=None)
-    conn.row_factory = sqlite3.Row
-    for pragma in (*_PRAGMAS, *extra):
-        conn.execute(pragma)
+    try:
+        conn.row_factory = sqlite3.Row
+        for pragma in (*_PRAGMAS, *extra):
+            conn.execute(pragma)
+        # The hash-chain triggers call these on every write of an evidence table.
+        register(conn)
+    except BaseException:
+        conn.close()
+        raise
     return conn
 
 

@@ -114,11 +114,12 @@ class PostgresDatabase(Database):
             await conn.execute("BEGIN")
             try:
                 yield conn
-            except BaseException:
-                await conn.execute("ROLLBACK")
-                raise
-            else:
                 await conn.execute("COMMIT")
+            except BaseException:
+                # A lost connection has no transaction left to roll back.
+                if await conn.run(lambda raw: not raw.raw.closed and raw.in_transaction):
+                    await conn.execute("ROLLBACK")
+                raise
 
     async def _run_group(self, units: list[Unit]) -> list[Outcome]:
         async with self._pool(write=True).checkout() as conn:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from storage.audit import AuditRepo
+from storage.chain import ChainRepo
 from storage.checkins import CheckinRepo
 from storage.compliance import ComplianceRepo
 from storage.db import open_database
@@ -21,6 +22,7 @@ from storage.recalls import RecallRepo
 from storage.requests import RequestRepo
 from storage.rollcalls import RollcallRepo
 from storage.scheduling import SchedulingRepo
+from storage.spoof import SpoofRepo
 from storage.teams import TeamRepo
 
 
@@ -31,6 +33,9 @@ class Storage:
         self.people = PeopleRepo(self.db)
         self.invites = InviteRepo(self.db)
         self.checkins = CheckinRepo(self.db)
+        # Evidence (SPEC §6): the hash chains and spoof signals.
+        self.chain = ChainRepo(self.db)
+        self.spoof = SpoofRepo(self.db)
         self.audit = AuditRepo(self.db)
         self.flows = FlowRepo(self.db)
         self.notifications = NotificationRepo(self.db)

@@ -11,7 +11,7 @@ from bot.rules.team_sheet import TeamSpec
 from storage.audit import write_audit_many
 from storage.db import Database
 from storage.models import Team
-from storage.teams import schedule_values
+from storage.teams import rule_values, schedule_values
 
 _CHUNK = 500
 
@@ -89,7 +89,7 @@ class ImportRepo:
                 "INSERT INTO policies(team_id, min_days, min_nights, excellent_absence_limit,"
                 " competent_absence_limit, second_approval_after_days, refill_days)"
                 " SELECT id, ?, ?, ?, ?, ?, ? FROM teams WHERE name = ?",
-                [(*dataclasses.astuple(s.policy), s.name) for s in create],
+                [(*rule_values(s.policy), s.name) for s in create],
             )
             ids = {}
             for i in range(0, len(create), _CHUNK):
@@ -162,7 +162,11 @@ class ImportRepo:
             "UPDATE policies SET min_days = ?, min_nights = ?, excellent_absence_limit = ?,"
             " competent_absence_limit = ?, second_approval_after_days = ?, refill_days = ?"
             " WHERE team_id = ?",
-            [(*dataclasses.astuple(s.policy), t.id) for t, s in update if s.policy != t.policy],
+            [
+                (*rule_values(s.policy), t.id)
+                for t, s in update
+                if rule_values(s.policy) != rule_values(t.policy)
+            ],
         )
 
     # -- expected members ------------------------------------------------------------------

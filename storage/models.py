@@ -54,9 +54,15 @@ class Invite:
     expires_at: float
     revoked_at: float | None
     uses: int
+    # None: any number of people may join with it until it expires.
+    max_uses: int | None = None
 
     def usable_at(self, now: float) -> bool:
         return self.revoked_at is None and now < self.expires_at
+
+    @property
+    def used_up(self) -> bool:
+        return self.max_uses is not None and self.uses >= self.max_uses
 
 
 @dataclass(frozen=True)
@@ -65,3 +71,20 @@ class FlowState:
     flow: str
     step: str
     data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RoleChange:
+    """Someone opened a link for a team they are already in, with another role: it waits
+    for an admin's confirmation."""
+
+    id: int
+    telegram_id: int
+    team_id: int
+    from_role: str
+    to_role: str
+    invite_code: str
+    asked_at: float
+    decided_by: int | None
+    decided_at: float | None
+    approved: bool | None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 from storage.db import Database
+from storage.invites import TAKE_USE_SQL
 from storage.models import Membership, Person
 
 _MEMBERSHIP_SQL = """
@@ -35,6 +36,10 @@ def _membership(row: sqlite3.Row) -> Membership:
         state=row["state"],
         unit=row["unit"],
     )
+
+
+class _NotJoined(Exception):
+    """Aborts a join's transaction: the code had no use left, or the person is already in."""
 
 
 class PeopleRepo:
@@ -128,16 +133,40 @@ class PeopleRepo:
     async def join(
         self, telegram_id: int, team_id: int, role: str, *, unit: str, code: str, now: float
     ) -> None:
-        """Adds (or re-activates) a membership and counts the invite's use, atomically."""
-        async with self.db.transaction() as conn:
-            await conn.execute(
-                "INSERT INTO memberships(team_id, telegram_id, role, unit, invite_code, joined_at)"
-                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(team_id, telegram_id) DO UPDATE SET"
-                " role = excluded.role, state = 'active', unit = excluded.unit,"
-                " invite_code = excluded.invite_code, joined_at = excluded.joined_at",
-                (team_id, telegram_id, role, unit, code, now),
-            )
-            await conn.execute("UPDATE invites SET uses = uses + 1 WHERE code = ?", (code,))
+        """Writes a membership as given, active (enrolment by the operator, seeding). Links
+        never come here: they go through `accept_invite`."""
+        await self.db.execute(
+            "INSERT INTO memberships(team_id, telegram_id, role, unit, invite_code, joined_at)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(team_id, telegram_id) DO UPDATE SET"
+            " role = excluded.role, state = 'active', unit = excluded.unit,"
+            " invite_code = excluded.invite_code, joined_at = excluded.joined_at",
+            (team_id, telegram_id, role, unit, code, now),
+        )
+
+    async def accept_invite(
+        self, telegram_id: int, team_id: int, role: str, *, unit: str, code: str, now: float
+    ) -> bool:
+        """Adds a membership (or brings back one that was left) and counts the invite's use,
+        atomically. An active or recalled membership is never rewritten by a link, and a
+        code with no use left joins nobody: False then, and nothing changed."""
+        try:
+            async with self.db.transaction() as conn:
+                took = await conn.execute(TAKE_USE_SQL, (code,))
+                if took.rowcount != 1:
+                    raise _NotJoined
+                cur = await conn.execute(
+                    "INSERT INTO memberships(team_id, telegram_id, role, unit, invite_code,"
+                    " joined_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(team_id, telegram_id)"
+                    " DO UPDATE SET role = excluded.role, state = 'active', unit = excluded.unit,"
+                    " invite_code = excluded.invite_code, joined_at = excluded.joined_at"
+                    " WHERE memberships.state = 'left'",
+                    (team_id, telegram_id, role, unit, code, now),
+                )
+                if cur.rowcount != 1:
+                    raise _NotJoined  # rolls the use back too
+        except _NotJoined:
+            return False
+        return True
 
     async def leave_other_member_teams(self, telegram_id: int, *, keep_team_id: int) -> None:
         await self.db.execute(

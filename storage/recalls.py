@@ -91,6 +91,49 @@ class RecallRepo:
         assert recall is not None
         return recall
 
+    async def reinstate(
+        self, telegram_id: int, team_id: int, *, reason: str, by: int | None, now: float
+    ) -> Recall:
+        """Undoes a recall: membership 'recalled' -> 'active', the vacancy it opened closed
+        (the person is back in their own seat), and the audit row: all or nothing. Raises
+        NotRecallable when the person is not recalled from that team."""
+        async with self.db.transaction() as conn:
+            async with conn.execute(
+                "SELECT m.state FROM memberships m WHERE m.telegram_id = ? AND m.team_id = ?",
+                (telegram_id, team_id),
+            ) as cur:
+                row = await cur.fetchone()
+            if row is None or row["state"] != "recalled":
+                raise NotRecallable(row["state"] if row else "not a member")
+            async with conn.execute(
+                "SELECT id FROM recalls WHERE telegram_id = ? AND team_id = ?"
+                " ORDER BY recalled_at DESC, id DESC LIMIT 1",
+                (telegram_id, team_id),
+            ) as cur:
+                last = await cur.fetchone()
+            await conn.execute(
+                "UPDATE memberships SET state = 'active' WHERE telegram_id = ? AND team_id = ?",
+                (telegram_id, team_id),
+            )
+            await conn.execute(
+                "UPDATE recalls SET vacancy_closed_at = ?, closed_by = ? WHERE telegram_id = ?"
+                " AND team_id = ? AND vacancy_closed_at IS NULL",
+                (now, telegram_id, telegram_id, team_id),
+            )
+            await write_audit(
+                conn,
+                at=now,
+                actor_id=by,
+                action="member.reinstate",
+                team_id=team_id,
+                subject=str(telegram_id),
+                before={"state": "recalled"},
+                after={"state": "active", "reason": reason},
+            )
+        recall = await self.get(int(last["id"])) if last else None
+        assert recall is not None
+        return recall
+
     async def get(self, recall_id: int) -> Recall | None:
         row = await self.db.fetchone(_RECALL_SQL + " WHERE r.id = ?", (recall_id,))
         return _recall(row) if row else None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 from datetime import date
 from typing import Any
@@ -10,6 +9,7 @@ from typing import Any
 from bot.rules.checkin import Site
 from bot.rules.policy import Policy
 from bot.rules.schedule import Schedule, parse_hhmm
+from bot.rules.spoof import SpoofThresholds
 from storage.db import Database
 from storage.dialects import Dialect
 from storage.dialects.errors import INTEGRITY_ERRORS, is_unique_violation
@@ -21,6 +21,8 @@ SELECT t.id, t.name, t.timezone, s.lat, s.lon, s.radius_m, s.entered_datum,
        sc.evening_start, sc.evening_end, sc.workdays, sc.require_live, sc.reminder_lead_minutes,
        p.min_days, p.min_nights, p.excellent_absence_limit, p.competent_absence_limit,
        p.second_approval_after_days, p.refill_days,
+       p.spoof_max_speed_kmh, p.spoof_frozen_m, p.spoof_repeat_days, p.spoof_edge_band,
+       p.spoof_edge_days, p.spoof_static_live_s,
        (SELECT {holidays} FROM holidays h WHERE h.team_id = t.id) AS holidays
 FROM teams t JOIN sites s ON s.team_id = t.id
 JOIN schedules sc ON sc.team_id = t.id JOIN policies p ON p.team_id = t.id
@@ -63,6 +65,14 @@ def _team(row: Any) -> Team:
         competent_absence_limit=row["competent_absence_limit"],
         second_approval_after_days=row["second_approval_after_days"],
         refill_days=row["refill_days"],
+        spoof=SpoofThresholds(
+            max_speed_kmh=row["spoof_max_speed_kmh"],
+            frozen_m=row["spoof_frozen_m"],
+            repeat_days=row["spoof_repeat_days"],
+            edge_band=row["spoof_edge_band"],
+            edge_days=row["spoof_edge_days"],
+            static_live_s=row["spoof_static_live_s"],
+        ),
     )
     return Team(
         id=row["id"],
@@ -74,6 +84,19 @@ def _team(row: Any) -> Team:
         require_live=bool(row["require_live"]),
         reminder_lead_minutes=row["reminder_lead_minutes"],
         entered_datum=row["entered_datum"],
+    )
+
+
+def rule_values(policy: Policy) -> tuple[Any, ...]:
+    """A policy's attendance and approval columns (min_days .. refill_days), without the
+    spoof thresholds, which have their own command (`outpost team spoof`)."""
+    return (
+        policy.min_days,
+        policy.min_nights,
+        policy.excellent_absence_limit,
+        policy.competent_absence_limit,
+        policy.second_approval_after_days,
+        policy.refill_days,
     )
 
 
@@ -142,11 +165,28 @@ class TeamRepo:
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (team_id, *schedule_values(schedule, require_live)),
                 )
+                spoof = policy.spoof
                 await conn.execute(
                     "INSERT INTO policies(team_id, min_days, min_nights, excellent_absence_limit,"
-                    " competent_absence_limit, second_approval_after_days, refill_days)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (team_id, *dataclasses.astuple(policy)),
+                    " competent_absence_limit, second_approval_after_days, refill_days,"
+                    " spoof_max_speed_kmh, spoof_frozen_m, spoof_repeat_days, spoof_edge_band,"
+                    " spoof_edge_days, spoof_static_live_s)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        team_id,
+                        policy.min_days,
+                        policy.min_nights,
+                        policy.excellent_absence_limit,
+                        policy.competent_absence_limit,
+                        policy.second_approval_after_days,
+                        policy.refill_days,
+                        spoof.max_speed_kmh,
+                        spoof.frozen_m,
+                        spoof.repeat_days,
+                        spoof.edge_band,
+                        spoof.edge_days,
+                        spoof.static_live_s,
+                    ),
                 )
                 await conn.executemany(
                     "INSERT INTO holidays(team_id, day) VALUES (?, ?)",

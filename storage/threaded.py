@@ -77,7 +77,14 @@ class ThreadConnection:
     async def open(self) -> ThreadConnection:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=self._name)
         loop = asyncio.get_running_loop()
-        self._conn = await loop.run_in_executor(self._executor, self._connect)
+        try:
+            self._conn = await loop.run_in_executor(self._executor, self._connect)
+        except BaseException:
+            # A connection that could not be made leaves no thread behind to keep the
+            # process alive after the error was reported.
+            self._executor.shutdown(wait=False)
+            self._executor = None
+            raise
         return self
 
     @property

@@ -156,6 +156,17 @@ async def populate(storage: Storage) -> None:
                     '{"名": "萧山队"}',
                 ),
             )
+        await conn.executemany(
+            "INSERT INTO spoof_signals(telegram_id, team_id, local_day, signal, source, ref_id,"
+            " inputs, raised_at, cleared_at, cleared_by, clear_reason)"
+            " VALUES (11, 1, ?, ?, 'checkin', ?, ?, ?, ?, ?, ?)",
+            [
+                (DAY.isoformat(), "frozen_fix", 1, '{"gap_m": 0.2}', ts(DAY, 7, 5), None, None,
+                 None),
+                (DAY.isoformat(), "no_accuracy", 2, '{"accuracy_m": null, "说明": "地图"}',
+                 ts(DAY, 7, 6), ts(DAY, 21, 0), 12, "住在驻点旁, \"=1+1\""),
+            ],
+        )  # fmt: skip
 
 
 def utc(ts_value: float) -> datetime:

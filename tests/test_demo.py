@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.demo import Demo
+from storage.chain_verify import verify
 
 
 async def test_the_demo_week_plays_and_leaves_its_files(
@@ -37,7 +38,9 @@ async def test_the_demo_week_plays_and_leaves_its_files(
         "summary for 2026-11-27",
         "Monthly compliance · Xiaoshan Village · 2026-11",
         "$ outpost export --from 2026-11-23",
-        "compliance 3 rows",
+        "compliance 3, spoof_signals 9 rows",
+        "To look at (2)",
+        "[photo Sun Hao, Xiaoshan Village, 2026-11: 4 fixes, 7 signals]",
     ):
         assert seen in transcript, seen
     assert "Traceback" not in transcript
@@ -51,3 +54,6 @@ async def test_the_demo_week_plays_and_leaves_its_files(
         checkins = db.execute("SELECT count(*) FROM checkins WHERE accepted = 1").fetchone()[0]
         refused = db.execute("SELECT reject_reason FROM checkins WHERE accepted = 0").fetchall()
     assert checkins == 14 and refused == [("forwarded",)]
+    # A whole week of decisions, roll calls and exports leaves every hash chain intact.
+    report = verify(out / "outpost.db")
+    assert report.ok and report.links > checkins, [p.describe() for p in report.problems]

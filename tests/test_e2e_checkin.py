@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pytest
 
@@ -181,8 +181,10 @@ async def test_live_location_edits_become_a_track(world: World) -> None:
     msg = li.send_location(SITE_LAT, SITE_LON, live_period=3600, accuracy=10)
     assert "on site" in (await li.next_message())["text"]
     assert "Live location" in (await li.next_message())["text"]
-    for minutes, north in ((5, 50), (10, 120), (15, 400)):
-        at = world.clock.now() + timedelta(minutes=minutes)
+    for north in (50, 120, 400):
+        # Each edit comes five minutes later by both clocks (a future date would be refused).
+        world.clock.advance(minutes=5)
+        at = world.clock.now()
         li.edit_live_location(
             msg, *offset(SITE_LAT, SITE_LON, north_m=north), edit_date=at.timestamp()
         )

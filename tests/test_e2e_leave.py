@@ -254,11 +254,11 @@ async def test_forged_and_replayed_presses_are_refused_and_audited(world: World)
     await boss.next_message()
     cases = [
         (li, f"req:approve:{request_id}", "your own"),  # the member approves their own
-        (mate, f"req:approve:{request_id}", "not an approver"),  # a non-supervisor
-        (stranger_boss, f"req:approve:{request_id}", "not an approver"),  # another team's
-        (boss, "req:approve:999999", "does not exist"),  # another (nonexistent) request
-        (boss, "req:approve:abc", "does not exist"),  # garbage
-        (mate, f"req:cancel:{request_id}", "does not exist"),  # cancelling someone else's
+        (mate, f"req:approve:{request_id}", "not for you"),  # a non-supervisor
+        (stranger_boss, f"req:approve:{request_id}", "not for you"),  # another team's
+        (boss, "req:approve:999999", "not for you"),  # another (nonexistent) request
+        (boss, "req:approve:abc", "not for you"),  # garbage
+        (mate, f"req:cancel:{request_id}", "not for you"),  # cancelling someone else's
     ]
     for user, data, expected in cases:
         q = user.press_raw(data)

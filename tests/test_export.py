@@ -24,6 +24,7 @@ from bot.exporting.writers import _IsoInstants
 from bot.services.export import for_telegram, month_range
 from handlers.export import parse_range
 from storage import Storage
+from storage.csv_cells import FORMULA_STARTS
 from storage.exports import CHECKINS, DataSet, ExportFilter, Kind
 from tests.export_data import DAY, populate
 
@@ -80,6 +81,8 @@ def _parsed(fmt: str, kind: Kind, value: Any, tz: str) -> Any:
         return int(value)
     if kind is Kind.REAL:
         return float(value)
+    if fmt == "csv" and value[:1] == "'" and value[1:2] in FORMULA_STARTS:
+        return value[1:]  # neutralised so a spreadsheet keeps it text (issue 12)
     return value
 
 
@@ -229,7 +232,9 @@ async def test_xlsx_past_the_row_limit_goes_on_another_sheet(
     assert titles[:2] == ["checkins", "checkins (2)"]
     assert len(titles) == -(-result.rows["checkins"] // 10)
     per_sheet = [list(s.iter_rows(values_only=True)) for s in book.worksheets]
-    assert all(rows[0] == tuple(CHECKINS.names) for rows in per_sheet)  # a header on each
+    assert all(
+        rows[0] == tuple(DATASETS["checkins"].names) for rows in per_sheet
+    )  # a header on each
     assert sum(len(rows) - 1 for rows in per_sheet) == result.rows["checkins"]
     book.close()
     book = load_workbook(result.path)  # full mode: frozen header and widths are there

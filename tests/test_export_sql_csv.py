@@ -25,7 +25,7 @@ import bot.exporting
 from bot.exporting import DATASETS, ExportError, ExportRequest, write_export
 from bot.exporting import sql_csv as sql_csv_module
 from bot.exporting import writers as writers_module
-from bot.exporting.writers import _csv_bool, _IsoInstants, compile_converter
+from bot.exporting.writers import compile_converter, csv_table
 from storage import Storage
 from storage.csv_cells import cells_query, lines_query, zone_spans
 from storage.csv_chunks import ChunkRenderer, CsvPlan, RenderStopped, fill_lines
@@ -75,7 +75,7 @@ rows = st.lists(
 
 def _reference(conn: sqlite3.Connection, dataset: DataSet) -> bytes:
     """csv.writer over the raw values, converted as the general CSV writer converts them."""
-    convert = compile_converter(dataset, {Kind.INSTANT: _IsoInstants(), Kind.BOOL: _csv_bool})
+    convert = compile_converter(dataset, csv_table())
     out = io.StringIO()
     csv.writer(out).writerows(map(convert, conn.execute(dataset.query(FILTER)).fetchall()))
     return out.getvalue().encode()

@@ -14,6 +14,7 @@ import os
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from functools import partial
 from pathlib import Path
 
@@ -24,6 +25,11 @@ from storage import Storage
 from storage.exports import ExportFilter
 
 Progress = Callable[[str, int], None]
+
+
+# Days an export may cover: Unix time's start to the last day whose next day and local
+# offsets a datetime can still hold.
+EXPORTABLE_DAYS = (date(1970, 1, 1), date(9998, 12, 31))
 
 
 class ExportError(Exception):
@@ -47,6 +53,11 @@ class ExportRequest:
         if self.flt.first_day > self.flt.last_day:
             raise ExportError(
                 f"the range starts ({self.flt.first_day}) after it ends ({self.flt.last_day})"
+            )
+        if not EXPORTABLE_DAYS[0] <= self.flt.first_day <= self.flt.last_day <= EXPORTABLE_DAYS[1]:
+            # Day arithmetic at the edges of the calendar overflows; nothing is stored there.
+            raise ExportError(
+                f"the range must lie between {EXPORTABLE_DAYS[0]} and {EXPORTABLE_DAYS[1]}"
             )
 
     @property

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 
 from bot.exporting.compliance_dataset import COMPLIANCE
 from storage import Storage
+from storage.export_evidence import ROLLCALL_ROW, SPOOF_SIGNALS, with_row_hash
 from storage.exports import (
     AUDIT,
     CHECKINS,
@@ -26,14 +27,16 @@ from storage.exports import (
 DATASETS: dict[str, DataSet] = {
     ds.name: ds
     for ds in (
-        CHECKINS,
+        # Evidence rows carry their hash-chain hash (storage/export_evidence.py).
+        with_row_hash(CHECKINS, "checkins"),
         LIVE_TRACKS,
         DIARIES,
-        REQUESTS,
-        ROLLCALLS,
-        RECALLS,
-        AUDIT,
+        with_row_hash(REQUESTS, "requests"),
+        with_row_hash(ROLLCALLS, "rollcall_targets", ROLLCALL_ROW),
+        with_row_hash(RECALLS, "recalls"),
+        with_row_hash(AUDIT, "audit"),
         COMPLIANCE,
+        with_row_hash(SPOOF_SIGNALS, "spoof_signals"),
     )
 }
 

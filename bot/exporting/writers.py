@@ -13,6 +13,7 @@ import contextlib
 import csv
 import io
 import json
+import math
 import zipfile
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
@@ -27,6 +28,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
+from storage.csv_cells import FORMULA_STARTS
 from storage.exports import DataSet, Kind
 
 FORMATS = ("csv", "xlsx", "jsonl")
@@ -85,6 +87,14 @@ def _bool(value: Any, tz: str) -> Any:
 
 def _csv_bool(value: Any, tz: str) -> Any:
     return "" if value is None else ("true" if value else "false")
+
+
+def neutralise_formula(value: Any, tz: str) -> Any:
+    """A CSV text cell a spreadsheet would run as a formula gets a leading ' (the same rule
+    as the SQL of storage/csv_cells.py); anything else is left as it is."""
+    if isinstance(value, str) and value and value[0] in FORMULA_STARTS:
+        return "'" + value
+    return value
 
 
 def _day(value: Any, tz: str) -> Any:
@@ -191,13 +201,18 @@ def rendered_by_sqlite(fmt: str, dataset: DataSet) -> bool:
     return fmt == "csv" and dataset.query is not None
 
 
+def csv_table() -> dict[Kind, Convert]:
+    """How CSV writes each kind of cell: what the SQL of storage/csv_cells.py also does."""
+    return {Kind.INSTANT: _IsoInstants(), Kind.BOOL: _csv_bool, Kind.TEXT: neutralise_formula}
+
+
 class CsvWriter(_TextWriter):
     suffix = ".csv"
     # The BOM makes Excel read the file as UTF-8, so Chinese names survive a double-click.
     encoding = "utf-8-sig"
 
     def table(self) -> dict[Kind, Convert]:
-        return {Kind.INSTANT: _IsoInstants(), Kind.BOOL: _csv_bool}
+        return csv_table()
 
     def header(self, dataset: DataSet) -> None:
         assert self.text is not None
@@ -215,6 +230,10 @@ class CsvWriter(_TextWriter):
         return cast(IO[bytes], self.text.buffer)
 
 
+def _json_number(value: Any) -> Any:
+    return None if isinstance(value, float) and not math.isfinite(value) else value
+
+
 class JsonlWriter(_TextWriter):
     suffix = ".jsonl"
 
@@ -224,10 +243,18 @@ class JsonlWriter(_TextWriter):
     def write(self, rows: Sequence[Sequence[Any]]) -> None:
         assert self.text is not None and self.convert is not None and self.dataset is not None
         names = self.dataset.names
-        dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-        self.text.write(
-            "".join(dumps(dict(zip(names, self.convert(r), strict=True))) + "\n" for r in rows)
-        )
+        dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
+        convert = self.convert
+        try:
+            text = "".join(dumps(dict(zip(names, convert(r), strict=True))) + "\n" for r in rows)
+        except ValueError:
+            # An infinity stored before the door refused them (bot/rules/plausible.py): JSON
+            # has no such number, so it is written as null rather than as invalid JSON.
+            text = "".join(
+                dumps(dict(zip(names, map(_json_number, convert(r)), strict=True))) + "\n"
+                for r in rows
+            )
+        self.text.write(text)
 
 
 def _sheet_text(value: Any, tz: str) -> Any:

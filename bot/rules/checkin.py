@@ -10,7 +10,8 @@ Decisions:
 * ``distance_m``/``place`` are filled whenever the coordinates are valid, and ``timing``
   always (from ``message_date``), also for rejected attempts: they are evidence. Only
   ``accepted`` says whether the check-in counts.
-* A non-finite ``accuracy_m`` is treated as inaccurate; a missing one is accepted.
+* A non-finite or negative ``accuracy_m`` is treated as inaccurate; a missing one is
+  accepted.
 * After the cutoff a check-in is still *accepted* with timing MISSED (the member is then
   asked for a make-up request); only TOO_EARLY is a rejection.
 * On an upgrade (on-site after out-of-area) the day's place becomes ON_SITE but its
@@ -26,6 +27,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from bot.rules.geo import InvalidCoordinates, Point, check_coordinates, distance_m
+from bot.rules.plausible import plausible_time
 from bot.rules.schedule import Schedule, Timing, local_day, morning_timing
 
 __all__ = [
@@ -55,6 +57,8 @@ class RejectReason(StrEnum):
     TOO_EARLY = "too_early"
     LIVE_REQUIRED = "live_required"
     BAD_COORDINATES = "bad_coordinates"
+    # Dated outside the last day (give or take the clocks' slack): forged or broken.
+    BAD_TIME = "bad_time"
 
 
 class Place(StrEnum):
@@ -126,15 +130,18 @@ def judge_checkin(
     """Judge one shared location; ``evening``: shared inside the evening window, so it gets
     an evening outcome instead of a morning timing (same evidence rules and geofence).
 
-    Rejection checks, first match wins: not member, recalled, bad coordinates,
+    Rejection checks, first match wins: not member, recalled, bad coordinates, bad time,
     forwarded, venue, offline, live required, inaccurate (accuracy worse than the site
     radius), too early. Timing and local day come from ``ev.message_date`` only.
     """
     _aware(ev.message_date, "message_date")
     _aware(ev.received_at, "received_at")
 
-    day = local_day(ev.message_date, tz)
-    timing = morning_timing(ev.message_date, tz, schedule)
+    believable = plausible_time(ev.message_date, ev.received_at)
+    # An implausible date says nothing about the day: the attempt is filed under today.
+    when = ev.message_date if believable else ev.received_at
+    day = local_day(when, tz)
+    timing = morning_timing(when, tz, schedule)
     delay_s = max(0.0, (ev.received_at - ev.message_date).total_seconds())
     delayed = delay_s > delayed_after_s
 
@@ -150,8 +157,9 @@ def judge_checkin(
         dist = distance_m(point, Point(site.lat, site.lon))
         place = Place.ON_SITE if dist <= site.radius_m else Place.OUT_OF_AREA
 
+    # A negative or non-finite radius of uncertainty is no measurement at all.
     inaccurate = ev.accuracy_m is not None and (
-        not math.isfinite(ev.accuracy_m) or ev.accuracy_m > site.radius_m
+        not math.isfinite(ev.accuracy_m) or not 0 <= ev.accuracy_m <= site.radius_m
     )
 
     reason: RejectReason | None
@@ -161,6 +169,8 @@ def judge_checkin(
         reason = RejectReason.RECALLED
     elif point is None:
         reason = RejectReason.BAD_COORDINATES
+    elif not believable:
+        reason = RejectReason.BAD_TIME
     elif ev.is_forwarded:
         reason = RejectReason.FORWARDED
     elif ev.is_venue:

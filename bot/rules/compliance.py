@@ -103,6 +103,8 @@ class MemberInput:
     absences_ytd: int = 0
     # The team-local day the member joined; days before it are neither missed nor owed.
     member_since: date | None = None
+    # Spoof signals of the month not cleared by a supervisor (SPEC §6).
+    spoof_signals: int = 0
 
 
 @dataclass(frozen=True)
@@ -133,6 +135,7 @@ class MemberMonth:
     excellent_eligible: bool
     competent_eligible: bool
     grid: tuple[DayStatus, ...]  # one per day of the month
+    spoof_signals: int = 0  # open signals of the month: to look at, never a verdict
 
     @property
     def leave_total(self) -> int:
@@ -249,6 +252,7 @@ def member_month(
         excellent_eligible=absences < policy.excellent_absence_limit,
         competent_eligible=absences <= policy.competent_absence_limit,
         grid=grid,
+        spoof_signals=member.spoof_signals,
     )
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from bot.rules.spoof import SpoofThresholds
 
 
 @dataclass(frozen=True)
@@ -17,3 +19,5 @@ class Policy:
     second_approval_after_days: int = 5
     # A recalled member's place must be refilled within this many days.
     refill_days: int = 7
+    # When a fix is worth a supervisor's look (SPEC §6).
+    spoof: SpoofThresholds = field(default_factory=SpoofThresholds)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
 
 from bot.access import Actor
 from bot.context import AppContext
+from bot.rules import spoof
 from bot.rules.checkin import (
     CheckinVerdict,
     DayEffect,
@@ -15,9 +18,12 @@ from bot.rules.checkin import (
     judge_checkin,
 )
 from bot.rules.geo import Point, check_coordinates, distance_m
+from bot.rules.plausible import optional_finite, plausible_time
 from bot.rules.schedule import in_evening_window, local_day
-from storage.checkins import LivePoint, NewCheckin, RecordedCheckin
+from bot.rules.spoof import Fix
+from storage.checkins import LivePoint, NewCheckin, RecordedCheckin, SpoofCheck
 from storage.models import Team
+from storage.spoof import SignalTarget
 
 
 @dataclass(frozen=True)
@@ -31,13 +37,14 @@ class CheckinResult:
 def stranger_verdict(ev: LocationEvidence, tz: str) -> CheckinVerdict:
     """Someone with no team: no site to measure against, but the attempt is still evidence."""
     delay = max(0.0, (ev.received_at - ev.message_date).total_seconds())
+    when = ev.message_date if plausible_time(ev.message_date, ev.received_at) else ev.received_at
     return CheckinVerdict(
         accepted=False,
         reject_reason=RejectReason.NOT_MEMBER,
         distance_m=None,
         place=None,
         timing=None,
-        local_day=local_day(ev.message_date, tz),
+        local_day=local_day(when, tz),
         delay_s=delay,
         delayed=False,
     )
@@ -85,8 +92,28 @@ async def check_in(
             kind=kind,
         ),
         (lambda _: DayEffect.NO_CHANGE) if evening else (lambda c: day_effect(c, verdict)),
+        spoof_check(ev, verdict, team),
     )
     return CheckinResult(verdict, recorded, team, kind)
+
+
+def spoof_check(
+    ev: LocationEvidence, verdict: CheckinVerdict, team: Team | None
+) -> SpoofCheck | None:
+    """The signals an accepted check-in raises, judged from the member's own history."""
+    if team is None or not verdict.accepted:
+        return None
+    fix = Fix(
+        at=ev.message_date.timestamp(),
+        lat=ev.lat,
+        lon=ev.lon,
+        accuracy_m=ev.accuracy_m,
+        day=verdict.local_day,
+    )
+    site, thresholds = team.site, team.policy.spoof
+    return SpoofCheck(
+        lambda history: spoof.assess(fix, history, site, thresholds), thresholds.history_days
+    )
 
 
 async def track_live_position(
@@ -101,7 +128,7 @@ async def track_live_position(
 ) -> bool:
     """A later position of a live location: appended to the track of the check-in it edits."""
     stored = await ctx.storage.checkins.by_message(chat_id, message_id)
-    if stored is None:
+    if stored is None or not plausible_time(datetime.fromtimestamp(at, UTC), ctx.clock.now()):
         return False
     try:
         point = check_coordinates(lat, lon)
@@ -110,9 +137,58 @@ async def track_live_position(
     dist = None
     if stored["site_lat"] is not None:
         dist = distance_m(point, Point(stored["site_lat"], stored["site_lon"]))
-    return await ctx.storage.checkins.add_live_point(
+    added = await ctx.storage.checkins.add_live_point(
         chat_id,
         message_id,
-        LivePoint(at=at, lat=point.lat, lon=point.lon, accuracy_m=accuracy_m, distance_m=dist),
+        LivePoint(
+            at=at,
+            lat=point.lat,
+            lon=point.lon,
+            accuracy_m=optional_finite(accuracy_m),
+            distance_m=dist,
+        ),
         received_at=ctx.now_ts(),
+    )
+    if added and stored["accepted"] and stored["team_id"] is not None:
+        await live_signals(
+            ctx,
+            stored,
+            Fix(
+                float(at),
+                point.lat,
+                point.lon,
+                optional_finite(accuracy_m),
+                date.fromisoformat(stored["local_day"]),
+                "live",
+            ),
+        )
+    return added
+
+
+async def live_signals(ctx: AppContext, checkin: dict[str, Any], point: Fix) -> None:
+    """A live location that never moves, or a point no road could have reached: raised once
+    per live location (the signal's ref is the check-in it belongs to)."""
+    team = await ctx.storage.teams.get(checkin["team_id"])
+    if team is None:
+        return
+    th = team.policy.spoof
+    track = [
+        Fix(float(p.at), p.lat, p.lon, p.accuracy_m, point.day, "live")
+        for p in await ctx.storage.checkins.track(checkin["id"])
+    ]
+    start = Fix(
+        float(checkin["message_date"]),
+        checkin["lat"],
+        checkin["lon"],
+        checkin["accuracy_m"],
+        point.day,
+    )
+    found = [
+        spoof.static_live([start, *track], th),
+        spoof.impossible_travel(point, [start, *[p for p in track if p != point]], th),
+    ]
+    await ctx.storage.spoof.record(
+        SignalTarget(checkin["telegram_id"], team.id, point.day, "live", checkin["id"]),
+        [f for f in found if f is not None],
+        ctx.now_ts(),
     )

@@ -33,6 +33,7 @@ from bot.rules.compliance import (
     team_month,
 )
 from bot.rules.schedule import local_datetime
+from bot.services.evidence import failing_members_pictures
 from bot.services.late import LateNote, noted
 
 log = logging.getLogger(__name__)
@@ -229,6 +230,8 @@ async def send_monthly_compliance(
                 if lang not in files:
                     # Rendering is CPU work: keep the event loop free for updates meanwhile.
                     files[lang] = await asyncio.to_thread(_render_files, tm, lang)
+                    # Members short of the policy: their month as evidence (SPEC §6).
+                    files[lang].photos += await failing_members_pictures(ctx, team, tm, lang)
                 await _deliver(ctx, bot, chat_id, ref, tm, lang, files[lang], late)
             except Forbidden:
                 log.info("monthly compliance: %s blocked the bot; marked unreachable", chat_id)

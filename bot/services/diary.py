@@ -13,6 +13,7 @@ import telegram
 from telegram.error import TelegramError
 
 from bot.context import AppContext
+from bot.fileperms import private_dirs, write_private
 from bot.rules.schedule import local_datetime
 from storage.diary import Entry, NewEntry
 
@@ -82,9 +83,9 @@ def _write_once(path: Path, data: bytes) -> None:
     """Content-addressed: the same bytes sent twice are stored once."""
     if path.exists():
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dirs(path.parent)  # people's photos and voices: owner only (bot/fileperms.py)
     tmp = path.with_suffix(".part")
-    tmp.write_bytes(data)
+    write_private(tmp, data)
     tmp.replace(path)  # atomic: a crash never leaves half a file under the final name
 
 

@@ -7,6 +7,7 @@ write the diary or ask leave: a recalled member is refused everywhere.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from telegram import Bot
@@ -36,15 +37,38 @@ def clean_reason(text: str | None) -> str | None:
 async def recall_member(
     ctx: AppContext, *, member_id: int, team: Team, reason: str, actor_id: int | None
 ) -> Recall:
+    async def recall(cleaned: str) -> Recall:
+        return await ctx.storage.recalls.recall(
+            member_id, team.id, reason=cleaned, by=actor_id, now=ctx.now_ts()
+        )
+
+    return await _with_reason(reason, recall, "not_active")
+
+
+async def reinstate_member(
+    ctx: AppContext, *, member_id: int, team: Team, reason: str, actor_id: int | None
+) -> Recall:
+    """Only an admin brings a recalled member back (an invite link never does)."""
+
+    async def reinstate(cleaned: str) -> Recall:
+        return await ctx.storage.recalls.reinstate(
+            member_id, team.id, reason=cleaned, by=actor_id, now=ctx.now_ts()
+        )
+
+    return await _with_reason(reason, reinstate, "not_recalled")
+
+
+async def _with_reason(
+    reason: str, change: Callable[[str], Awaitable[Recall]], refused: str
+) -> Recall:
+    """A recall or a reinstatement: a reason is required; RecallProblem says why not."""
     cleaned = clean_reason(reason)
     if cleaned is None:
         raise RecallProblem("reason_invalid")
     try:
-        return await ctx.storage.recalls.recall(
-            member_id, team.id, reason=cleaned, by=actor_id, now=ctx.now_ts()
-        )
+        return await change(cleaned)
     except NotRecallable as exc:
-        raise RecallProblem("not_active") from exc
+        raise RecallProblem(refused) from exc
 
 
 async def tell_recalled(ctx: AppContext, bot: Bot, recall: Recall) -> bool:

@@ -24,12 +24,14 @@ from bot.rules.rollcall import (
     week_of,
 )
 from bot.rules.schedule import local_datetime, local_day
+from bot.rules.spoof import Fix, assess
 from bot.rules.text import split_message
 from bot.services.fanout import FanoutResult, Outgoing, Part, fan_out
 from bot.services.late import LateNote, noted_parts
 from bot.services.reminders import admin_people
 from storage.models import Team
 from storage.rollcalls import OpenTarget, Plan, TargetResult
+from storage.spoof import SignalTarget
 
 ROLLCALL_ASK = "rollcall"
 ROLLCALL_RESULT = "rollcall_result"
@@ -145,7 +147,33 @@ async def answer_rollcall(
         )
         if not stored:
             return Judged(None, None, judged.distance_m)
+        await rollcall_signals(ctx, team, telegram_id, target.rollcall_id, answer, at)
     return judged
+
+
+async def rollcall_signals(
+    ctx: AppContext,
+    team: Team,
+    telegram_id: int,
+    rollcall_id: int,
+    answer: RollcallAnswer,
+    at: datetime,
+) -> None:
+    """An answer is a fix like a check-in: judged against the member's own history."""
+    ref = await ctx.storage.spoof.rollcall_ref(rollcall_id, telegram_id)
+    if ref is None:
+        return
+    ref_id, day = ref
+    th = team.policy.spoof
+    fix = Fix(at.timestamp(), answer.lat, answer.lon, answer.accuracy_m, day, "rollcall", ref_id)
+    history = await ctx.storage.spoof.history(
+        telegram_id, day, at.timestamp(), days=th.history_days, skip_rollcall=ref_id
+    )
+    await ctx.storage.spoof.record(
+        SignalTarget(telegram_id, team.id, day, "rollcall", ref_id),
+        assess(fix, history, team.site, th),
+        ctx.now_ts(),
+    )
 
 
 def render_results(

@@ -21,6 +21,7 @@ from bot.rules.summary import (
     render_summary,
 )
 from bot.rules.text import split_message
+from bot.services.evidence import look_at_text, open_signals
 from bot.services.fanout import FanoutResult, Outgoing, Part, fan_out
 from bot.services.late import LateNote, noted_parts
 from bot.services.reminders import report_unreachable
@@ -110,11 +111,15 @@ async def team_night(ctx: AppContext, team: Team, day: date, now: datetime) -> N
     return NightNotes(evening, unreachable)
 
 
-def summary_parts(lang: str, model: SummaryModel, night: NightNotes | None = None) -> list[Part]:
+def summary_parts(
+    lang: str, model: SummaryModel, night: NightNotes | None = None, extra: str | None = None
+) -> list[Part]:
+    """`night`: evening presence and the unreachable; `extra`: a section of its own below
+    them (the "to look at" signals)."""
     text = render_summary(lang, model)
-    notes = night.render(lang) if night else ""
-    if notes:
-        text += "\n\n" + notes
+    for notes in (night.render(lang) if night else "", extra or ""):
+        if notes:
+            text += "\n\n" + notes
     parts = [Part(chunk) for chunk in split_message(text)]
     return parts + pending_keyboards(lang, model.pending)
 
@@ -130,19 +135,18 @@ async def send_supervisor_summaries(
         return FanoutResult()
     model = await team_summary(ctx, team, day, now)
     night = await team_night(ctx, team, day, now)
+    signals = await open_signals(ctx, team, day, day)
     readers = await ctx.storage.people.team_members(team.id, role="supervisor")
-    messages = [
-        Outgoing(
-            SUMMARY,
-            p.telegram_id,
-            f"{team.id}:{day.isoformat()}",
-            noted_parts(
-                tuple(summary_parts(p.language or "en", model, night)), p.language or "en", late
-            ),
+    messages = []
+    for _, p in readers:
+        if p.unreachable:
+            continue
+        lang = p.language or "en"
+        parts = summary_parts(lang, model, night, look_at_text(lang, signals))
+        ref = f"{team.id}:{day.isoformat()}"
+        messages.append(
+            Outgoing(SUMMARY, p.telegram_id, ref, noted_parts(tuple(parts), lang, late))
         )
-        for _, p in readers
-        if not p.unreachable
-    ]
     result = await fan_out(ctx, bot, messages)
     if result.blocked:
         await report_unreachable(ctx, bot, team, result.blocked)
@@ -180,12 +184,14 @@ async def send_weekly_digest(
         first, last = last_week(local_day(now, team.timezone))
     else:
         last = first + timedelta(days=6)
+    signals = await open_signals(ctx, team, first, last)
     messages = []
     for _, p in await ctx.storage.people.team_members(team.id, role="supervisor"):
         if p.unreachable:
             continue
         text = await weekly_digest_text(ctx, team, p.language or "en", first, last)
-        parts = tuple(Part(chunk) for chunk in split_message(text))
+        look = look_at_text(p.language or "en", signals)
+        parts = tuple(Part(chunk) for chunk in split_message(f"{text}\n\n{look}" if look else text))
         parts = noted_parts(parts, p.language or "en", late)
         messages.append(Outgoing(WEEKLY_DIGEST, p.telegram_id, f"{team.id}:{first}", parts))
     return await fan_out(ctx, bot, messages)

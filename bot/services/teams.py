@@ -8,6 +8,7 @@ from typing import Any
 from bot.context import AppContext
 from bot.rules.checkin import Site
 from bot.rules.geo import Datum, to_wgs84, validate_radius
+from bot.rules.joining import default_uses
 from bot.rules.schedule import Schedule
 from storage.models import Invite, Team
 
@@ -58,11 +59,31 @@ async def create_team(ctx: AppContext, draft: TeamDraft, *, actor_id: int | None
     return team
 
 
-async def create_invite(ctx: AppContext, team: Team, role: str, *, actor_id: int | None) -> Invite:
+_UNSET: Any = object()
+
+
+async def create_invite(
+    ctx: AppContext,
+    team: Team,
+    role: str,
+    *,
+    actor_id: int | None,
+    max_uses: int | None = _UNSET,
+) -> Invite:
+    """`max_uses` None: unlimited; not given: the role's default (supervisor links: one)."""
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
+    if max_uses is _UNSET:
+        max_uses = default_uses(role)
+    if max_uses is not None and max_uses < 1:
+        raise ValueError("an invite needs at least one use")
     invite = await ctx.storage.invites.create(
-        team.id, role, now=ctx.now_ts(), days=ctx.settings.invite_days, created_by=actor_id
+        team.id,
+        role,
+        now=ctx.now_ts(),
+        days=ctx.settings.invite_days,
+        created_by=actor_id,
+        max_uses=max_uses,
     )
     await ctx.storage.audit.record(
         at=ctx.now_ts(),
@@ -70,7 +91,7 @@ async def create_invite(ctx: AppContext, team: Team, role: str, *, actor_id: int
         action="invite.create",
         team_id=team.id,
         subject=invite.code,
-        after={"role": role, "expires_at": invite.expires_at},
+        after={"role": role, "expires_at": invite.expires_at, "max_uses": max_uses},
     )
     return invite
 

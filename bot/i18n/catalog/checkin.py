@@ -95,6 +95,16 @@ MESSAGES = {
         "en": "❌ Not accepted: those coordinates are not valid.",
         "zh": "❌ 未接受：坐标无效。",
     },
+    "reject.bad_time": {
+        "en": "❌ Not accepted: this message's time ({sent}) cannot be right. Share your "
+        "location again now.",
+        "zh": "❌ 未接受：此消息的时间（{sent}）不可能正确。请现在重新发送位置。",
+    },
+    "input.bad_time": {
+        "en": "This message's time ({sent}) cannot be right, so it was not saved. Please send "
+        "it again.",
+        "zh": "此消息的时间（{sent}）不可能正确，因此未保存。请重新发送。",
+    },
     "reject.stored": {
         "en": "The attempt is kept on record.",
         "zh": "本次尝试已存档。",

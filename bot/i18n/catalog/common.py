@@ -25,17 +25,21 @@ MESSAGES = {
     "help.supervisor": {
         "en": "Supervisor commands:\n/summary [YYYY-MM-DD] — a day's summary of your teams\n"
         "/diaries [team] [date] — read members' diaries\n/rollcall [team | member] — a spot "
-        "check: members share a live location within 30 minutes",
+        "check: members share a live location within 30 minutes\n/evidence MEMBER [YYYY-MM] — "
+        "a member's month as a picture, with signals of faked locations\n"
+        "/clearsignal ID REASON — clear a signal you checked",
         "zh": "负责人命令：\n/summary [YYYY-MM-DD] — 所带队的当日汇总\n"
         "/diaries [队名] [日期] — 查看队员日志\n/rollcall [队名 | 队员] — 抽查点名："
-        "队员须在 30 分钟内共享实时位置",
+        "队员须在 30 分钟内共享实时位置\n/evidence 队员 [YYYY-MM] — 队员当月定位图及伪造迹象\n"
+        "/clearsignal 编号 理由 — 消除已核实的迹象",
     },
     "help.admin": {
         "en": "Admin commands:\n/newteam — create a team and its invite links\n/teams — list "
         "teams\n/export — export data\n/recall — recall a member\n/summary, /diaries, "
-        "/rollcall — for any team",
+        "/rollcall, /evidence, /clearsignal — for any team",
         "zh": "管理员命令：\n/newteam — 创建工作队及邀请链接\n/teams — 查看工作队\n"
-        "/export — 导出数据\n/recall — 召回队员\n/summary、/diaries、/rollcall — 适用于所有工作队",
+        "/export — 导出数据\n/recall — 召回队员\n/summary、/diaries、/rollcall、/evidence、"
+        "/clearsignal — 适用于所有工作队",
     },
     "recalled.notice": {
         "en": "You have been recalled from {team}: check-ins, diaries and leave requests are "
@@ -49,12 +53,19 @@ MESSAGES = {
         "zh": "您没有执行此操作的权限。",
     },
     "private_only": {
-        "en": "Please use this in a private chat with me, not in a group.",
-        "zh": "请在与我的私聊中使用此功能，不要在群里使用。",
+        "en": "Please open a private chat with me: I work only there, not in groups.",
+        "zh": "请与我私聊：我只在私聊中工作，不在群里使用。",
     },
+    # Honest: a failed handler may not have saved what was sent.
     "error.generic": {
-        "en": "Sorry, something went wrong. Your data is safe; please try again.",
-        "zh": "抱歉，出了点问题。您的数据不会丢失，请重试。",
+        "en": "Sorry, something went wrong on my side. If I did not confirm what you just sent, "
+        "please send it again.",
+        "zh": "抱歉，我这边出了问题。如果我没有确认您刚才发送的内容，请重新发送。",
+    },
+    "error.not_saved": {
+        "en": "⚠️ Not saved yet: my storage is full or failing. I will save it by myself as "
+        "soon as it works again, and confirm it then; no need to send it again.",
+        "zh": "⚠️ 尚未保存：我的存储空间已满或出现故障。恢复后我会自动保存并确认，无需重新发送。",
     },
     "unknown_text": {
         "en": "I didn't understand that. Use the menu below, or /help.",

@@ -40,4 +40,52 @@ MESSAGES = {
     },
     "role.member": {"en": "member", "zh": "队员"},
     "role.supervisor": {"en": "supervisor", "zh": "负责人"},
+    "join.used_up": {
+        "en": "This invite link has already been used. Ask your administrator for a new one.",
+        "zh": "此邀请链接已被使用，请向管理员索取新的链接。",
+    },
+    "join.already": {
+        "en": "You are already in {team} as {role}. Nothing changed.",
+        "zh": "您已是{team}的{role}，未做任何更改。",
+    },
+    "join.still_recalled": {
+        "en": "You were recalled from {team}. An invite link does not change that: only an "
+        "administrator can reinstate you.",
+        "zh": "您已被从{team}召回。邀请链接不能改变这一点，只有管理员可以恢复您的身份。",
+    },
+    "join.role_change_asked": {
+        "en": "You are in {team} as {current}; this link is for the role of {role}. An "
+        "administrator must confirm the change: I have asked them and will tell you their "
+        "answer.",
+        "zh": "您是{team}的{current}，此链接用于{role}。更改身份需管理员确认：已通知管理员，"
+        "结果会告知您。",
+    },
+    "join.role_change_request": {
+        "en": "{name} (id {user_id}) is in {team} as {current} and opened an invite link for "
+        "the role of {role}. Change their role to {role}?",
+        "zh": "{name}（ID {user_id}）是{team}的{current}，打开了{role}邀请链接。"
+        "是否将其身份改为{role}？",
+    },
+    "join.role_change_yes": {"en": "Confirm: make {role}", "zh": "确认：改为{role}"},
+    "join.role_change_no": {"en": "Refuse", "zh": "拒绝"},
+    "join.role_change_approved": {
+        "en": "✅ {name} is now in {team} as {role}.",
+        "zh": "✅ {name} 现为{team}的{role}。",
+    },
+    "join.role_change_refused": {
+        "en": "Refused: {name} stays in {team} as {current}.",
+        "zh": "已拒绝：{name} 仍是{team}的{current}。",
+    },
+    "join.role_change_stale": {
+        "en": "This request was already decided, or their place in the team has changed.",
+        "zh": "此请求已处理，或其在队中的身份已变化。",
+    },
+    "join.role_change_told_yes": {
+        "en": "An administrator confirmed: you are now in {team} as {role}.",
+        "zh": "管理员已确认：您现为{team}的{role}。",
+    },
+    "join.role_change_told_no": {
+        "en": "An administrator did not confirm the change: you stay in {team} as {current}.",
+        "zh": "管理员未确认更改：您仍是{team}的{current}。",
+    },
 }

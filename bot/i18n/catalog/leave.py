@@ -175,17 +175,19 @@ MESSAGES = {
         "en": "Request #{id} rejected; the member is told.",
         "zh": "申请 #{id} 已驳回，已通知申请人。",
     },
+    # Whether a request exists, or whose team it is in, is not told to someone who may
+    # not decide it: one answer for both.
     "req.refused.not_found": {
-        "en": "This request does not exist or is not yours to act on.",
-        "zh": "该申请不存在，或您无权处理。",
+        "en": "This button is not for you.",
+        "zh": "此按钮不是给您的。",
     },
     "req.refused.own": {
         "en": "You cannot decide your own request.",
         "zh": "您不能审批自己的申请。",
     },
     "req.refused.not_approver": {
-        "en": "You are not an approver of this team.",
-        "zh": "您不是该工作队的审批人。",
+        "en": "This button is not for you.",
+        "zh": "此按钮不是给您的。",
     },
     "req.refused.decided": {"en": "This request is already decided.", "zh": "该申请已处理。"},
     "req.submitted": {

@@ -1,0 +1,34 @@
+"""Before `outpost run` says it is running: Telegram must have answered.
+
+One getMe on a plain Bot, without the retries the running bot uses (bot/resilience.py), so a
+token Telegram refuses or a server nobody can reach is one line at once, not a minute of
+retries and a traceback after "running" was already logged.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from telegram import Bot, User
+from telegram.error import InvalidToken, NetworkError, TelegramError
+
+from bot.config import ConfigError, Settings
+
+
+async def telegram_answers(settings: Settings) -> User:
+    """The bot's own user as Telegram knows it; ConfigError naming the problem otherwise."""
+    host = urlsplit(settings.api_base_url).netloc or settings.api_base_url
+    try:
+        async with Bot(settings.require_token(), base_url=settings.api_base_url) as bot:
+            return bot.bot
+    except InvalidToken as exc:
+        raise ConfigError(
+            f"Telegram refused TELEGRAM_BOT_TOKEN ({exc}); check it with @BotFather"
+        ) from exc
+    except NetworkError as exc:
+        raise ConfigError(
+            f"cannot reach Telegram at {host} ({exc}); check the network, a proxy"
+            " (HTTPS_PROXY) or TELEGRAM_API_BASE_URL"
+        ) from exc
+    except TelegramError as exc:
+        raise ConfigError(f"Telegram at {host} did not answer getMe: {exc}") from exc

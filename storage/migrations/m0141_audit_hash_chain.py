@@ -1,0 +1,228 @@
+"""Tamper-evident evidence (SPEC §6): check-ins, leave decisions (requests), roll-call results,
+recalls, audit rows and spoof signals each join a hash chain, one per team plus `system` for
+rows with no team. Triggers write the link in the same transaction as the row, so no write
+path (grouped check-ins included) can forget it, and a row changed with the triggers dropped
+is caught by `outpost audit verify`.
+
+A row is chained at insert and again at every update (a request's decision, a roll-call
+target's outcome): each link seals the row's content at that moment and verify compares a
+row with its latest link. `chain_heads` holds one row per chain, moved first by the next
+link inside the writer's transaction: on a server database (PostgreSQL, several workers) a
+writer locks only its own team's head, so teams never wait on each other and two writers of
+one team take turns instead of forking the chain.
+
+Canonical content is the JSON array `[table, row id, sealed columns...]` as SQLite's
+`json_array` writes it (compact, UTF-8, the same escapes as Python's json), with each REAL
+column as an integer count of billionths (`CAST(x * 1e9 AS INTEGER)`): integers and text
+print the same on every SQLite and in Python, while float printing has changed between
+SQLite releases and must never turn an upgrade into a false alarm. Hashing is two functions
+every writing connection registers (storage/chain_hash.py): `chain_sha(text)` and
+`chain_link(prev, content)`. The column lists below are frozen with this step: a column
+added later is not sealed until a new step re-creates these triggers.
+"""
+
+from __future__ import annotations
+
+GENESIS = "0" * 64
+
+# table -> (row id expression, sealed columns in canonical order); REAL columns are listed
+# again in REALS.
+CHAINED: dict[str, tuple[str, tuple[str, ...]]] = {
+    "checkins": (
+        "id",
+        (
+            "telegram_id",
+            "team_id",
+            "chat_id",
+            "message_id",
+            "update_id",
+            "kind",
+            "message_date",
+            "received_at",
+            "delay_s",
+            "delayed",
+            "local_day",
+            "lat",
+            "lon",
+            "accuracy_m",
+            "live_period",
+            "is_live",
+            "is_forwarded",
+            "is_venue",
+            "is_from_offline",
+            "site_lat",
+            "site_lon",
+            "site_radius_m",
+            "distance_m",
+            "accepted",
+            "reject_reason",
+            "place",
+            "timing",
+            "effect",
+            "out_of_area_reason",
+        ),
+    ),
+    "requests": (
+        "id",
+        (
+            "kind",
+            "telegram_id",
+            "team_id",
+            "leave_type",
+            "first_day",
+            "last_day",
+            "days",
+            "reason",
+            "retroactive",
+            "state",
+            "created_at",
+            "decided_by",
+            "decided_at",
+            "decision_reason",
+            "admin_decided_by",
+            "admin_decided_at",
+            "ended_early_on",
+        ),
+    ),
+    "rollcall_targets": (
+        "rowid",
+        (
+            "rollcall_id",
+            "telegram_id",
+            "team_id",
+            "local_day",
+            "outcome",
+            "answered_at",
+            "chat_id",
+            "message_id",
+            "lat",
+            "lon",
+            "distance_m",
+        ),
+    ),
+    "recalls": (
+        "id",
+        (
+            "telegram_id",
+            "team_id",
+            "unit",
+            "reason",
+            "recalled_by",
+            "recalled_at",
+            "vacancy_closed_at",
+            "closed_by",
+        ),
+    ),
+    "audit": ("id", ("at", "actor_id", "action", "team_id", "subject", "before", "after")),
+    "spoof_signals": (
+        "id",
+        (
+            "telegram_id",
+            "team_id",
+            "local_day",
+            "signal",
+            "source",
+            "ref_id",
+            "inputs",
+            "raised_at",
+            "cleared_at",
+            "cleared_by",
+            "clear_reason",
+        ),
+    ),
+    # An anchor: every chain's head at one moment, itself on the system chain.
+    "chain_checkpoints": ("id", ("at", "heads")),
+}
+
+
+REALS: dict[str, frozenset[str]] = {
+    "checkins": frozenset(
+        {"received_at", "delay_s", "lat", "lon", "accuracy_m", "site_lat", "site_lon", "distance_m"}
+    ),
+    "requests": frozenset({"created_at", "decided_at", "admin_decided_at"}),
+    "rollcall_targets": frozenset({"answered_at", "lat", "lon", "distance_m"}),
+    "recalls": frozenset({"recalled_at", "vacancy_closed_at"}),
+    "audit": frozenset({"at"}),
+    "spoof_signals": frozenset({"raised_at", "cleared_at"}),
+    "chain_checkpoints": frozenset({"at"}),
+}
+SCALE = 1_000_000_000
+
+
+def content_sql(table: str, prefix: str = "") -> str:
+    """The canonical JSON of a row in SQL; `prefix` is "new." inside a trigger."""
+    rid, columns = CHAINED[table]
+    values = [
+        f"CAST({prefix}{c} * {SCALE} AS INTEGER)" if c in REALS[table] else f"{prefix}{c}"
+        for c in columns
+    ]
+    return f"json_array('{table}', {prefix}{rid}, {', '.join(values)})"
+
+
+def chain_of(table: str) -> str:
+    """SQL for the chain a new row joins: its team's, or the system chain."""
+    if table == "chain_checkpoints":
+        return "'system'"
+    return "CASE WHEN new.team_id IS NULL THEN 'system' ELSE 'team:' || new.team_id END"
+
+
+def _trigger(table: str, event: str) -> str:
+    rid, _ = CHAINED[table]
+    chain = chain_of(table)
+    # One line per statement: the migration runner splits steps on ";\n".
+    # The head moves first: on a server database that UPDATE takes the chain's row lock
+    # before anything is read from it, so two writers of one team queue there (and only
+    # there) and never both build on the same head.
+    return (
+        f"CREATE TRIGGER chain_{table}_{event.lower()} AFTER {event} ON {table} BEGIN "
+        "INSERT OR IGNORE INTO chain_heads(chain, seq, hash, prev, content)"
+        f" VALUES ({chain}, 0, '{GENESIS}', '', ''); "
+        # One UPDATE (FROM: the content is hashed once); its right-hand sides see the old
+        # head, so `prev` is the old hash and `hash` links from it.
+        "UPDATE chain_heads SET seq = seq + 1, prev = hash, content = x.c,"
+        f" hash = chain_link(hash, x.c) FROM (SELECT chain_sha({content_sql(table, 'new.')})"
+        f" AS c) x WHERE chain = {chain}; "
+        "INSERT INTO chain_links(chain, seq, source, row_id, content_hash, prev_hash, hash)"
+        f" SELECT chain, seq, '{table}', new.{rid}, content, prev, hash FROM chain_heads"
+        f" WHERE chain = {chain}; "
+        "END"
+    )
+
+
+_TABLES = """
+CREATE TABLE chain_heads (
+    chain TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL,
+    hash TEXT NOT NULL,
+    -- the last link's inputs, while its transaction builds it
+    prev TEXT NOT NULL,
+    content TEXT NOT NULL
+);
+CREATE TABLE chain_links (
+    chain TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    source TEXT NOT NULL,
+    row_id INTEGER NOT NULL,
+    content_hash TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    PRIMARY KEY (chain, seq)
+) WITHOUT ROWID;
+CREATE INDEX chain_links_row ON chain_links(source, row_id, chain, seq, content_hash);
+CREATE TABLE chain_checkpoints (
+    id INTEGER PRIMARY KEY,
+    at REAL NOT NULL,
+    heads TEXT NOT NULL
+)"""
+
+# Rows written before this step join the chains now, in id order: updating a row to itself
+# fires its update trigger.
+_BACKFILL = ";\n".join(f"UPDATE {table} SET {rid} = {rid}" for table, (rid, _) in CHAINED.items())
+
+SQL = ";\n".join(
+    [
+        _TABLES,
+        *(_trigger(table, event) for table in CHAINED for event in ("INSERT", "UPDATE")),
+        _BACKFILL,
+    ]
+)
