@@ -7,6 +7,7 @@ copy from a backup): rows written to SRC during the copy are not carried over.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 import time
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Any, TextIO
 from bot.cli import CliError
 from bot.config import db_target
 from storage import Storage
+from storage.chain_verify import verify
 from storage.transfer import TransferError, copy_database, summary
 
 
@@ -78,4 +80,9 @@ async def cmd_db_copy(args: argparse.Namespace) -> int:
         print("outpost: row counts differ (see above)", file=sys.stderr)
         return 1
     print("row counts equal in every table")
+    report = await asyncio.to_thread(verify, target)
+    if not report.ok:
+        print(f"outpost: the audit chains do not verify on the target: {report.first}")
+        return 1
+    print(f"audit chains verified on the target: {report.chains} chains, {report.links:,} links")
     return 0

@@ -74,6 +74,11 @@ class _NumberLoader(Loader):
         return float(text) if ("." in text or "e" in text.lower() or "N" in text) else int(text)
 
 
+class _BytesLoader(Loader):
+    def load(self, data: Any) -> bytes:
+        return bytes(data)
+
+
 class _BoolAsIntDumper(Dumper):
     """Flags are INTEGER columns (0/1) on both databases."""
 
@@ -102,6 +107,9 @@ class PgCursor:
     @property
     def description(self) -> Any:
         return None if self._rows is not None else self._cursor.description
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.fetchall())
 
     def fetchone(self) -> Any:
         if self._rows is not None:
@@ -177,6 +185,17 @@ class PgConnection:
         if crlf.lines > reported:
             progress(crlf.lines)
         return crlf.lines
+
+    @property
+    def text_factory(self) -> type:
+        return str
+
+    @text_factory.setter
+    def text_factory(self, factory: type) -> None:
+        """As sqlite3's: `bytes` makes text columns come back undecoded (hashing them)."""
+        if factory is bytes:
+            for name in ("text", "varchar"):
+                self.raw.adapters.register_loader(name, _BytesLoader)
 
     @property
     def in_transaction(self) -> bool:

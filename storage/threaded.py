@@ -41,6 +41,9 @@ class Result:
         rows, self._rows = self._rows[:size], self._rows[size:]
         return rows
 
+    async def close(self) -> None:
+        """Nothing to release (the rows were fetched with the statement)."""
+
 
 class _Pending:
     """`await conn.execute(...)` and `async with conn.execute(...) as cur` both work."""

@@ -72,22 +72,30 @@ async def copy_database(
         raise TransferError(f"the target is not empty: {listed}. Copy into an empty database.")
     totals = await counts(source, tables)
     postgres = target.dialect.postgres
+    source_pg = source.dialect.postgres
     async with target.transaction() as conn:
+        for table in tables:
+            if off := bulk.triggers(postgres, table, enabled=False):
+                await conn.execute(off)
         for table in tables:
             done = 0
             on_progress(table, 0, totals[table])
             columns: list[str] | None = None
             if table in bulk.TRIGGER_FED:
                 await conn.execute(f'DELETE FROM "{table}"')
-            async for rows in source.stream(f'SELECT * FROM "{table}"', (), batch):
+            async for rows in source.stream(bulk.select_all(source_pg, table), (), batch):
                 columns = columns or list(rows[0].keys())
                 await conn.run(bulk.load, postgres, table, columns, rows)
                 done += len(rows)
                 on_progress(table, done, totals[table])
-            if columns is not None and "id" in columns:
-                fix = bulk.after_load(postgres, table, identity=True)
-                if fix:
-                    await conn.execute(fix)
+            for column in ("id", "rowid"):
+                if columns is not None and column in columns:
+                    fix = bulk.after_load(postgres, table, column)
+                    if fix:
+                        await conn.execute(fix)
+        for table in tables:
+            if on := bulk.triggers(postgres, table, enabled=True):
+                await conn.execute(on)
     after = await counts(target, tables)
     return [TableCount(t, totals[t], after[t]) for t in tables]
 

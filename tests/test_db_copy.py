@@ -3,6 +3,7 @@ backups with pg_dump that restore."""
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +14,8 @@ import pytest
 from bot.cli import main
 from bot.services.backup import pg_tool
 from storage import Storage
+from storage.chain_verify import verify
+from storage.dialects.bulk import select_all
 from storage.transfer import TransferError, copy_database
 from tests.backends import PgServer, with_database
 from tests.export_data import populate
@@ -37,11 +40,11 @@ def _empty_pg(pg_server: PgServer, name: str) -> str:
     return with_database(pg_server.url, name)
 
 
-async def _contents(storage: Storage, tables: list[str]) -> dict[str, list[tuple[object, ...]]]:
+async def _contents(storage: Storage, tables: list[str]) -> dict[str, list[object]]:
     out = {}
     for table in tables:
-        rows = await storage.db.fetchall(f'SELECT * FROM "{table}"')
-        out[table] = sorted((tuple(r) for r in rows), key=repr)
+        rows = await storage.db.fetchall(select_all(storage.db.dialect.postgres, table))
+        out[table] = sorted((sorted(dict(r).items()) for r in rows), key=repr)
     return out
 
 
@@ -57,9 +60,11 @@ async def test_sqlite_to_postgresql_and_back_keeps_every_row(tmp_path: Path, pg_
             counts = await copy_database(live.db, pg.db)
             assert all(c.equal for c in counts) and sum(c.source for c in counts) > 50
             assert await _contents(pg, tables) == before  # rows, not only counts
+            # The hash chains came along intact: PostgreSQL recomputes the same hashes.
+            assert (await asyncio.to_thread(verify, pg_url)).ok
             # The identity sequences moved past the copied ids: the bot keeps inserting.
             team = await pg.teams.create("After the move", "Asia/Shanghai", _site(), now=9.0)
-            assert team.id > max(r[0] for r in before["teams"])
+            assert team.id > max(dict(r)["id"] for r in before["teams"])  # type: ignore[call-overload]
             # A second copy into a database that holds rows is refused.
             with pytest.raises(TransferError, match="not empty"):
                 await copy_database(live.db, pg.db)
@@ -67,6 +72,8 @@ async def test_sqlite_to_postgresql_and_back_keeps_every_row(tmp_path: Path, pg_
                 await copy_database(pg.db, back.db)
                 again = await _contents(back, tables)
     assert again["checkins"] == before["checkins"]
+    assert again["rollcall_targets"] == before["rollcall_targets"]  # rowids kept
+    assert verify(tmp_path / "back.db").ok
     assert again["schedule_marks"] == (await _pg_marks(pg_url))
     assert len(again["teams"]) == len(before["teams"]) + 1
 
@@ -87,7 +94,6 @@ def test_db_copy_command_prints_equal_counts(
 ) -> None:
     if not pg_server.url:
         pytest.skip(f"PostgreSQL half skipped: {pg_server.skipped_because}")
-    import asyncio
 
     async def seed() -> None:
         async with Storage(tmp_path / "o.db") as s:
@@ -111,8 +117,6 @@ def test_postgresql_backup_is_a_dump_that_restores(
 ) -> None:
     if not pg_server.url:
         pytest.skip(f"PostgreSQL half skipped: {pg_server.skipped_because}")
-    import asyncio
-
     live = _empty_pg(pg_server, "backup_live")
 
     async def seed() -> int:

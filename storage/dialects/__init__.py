@@ -33,6 +33,9 @@ class Dialect:
     def group_concat(self, expr: str, sep: str = ",", distinct: bool = False) -> str:
         return functions.group_concat(self.postgres, expr, sep, distinct)
 
+    def contains(self, haystack: str, needle: str) -> str:
+        return functions.contains(self.postgres, haystack, needle)
+
     def day_before(self, day: str) -> str:
         return functions.day_before(self.postgres, day)
 

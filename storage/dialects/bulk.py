@@ -15,7 +15,16 @@ SKIP_TABLES = frozenset({"schema_migrations"})
 # Tables that triggers write when rows go into others (m0160: a team's schedule change
 # stamps schedule_marks): loading those others fills them, so they are emptied and loaded
 # last, to hold exactly the source's rows. A migration adding such a table lists it here.
-TRIGGER_FED = ("schedule_marks",)
+TRIGGER_FED = ("schedule_marks", "chain_heads", "chain_links")
+# Tables whose SQLite rowid is referenced elsewhere (hash-chain links, spoof signals name a
+# roll-call answer by it); on PostgreSQL it is a real `rowid` column (m0141). Copied as is.
+ROWID_TABLES = ("rollcall_targets",)
+
+
+def select_all(postgres: bool, table: str) -> str:
+    if not postgres and table in ROWID_TABLES:
+        return f'SELECT rowid AS rowid, * FROM "{table}"'
+    return f'SELECT * FROM "{table}"'
 
 
 def tables_sql(postgres: bool) -> str:
@@ -55,12 +64,22 @@ def load(raw: Any, postgres: bool, table: str, columns: Sequence[str], rows: lis
     raw.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', rows)
 
 
-def after_load(postgres: bool, table: str, identity: bool) -> str | None:
+def triggers(postgres: bool, table: str, enabled: bool) -> str | None:
+    """PostgreSQL: the tables' own triggers (hash chains, schedule marks) stay off while rows
+    are copied in, the copied chain tables already hold their links; SQLite cannot switch a
+    trigger off, so there the trigger-fed tables are emptied and loaded last."""
+    if not postgres:
+        return None
+    return f'ALTER TABLE "{table}" {"ENABLE" if enabled else "DISABLE"} TRIGGER USER'
+
+
+def after_load(postgres: bool, table: str, column: str) -> str | None:
     """PostgreSQL: move an identity column's sequence past the ids copied in, so the next
     row the bot inserts does not collide with one it brought along."""
-    if not (postgres and identity):
+    if not postgres:
         return None
     return (
-        f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'),"
-        f' coalesce((SELECT max(id) FROM "{table}"), 0) + 1, false)'
+        f"SELECT setval(pg_get_serial_sequence('\"{table}\"', '{column}'),"
+        f' coalesce((SELECT max("{column}") FROM "{table}"), 0) + 1, false)'
+        f" WHERE pg_get_serial_sequence('\"{table}\"', '{column}') IS NOT NULL"
     )

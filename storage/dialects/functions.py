@@ -18,3 +18,8 @@ def day_before(postgres: bool, day: str) -> str:
     if postgres:
         return f"to_char(({day})::date - 1, 'YYYY-MM-DD')"
     return f"date({day}, '-1 day')"
+
+
+def contains(postgres: bool, haystack: str, needle: str) -> str:
+    """True where text `needle` occurs in `haystack` (no LIKE: no wildcards to escape)."""
+    return f"{'strpos' if postgres else 'instr'}({haystack}, {needle}) > 0"
