@@ -36,9 +36,9 @@ def add_parsers(sub: Any) -> None:
 class ProgressBar:
     """One line per table on stderr, redrawn in place on a terminal (ten times a second)."""
 
-    def __init__(self, out: TextIO = sys.stderr) -> None:
-        self.out = out
-        self.tty = out.isatty()
+    def __init__(self, out: TextIO | None = None) -> None:
+        self.out = out or sys.stderr
+        self.tty = self.out.isatty()
         self.last = 0.0
 
     def __call__(self, table: str, done: int, total: int) -> None:

@@ -9,6 +9,7 @@ as a literal, so PostgreSQL types it from its context exactly as SQLite would (`
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
@@ -18,6 +19,22 @@ from psycopg.pq import TransactionStatus
 
 from storage.dialects.copy_csv import CrLf
 from storage.dialects.placeholders import prepare, to_pyformat
+
+# INSERT INTO t(cols) VALUES (%s, …) [ON CONFLICT …]: rows can be sent many to a statement.
+_VALUES = re.compile(
+    r"^(\s*INSERT\s+INTO\s+[\w\"]+\s*\([^)]*\)\s*VALUES\s*)"
+    r"(\((?:\s*%s\s*,)*\s*%s\s*\))"
+    r"(\s*(?:ON\s+CONFLICT\b.*)?)$",
+    re.IGNORECASE | re.DOTALL,
+)
+_ROWS_PER_INSERT = 500
+
+
+def _sqlite_values(params: Any) -> Any:
+    """SQLite stores a NaN as NULL; PostgreSQL would keep it. Same data on both."""
+    if isinstance(params, dict):
+        return {k: None if isinstance(v, float) and v != v else v for k, v in params.items()}
+    return [None if isinstance(v, float) and v != v else v for v in params]
 
 
 class Row:
@@ -150,17 +167,30 @@ class PgConnection:
         prepared = prepare(sql, named, self.id_tables, want_id=True)
         cursor = self.raw.cursor()
         # Always a params container, even empty: psycopg then undoes the `%%` doubling.
-        cursor.execute(prepared.sql, params if params is not None else ())
+        cursor.execute(prepared.sql, _sqlite_values(params) if params is not None else ())
         return PgCursor(cursor, prepared.returns_id)
 
     def executemany(self, sql: str, rows: Iterable[Any]) -> None:
-        batch = list(rows)
+        batch = [_sqlite_values(row) for row in rows]
         if not batch:
             return
         named = isinstance(batch[0], dict)
         prepared = prepare(sql, named, self.id_tables, want_id=False)
         with self.raw.cursor() as cursor:
-            cursor.executemany(prepared.sql, batch)
+            values = None if named else _VALUES.match(prepared.sql)
+            # DO UPDATE may not meet one key twice in a statement: those go row by row.
+            if values is None or "DO UPDATE" in values.group(3).upper():
+                cursor.executemany(prepared.sql, batch)
+                return
+            # One INSERT of many rows instead of a statement per row: a round trip each is
+            # what makes a bulk write slow on a server database.
+            head, one, tail = values.group(1), values.group(2), values.group(3)
+            for i in range(0, len(batch), _ROWS_PER_INSERT):
+                chunk = batch[i : i + _ROWS_PER_INSERT]
+                cursor.execute(
+                    f"{head}{','.join([one] * len(chunk))}{tail}",
+                    [v for row in chunk for v in row],
+                )
 
     def server_cursor(self, sql: str, params: Any = ()) -> Any:
         """A server-side cursor (inside the caller's transaction) for reading in batches."""

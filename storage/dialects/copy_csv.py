@@ -12,10 +12,11 @@ the LFs outside quoted cells into CRLF on the way through.
 
 from __future__ import annotations
 
-from storage.csv_cells import OffsetSpan, zone_spans
+from storage.csv_cells import FORMULA_STARTS, OffsetSpan, zone_spans
 from storage.exports import DataSet, ExportFilter, Kind
 
 _ISO = "'YYYY-MM-DD\"T\"HH24:MI:SS'"
+_FORMULA_STARTS = ", ".join(f"chr({ord(c)})" for c in FORMULA_STARTS)
 
 
 def _literal(text: str) -> str:
@@ -62,6 +63,14 @@ def _cell(kind: Kind, x: str, tz: str, zones: dict[str, list[OffsetSpan]]) -> st
         )
     if kind is Kind.INT:
         return x
+    if kind is Kind.TEXT:
+        # A text cell a spreadsheet would run as a formula gets a leading ' (as on SQLite,
+        # storage/csv_cells.py); a number a query put in a text column stays a number.
+        return (
+            f"nullif(CASE WHEN pg_typeof({x}) IN ('text'::regtype, 'varchar'::regtype)"
+            f" AND left({x}::text, 1) IN ({_FORMULA_STARTS}) THEN chr(39) || {x}"
+            f" ELSE {x}::text END, '')"
+        )
     return f"nullif({x}::text, '')"
 
 

@@ -236,12 +236,22 @@ SQL = ";\n".join(
 def pg_content_sql(table: str, prefix: str = "") -> str:
     rid, columns = CHAINED[table]
     values = [f"'\"{table}\"'", f"{prefix}{rid}::text"] + [
-        f"coalesce(trunc({prefix}{c} * {SCALE})::bigint::text, 'null')"
+        f"coalesce(({_pg_scaled(prefix + c)})::text, 'null')"
         if c in REALS[table]
         else f"coalesce(to_json({prefix}{c})::text, 'null')"
         for c in columns
     ]
     return "'[' || " + " || ',' || ".join(values) + " || ']'"
+
+
+def _pg_scaled(x: str) -> str:
+    # As SQLite's CAST: truncated toward zero, saturated at the int64 range (an infinite
+    # coordinate is refused by the rules but still stored, and still chained).
+    return (
+        f"CASE WHEN {x} * {SCALE} >= 9223372036854775807 THEN 9223372036854775807"
+        f" WHEN {x} * {SCALE} <= -9223372036854775808 THEN -9223372036854775808"
+        f" ELSE trunc({x} * {SCALE})::bigint END"
+    )
 
 
 def _pg_sha(text: str) -> str:
