@@ -259,24 +259,46 @@ def _pg_sha(text: str) -> str:
 
 
 def _pg_trigger(table: str) -> str:
+    """Row trigger: the link, built from the chain's last link under the head's row lock.
+    Statement trigger: the head moved once per statement to the last link. PostgreSQL keeps
+    every version of a row updated within one transaction, so moving the head per row would
+    make a transaction of n chained rows cost n squared; links are only ever inserted."""
     rid, _ = CHAINED[table]
     chain = chain_of(table).replace("new.", "NEW.")
+    head_chain = chain_of(table).replace("new.", "n.")
     return f"""CREATE FUNCTION chain_{table}() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE ch text := {chain}; c text := {_pg_sha(pg_content_sql(table, "NEW."))};
+    last_seq bigint; last_hash text;
 BEGIN
     INSERT INTO chain_heads(chain, seq, hash, prev, content)
     VALUES (ch, 0, '{GENESIS}', '', '') ON CONFLICT DO NOTHING;
-    UPDATE chain_heads SET seq = seq + 1, prev = hash, content = c,
-        hash = {_pg_sha("hash || c")} WHERE chain = ch;
+    PERFORM 1 FROM chain_heads WHERE chain = ch FOR UPDATE;
+    SELECT seq, hash INTO last_seq, last_hash FROM chain_links WHERE chain = ch
+    ORDER BY seq DESC LIMIT 1;
+    IF NOT FOUND THEN last_seq := 0; last_hash := '{GENESIS}'; END IF;
     INSERT INTO chain_links(chain, seq, source, row_id, content_hash, prev_hash, hash)
-    SELECT chain, seq, '{table}', NEW.{rid}, content, prev, hash FROM chain_heads
-    WHERE chain = ch;
+    VALUES (ch, last_seq + 1, '{table}', NEW.{rid}, c, last_hash,
+        {_pg_sha("last_hash || c")});
+    RETURN NULL;
+END $$;
+CREATE FUNCTION chain_{table}_heads() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE chain_heads h SET seq = l.seq, hash = l.hash, prev = l.prev_hash,
+        content = l.content_hash
+    FROM (SELECT DISTINCT {head_chain} AS chain FROM new_rows n) t
+    JOIN LATERAL (SELECT * FROM chain_links x WHERE x.chain = t.chain
+        ORDER BY x.seq DESC LIMIT 1) l ON true
+    WHERE h.chain = t.chain AND h.seq <> l.seq;
     RETURN NULL;
 END $$;
 CREATE TRIGGER chain_{table}_insert AFTER INSERT ON {table}
     FOR EACH ROW EXECUTE FUNCTION chain_{table}();
 CREATE TRIGGER chain_{table}_update AFTER UPDATE ON {table}
-    FOR EACH ROW EXECUTE FUNCTION chain_{table}()"""
+    FOR EACH ROW EXECUTE FUNCTION chain_{table}();
+CREATE TRIGGER chain_{table}_insert_heads AFTER INSERT ON {table}
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION chain_{table}_heads();
+CREATE TRIGGER chain_{table}_update_heads AFTER UPDATE ON {table}
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION chain_{table}_heads()"""
 
 
 def _pg_sql() -> str:
