@@ -59,3 +59,38 @@ async def load_actor(ctx: AppContext, user_id: int, language_code: str | None) -
 
 async def supervisors_of(ctx: AppContext, team: Team) -> list[Person]:
     return [p for _, p in await ctx.storage.people.team_members(team.id, role="supervisor")]
+
+
+@dataclass(frozen=True)
+class Readers:
+    """Who hears of a team's alerts and requests: its supervisors, or the admins when the
+    team has none (nothing goes unheard), and which of the two it was."""
+
+    people: tuple[Person, ...]
+    supervisors: bool
+
+
+async def alert_readers(ctx: AppContext, team: Team, *, exclude: int | None = None) -> Readers:
+    supervisors = [p for p in await supervisors_of(ctx, team) if p.telegram_id != exclude]
+    if supervisors:
+        return Readers(tuple(supervisors), True)
+    admin_ids = sorted(set(ctx.settings.admins) | await ctx.storage.people.admin_ids())
+    admins = []
+    for admin_id in admin_ids:
+        if admin_id == exclude:
+            continue
+        person = await ctx.storage.people.get(admin_id)
+        admins.append(person or Person(admin_id, None, None, None, None, True, False))
+    return Readers(tuple(admins), False)
+
+
+def told_text(lang: str, readers: Readers) -> str:
+    """The member's "who was told" line."""
+    from bot.i18n import t
+
+    if not readers.people:
+        return t(lang, "told.nobody")
+    if not readers.supervisors:
+        return t(lang, "told.admins")
+    names = ", ".join(p.name or str(p.telegram_id) for p in readers.people)
+    return t(lang, "told.supervisors", names=names)

@@ -18,6 +18,7 @@ from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
+    ContextTypes,
     MessageHandler,
     TypeHandler,
     filters,
@@ -32,6 +33,7 @@ from bot.processor import PerChatUpdateProcessor
 from bot.resilience import OutgoingScheduler, quiet_duplicate_fault_logs
 from bot.runtime import tune_gc
 from bot.scheduler import start_scheduler
+from bot.services.recall import tell_pending_recalls
 from bot.startup import telegram_answers
 from bot.updates import Poller, drop_processed
 from handlers import (
@@ -41,8 +43,11 @@ from handlers import (
     door,
     errors,
     leave,
+    menus,  # noqa: F401  (registers the supervisor and admin buttons)
     messages,
     newteam,
+    policy,
+    report,
     roles,
     rollcall,
     start,
@@ -104,10 +109,12 @@ def handlers() -> list[BaseHandler]:
         # Administration.
         CommandHandler("newteam", newteam.cmd_newteam, filters=NEW),
         CommandHandler("teams", newteam.cmd_teams, filters=NEW),
+        CommandHandler("policy", policy.cmd_policy, filters=NEW),
         # Oversight: the day summary on demand and spot-check roll calls (answers arrive as
         # locations and are routed in checkin.on_location).
         CommandHandler("summary", summary.cmd_summary, filters=NEW),
         CommandHandler("rollcall", rollcall.cmd_rollcall, filters=NEW),
+        CommandHandler("report", report.cmd_report, filters=NEW),
         # Evidence (SPEC §6): a member's month as a picture, and clearing a spoof signal.
         CommandHandler("evidence", evidence_handlers.cmd_evidence, filters=NEW),
         CommandHandler("clearsignal", evidence_handlers.cmd_clearsignal, filters=NEW),
@@ -156,6 +163,16 @@ def build_application(
         tune_gc()
         # Reminders, summaries, roll calls: every team's named jobs, plus a catch-up pass.
         await start_scheduler(app)
+        # Recalls made from the shell while the bot was not running are told now, and any
+        # made later (Telegram unreachable from the shell) within a minute.
+        await tell_pending_recalls(ctx, app.bot)
+        if app.job_queue is not None:
+            app.job_queue.run_repeating(
+                _recall_notices,
+                RECALL_NOTICE_EVERY_S,
+                first=RECALL_NOTICE_EVERY_S,
+                name="admin:recall_notices",
+            )
 
     async def post_shutdown(app: Application) -> None:
         await storage.close()
@@ -191,6 +208,14 @@ def build_application(
     return app
 
 
+RECALL_NOTICE_EVERY_S = 60
+
+
+async def _recall_notices(context: ContextTypes.DEFAULT_TYPE) -> None:
+    ctx: AppContext = context.application.bot_data[CTX_KEY]
+    await tell_pending_recalls(ctx, context.bot)
+
+
 async def _set_commands(app: Application) -> None:
     for lang, code in (("en", None), ("zh", "zh")):
         commands = [BotCommand(c, COMMAND_HELP[c][lang]) for c in COMMANDS]
@@ -205,9 +230,10 @@ async def polling(app: Application, *, poll_timeout: int = 10) -> AsyncIterator[
     await app.initialize()
     if app.post_init:
         await app.post_init(app)
-    await app.start()
+    # Known before the jobs start: the start-up catch-up waits for its backlog.
     poller = Poller(app, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES)
     app.bot_data[POLLER_KEY] = poller
+    await app.start()
     poller.start()
     try:
         yield app

@@ -29,8 +29,12 @@ from storage.models import Team
 
 def add_parsers(sub: Any) -> None:
     export = sub.add_parser("export", help="export data sets to CSV, XLSX or JSON Lines")
-    export.add_argument("--from", dest="first", required=True, metavar="YYYY-MM-DD")
-    export.add_argument("--to", dest="last", required=True, metavar="YYYY-MM-DD")
+    export.add_argument(
+        "--from", dest="first", required=True, metavar="YYYY-MM-DD", help="first day (team-local)"
+    )
+    export.add_argument(
+        "--to", dest="last", required=True, metavar="YYYY-MM-DD", help="last day (team-local)"
+    )
     export.add_argument("--team", help="team name or id (default: all teams)")
     export.add_argument("--member", help="one member's Telegram user id")
     export.add_argument(
@@ -47,7 +51,7 @@ def add_parsers(sub: Any) -> None:
     )
 
     member = sub.add_parser("member", help="members of teams").add_subparsers(
-        dest="action", required=True
+        dest="action", required=True, help="list or recall"
     )
     listing = member.add_parser("list", help="people, roles, teams, units and state")
     listing.add_argument("--team", help="team name or id")
@@ -57,16 +61,16 @@ def add_parsers(sub: Any) -> None:
     recall = member.add_parser("recall", help="recall a member from a team")
     recall.add_argument("user_id", help="the member's Telegram user id")
     recall.add_argument("--team", required=True, help="team name or id")
-    recall.add_argument("--reason", required=True)
+    recall.add_argument("--reason", required=True, help="why, told to the member (required)")
     reinstate = member.add_parser(
         "reinstate", help="bring a recalled member back into their team (audited)"
     )
     reinstate.add_argument("user_id", help="the member's Telegram user id")
     reinstate.add_argument("--team", required=True, help="team name or id")
-    reinstate.add_argument("--reason", required=True)
+    reinstate.add_argument("--reason", required=True, help="why, kept in the audit log (required)")
 
     audit = sub.add_parser("audit", help="the audit trail, newest first")
-    audit.add_argument("--limit", type=int, default=50)
+    audit.add_argument("--limit", type=int, default=50, help="how many rows, newest first")
     audit.add_argument(
         "--action", dest="only_action", help="only this action (e.g. member.recall, export)"
     )
@@ -175,7 +179,10 @@ async def cmd_member_recall(ctx: AppContext, args: argparse.Namespace) -> int:
         f" {team}: vacancy open until an invite into {team} is accepted"
     )
     problem = await _tell(ctx, recall)
-    print("member told" if problem is None else f"member NOT told: {problem}")
+    if problem is None:
+        print("member told")
+    else:
+        print(f"member not told yet ({problem}): they will be told when the bot runs")
     return 0
 
 

@@ -106,7 +106,13 @@ def _int(value: Any) -> int:
 
 
 def _buttons(markup: Any) -> str:
-    if not isinstance(markup, dict) or "inline_keyboard" not in markup:
+    if not isinstance(markup, dict):
+        return ""
+    if markup.get("remove_keyboard"):
+        return "⌨ (keyboard removed)"
+    if "keyboard" in markup:  # the reply keyboard the person now sees
+        return "⌨ " + " ".join(f"[{b.get('text')}]" for row in markup["keyboard"] for b in row)
+    if "inline_keyboard" not in markup:
         return ""
     return " ".join(f"[{b.get('text')}]" for row in markup["inline_keyboard"] for b in row)
 
@@ -188,7 +194,7 @@ class Demo:
 
     def script(self) -> list[Callable[[], Awaitable[None]]]:
         days = [lambda n=n: self.day(n) for n in range(5)]
-        return [self.setup, *days, self.month_end]
+        return [self.setup, *days, self.month_end, self.newcomers]
 
     async def setup(self) -> None:
         t = self.transcript
@@ -209,8 +215,10 @@ class Demo:
             await self.join(7003, "Sun Hao", "member", "Township Office"),
         ]
 
-    async def join(self, uid: int, name: str, role: str, unit: str, lang: str = "en") -> UserActor:
-        invite = await create_invite(self.ctx, self.team, role, actor_id=ADMIN_ID)
+    async def join(
+        self, uid: int, name: str, role: str, unit: str, lang: str = "en", team: Any = None
+    ) -> UserActor:
+        invite = await create_invite(self.ctx, team or self.team, role, actor_id=ADMIN_ID)
         who = self.person(uid, name, lang)
         await self.act(
             who,
@@ -421,6 +429,60 @@ class Demo:
             ]
         )
 
+    async def newcomers(self) -> None:
+        """What used to trip a new deployment up (issue 13), now behaving: menus by role,
+        alerts in a team with no supervisor, days before joining, a recall mid roll call."""
+        t = self.transcript
+        t.heading("Tuesday 1 December: a new team, seen by each role")
+        admin, boss = self.emu.user(ADMIN_ID), self.supervisor
+        self.at(date(2026, 12, 1), 9, 0)
+        await self.act(boss, "/start", lambda: boss.send_command("start"))
+        await self.act(admin, "/start", lambda: admin.send_command("start"))
+        await self.act(admin, "📍 shares a location (by habit)", lambda: admin.send_location(*SITE))
+        draft = TeamDraft("Hilltop", SITE[0] + 0.05, SITE[1], Datum.WGS84, 300, TZ)
+        self.hilltop = await create_team(self.ctx, draft, actor_id=ADMIN_ID)
+        t.say("  $ outpost team add Hilltop ...   (no supervisor yet)")
+        zhou = await self.join(7004, "Zhou Min", "member", "Township Office", team=self.hilltop)
+        t.heading("An out-of-area check-in where nobody supervises: the admins hear")
+        self.at(date(2026, 12, 1), 9, 20)
+        await self.act(
+            zhou,
+            "📍 shares location 3 km away",
+            lambda: zhou.send_location(SITE[0] + 0.05 + 0.027, SITE[1], accuracy=15),
+        )
+        await self.act(zhou, "Bus broke down", lambda: zhou.send_text("Bus broke down"))
+        t.heading("Before joining is 'not a member yet'")
+        await self.act(
+            admin, "/summary 2026-11-30", lambda: admin.send_command("summary", "2026-11-30")
+        )
+        await self.act(
+            zhou, "/makeup 2026-11-30", lambda: zhou.send_command("makeup", "2026-11-30")
+        )
+        t.heading("A member recalled during a roll call is neither present nor absent")
+        self.at(date(2026, 12, 1), 10, 0)
+        await self.act(
+            admin, "/rollcall Hilltop", lambda: admin.send_command("rollcall", "Hilltop")
+        )
+        await self.act(
+            admin,
+            f"/recall {zhou.id} Back to the township",
+            lambda: admin.send_command("recall", f"{zhou.id} Back to the township"),
+        )
+        await self.press(admin, "[✅ Confirm]", "rc:ok")
+        self.at(date(2026, 12, 1), 10, 5)
+        await self.act(
+            zhou,
+            "📡 shares live location",
+            lambda: zhou.send_location(SITE[0] + 0.05, SITE[1], live_period=900),
+        )
+        self.at(date(2026, 12, 1), 10, 31)
+        for rollcall_id, _deadline in await self.ctx.storage.rollcalls.open_ids():
+
+            async def close(rid: int = rollcall_id) -> None:
+                await close_rollcall(self.ctx, self.app.bot, rid, self.clock.now())
+
+            await self.job("roll call closes", close)
+
     async def cli(self, argv: list[str]) -> None:
         """An admin's command line, run by the real CLI code against the demo's clock."""
         self.transcript.say("  $ outpost " + " ".join(argv))
@@ -436,6 +498,9 @@ class Demo:
 
 def main(out: str = "outpost-demo", echo: bool = True) -> int:
     logging.basicConfig(level=logging.WARNING)
+    # The demo's week runs in accelerated time: APScheduler sees every job as "missed by
+    # days" and the update log forgets old ids as days pass; neither is news to a viewer.
+    logging.getLogger().setLevel(logging.WARNING)
     for noisy in ("apscheduler", "telegram", "httpx"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     # The demo's clock runs days in the past while the JobQueue runs on the wall clock, so

@@ -44,6 +44,7 @@ from bot.services.fanout import FanoutResult
 from bot.services.recall import vacancy_reminders
 from bot.services.requests import leave_followups
 from bot.services.slot_runs import failed_teams, run_slot
+from bot.updates import backlog_handled
 from storage.models import Team
 
 log = logging.getLogger(__name__)
@@ -213,6 +214,9 @@ async def _catch_up(context: ContextTypes.DEFAULT_TYPE) -> None:
     job = _job(context)
     schedule_index(context.application).forget(job)
     ctx = _ctx(context.application)
+    # Backlogged check-ins first, then the catch-up, on the clock of that moment.
+    if not await backlog_handled(context.application):
+        return  # stopping
     await catch_up(ctx, context.bot, ctx.clock.now(), team_ids=_data(job))
 
 

@@ -238,6 +238,24 @@ class Poller:
         self._pruned_at = 0.0
         self._unreadable_up_to: int | None = None
         self.failure: BaseException | None = None
+        # Set once the updates that waited while the bot was down have been handled: the
+        # catch-up of missed notices waits for it, so nobody is reminded of what they did.
+        self.drained = asyncio.Event()
+        self._backlog_fetched = False
+
+    async def wait_drained(self, within: float) -> bool:
+        """True once the backlog is handled; False if the poller stops first or time runs
+        out (a stopping bot must not be held up by a job waiting here)."""
+        waits = {
+            asyncio.ensure_future(self.drained.wait()),
+            asyncio.ensure_future(self._stopping.wait()),
+        }
+        try:
+            await asyncio.wait(waits, timeout=within, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for w in waits:
+                w.cancel()
+        return self.drained.is_set() and not self._stopping.is_set()
 
     @property
     def offset(self) -> int:
@@ -276,10 +294,13 @@ class Poller:
 
     async def run(self) -> None:
         while not self._stopping.is_set():
-            busy = len(self.unhandled) > 0
+            # The first look asks without waiting, so an empty backlog is known at once.
+            busy = len(self.unhandled) > 0 or not self._backlog_fetched
             # With updates in hand Telegram answers at once (it still holds them), so a long
             # poll would not wait anyway; without, wait for news as long as allowed.
             updates = await self._fetch(0 if busy else self.timeout)
+            if len(updates) < self.limit:
+                self._backlog_fetched = True  # a short page: nothing more waited behind it
             fresh = [u for u in updates if self.unhandled.is_new(u.update_id)]
             for update in fresh:
                 self.unhandled.add(update.update_id)
@@ -287,6 +308,7 @@ class Poller:
             if self._unreadable_up_to is not None:
                 self.unhandled.skip_up_to(self._unreadable_up_to)
                 self._unreadable_up_to = None
+            self._note_drained()
             if not fresh and busy:
                 # Nothing new behind the updates in hand. Asking again returns them all once
                 # more (Telegram still holds them), so ask once half of them are handled or
@@ -303,11 +325,16 @@ class Poller:
         if saved:
             self.unhandled.handled(update.update_id)
             self._storage_faults = 0
+            self._note_drained()
         else:
             # Storage could not take it: it stays unhandled, so the offset never passes it
             # and a crash or a stop leaves it with Telegram, to be delivered again.
             await self._pause_while_storage_fails(update.update_id)
         return saved
+
+    def _note_drained(self) -> None:
+        if self._backlog_fetched and not len(self.unhandled):
+            self.drained.set()
 
     def _stopping_now(self) -> bool:
         return self._stopping.is_set()
@@ -427,3 +454,23 @@ class Poller:
             await self.app.bot.get_updates(offset=self.offset, limit=1, timeout=0)
         except TelegramError as exc:
             log.info("could not confirm handled updates on the way out: %s", exc)
+
+
+# How long the catch-up waits for the backlog at most: a slow backlog must not cost the
+# catch-up itself (each notice is re-checked against storage when it is sent anyway).
+BACKLOG_WAIT_S = 120.0
+
+
+async def backlog_handled(app: Application, key: str = "outpost.poller") -> bool:
+    """Waits until the poller has handled what waited while the bot was down (at once with
+    a webhook, where Telegram pushes the backlog through requests answered after handling).
+    False when the bot is stopping meanwhile: then there is nothing to catch up on."""
+    poller = app.bot_data.get(key)
+    if not isinstance(poller, Poller):
+        return True
+    if await poller.wait_drained(BACKLOG_WAIT_S):
+        return True
+    if poller.drained.is_set() or not poller.running:
+        return False
+    log.warning("catch-up goes ahead: the backlog took over %.0f s", BACKLOG_WAIT_S)
+    return True

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import math
+from collections.abc import Awaitable
 from datetime import UTC, timedelta
 
 from telegram import Message, Update
+from telegram.error import Forbidden, TelegramError
 
-from bot.access import Actor, supervisors_of
+from bot.access import Actor, Readers, alert_readers, told_text
 from bot.context import AppContext, app_ctx
 from bot.delivery import confirm_once
 from bot.i18n import all_labels, t
@@ -24,6 +27,7 @@ from handlers.common import (
     format_distance,
     is_private,
     main_menu,
+    menu_for,
     not_a_member_text,
     reply,
 )
@@ -32,6 +36,7 @@ from handlers.leave import makeup_offer
 from storage.models import FlowState
 
 REASON_MAX = 500
+log = logging.getLogger(__name__)
 CONFIRM_KIND = "checkin.confirm"  # notifications.kind of a check-in's confirmation
 
 
@@ -67,7 +72,24 @@ async def cmd_checkin(update: Update, context: Context) -> None:
     if not actor.known:
         await reply(update, not_a_member_text(actor))
         return
+    if await _ctx.storage.flows.get(actor.user_id) is None:
+        # Text typed now is most likely meant as the check-in: say so rather than take it
+        # for a diary entry (see on_text_instead_of_location).
+        await _ctx.storage.flows.set(actor.user_id, WAIT_FLOW, "location", {}, now=_ctx.now_ts())
     await reply(update, t(actor.language, "checkin.prompt"), reply_markup=main_menu(actor.language))
+
+
+WAIT_FLOW = "checkin_wait"
+
+
+@text_step(WAIT_FLOW)
+async def on_text_instead_of_location(
+    update: Update, context: Context, ctx: AppContext, actor: Actor, state: FlowState
+) -> None:
+    await ctx.storage.flows.clear(actor.user_id)
+    await reply(
+        update, t(actor.language, "checkin.text_not_location"), reply_markup=menu_for(actor)
+    )
 
 
 async def on_location(update: Update, context: Context) -> None:
@@ -79,6 +101,9 @@ async def on_location(update: Update, context: Context) -> None:
     if await rollcall.maybe_answer(update, context, ctx, actor):
         return
     state = await ctx.storage.flows.get(actor.user_id)
+    if state is not None and state.flow == WAIT_FLOW:
+        await ctx.storage.flows.clear(actor.user_id)  # the location it waited for
+        state = None
     if state is not None and state.flow in LOCATION_STEPS:
         await LOCATION_STEPS[state.flow](update, context, ctx, actor, state)
         return
@@ -99,13 +124,20 @@ async def on_location(update: Update, context: Context) -> None:
             await reply(
                 update,
                 render_evening(actor.language, result),
-                reply_markup=main_menu(actor.language),
+                reply_markup=menu_for(actor),
             )
 
         await confirm_once(ctx, CONFIRM_KIND, actor.user_id, ref, evening_reply)
         if result.verdict.evening is EveningOutcome.OUT_OF_AREA:
             # Judged like the morning: the member is asked why, the supervisor hears at once.
             await out_of_area(update, context, ctx, actor, result, message)
+        return
+    if not result.verdict.accepted and actor.known and not actor.can_act_as_member:
+        # A supervisor or admin sharing a location is kept as an attempt like anyone's, but
+        # told what check-ins are for, not sent off to find an invite link.
+        await reply(
+            update, t(actor.language, "reject.not_member_staff"), reply_markup=menu_for(actor)
+        )
         return
     await confirm_checkin(update, ctx, actor, result, message)
     if result.verdict.timing is Timing.MISSED and result.recorded.effect is DayEffect.COUNTS:
@@ -140,7 +172,7 @@ async def confirm_checkin(
         await reply(
             update,
             render_result(actor.language, result, message),
-            reply_markup=main_menu(actor.language),
+            reply_markup=menu_for(actor),
         )
 
     await confirm_once(ctx, CONFIRM_KIND, actor.user_id, str(result.recorded.id), send)
@@ -251,7 +283,7 @@ async def alert_supervisors(
     kind, ref = "alert.out_of_area", str(result.recorded.id)
     if result.kind == "evening":
         kind, ref = "alert.evening_out_of_area", f"{actor.user_id}:{result.verdict.local_day}"
-    for supervisor in await supervisors_of(ctx, team):
+    for supervisor in (await alert_readers(ctx, team, exclude=actor.user_id)).people:
         lang = supervisor.language or "en"
         facts = {
             "name": name,
@@ -275,7 +307,20 @@ async def alert_supervisors(
                 **alert,
             )
 
-        await confirm_once(ctx, kind, supervisor.telegram_id, ref, send)
+        await _to_reader(
+            ctx, supervisor.telegram_id, confirm_once(ctx, kind, supervisor.telegram_id, ref, send)
+        )
+
+
+async def _to_reader(ctx: AppContext, reader_id: int, sending: Awaitable[object]) -> None:
+    """One reader who blocked the bot (or an admin who never opened a chat with it) must
+    not stop the others hearing, nor the member's own reply."""
+    try:
+        await sending
+    except Forbidden:
+        await ctx.storage.people.set_unreachable(reader_id, True)
+    except TelegramError as exc:
+        log.warning("alert to %s not delivered: %s", reader_id, exc)
 
 
 @text_step("oor_reason")
@@ -290,20 +335,27 @@ async def on_out_of_area_reason(
     checkin_id = int(state.data["checkin_id"])
     await ctx.storage.checkins.set_out_of_area_reason(checkin_id, reason)
     await ctx.storage.flows.clear(actor.user_id)
-    await reply(
-        update, t(actor.language, "checkin.oor_saved"), reply_markup=main_menu(actor.language)
-    )
     membership = actor.member_of()
     team = await ctx.storage.teams.get(membership.team_id) if membership else None
+    readers = await alert_readers(ctx, team, exclude=actor.user_id) if team else Readers((), False)
+    await reply(
+        update,
+        t(actor.language, "checkin.oor_saved", told=told_text(actor.language, readers)),
+        reply_markup=menu_for(actor),
+    )
     if team is None:
         return
     name = actor.person.name if actor.person and actor.person.name else str(actor.user_id)
-    for supervisor in await supervisors_of(ctx, team):
+    for supervisor in readers.people:
         lang = supervisor.language or "en"
-        await context.bot.send_message(
+        await _to_reader(
+            ctx,
             supervisor.telegram_id,
-            t(lang, "alert.oor_reason", name=name, team=team.name, reason=reason),
-            **as_alert(context.bot),
+            context.bot.send_message(
+                supervisor.telegram_id,
+                t(lang, "alert.oor_reason", name=name, team=team.name, reason=reason),
+                **as_alert(context.bot),
+            ),
         )
 
 

@@ -13,6 +13,7 @@ from telegram import (
     KeyboardButton,
     Message,
     ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
     Update,
 )
 from telegram.constants import ChatType
@@ -38,6 +39,10 @@ async def actor_of(update: Update, context: Context) -> tuple[AppContext, Actor]
     user = update.effective_user
     assert user is not None
     actor = await load_actor(ctx, user.id, user.language_code)
+    if actor.is_admin and (actor.person is None or not actor.person.name):
+        # Decisions, roll calls and audits name people, never a raw id.
+        await ctx.storage.people.name_if_unnamed(user.id, user.full_name, now=ctx.now_ts())
+        actor = await load_actor(ctx, user.id, user.language_code)
     if actor.person is not None and actor.person.unreachable:
         # They wrote to us, so they no longer block the bot: reminders may reach them again.
         await ctx.storage.people.set_unreachable(user.id, False)
@@ -56,6 +61,45 @@ def main_menu(lang: str) -> ReplyKeyboardMarkup:
         resize_keyboard=True,
         is_persistent=True,
     )
+
+
+@cache
+def role_menu(lang: str, member: bool, supervisor: bool, admin: bool) -> ReplyKeyboardMarkup:
+    """The keyboard for what this person does: a member's check-in, diary and leave; a
+    supervisor's summary and diaries; an admin's teams and export too."""
+    rows: list[list[KeyboardButton]] = []
+    if member:
+        rows.append([KeyboardButton(t(lang, "menu.checkin"), request_location=True)])
+        rows.append([KeyboardButton(t(lang, "menu.diary")), KeyboardButton(t(lang, "menu.leave"))])
+    if supervisor or admin:
+        rows.append(
+            [KeyboardButton(t(lang, "menu.summary")), KeyboardButton(t(lang, "menu.diaries"))]
+        )
+    if admin:
+        rows.append([KeyboardButton(t(lang, "menu.teams")), KeyboardButton(t(lang, "menu.export"))])
+    rows.append([KeyboardButton(t(lang, "menu.language")), KeyboardButton(t(lang, "menu.help"))])
+    return ReplyKeyboardMarkup(rows, resize_keyboard=True, is_persistent=True)
+
+
+def menu_for(actor: Actor) -> ReplyKeyboardMarkup | ReplyKeyboardRemove:
+    """The actor's own keyboard; someone with no role any more (recalled) gets none."""
+    if not actor.known:
+        return ReplyKeyboardRemove()
+    return role_menu(
+        actor.language,
+        actor.can_act_as_member,
+        bool(actor.supervised_team_ids()),
+        actor.is_admin,
+    )
+
+
+def menu_text(actor: Actor) -> str:
+    """What the keyboard is for, said for the actor's role."""
+    if actor.can_act_as_member:
+        return t(actor.language, "menu.shown")
+    if actor.is_admin:
+        return t(actor.language, "menu.shown_admin")
+    return t(actor.language, "menu.shown_supervisor")
 
 
 async def reply(update: Update, text: str, **kwargs: Any) -> None:

@@ -4,15 +4,18 @@ their own. Callback data points at team/day/member and is re-checked on every pr
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+import logging
+from datetime import UTC, date, datetime, timedelta
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputMediaPhoto, Update
+from telegram.constants import MessageLimit
+from telegram.error import BadRequest
 
 from bot.access import Actor
 from bot.context import AppContext
 from bot.i18n import t
 from bot.rules.leave import parse_day
-from bot.rules.schedule import local_day
+from bot.rules.schedule import local_datetime, local_day
 from bot.rules.text import TELEGRAM_LIMIT
 from handlers.common import (
     Context,
@@ -24,7 +27,11 @@ from handlers.common import (
     reply,
 )
 from handlers.diary import render_entries, send_long
+from storage.diary import Entry
 from storage.models import Team
+
+log = logging.getLogger(__name__)
+CAPTION_LIMIT = MessageLimit.CAPTION_LENGTH
 
 
 def may_read(actor: Actor, team_id: int) -> bool:
@@ -89,9 +96,11 @@ async def cmd_diaries(update: Update, context: Context) -> None:
         ]
         await reply(update, t(lang, "diaries.pick_team"), reply_markup=InlineKeyboardMarkup(rows))
         return
-    text, markup = await team_view(
-        ctx, lang, team, day or local_day(ctx.clock.now(), team.timezone)
-    )
+    today = local_day(ctx.clock.now(), team.timezone)
+    if day is not None and day > today:
+        await reply(update, t(lang, "diaries.future", day=day.isoformat()))
+        return
+    text, markup = await team_view(ctx, lang, team, day or today)
     await reply(update, text, reply_markup=markup)
 
 
@@ -115,7 +124,9 @@ async def team_view(
     if not members:
         lines.append(t(lang, "diaries.no_members"))
     rows = [buttons[i : i + 2] for i in range(0, min(len(buttons), MAX_MEMBER_BUTTONS), 2)]
-    rows.append(nav_row(lang, f"dv:t:{team.id}", day, ""))
+    rows.append(
+        nav_row(lang, f"dv:t:{team.id}", day, "", local_day(ctx.clock.now(), team.timezone))
+    )
     return fit(lang, lines), InlineKeyboardMarkup(rows)
 
 
@@ -137,16 +148,23 @@ def fit(lang: str, lines: list[str]) -> str:
     return "\n".join(kept)
 
 
-def nav_row(lang: str, prefix: str, day: date, suffix: str) -> list[InlineKeyboardButton]:
+def nav_row(
+    lang: str, prefix: str, day: date, suffix: str, today: date
+) -> list[InlineKeyboardButton]:
+    """Previous day always; next day only up to the team's today: nobody writes tomorrow."""
     prev_day, next_day = day - timedelta(days=1), day + timedelta(days=1)
-    return [
+    row = [
         InlineKeyboardButton(
             t(lang, "diaries.prev"), callback_data=f"{prefix}:{_compact(prev_day)}{suffix}"
-        ),
-        InlineKeyboardButton(
-            t(lang, "diaries.next"), callback_data=f"{prefix}:{_compact(next_day)}{suffix}"
-        ),
+        )
     ]
+    if next_day <= today:
+        row.append(
+            InlineKeyboardButton(
+                t(lang, "diaries.next"), callback_data=f"{prefix}:{_compact(next_day)}{suffix}"
+            )
+        )
+    return row
 
 
 async def on_diaries_button(update: Update, context: Context) -> None:
@@ -164,7 +182,12 @@ async def on_diaries_button(update: Update, context: Context) -> None:
         )
         await answer_query(query, t(lang, "diaries.not_allowed"), show_alert=True)
         return
-    day = _from_compact(parts[3]) or local_day(ctx.clock.now(), team.timezone)
+    today = local_day(ctx.clock.now(), team.timezone)
+    day = _from_compact(parts[3]) or today
+    if day > today:
+        # A button from yesterday's view, pressed today, can still point past today.
+        await answer_query(query, t(lang, "diaries.future", day=day.isoformat()), show_alert=True)
+        return
     if parts[1] == "t":
         await answer_query(query)
         text, markup = await team_view(ctx, lang, team, day)
@@ -199,7 +222,7 @@ async def on_diaries_button(update: Update, context: Context) -> None:
     )
     markup = InlineKeyboardMarkup(
         [
-            nav_row(lang, f"dv:m:{team.id}", day, f":{membership.telegram_id}"),
+            nav_row(lang, f"dv:m:{team.id}", day, f":{membership.telegram_id}", today),
             [
                 InlineKeyboardButton(
                     t(lang, "diaries.back"), callback_data=f"dv:t:{team.id}:{_compact(day)}"
@@ -207,4 +230,47 @@ async def on_diaries_button(update: Update, context: Context) -> None:
             ],
         ]
     )
-    await send_long(context, actor.user_id, header + "\n" + body, last_markup=markup)
+    if not any(e.file_id and e.kind in ("photo", "voice") for e in entries):
+        await send_long(context, actor.user_id, header + "\n" + body, last_markup=markup)
+        return
+    await send_long(context, actor.user_id, header + "\n" + body)
+    await send_media(context, actor.user_id, entries, team.timezone)
+    # The navigation comes last, under everything the day holds.
+    await context.bot.send_message(actor.user_id, t(lang, "diaries.nav"), reply_markup=markup)
+
+
+# Telegram's album takes 2 to 10 items.
+ALBUM_MAX = 10
+
+
+def _caption(entry: Entry, tz: str) -> str:
+    at = local_datetime(datetime.fromtimestamp(entry.message_date, UTC), tz)
+    icon = "📷" if entry.kind == "photo" else "🎙"
+    return f"{at:%H:%M} {icon} {entry.text or ''}".strip()[:CAPTION_LIMIT]
+
+
+async def send_media(context: Context, chat_id: int, entries: list[Entry], tz: str) -> None:
+    """The day's photos (as albums where several) and voice notes themselves, by Telegram's
+    own file ids: the reader sees and hears them, not just their captions."""
+    photos = [e for e in entries if e.kind == "photo" and e.file_id]
+    for i in range(0, len(photos), ALBUM_MAX):
+        chunk = photos[i : i + ALBUM_MAX]
+        try:
+            if len(chunk) == 1:
+                await context.bot.send_photo(
+                    chat_id, chunk[0].file_id or "", caption=_caption(chunk[0], tz)
+                )
+            else:
+                await context.bot.send_media_group(
+                    chat_id,
+                    [InputMediaPhoto(e.file_id or "", caption=_caption(e, tz)) for e in chunk],
+                )
+        except BadRequest as exc:
+            log.warning("diary photos not shown to %s: %s", chat_id, exc)
+    for e in entries:
+        if e.kind != "voice" or not e.file_id:
+            continue
+        try:
+            await context.bot.send_voice(chat_id, e.file_id, caption=_caption(e, tz))
+        except BadRequest as exc:
+            log.warning("diary voice note not shown to %s: %s", chat_id, exc)

@@ -13,7 +13,7 @@ from telegram import Update
 from bot.access import Actor
 from bot.context import AppContext
 from bot.i18n import t
-from handlers.common import Context, main_menu, not_a_member_text, reply
+from handlers.common import Context, menu_for, not_a_member_text, reply
 from storage.models import FlowState
 
 StepHandler = Callable[[Update, Context, AppContext, Actor, FlowState], Awaitable[None]]
@@ -60,4 +60,4 @@ async def route_text(
     for fallback in FALLBACK_TEXT:
         await fallback(update, context, ctx, actor)
         return
-    await reply(update, t(actor.language, "unknown_text"), reply_markup=main_menu(actor.language))
+    await reply(update, t(actor.language, "unknown_text"), reply_markup=menu_for(actor))

@@ -27,6 +27,7 @@ from handlers.common import (
     is_private,
     main_menu,
     member_team,
+    menu_for,
     open_member_command,
     parse_id,
     reply,
@@ -83,7 +84,11 @@ def calendar_markup(lang: str, month: date, today: date) -> InlineKeyboardMarkup
         if next_month <= latest
         else InlineKeyboardButton(" ", callback_data="lv:nop"),
     ]
-    rows = [nav]
+    header = [
+        InlineKeyboardButton(name, callback_data="lv:nop")
+        for name in t(lang, "leave.weekdays").split()
+    ]
+    rows = [nav, header]
     for week in calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month):
         row = []
         for day in week:
@@ -243,6 +248,8 @@ async def begin_makeup(
             ),
         )
         return
+    if await _refused_before_joining(update, context, actor, team, day):
+        return
     if not is_workday(day, team.schedule):
         await send(update, context, actor, t(lang, "makeup.not_workday", day=day.isoformat()))
         return
@@ -298,7 +305,7 @@ async def on_leave_text(
             return
         data = {**state.data, "reason": reason}
         await ctx.storage.flows.set(actor.user_id, FLOW, "confirm", data, now=ctx.now_ts())
-        await reply(update, summary(lang, data, today), reply_markup=confirm_markup(lang))
+        await reply(update, summary(lang, data, today, team), reply_markup=confirm_markup(lang))
     else:
         await reply(update, t(lang, "leave.use_buttons"), reply_markup=confirm_markup(lang))
 
@@ -315,6 +322,8 @@ async def take_day(
     lang = actor.language
     today = service.team_today(ctx, team)
     if state.step == "first":
+        if await _refused_before_joining(update, context, actor, team, day):
+            return
         data = {**state.data, "first": day.isoformat()}
         await ctx.storage.flows.set(actor.user_id, FLOW, "last", data, now=ctx.now_ts())
         await send(
@@ -344,12 +353,36 @@ async def take_day(
             reply_markup=calendar_markup(lang, today, today),
         )
         return
+    if state.data.get("kind") == "leave" and not rules.leave_workdays(first, day, team.schedule):
+        # Only holidays and days off: nothing to take leave from.
+        await send(
+            update,
+            context,
+            actor,
+            t(lang, "leave.no_workdays", first=first.isoformat(), last=day.isoformat()),
+        )
+        return
     data = {**state.data, "last": day.isoformat()}
     await ctx.storage.flows.set(actor.user_id, FLOW, "reason", data, now=ctx.now_ts())
     await send(update, context, actor, t(lang, "leave.ask_reason"))
 
 
-def summary(lang: str, data: dict[str, Any], today: date) -> str:
+async def _refused_before_joining(
+    update: Update, context: Context, actor: Actor, team: Team, day: date
+) -> bool:
+    """Before joining a person was not a member yet: nothing to make up, no leave to take."""
+    membership = actor.member_of()
+    if membership is None or membership.team_id != team.id:
+        return False
+    since = membership.joined_day(team.timezone)
+    if day >= since:
+        return False
+    text = t(actor.language, "req.before_joining", day=day.isoformat(), since=since.isoformat())
+    await send(update, context, actor, text)
+    return True
+
+
+def summary(lang: str, data: dict[str, Any], today: date, team: Team) -> str:
     first, last = date.fromisoformat(data["first"]), date.fromisoformat(data["last"])
     if data["kind"] == "makeup":
         text = t(lang, "makeup.summary", day=first.isoformat(), reason=data["reason"])
@@ -360,9 +393,15 @@ def summary(lang: str, data: dict[str, Any], today: date) -> str:
             type=t(lang, f"leave_type.{data['type']}"),
             first=first.isoformat(),
             last=last.isoformat(),
-            days=rules.leave_days(first, last),
+            days=rules.leave_workdays(first, last, team.schedule),
             reason=data["reason"],
         )
+        limit = team.policy.second_approval_after_days
+        if rules.needs_admin_approval(
+            "leave", rules.leave_workdays(first, last, team.schedule), limit
+        ):
+            # Said before sending, as DingTalk shows the approval chain up front.
+            text += "\n" + t(lang, "leave.needs_admin", limit=limit)
     if rules.is_retroactive(first, today) and data["kind"] == "leave":
         text += "\n" + t(lang, "req.retroactive")
     return text
@@ -444,7 +483,9 @@ async def submit(
         leave_type=data.get("type") if data["kind"] == "leave" else None,
         first_day=first,
         last_day=last,
-        days=rules.leave_days(first, last),
+        days=rules.leave_workdays(first, last, team.schedule)
+        if data["kind"] == "leave"
+        else rules.leave_days(first, last),
         reason=data["reason"],
         retroactive=rules.is_retroactive(first, today) and data["kind"] == "leave",
     )
@@ -612,6 +653,9 @@ async def on_other_message(update: Update, context: Context) -> None:
     state = await ctx.storage.flows.get(actor.user_id)
     if state is not None and state.flow in REPROMPT_FLOWS and state.flow in TEXT_STEPS:
         await TEXT_STEPS[state.flow](update, context, ctx, actor, state)
+    elif state is None and actor.known:
+        # A sticker or file out of the blue: say what the bot does take.
+        await reply(update, t(actor.language, "other.unsupported"), reply_markup=menu_for(actor))
 
 
 # Flows whose text step copes with a message that has no text (it re-prompts).

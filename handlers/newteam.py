@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -19,6 +20,9 @@ from bot.rules.geo import (
     to_wgs84,
     validate_radius,
 )
+from bot.rules.geo_hints import looks_swapped, parse_radius
+from bot.rules.morning import check_cutoff, check_on_time, on_time_end, suggested_cutoff
+from bot.rules.names import TEAM_NAME_MAX, clean_team_name
 from bot.rules.schedule import parse_hhmm
 from bot.scheduler import reschedule_team
 from bot.services.teams import TeamDraft, create_invite, create_team, invite_link
@@ -26,7 +30,6 @@ from handlers.common import (
     Context,
     actor_of,
     answer_query,
-    clean_text,
     edit_pressed,
     is_private,
     reply,
@@ -89,6 +92,19 @@ async def _advance(
             t(lang, "newteam.ask_time", default=DEFAULT_TIME),
             reply_markup=_default_button(lang, DEFAULT_TIME),
         )
+    elif step == "cutoff":
+        on_time = parse_hhmm(str(data["time"]))
+        default = suggested_cutoff(on_time).strftime("%H:%M")
+        await reply(
+            update,
+            t(
+                lang,
+                "newteam.ask_cutoff",
+                earliest=_hhmm(on_time_end(on_time)),
+                default=default,
+            ),
+            reply_markup=_default_button(lang, default),
+        )
     elif step == "confirm":
         point = to_wgs84(float(data["lat"]), float(data["lon"]), str(data["datum"]))  # type: ignore[arg-type]
         buttons = InlineKeyboardMarkup(
@@ -109,6 +125,7 @@ async def _advance(
             radius=data["radius"],
             tz=data["tz"],
             time=data["time"],
+            cutoff=data["cutoff"],
         )
         await reply(update, text, reply_markup=buttons)
 
@@ -121,10 +138,12 @@ async def _take(
     data = dict(state.data)
     step = state.step
     if step == "name":
-        name = clean_text(value, 64)
-        if name is None:
-            await reply(update, t(lang, "join.text_invalid", max=64))
-        elif await ctx.storage.teams.by_name(name):
+        try:
+            name = clean_team_name(value)
+        except ValueError:
+            await reply(update, t(lang, "join.text_invalid", max=TEAM_NAME_MAX))
+            return
+        if await ctx.storage.teams.by_name(name):
             await reply(update, t(lang, "newteam.name_taken", name=name))
         else:
             await _advance(update, ctx, actor, "site", {**data, "name": name})
@@ -133,14 +152,14 @@ async def _take(
             _, datum = parse_site_input(value or "")
             lat, lon = _entered_coordinates(value or "")
         except (InvalidCoordinates, ValueError):
-            await reply(update, t(lang, "newteam.site_invalid"))
+            await reply(update, _site_problem(lang, value or ""))
             return
         await _advance(
             update, ctx, actor, "radius", {**data, "lat": lat, "lon": lon, "datum": datum.value}
         )
     elif step == "radius":
         try:
-            radius = validate_radius(float(value)) if value is not None else DEFAULT_RADIUS_M
+            radius = validate_radius(parse_radius(value)) if value is not None else DEFAULT_RADIUS_M
         except ValueError:
             await reply(
                 update, t(lang, "newteam.radius_invalid", min=RADIUS_MIN_M, max=RADIUS_MAX_M)
@@ -157,11 +176,42 @@ async def _take(
         await _advance(update, ctx, actor, "time", {**data, "tz": tz})
     elif step == "time":
         try:
-            at = parse_hhmm(value or DEFAULT_TIME).strftime("%H:%M")
+            at = parse_hhmm(value or DEFAULT_TIME)
         except ValueError:
             await reply(update, t(lang, "newteam.time_invalid"))
             return
-        await _advance(update, ctx, actor, "confirm", {**data, "time": at})
+        problem = check_on_time(at)
+        if problem is not None:
+            await reply(update, t(lang, problem.key, bound=_hhmm(problem.bound)))
+            return
+        await _advance(update, ctx, actor, "cutoff", {**data, "time": _hhmm(at)})
+    elif step == "cutoff":
+        on_time = parse_hhmm(str(data["time"]))
+        try:
+            cutoff = parse_hhmm(value) if value is not None else suggested_cutoff(on_time)
+        except ValueError:
+            await reply(update, t(lang, "newteam.time_invalid"))
+            return
+        problem = check_cutoff(on_time, cutoff)
+        if problem is not None:
+            await reply(update, t(lang, problem.key, bound=_hhmm(problem.bound)))
+            return
+        await _advance(update, ctx, actor, "confirm", {**data, "cutoff": _hhmm(cutoff)})
+
+
+def _hhmm(at: time | None) -> str:
+    return at.strftime("%H:%M") if at else "23:59"
+
+
+def _site_problem(lang: str, text: str) -> str:
+    """Unreadable coordinates; pasted in Amap's "lon, lat" order, the swap is offered."""
+    try:
+        first, second = _entered_coordinates(text)
+    except (ValueError, IndexError):
+        return t(lang, "newteam.site_invalid")
+    if looks_swapped(first, second):
+        return t(lang, "newteam.site_swapped", lat=second, lon=first)
+    return t(lang, "newteam.site_invalid")
 
 
 def _entered_coordinates(text: str) -> tuple[float, float]:
@@ -209,7 +259,7 @@ async def on_button(update: Update, context: Context) -> None:
     await answer_query(query)
     await edit_pressed(query, None)
     action = (query.data or "").removeprefix("nt:")
-    if action == "default" and state.step in ("radius", "tz", "time"):
+    if action == "default" and state.step in ("radius", "tz", "time", "cutoff"):
         await _take(update, ctx, actor, state, None)
     elif action == "cancel":
         await ctx.storage.flows.clear(actor.user_id)
@@ -230,6 +280,7 @@ async def _create(
         radius_m=int(d["radius"]),
         timezone=d["tz"],
         on_time=d["time"],
+        cutoff=d.get("cutoff", "12:00"),  # drafts begun before the cutoff step existed
     )
     await ctx.storage.flows.clear(actor.user_id)
     try:

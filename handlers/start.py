@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.access import Actor
+from bot.access import Actor, load_actor
 from bot.context import AppContext
 from bot.i18n import LANGUAGES, all_labels, t
 from bot.rules.joining import JoinOutcome, current_role, join_outcome
@@ -16,6 +16,7 @@ from bot.services.joining import (
     complete_join,
     conflicting_team,
 )
+from bot.services.notices import expectations, tell_supervisors_of_move
 from handlers.common import (
     Context,
     actor_of,
@@ -23,7 +24,8 @@ from handlers.common import (
     clean_text,
     edit_pressed,
     is_private,
-    main_menu,
+    menu_for,
+    menu_text,
     not_a_member_text,
     reply,
 )
@@ -35,9 +37,10 @@ LANGUAGE_NAMES = {"en": "English", "zh": "简体中文"}
 
 async def show_menu(update: Update, actor: Actor) -> None:
     if actor.known:
-        await reply(update, t(actor.language, "menu.shown"), reply_markup=main_menu(actor.language))
+        await reply(update, menu_text(actor), reply_markup=menu_for(actor))
     else:
-        await reply(update, not_a_member_text(actor))
+        # A recalled member's old keyboard goes with the answer.
+        await reply(update, not_a_member_text(actor), reply_markup=menu_for(actor))
 
 
 async def cmd_start(update: Update, context: Context) -> None:
@@ -193,6 +196,7 @@ async def on_join_text(
         await reply(update, t(lang, f"join.{check.problem}"))
         return
     user = update.effective_user
+    left = actor.member_of() if check.invite.role == "member" else None
     outcome = await complete_join(
         ctx,
         actor.user_id,
@@ -212,9 +216,15 @@ async def on_join_text(
         # Keep the Telegram language: messages others trigger (approvals, alerts) use it.
         await ctx.storage.people.set_language(actor.user_id, lang, now=ctx.now_ts())
     role = t(lang, f"role.{check.invite.role}")
-    await reply(
-        update, t(lang, "join.done", team=check.team.name, role=role), reply_markup=main_menu(lang)
-    )
+    joined = await load_actor(ctx, actor.user_id, lang)
+    text = t(lang, "join.done", team=check.team.name, role=role)
+    if check.invite.role == "member":
+        text += "\n\n" + expectations(lang, check.team)
+    else:
+        text += "\n\n" + menu_text(joined)  # what a supervisor's keyboard is for
+    await reply(update, text, reply_markup=menu_for(joined))
+    if left is not None and left.state == "active" and left.team_id != check.team.id:
+        await tell_supervisors_of_move(ctx, context.bot, left, actor.user_id, check.team)
 
 
 async def cmd_help(update: Update, context: Context) -> None:
@@ -222,14 +232,12 @@ async def cmd_help(update: Update, context: Context) -> None:
     if not actor.known:
         await reply(update, not_a_member_text(actor))
         return
-    text = t(actor.language, "help.member")
+    text = t(actor.language, "help.member") if actor.can_act_as_member else ""
     if actor.supervised_team_ids():
         text += "\n\n" + t(actor.language, "help.supervisor")
     if actor.is_admin:
         text += "\n\n" + t(actor.language, "help.admin")
-    await reply(
-        update, text, reply_markup=main_menu(actor.language) if is_private(update) else None
-    )
+    await reply(update, text.strip(), reply_markup=menu_for(actor) if is_private(update) else None)
 
 
 async def cmd_cancel(update: Update, context: Context) -> None:
@@ -237,7 +245,7 @@ async def cmd_cancel(update: Update, context: Context) -> None:
     state = await ctx.storage.flows.get(actor.user_id)
     await ctx.storage.flows.clear(actor.user_id)
     key = "cancelled" if state else "nothing_to_cancel"
-    markup = main_menu(actor.language) if actor.known and is_private(update) else None
+    markup = menu_for(actor) if actor.known and is_private(update) else None
     await reply(update, t(actor.language, key), reply_markup=markup)
 
 
@@ -265,7 +273,8 @@ async def on_language_button(update: Update, context: Context) -> None:
     edited = await edit_pressed(query, t(lang, "language.set"))
     await answer_query(query, None if edited else t(lang, "language.set"))
     if actor.known and is_private(update):
-        await reply(update, t(lang, "menu.shown"), reply_markup=main_menu(lang))
+        shown = await load_actor(ctx, actor.user_id, lang)
+        await reply(update, menu_text(shown), reply_markup=menu_for(shown))
 
 
 async def _menu_help(update: Update, context: Context, ctx: AppContext, actor: Actor) -> None:

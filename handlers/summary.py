@@ -7,6 +7,7 @@ from datetime import date
 from telegram import Update
 
 from bot.i18n import t
+from bot.rules.leave import relative_day
 from bot.rules.schedule import local_day
 from bot.services.evidence import look_at_text, open_signals
 from bot.services.summary import summary_parts, team_night, team_summary
@@ -16,6 +17,9 @@ from handlers.common import Context, actor_of, is_private, not_a_member_text, re
 def _parse_day(args: list[str], today: date) -> date | None:
     if not args:
         return today
+    relative = relative_day(args[0], today)
+    if relative is not None:
+        return relative
     try:
         return date.fromisoformat(args[0].strip())
     except ValueError:

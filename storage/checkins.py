@@ -9,7 +9,6 @@ from datetime import date
 from typing import Any
 
 from bot.rules.checkin import CheckinVerdict, DayEffect, LocationEvidence, Place, Site
-from bot.rules.schedule import Timing
 from bot.rules.spoof import Finding, Fix
 from storage.db import Database
 from storage.spoof import assess_in_unit
@@ -35,7 +34,9 @@ class RecordedCheckin:
     duplicate: bool
     effect: DayEffect
     day_place: Place | None
-    day_timing: Timing | None
+    # The day's timing, which may also be "made_up" (an approved make-up), not just a
+    # morning Timing: a later check-in on such a day must read it back without failing.
+    day_timing: str | None
 
 
 @dataclass(frozen=True)
@@ -242,7 +243,8 @@ def _record(
                 c.received_at,
             ),
         )
-        return RecordedCheckin(checkin_id, False, effect, c.verdict.place, c.verdict.timing)
+        timing_value = c.verdict.timing.value if c.verdict.timing else None
+        return RecordedCheckin(checkin_id, False, effect, c.verdict.place, timing_value)
     if effect is DayEffect.UPGRADES:
         # The place improves; the day keeps the first check-in's timing (lateness is not
         # forgiven by a later fix).
@@ -251,10 +253,10 @@ def _record(
             " WHERE telegram_id = ? AND team_id = ? AND local_day = ?",
             (Place.ON_SITE.value, checkin_id, c.received_at, c.telegram_id, c.team_id, day),
         )
-        timing = Timing(current["timing"]) if current else None
+        timing = current["timing"] if current else None
         return RecordedCheckin(checkin_id, False, effect, Place.ON_SITE, timing)
     return RecordedCheckin(
-        checkin_id, False, effect, counting, Timing(current["timing"]) if current else None
+        checkin_id, False, effect, counting, current["timing"] if current else None
     )
 
 
@@ -270,5 +272,5 @@ def _existing(conn: sqlite3.Connection, c: NewCheckin) -> RecordedCheckin:
         True,
         DayEffect(row["effect"]),
         Place(row["place"]) if row["place"] else None,
-        Timing(row["timing"]) if row["timing"] else None,
+        row["timing"] or None,
     )

@@ -76,6 +76,9 @@ class ComplianceRepo:
         by_team: dict[int, list[MemberInput]] = defaultdict(list)
         zones = {t.id: t.timezone for t in teams}
         for team_of, telegram_id, name, unit, joined_at in members:
+            since = local_day(datetime.fromtimestamp(joined_at, UTC), zones[team_of])
+            if since > days[-1]:
+                continue  # not a member yet that month: not listed, not "meets" with 0 days
             r = rows.get((team_of, telegram_id), _MemberRows())
             by_team[team_of].append(
                 MemberInput(
@@ -87,7 +90,7 @@ class ComplianceRepo:
                     leaves=tuple(r.leaves),
                     diary_days=frozenset(r.diary),
                     absences_ytd=absences.get(telegram_id, 0),
-                    member_since=local_day(datetime.fromtimestamp(joined_at, UTC), zones[team_of]),
+                    member_since=since,
                     spoof_signals=signals.get((team_of, telegram_id), 0),
                 )
             )

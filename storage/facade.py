@@ -24,6 +24,7 @@ from storage.rollcalls import RollcallRepo
 from storage.scheduling import SchedulingRepo
 from storage.spoof import SpoofRepo
 from storage.teams import TeamRepo
+from storage.yearly import YearlyRepo
 
 
 class Storage:
@@ -47,6 +48,7 @@ class Storage:
         self.delivery = DeliveryRepo(self.db)
         self.exports = ExportRepo(self.db)
         self.recalls = RecallRepo(self.db)
+        self.yearly = YearlyRepo(self.db)
         self.imports = ImportRepo(self.db)
 
     async def open(self) -> Storage:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from typing import Any
 
 from bot.rules.checkin import Site
 from bot.rules.policy import Policy
-from bot.rules.schedule import Schedule
+from bot.rules.schedule import Schedule, local_day
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,11 @@ class Membership:
     role: str
     state: str
     unit: str | None
+    joined_at: float = 0.0
+
+    def joined_day(self, timezone: str) -> date:
+        """The team-local day the person joined: the days before it they owed nothing."""
+        return local_day(datetime.fromtimestamp(self.joined_at, UTC), timezone)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,8 @@ from storage.invites import TAKE_USE_SQL
 from storage.models import Membership, Person
 
 _MEMBERSHIP_SQL = """
-SELECT m.id, m.team_id, t.name AS team_name, m.telegram_id, m.role, m.state, m.unit
+SELECT m.id, m.team_id, t.name AS team_name, m.telegram_id, m.role, m.state, m.unit,
+       m.joined_at
 FROM memberships m JOIN teams t ON t.id = m.team_id
 """
 
@@ -35,6 +36,7 @@ def _membership(row: sqlite3.Row) -> Membership:
         role=row["role"],
         state=row["state"],
         unit=row["unit"],
+        joined_at=row["joined_at"],
     )
 
 
@@ -56,6 +58,15 @@ class PeopleRepo:
             " ON CONFLICT(telegram_id) DO UPDATE SET username = coalesce(excluded.username,"
             " people.username)",
             (telegram_id, username, now),
+        )
+
+    async def name_if_unnamed(self, telegram_id: int, name: str, *, now: float) -> None:
+        """Gives someone who never told us a name (an admin listed in OUTPOST_ADMINS) the
+        name Telegram shows for them; a name given in a join conversation is kept."""
+        await self.db.execute(
+            "INSERT INTO people(telegram_id, name, created_at) VALUES (?, ?, ?)"
+            " ON CONFLICT(telegram_id) DO UPDATE SET name = coalesce(people.name, excluded.name)",
+            (telegram_id, name, now),
         )
 
     async def set_profile(self, telegram_id: int, *, name: str, unit: str) -> None:
@@ -105,7 +116,8 @@ class PeopleRepo:
     ) -> list[tuple[Membership, Person]]:
         sql = (
             "SELECT m.id, m.team_id, t.name AS team_name, m.telegram_id, m.role, m.state,"
-            " m.unit AS m_unit, p.* FROM memberships m JOIN teams t ON t.id = m.team_id"
+            " m.unit AS m_unit, m.joined_at, p.* FROM memberships m"
+            " JOIN teams t ON t.id = m.team_id"
             " JOIN people p ON p.telegram_id = m.telegram_id WHERE m.team_id = ?"
         )
         params: list[object] = [team_id]
@@ -126,6 +138,7 @@ class PeopleRepo:
                 role=r["role"],
                 state=r["state"],
                 unit=r["m_unit"],
+                joined_at=r["joined_at"],
             )
             out.append((m, _person(r)))
         return out

@@ -71,6 +71,14 @@ class RecallRepo:
                 "UPDATE memberships SET state = 'recalled' WHERE telegram_id = ? AND team_id = ?",
                 (telegram_id, team_id),
             )
+            # Her unanswered roll calls end for her: a recalled member is neither present
+            # nor absent in them.
+            await conn.execute(
+                "UPDATE rollcall_targets SET withdrawn_at = ? WHERE telegram_id = ?"
+                " AND team_id = ? AND outcome IS NULL AND withdrawn_at IS NULL AND rollcall_id IN"
+                " (SELECT id FROM rollcalls WHERE closed_at IS NULL)",
+                (now, telegram_id, team_id),
+            )
             cur = await conn.execute(
                 "INSERT INTO recalls(telegram_id, team_id, unit, reason, recalled_by, recalled_at)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
@@ -200,6 +208,22 @@ class RecallRepo:
             "DELETE FROM notifications WHERE kind = ? AND telegram_id = ? AND ref = ?",
             (VACANCY_REMINDER, telegram_id, ref),
         )
+
+    async def untold(self) -> list[Recall]:
+        """Recalls whose member has not been told yet, oldest first."""
+        rows = await self.db.fetchall(
+            _RECALL_SQL + " WHERE r.member_told_at IS NULL ORDER BY r.recalled_at"
+        )
+        return [_recall(r) for r in rows]
+
+    async def mark_told(self, recall_id: int, *, now: float) -> bool:
+        """True for the one caller that marks it: the notice goes out once."""
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "UPDATE recalls SET member_told_at = ? WHERE id = ? AND member_told_at IS NULL",
+                (now, recall_id),
+            )
+            return cur.rowcount == 1
 
     async def mark_reminded(self, recall_id: int, *, now: float) -> None:
         await self.db.execute(

@@ -338,15 +338,28 @@ class RequestRepo:
         )
         return [_request(r) for r in rows]
 
+    async def awaiting_admin(self, *, decided_before: float) -> list[Request]:
+        """Requests a supervisor approved that still wait for an admin, not yet reminded."""
+        rows = await self.db.fetchall(
+            "SELECT * FROM requests WHERE state = 'awaiting_admin' AND decided_at <= ?"
+            " AND admin_reminded_at IS NULL ORDER BY id",
+            (decided_before,),
+        )
+        return [_request(r) for r in rows]
+
     async def claim_followup(self, request_id: int, column: str, *, now: float) -> bool:
         """Marks a reminder/escalation as done, once: True for the caller that should send."""
-        if column not in ("reminded_at", "escalated_at"):
+        states = {
+            "reminded_at": "pending",
+            "escalated_at": "pending",
+            "admin_reminded_at": "awaiting_admin",
+        }
+        if column not in states:
             raise ValueError(column)
         async with self.db.transaction() as conn:
             cur = await conn.execute(
-                f"UPDATE requests SET {column} = ? WHERE id = ? AND {column} IS NULL"
-                " AND state = 'pending'",
-                (now, request_id),
+                f"UPDATE requests SET {column} = ? WHERE id = ? AND {column} IS NULL AND state = ?",
+                (now, request_id, states[column]),
             )
             if cur.rowcount == 1:
                 await write_audit(

@@ -51,13 +51,18 @@ class RollcallRepo:
         targets: Sequence[int],
         local_day: date,
         plan_id: int | None = None,
+        shares: dict[int, int] | None = None,
     ) -> int | None:
         """Creates the roll call and its targets; a random draw is written to the audit
         here, when it fires, and its plan marked fired, all in one transaction.
 
+        `shares` maps a target already asked by another open roll call to that roll call:
+        her row here takes its answer instead of asking again (see `open_for`).
+
         None when the plan has fired already or is being fired right now by another
         process: the plan row is claimed first (FOR UPDATE SKIP LOCKED on PostgreSQL;
         SQLite's write lock already serialises), so a draw is asked once."""
+        shares = shares or {}
         async with self.db.transaction() as conn:
             if plan_id is not None:
                 claimed = await conn.execute_fetchall(
@@ -74,9 +79,12 @@ class RollcallRepo:
             )
             rollcall_id = cur.lastrowid or 0
             await conn.executemany(
-                "INSERT INTO rollcall_targets(rollcall_id, telegram_id, team_id, local_day)"
-                " VALUES (?, ?, ?, ?)",
-                [(rollcall_id, tid, team_id, local_day.isoformat()) for tid in targets],
+                "INSERT INTO rollcall_targets(rollcall_id, telegram_id, team_id, local_day,"
+                " shares_rollcall_id) VALUES (?, ?, ?, ?, ?)",
+                [
+                    (rollcall_id, tid, team_id, local_day.isoformat(), shares.get(tid))
+                    for tid in targets
+                ],
             )
             if plan_id is not None:
                 await conn.execute(
@@ -110,11 +118,28 @@ class RollcallRepo:
         row = await self.db.fetchone(
             "SELECT r.id, r.team_id, r.deadline, r.started_at FROM rollcall_targets t"
             " JOIN rollcalls r ON r.id = t.rollcall_id WHERE t.telegram_id = ?"
-            " AND t.outcome IS NULL AND r.closed_at IS NULL AND r.deadline >= ?"
+            " AND t.outcome IS NULL AND t.shares_rollcall_id IS NULL AND t.withdrawn_at IS NULL"
+            " AND r.closed_at IS NULL AND r.deadline >= ?"
             " ORDER BY r.started_at DESC LIMIT 1",
             (telegram_id, now),
         )
         return OpenTarget(row[0], row[1], row[2], row[3]) if row else None
+
+    async def open_for(self, telegram_ids: Sequence[int], now: float) -> dict[int, int]:
+        """The open roll call that already asked each of these people (answered or not): a
+        person has at most one open roll call, which a later overlapping one shares."""
+        if not telegram_ids:
+            return {}
+        marks = ",".join("?" * len(telegram_ids))
+        rows = await self.db.fetchall(
+            "SELECT t.telegram_id, min(r.id) FROM rollcall_targets t"
+            " JOIN rollcalls r ON r.id = t.rollcall_id"
+            f" WHERE t.telegram_id IN ({marks}) AND t.shares_rollcall_id IS NULL"
+            " AND t.withdrawn_at IS NULL AND r.closed_at IS NULL AND r.deadline >= ?"
+            " GROUP BY t.telegram_id",
+            (*telegram_ids, now),
+        )
+        return {r[0]: r[1] for r in rows}
 
     async def answer(
         self,
@@ -135,6 +160,7 @@ class RollcallRepo:
                 "UPDATE rollcall_targets SET outcome = ?, answered_at = ?, chat_id = ?,"
                 " message_id = ?, lat = ?, lon = ?, distance_m = ?"
                 " WHERE rollcall_id = ? AND telegram_id = ? AND outcome IS NULL"
+                " AND withdrawn_at IS NULL"
                 " AND (SELECT closed_at FROM rollcalls WHERE id = ?) IS NULL",
                 (
                     outcome,
@@ -161,8 +187,8 @@ class RollcallRepo:
             if cur.rowcount == 0:
                 return False
             await conn.execute(
-                "UPDATE rollcall_targets SET outcome = 'no_answer'"
-                " WHERE rollcall_id = ? AND outcome IS NULL",
+                "UPDATE rollcall_targets SET outcome = 'no_answer' WHERE rollcall_id = ?"
+                " AND outcome IS NULL AND shares_rollcall_id IS NULL AND withdrawn_at IS NULL",
                 (rollcall_id,),
             )
         return True
@@ -173,10 +199,12 @@ class RollcallRepo:
 
     async def results(self, rollcall_id: int) -> list[TargetResult]:
         rows = await self.db.fetchall(
-            "SELECT t.telegram_id, coalesce(p.name, CAST(t.telegram_id AS TEXT)), t.outcome,"
-            " t.distance_m"
+            "SELECT t.telegram_id, coalesce(p.name, CAST(t.telegram_id AS TEXT)),"
+            " coalesce(s.outcome, t.outcome), coalesce(s.distance_m, t.distance_m)"
             " FROM rollcall_targets t LEFT JOIN people p ON p.telegram_id = t.telegram_id"
-            " WHERE t.rollcall_id = ? ORDER BY p.name, t.telegram_id",
+            " LEFT JOIN rollcall_targets s ON s.rollcall_id = t.shares_rollcall_id"
+            " AND s.telegram_id = t.telegram_id"
+            " WHERE t.rollcall_id = ? AND t.withdrawn_at IS NULL ORDER BY p.name, t.telegram_id",
             (rollcall_id,),
         )
         return [TargetResult(r[0], str(r[1]), r[2] or "no_answer", r[3]) for r in rows]

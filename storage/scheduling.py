@@ -104,11 +104,26 @@ class SchedulingRepo:
         )
 
     async def approved_leaves(self, team_id: int, first: date, last: date) -> list[LeaveSpan]:
+        """Approved leave of the team's members, including leave approved while a member was
+        still in another team: leave belongs to the person, and a move does not cancel it."""
         rows = await self.db.fetchall(
+            # Two indexed halves (by team, by person) rather than one OR that scans requests.
             "SELECT telegram_id, first_day, last_day, ended_early_on, leave_type FROM requests"
             " WHERE team_id = ? AND kind = 'leave' AND state = 'approved'"
-            " AND first_day <= ? AND last_day >= ?",
-            (team_id, last.isoformat(), first.isoformat()),
+            " AND first_day <= ? AND last_day >= ?"
+            " UNION SELECT r.telegram_id, r.first_day, r.last_day, r.ended_early_on, r.leave_type"
+            " FROM memberships m JOIN requests r ON r.telegram_id = m.telegram_id"
+            " WHERE m.team_id = ? AND m.role = 'member' AND m.state = 'active'"
+            " AND r.team_id != m.team_id AND r.kind = 'leave' AND r.state = 'approved'"
+            " AND r.first_day <= ? AND r.last_day >= ?",
+            (
+                team_id,
+                last.isoformat(),
+                first.isoformat(),
+                team_id,
+                last.isoformat(),
+                first.isoformat(),
+            ),
         )
         return [
             LeaveSpan(r[0], date.fromisoformat(r[1]), date.fromisoformat(r[2]), _day(r[3]), r[4])

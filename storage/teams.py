@@ -145,7 +145,7 @@ class TeamRepo:
         require_live: bool = False,
     ) -> Team:
         schedule = schedule or Schedule()
-        policy = policy or Policy()
+        policy = policy or await self.default_policy()
         ent_lat, ent_lon, datum = entered or (site.lat, site.lon, "wgs84")
         try:
             async with self.db.transaction() as conn:
@@ -271,6 +271,57 @@ class TeamRepo:
                 "INSERT INTO holidays(team_id, day) VALUES (?, ?)",
                 [(team_id, d.isoformat()) for d in sorted(schedule.holidays)],
             )
+
+    async def rename(self, team_id: int, name: str) -> None:
+        try:
+            await self.db.execute("UPDATE teams SET name = ? WHERE id = ?", (name, team_id))
+        except INTEGRITY_ERRORS as exc:
+            if not is_unique_violation(exc):
+                raise
+            raise DuplicateTeam(name) from exc
+
+    async def archive(self, team_id: int, *, now: float) -> None:
+        """Hides a team from every list and flow while keeping its history: its open invites
+        stop working and its supervisors no longer lead it."""
+        async with self.db.transaction() as conn:
+            await conn.execute("UPDATE teams SET archived = 1 WHERE id = ?", (team_id,))
+            await conn.execute(
+                "UPDATE invites SET revoked_at = ? WHERE team_id = ? AND revoked_at IS NULL",
+                (now, team_id),
+            )
+            await conn.execute(
+                "UPDATE memberships SET state = 'left' WHERE team_id = ? AND state = 'active'",
+                (team_id,),
+            )
+
+    async def set_policy(self, team_id: int, policy: Policy) -> None:
+        await self.db.execute(
+            "UPDATE policies SET min_days = ?, min_nights = ?, excellent_absence_limit = ?,"
+            " competent_absence_limit = ?, second_approval_after_days = ?, refill_days = ?"
+            " WHERE team_id = ?",
+            (*rule_values(policy), team_id),
+        )
+
+    async def default_policy(self) -> Policy:
+        """The policy new teams start from: `outpost policy set`, else SPEC's numbers."""
+        row = await self.db.fetchone(
+            "SELECT min_days, min_nights, excellent_absence_limit, competent_absence_limit,"
+            " second_approval_after_days, refill_days FROM policy_defaults WHERE id = 1"
+        )
+        return Policy(*tuple(row)) if row else Policy()
+
+    async def set_default_policy(self, policy: Policy) -> None:
+        await self.db.execute(
+            "INSERT INTO policy_defaults(id, min_days, min_nights, excellent_absence_limit,"
+            " competent_absence_limit, second_approval_after_days, refill_days)"
+            " VALUES (1, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET"
+            " min_days = excluded.min_days, min_nights = excluded.min_nights,"
+            " excellent_absence_limit = excluded.excellent_absence_limit,"
+            " competent_absence_limit = excluded.competent_absence_limit,"
+            " second_approval_after_days = excluded.second_approval_after_days,"
+            " refill_days = excluded.refill_days",
+            rule_values(policy),
+        )
 
     async def set_timezone(self, team_id: int, timezone: str) -> None:
         await self.db.execute("UPDATE teams SET timezone = ? WHERE id = ?", (timezone, team_id))

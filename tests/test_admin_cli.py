@@ -105,7 +105,7 @@ def test_member_list_recall_and_audit(
     assert code == 0
     out = capsys.readouterr().out
     assert "recalled" in out and "County Bureau" in out
-    assert "member NOT told: no TELEGRAM_BOT_TOKEN set" in out
+    assert "member not told yet (no TELEGRAM_BOT_TOKEN set)" in out
     assert main(["member", "list"], env=populated) == 0
     assert "\tmember\t萧山队\tCounty Bureau\trecalled" in capsys.readouterr().out
     # Twice is refused: nothing changes.

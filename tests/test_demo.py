@@ -41,9 +41,21 @@ async def test_the_demo_week_plays_and_leaves_its_files(
         "compliance 3, spoof_signals 9 rows",
         "To look at (2)",
         "[photo Sun Hao, Xiaoshan Village, 2026-11: 4 fixes, 7 signals]",
+        # Issue 13, behaving: menus by role (15), alerts with no supervisor (7), before
+        # joining (5), a recall during a roll call (4).
+        "⌨ [📋 Summary] [📚 Diaries] [🌐 Language] [❓ Help]",
+        "Check-ins are for members stationed at a site",
+        "⚠️ Out-of-area check-in: Zhou Min (Hilltop)",
+        "so the administrators were told",
+        "You were not a member of the team yet on 2026-11-30",
+        "⌨ (keyboard removed)",
+        "❌ Not accepted: you have been recalled from Hilltop",
     ):
         assert seen in transcript, seen
     assert "Traceback" not in transcript
+    hilltop_rollcall = transcript.split("Roll call #2, Hilltop")[1]
+    assert "✅ Present: 0" in hilltop_rollcall and "Zhou Min" not in hilltop_rollcall
+    assert "Zhou Min" not in transcript.split("summary for 2026-11-30")[1].split("/makeup")[0]
     assert (out / "report-2026-11.xlsx").stat().st_size > 0
     assert (out / "export-2026-11-23_27.xlsx").stat().st_size > 0
     assert "month in progress" not in transcript  # the report runs on the demo's clock
@@ -51,9 +63,14 @@ async def test_the_demo_week_plays_and_leaves_its_files(
     assert list((out / "media").rglob("*.jpg"))
     with sqlite3.connect(out / "outpost.db") as db:
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        checkins = db.execute("SELECT count(*) FROM checkins WHERE accepted = 1").fetchone()[0]
-        refused = db.execute("SELECT reject_reason FROM checkins WHERE accepted = 0").fetchall()
-    assert checkins == 14 and refused == [("forwarded",)]
+        # The week's team; the newcomers' scene adds its own attempts (Hilltop, the admin).
+        checkins = db.execute(
+            "SELECT count(*) FROM checkins WHERE accepted = 1 AND team_id = 1"
+        ).fetchone()[0]
+        refused = db.execute(
+            "SELECT reject_reason FROM checkins WHERE accepted = 0 ORDER BY id"
+        ).fetchall()
+    assert checkins == 14 and refused == [("forwarded",), ("not_member",), ("recalled",)]
     # A whole week of decisions, roll calls and exports leaves every hash chain intact.
     report = verify(out / "outpost.db")
     assert report.ok and report.links > checkins, [p.describe() for p in report.problems]

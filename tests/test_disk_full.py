@@ -102,7 +102,11 @@ def test_a_full_disk_on_the_cli_is_one_line(
         return conn
 
     monkeypatch.setattr(db_module, "_connect", small_disk)
-    code = main(["team", "add", "Alpha" * 2000, "--lat", "30", "--lon", "120"], env=env)
+    # Names are capped at 64 characters: many teams at once outgrow the disk instead.
+    sheet = tmp_path / "teams.csv"
+    rows = [f"Team {i:04d} {'x' * 50},30.{i:04d},120.1" for i in range(400)]
+    sheet.write_text("name,latitude,longitude\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    code = main(["team", "import", str(sheet)], env=env)
     err = capsys.readouterr().err
     assert code != 0 and len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert "full" in err

@@ -62,8 +62,8 @@ async def test_on_the_first_supervisors_and_admins_get_last_month_once(world: Wo
     world.clock.set(datetime(2026, 12, 1, 8, 0, tzinfo=SHANGHAI))
 
     sent = await send_monthly_compliance(world.ctx, world.app.bot)
-    # Two supervisors and the admin for Xiaoshan; the admin alone for Beta.
-    assert sent == 4
+    # Two supervisors for Xiaoshan; the admin one digest of both teams.
+    assert sent == 3
 
     text_zh = [
         m["text"] for m in world.emu.sent_messages(sup_zh.id) if "月度考勤" in m.get("text", "")
@@ -78,7 +78,7 @@ async def test_on_the_first_supervisors_and_admins_get_last_month_once(world: Wo
 
     for user in (sup_zh, sup_en):
         assert len(_docs(world, user.id)) == 1 and len(_photos(world, user.id)) == 1
-    assert len(_docs(world, admin.id)) == 2  # one per team
+    assert len(_docs(world, admin.id)) == 1  # one workbook for all teams
     # Rendered and uploaded once per language; the second English reader gets the file_id.
     xlsx_uploads = [u for u in world.emu.uploads if u.method == "sendDocument"]
     assert {u.chat_id for u in xlsx_uploads} >= {sup_zh.id}
@@ -108,19 +108,17 @@ async def test_failures_mid_fan_out_lose_and_duplicate_nothing(world: World) -> 
     world.emu.faults.add(kind="500", method="sendDocument", times=1)
 
     first = await send_monthly_compliance(world.ctx, world.app.bot)
-    assert first == 2  # one recipient failed, one blocked, the rest went on
+    assert first == 1  # one recipient failed, one blocked, the rest (the admin) went on
     assert (await world.storage.people.get(sup_en.id)).unreachable
     second = await send_monthly_compliance(world.ctx, world.app.bot)
     assert second == 1  # the failed one, completed
     assert await send_monthly_compliance(world.ctx, world.app.bot) == 0
 
-    for user, teams in ((sup_zh, 1), (admin, 2)):
-        texts = _texts(world, user.id)
-        assert len(texts) == teams, user.id
-        assert len(_docs(world, user.id)) == teams
-        # The chart of each team, and the admin also gets Bea's month as evidence: she is
-        # short of Beta's policy (SPEC §6).
-        assert len(_photos(world, user.id)) == teams + (user is admin)
+    texts = _texts(world, sup_zh.id)
+    assert len(texts) == 1 and len(_docs(world, sup_zh.id)) == 1
+    assert len(_photos(world, sup_zh.id)) == 1
+    # The admin: one digest and one workbook for both teams.
+    assert len(_texts(world, admin.id)) == 1 and len(_docs(world, admin.id)) == 1
     assert _docs(world, sup_en.id) == []
 
 
@@ -140,3 +138,19 @@ async def test_each_team_reports_its_own_last_month(world: World) -> None:
     sent = await send_monthly_compliance(world.ctx, world.app.bot, (2026, 9), team_id=berlin.id)
     assert sent == 1 and "Berlin · 2026-09" in _texts(world, lead.id)[-1]["text"]
     assert _texts(world, other_lead.id) == []
+
+
+async def test_admins_get_one_monthly_digest_with_one_workbook(world: World) -> None:
+    """Issue 13 item 16: an admin of hundreds of teams gets one message and one workbook
+    for the month, not one per team; supervisors still get their own team's."""
+    team, other, sup_zh, _sup_en, admin = await _month(world)
+    world.clock.set(datetime(2026, 12, 1, 8, 0, tzinfo=SHANGHAI))
+    # The scheduler calls once per team; the digest goes with the last team to come due.
+    await send_monthly_compliance(world.ctx, world.app.bot, team_id=team.id)
+    await send_monthly_compliance(world.ctx, world.app.bot, team_id=other.id)
+    await send_monthly_compliance(world.ctx, world.app.bot, team_id=other.id)  # a retry
+    [digest] = [m["text"] for m in world.emu.sent_messages(admin.id) if "📊" in m.get("text", "")]
+    assert "Xiaoshan" in digest and "Beta" in digest and "2026-11" in digest
+    [doc] = _docs(world, admin.id)
+    assert doc["document"]["file_name"] == "compliance-2026-11.xlsx"
+    assert len(_docs(world, sup_zh.id)) == 1

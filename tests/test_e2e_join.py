@@ -104,6 +104,7 @@ async def test_newteam_wizard_with_shared_location(world: World) -> None:
     admin.press(tz_q, data="nt:default")
     time_q = await admin.next_message()
     admin.send_text("7:45")
+    admin.press(await admin.next_message(), data="nt:default")  # the cutoff: 12:00
     confirm = await admin.next_message()
     assert (
         "Hilltop" in confirm["text"] and "500 m" in confirm["text"] and "07:45" in confirm["text"]
@@ -141,13 +142,15 @@ async def test_newteam_typed_gcj02_coordinates_and_bad_answers(world: World) -> 
     admin.send_text("25:99")
     assert "HH:MM" in (await admin.next_message())["text"]
     admin.send_text("08:00")
+    await admin.next_message()
+    admin.send_text("11:30")
     confirm = await admin.next_message()
     assert "39.908" in confirm["text"] and "116.397" in confirm["text"]
     admin.press(confirm, data="nt:confirm")
     await admin.next_message()
     team = await world.storage.teams.by_name("Tiananmen")
     assert team.site.lat == pytest.approx(39.908722, abs=5e-5)
-    assert team.timezone == "Asia/Urumqi"
+    assert team.timezone == "Asia/Urumqi" and f"{team.schedule.cutoff:%H:%M}" == "11:30"
 
 
 async def test_only_admins_create_teams(world: World) -> None:

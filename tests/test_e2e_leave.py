@@ -212,7 +212,10 @@ async def test_overlap_is_refused_with_the_clash_named(world: World) -> None:
 async def test_member_cancels_pending_and_ends_a_started_leave_early(world: World) -> None:
     team = await world.team()
     boss = await world.join(team, role="supervisor", name="Zhang")
-    li = await world.join(team, name="Li Wei")
+    now = world.clock.now()
+    world.clock.set(datetime(2026, 11, 20, 9, 0, tzinfo=SHANGHAI))
+    li = await world.join(team, name="Li Wei")  # joined before the leave she asks for
+    world.clock.set(now)
     await ask_leave(li, "2026-12-10", "2026-12-11")
     pending_prompt = await boss.next_message()
     pending_id = int(pending_prompt["text"].split("#")[1].split()[0])
@@ -307,7 +310,10 @@ async def test_makeup_after_cutoff_approved_marks_the_day_made_up(world: World) 
 async def test_makeup_for_a_past_day_without_checkin(world: World) -> None:
     team = await world.team()
     boss = await world.join(team, role="supervisor", name="Zhang")
+    now = world.clock.now()
+    world.clock.set(datetime(2026, 11, 20, 9, 0, tzinfo=SHANGHAI))
     li = await world.join(team, name="Li Wei")
+    world.clock.set(now)
     li.send_command("makeup", "today")  # before the cutoff: not yet
     assert "after the 12:00 cutoff" in (await li.next_message())["text"]
     li.send_command("makeup", "2026-11-31")

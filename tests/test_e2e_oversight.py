@@ -83,7 +83,7 @@ async def test_summary_on_demand_and_daily(world: World) -> None:
     boss.send_command("summary", "2026-11-24")
     assert "summary for 2026-11-24" in (await boss.next_message())["text"]
     assert "pending" in (await boss.next_message())["text"]  # the buttons again
-    boss.send_command("summary", "yesterday")
+    boss.send_command("summary", "someday")  # (yesterday is understood)
     assert "YYYY-MM-DD" in (await boss.next_message())["text"]
     # Members do not get summaries.
     ann.send_command("summary")

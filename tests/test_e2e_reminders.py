@@ -80,6 +80,8 @@ async def test_simulated_month(world: World, tz: str) -> None:
         )
     team = await world.storage.teams.get(team.id)
     await reschedule_team(world.app, team.id)
+    # Everyone joined before the month simulated: days before joining owe nothing.
+    world.clock.set(datetime(2026, 2, 20, 9, 0, tzinfo=ZoneInfo(tz)))
     boss = await world.join(team, role="supervisor", name="Boss")
     diligent = await world.join(team, name="Diligent")
     absent = await world.join(team, name="Absent")

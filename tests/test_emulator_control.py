@@ -46,6 +46,40 @@ async def test_control_routes_exist_only_when_asked_for() -> None:
             assert resp.status == 404
 
 
+async def test_a_person_acts_as_a_user_through_the_act_routes() -> None:
+    """What `python -m bot.emulator act ...` sends: text, a command, a location, a press."""
+    from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+    async with BotApiEmulator(control=True, token=TOKEN) as emu:
+        control = f"http://{emu.host}:{emu.port}/_emu"
+        async with aiohttp.ClientSession() as http, Bot(TOKEN, base_url=emu.base_url) as bot:
+            for body in (
+                {"user_id": 21, "text": "hello"},
+                {"user_id": 21, "command": "start", "args": "CODE"},
+                {"user_id": 21, "latitude": 30.1, "longitude": 120.2, "live_period": 900},
+            ):
+                async with http.post(f"{control}/act", json=body) as resp:
+                    assert (await resp.json())["ok"] is True
+            updates = await bot.get_updates(timeout=0)
+            msgs = [u.message for u in updates if u.message]
+            assert [m.text for m in msgs[:2]] == ["hello", "/start CODE"]
+            assert msgs[2].location is not None and msgs[2].location.live_period == 900
+            markup = InlineKeyboardMarkup(
+                [[InlineKeyboardButton("✅ Confirm", callback_data="ok")]]
+            )
+            await bot.send_message(21, "Sure?", reply_markup=markup)
+            async with http.get(f"{control}/chat", params={"user_id": "21"}) as resp:
+                chat = (await resp.json())["messages"]
+            assert chat == [{"text": "Sure?", "buttons": [["✅ Confirm"]]}]
+            async with http.post(
+                f"{control}/act", json={"user_id": 21, "press": "✅ Confirm"}
+            ) as r:
+                assert (await r.json())["pressed"] == "✅ Confirm"
+            last = updates[-1].update_id + 1
+            [press] = await bot.get_updates(offset=last, timeout=0)
+            assert press.callback_query is not None and press.callback_query.data == "ok"
+
+
 async def test_latency_delays_every_call_by_its_round_trip_with_bounded_jitter() -> None:
     import time
 

@@ -77,7 +77,10 @@ async def test_day_of_faults(
         texts = [m["text"] for m in emu.sent_messages(member.id)]
         assert sum(x.startswith("✅") for x in texts) == 1, texts
         # The free text of the others is kept and asked about as a diary entry.
-        answer = t("en", "checkin.oor_saved" if i % 8 == 0 else "diary.ask", n=1)
+        told = t("en", "told.supervisors", names="Boss")  # the reply names who was told
+        answer = (
+            t("en", "checkin.oor_saved", told=told) if i % 8 == 0 else t("en", "diary.ask", n=1)
+        )
         assert texts.count(answer) == 1, texts
         assert len(texts) == (3 if i % 8 == 0 else 2), texts
     # Members 0, 8 and 16 were 2 km out: their supervisor heard of each, and of the reason.

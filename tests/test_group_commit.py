@@ -56,7 +56,7 @@ async def test_first_counts_and_upgrade_hold_inside_one_group(storage: Storage) 
         *(_record(storage, x) for x in [first, second, third, *others])
     )
     assert a.effect is DayEffect.COUNTS and a.day_place is Place.OUT_OF_AREA
-    assert b.effect is DayEffect.UPGRADES and b.day_timing is Timing.LATE
+    assert b.effect is DayEffect.UPGRADES and b.day_timing == Timing.LATE
     assert c.effect is DayEffect.NO_CHANGE and c.day_place is Place.ON_SITE
     day = await storage.checkins.day_state(7, team.id, DAY)
     assert day["place"] == "on_site" and day["timing"] == "late"

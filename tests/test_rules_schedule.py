@@ -388,3 +388,32 @@ def test_month_days() -> None:
         month_days(2026, 13)
     with pytest.raises(ValueError):
         month_days(2026, 0)
+
+
+# Morning times checked one answer at a time (issue 13 item 3): whatever the check lets
+# through, Schedule accepts; whatever it refuses, Schedule refuses too.
+from hypothesis import given as _given  # noqa: E402
+from hypothesis import strategies as _st  # noqa: E402
+
+from bot.rules.morning import check_cutoff, check_on_time, suggested_cutoff  # noqa: E402
+
+
+@_given(_st.times(), _st.times(), _st.integers(0, 120))
+def test_stepwise_morning_checks_agree_with_schedule(on_time, cutoff, grace) -> None:
+    on_time, cutoff = on_time.replace(second=0, microsecond=0), cutoff.replace(microsecond=0)
+    ok = check_on_time(on_time, grace_minutes=grace) is None and (
+        check_cutoff(on_time, cutoff, grace_minutes=grace) is None
+    )
+    try:
+        Schedule(on_time=on_time, cutoff=cutoff, grace_minutes=grace)
+        built = True
+    except ValueError:
+        built = False
+    if ok:
+        assert built
+    if check_on_time(on_time, grace_minutes=grace) is None:
+        Schedule(
+            on_time=on_time,
+            grace_minutes=grace,
+            cutoff=suggested_cutoff(on_time, grace_minutes=grace),
+        )

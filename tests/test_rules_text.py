@@ -55,3 +55,20 @@ def test_big_team_view_stays_one_message() -> None:
     text = fit("en", lines)
     assert len(text) <= TELEGRAM_LIMIT and text.endswith("more")
     assert fit("en", lines[:3]) == "\n".join(lines[:3])
+
+
+# Team names (issue 13 item 2): what is stored is never blank and never over the limit.
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from bot.rules.names import TEAM_NAME_MAX, clean_team_name  # noqa: E402
+
+
+@given(st.text(max_size=100))
+def test_a_cleaned_team_name_is_visible_and_short(value: str) -> None:
+    try:
+        name = clean_team_name(value)
+    except ValueError:
+        return
+    assert name.strip() == name and 0 < len(name) <= TEAM_NAME_MAX
+    assert all(ch.isprintable() or ch == " " for ch in name)

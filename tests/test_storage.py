@@ -95,7 +95,7 @@ async def test_first_counts_then_upgrade_then_no_change(storage: Storage) -> Non
     third = _checkin(7, team.id, 3, Place.OUT_OF_AREA)
     assert (await storage.checkins.record(first, decide(first))).effect is DayEffect.COUNTS
     up = await storage.checkins.record(second, decide(second))
-    assert up.effect is DayEffect.UPGRADES and up.day_timing is Timing.LATE
+    assert up.effect is DayEffect.UPGRADES and up.day_timing == Timing.LATE
     assert (await storage.checkins.record(third, decide(third))).effect is DayEffect.NO_CHANGE
     day = await storage.checkins.day_state(7, team.id, date(2026, 11, 25))
     assert day["place"] == "on_site" and day["timing"] == "late" and day["first_checkin_id"] == 1

@@ -18,6 +18,12 @@ the ordinary user actions (queued updates).
         these users exist (their private chats with the bot), without doing anything
     POST /_emu/reset
         forgets recorded requests (memory stays flat across benchmark phases)
+    POST /_emu/act  {"user_id": .., "text": ".."} | {"user_id": .., "command": "start",
+                     "args": "CODE"} | {"user_id": .., "latitude": .., "longitude": ..,
+                     "live_period": s} | {"user_id": .., "press": "button text or data"}
+        one person acts as a user would (`python -m bot.emulator act ...` wraps it)
+    GET  /_emu/chat?user_id=..&last=N
+        the bot's last N messages to that person, with their buttons
     POST /_emu/latency  {"latency": seconds, "jitter": seconds}
         every later Bot API call answers after that round trip
 """
@@ -95,6 +101,59 @@ def add_control_routes(app: web.Application, emu: BotApiEmulator) -> None:
     async def reset(request: web.Request) -> web.Response:
         emu.requests.clear()
         return web.json_response({"ok": True})
+
+    async def act(request: web.Request) -> web.Response:
+        body: dict[str, Any] = await request.json()
+        user = emu.user(
+            int(body["user_id"]),
+            first_name=str(body.get("first_name") or f"User{body['user_id']}"),
+            language_code=body.get("language_code", "en"),
+        )
+        if "press" in body:
+            wanted = str(body["press"])
+            for msg in reversed(emu.sent_messages(user.id)):
+                buttons = [
+                    b
+                    for row in (msg.get("reply_markup") or {}).get("inline_keyboard", [])
+                    for b in row
+                ]
+                for b in buttons:
+                    if wanted in (b.get("text"), b.get("callback_data")):
+                        user.press(msg, data=b.get("callback_data"))
+                        return web.json_response({"ok": True, "pressed": b.get("text")})
+            return web.json_response({"ok": False, "error": f"no button {wanted!r}"}, status=404)
+        if "command" in body:
+            user.send_command(str(body["command"]).lstrip("/"), body.get("args"))
+        elif "latitude" in body:
+            user.send_location(
+                float(body["latitude"]),
+                float(body["longitude"]),
+                accuracy=body.get("accuracy"),
+                live_period=body.get("live_period"),
+            )
+        else:
+            user.send_text(str(body["text"]))
+        return web.json_response({"ok": True})
+
+    async def chat(request: web.Request) -> web.Response:
+        user_id = int(request.query["user_id"])
+        last = int(request.query.get("last", "5"))
+        out = []
+        for msg in emu.sent_messages(user_id)[-last:]:
+            rows = (msg.get("reply_markup") or {}).get("inline_keyboard", [])
+            text = msg.get("text") or msg.get("caption") or ""
+            if not text and "location" in msg:
+                where = msg["location"]
+                text = f"[map pin {where['latitude']}, {where['longitude']}]"
+            elif not text and "document" in msg:
+                text = f"[document {msg['document'].get('file_name', '')}]"
+            elif not text:
+                text = next((f"[{kind}]" for kind in ("photo", "voice") if kind in msg), "")
+            out.append({"text": text, "buttons": [[b.get("text") for b in row] for row in rows]})
+        return web.json_response({"messages": out})
+
+    app.router.add_post(f"{PREFIX}/act", act)
+    app.router.add_get(f"{PREFIX}/chat", chat)
 
     async def latency(request: web.Request) -> web.Response:
         body: dict[str, Any] = await request.json()

@@ -354,28 +354,62 @@ def _file_param(emu: BotApiEmulator, p: Params, name: str) -> tuple[StoredFile, 
     raise bad("wrong file identifier/HTTP URL specified")
 
 
-@method("sendDocument")
-async def send_document(emu: BotApiEmulator, p: Params) -> Any:
+def _send_file(
+    emu: BotApiEmulator, p: Params, field: str, meta: Callable[[StoredFile], Any]
+) -> Any:
+    """A message carrying one file (new upload or a known file_id) with its caption."""
     chat = emu.target_chat(p)
-    stored, upload = _file_param(emu, p, "document")
-    doc = stored.meta.get("document") or emu.document_meta(stored)
-    content = {"document": doc, **_caption(p)}
+    stored, upload = _file_param(emu, p, field)
+    content = {field: stored.meta.get(field) or meta(stored), **_caption(p)}
     msg = emu.bot_sends(chat, content, _common(emu, p, chat), p)
     if upload is not None:
         upload.chat_id = chat["id"]
     return msg
+
+
+@method("sendDocument")
+async def send_document(emu: BotApiEmulator, p: Params) -> Any:
+    return _send_file(emu, p, "document", emu.document_meta)
 
 
 @method("sendPhoto")
 async def send_photo(emu: BotApiEmulator, p: Params) -> Any:
+    return _send_file(emu, p, "photo", emu.photo_meta)
+
+
+@method("sendVoice")
+async def send_voice(emu: BotApiEmulator, p: Params) -> Any:
+    def meta(stored: StoredFile) -> dict[str, Any]:
+        return {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "duration": int(p.get("duration") or 0),
+        }
+
+    return _send_file(emu, p, "voice", meta)
+
+
+@method("sendMediaGroup")
+async def send_media_group(emu: BotApiEmulator, p: Params) -> Any:
+    """Photos as one album (2-10 items, photos only here), each item a message of its own
+    sharing a media_group_id, as Telegram answers."""
     chat = emu.target_chat(p)
-    stored, upload = _file_param(emu, p, "photo")
-    sizes = stored.meta.get("photo") or emu.photo_meta(stored)
-    content = {"photo": sizes, **_caption(p)}
-    msg = emu.bot_sends(chat, content, _common(emu, p, chat), p)
-    if upload is not None:
-        upload.chat_id = chat["id"]
-    return msg
+    media = need(p, "media")
+    if not isinstance(media, list) or not 2 <= len(media) <= 10:
+        raise bad("wrong number of messages to send")
+    group_id = f"{chat['id']}-{len(emu.messages)}"
+    sent = []
+    for item in media:
+        if not isinstance(item, dict) or item.get("type") != "photo":
+            raise bad("unsupported media type in the emulator: only photos")
+        value = item.get("media")
+        if isinstance(value, str) and value.startswith("attach://"):
+            value = p.get(value[len("attach://") :])
+        stored, _upload = _file_param(emu, {"photo": value}, "photo")
+        sizes = stored.meta.get("photo") or emu.photo_meta(stored)
+        content = {"photo": sizes, "media_group_id": group_id, **_caption(item)}
+        sent.append(emu.bot_sends(chat, content, {}, p))
+    return sent
 
 
 @method("sendChatAction")

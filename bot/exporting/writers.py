@@ -14,6 +14,7 @@ import csv
 import io
 import json
 import math
+import time
 import zipfile
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
@@ -158,7 +159,12 @@ class _TextWriter:
 
     def begin(self, dataset: DataSet) -> None:
         if self.zip is not None:
-            raw: IO[bytes] = self.zip.open(f"{dataset.name}{self.suffix}", "w", force_zip64=True)
+            # Stamped with the export's time: a bare name would date every entry 1980-01-01.
+            entry = zipfile.ZipInfo(
+                f"{dataset.name}{self.suffix}", date_time=time.localtime(time.time())[:6]
+            )
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            raw: IO[bytes] = self.zip.open(entry, "w", force_zip64=True)
         else:
             if self.dataset is not None:
                 raise ValueError("several data sets need a ZIP")

@@ -30,7 +30,7 @@ from matplotlib.patches import Patch
 from bot.i18n import t
 from bot.reports.compliance_colors import STATUS_COLORS
 from bot.reports.compliance_table import display_width
-from bot.rules.compliance import DayStatus, TeamMonth
+from bot.rules.compliance import DayStatus, MemberMonth, TeamMonth
 
 MEMBERS_PER_PAGE = 60
 DPI = 110
@@ -109,6 +109,14 @@ def render_pages(tm: TeamMonth, lang: str) -> list[bytes]:
     ]
 
 
+def days_label(m: MemberMonth, tm: TeamMonth) -> tuple[str, bool]:
+    """A row's days on site and whether that is short: against the member's own minimum,
+    shown as "done/owed" where it differs from the team's (a mid-month joiner)."""
+    owed = m.min_days or tm.policy.min_days
+    text = f" {m.days_on_site}" if owed == tm.policy.min_days else f" {m.days_on_site}/{owed}"
+    return text, m.days_on_site < owed
+
+
 # Fixed margins in inches (a layout engine would cost a second full draw per chart).
 _TOP_IN, _BOTTOM_IN, _RIGHT_IN, _CELL_IN = 1.0, 1.05, 1.5, 0.3
 
@@ -152,9 +160,9 @@ def _render(
     ax.tick_params(length=0)
     # Days on site per member at the right end of each row, against the policy minimum.
     for y, m in enumerate(members):
-        short = m.days_on_site < tm.policy.min_days
+        label, short = days_label(m, tm)
         ax.text(
-            n_days - 0.2, y, f" {m.days_on_site}", va="center", ha="left", fontsize=10,
+            n_days - 0.2, y, label, va="center", ha="left", fontsize=10,
             fontweight="bold" if short else "normal", color="#d7301f" if short else "#222222",
         )  # fmt: skip
     ax.text(

@@ -13,5 +13,6 @@ STATUS_COLORS: dict[DayStatus, str] = {
     DayStatus.MISSED: "#d7301f",
     DayStatus.OFF: "#bdbdbd",
     DayStatus.FUTURE: "#f7f7f7",
-    DayStatus.NOT_MEMBER: "#ffffff",
+    # Not white like days to come: a pale hatch-free slate, so the legend tells them apart.
+    DayStatus.NOT_MEMBER: "#dfe6ee",
 }

@@ -135,6 +135,8 @@ class MemberMonth:
     excellent_eligible: bool
     competent_eligible: bool
     grid: tuple[DayStatus, ...]  # one per day of the month
+    # Days on site this member owed: the policy's, prorated for a mid-month joiner.
+    min_days: int = 0
     spoof_signals: int = 0  # open signals of the month: to look at, never a verdict
 
     @property
@@ -252,6 +254,7 @@ def member_month(
         excellent_eligible=absences < policy.excellent_absence_limit,
         competent_eligible=absences <= policy.competent_absence_limit,
         grid=grid,
+        min_days=owed.min_days,
         spoof_signals=member.spoof_signals,
     )
 

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
+from bot.rules.schedule import Schedule, is_workday
+
 PAST_LIMIT_DAYS = 60
 FUTURE_LIMIT_DAYS = 366
 REMIND_AFTER = timedelta(hours=24)
@@ -68,6 +70,12 @@ def parse_day(text: str | None, today: date) -> ParsedDay:
     return check_day(day, today)
 
 
+def relative_day(text: str, today: date) -> date | None:
+    """today / yesterday / tomorrow (and 今天, 昨天, 明天) as a day, else None."""
+    offset = {**_RELATIVE, "yesterday": -1, "昨天": -1, "昨日": -1}.get(text.strip().lower())
+    return None if offset is None else today + timedelta(days=offset)
+
+
 def check_day(day: date, today: date) -> ParsedDay:
     if day < today - timedelta(days=PAST_LIMIT_DAYS):
         return ParsedDay(None, DayProblem.TOO_FAR_PAST)
@@ -83,6 +91,14 @@ def check_last_day(first: date, last: date) -> DayProblem | None:
 def leave_days(first: date, last: date) -> int:
     """Calendar days from first to last, inclusive; 0 for an empty range."""
     return max(0, (last - first).days + 1)
+
+
+def leave_workdays(first: date, last: date, schedule: Schedule) -> int:
+    """Leave days as HR counts them: the team's workdays in the range, holidays and days off
+    not counted (a week's leave over a public holiday costs four days, not five)."""
+    return sum(
+        1 for i in range(leave_days(first, last)) if is_workday(first + timedelta(days=i), schedule)
+    )
 
 
 def effective_last_day(last: date, ended_early_on: date | None) -> date:

@@ -169,15 +169,21 @@ async def _deliver(
         await part(f"png{i + 1}", send_photo(i))
 
 
+def _catalog_language(lang: str | None) -> str:
+    return "zh" if (lang or "").startswith("zh") else "en"
+
+
 async def _recipients(ctx: AppContext, team_id: int) -> dict[int, str]:
-    """Supervisors of the team and every admin -> their catalog language."""
+    """Supervisors of the team -> their catalog language. Admins get the month of every
+    team at once instead (`send_admin_digest`)."""
     supervisors = await ctx.storage.compliance.supervisors(team_id)
+    return {s.telegram_id: _catalog_language(s.language) for s in supervisors}
+
+
+async def _admins(ctx: AppContext) -> dict[int, str]:
     admins = set(ctx.settings.admins) | await ctx.storage.people.admin_ids()
     languages = await ctx.storage.compliance.languages(sorted(admins))
-    people = {s.telegram_id: s.language for s in supervisors}
-    for admin in admins:
-        people.setdefault(admin, languages.get(admin))
-    return {pid: ("zh" if (lang or "").startswith("zh") else "en") for pid, lang in people.items()}
+    return {admin: _catalog_language(languages.get(admin)) for admin in sorted(admins)}
 
 
 async def send_monthly_compliance(
@@ -248,7 +254,82 @@ async def send_monthly_compliance(
                 await ctx.storage.compliance.release_notification(NOTIFICATION_KIND, chat_id, ref)
                 continue
             delivered += 1
-    return delivered
+    return delivered + await send_admin_digest(ctx, bot, month, late=late)
+
+
+DIGEST_KIND = "monthly_compliance.digest"
+
+
+def _digest_text(months: list[TeamMonth], label: str, lang: str) -> str:
+    lines = [t(lang, "compliance.digest.heading", month=label, teams=len(months))]
+    for tm in months:
+        counts = {v: sum(1 for m in tm.members if m.verdict is v) for v in Verdict}
+        lines.append(
+            t(
+                lang,
+                "compliance.digest.line",
+                team=tm.team_name,
+                members=len(tm.members),
+                meets=counts[Verdict.MEETS],
+                covered=counts[Verdict.SHORT_COVERED],
+                short=counts[Verdict.SHORT],
+            )
+        )
+    lines.append(t(lang, "compliance.digest.files"))
+    return "\n".join(lines)
+
+
+def _digest_workbook(months: list[TeamMonth], name: str, lang: str) -> bytes:
+    with tempfile.TemporaryDirectory() as tmp:
+        return write_workbook(months, Path(tmp) / name, lang).read_bytes()
+
+
+async def send_admin_digest(
+    ctx: AppContext,
+    bot: telegram.Bot,
+    month: tuple[int, int] | None = None,
+    *,
+    late: LateNote | None = None,
+) -> int:
+    """Every admin gets the month of all teams as one message and one workbook, once. With
+    per-team jobs in several timezones it goes out with the last team to reach the 1st:
+    before that some team's month is still running. Returns how many admins got it."""
+    teams = await ctx.storage.teams.all()
+    if not teams:
+        return 0
+    due = {previous_month(local_datetime(ctx.clock.now(), tm.timezone).date()) for tm in teams}
+    if month is None:
+        if len(due) != 1:
+            return 0  # some team is still in the month
+        month = due.pop()
+    year, mon = month
+    inputs = await ctx.storage.compliance.month_inputs(year, mon, None)
+    months = [compute(ctx, team, year, mon) for team in inputs]
+    label = f"{year:04d}-{mon:02d}"
+    name = f"compliance-{label}.xlsx"
+    workbooks: dict[str, bytes | str] = {}
+    sent = 0
+    for chat_id, lang in (await _admins(ctx)).items():
+        if not await ctx.storage.compliance.claim_notification(
+            DIGEST_KIND, chat_id, label, ctx.now_ts()
+        ):
+            continue
+        try:
+            if lang not in workbooks:
+                workbooks[lang] = await asyncio.to_thread(_digest_workbook, months, name, lang)
+            await bot.send_message(chat_id, noted(_digest_text(months, label, lang), lang, late))
+            doc = await bot.send_document(chat_id, workbooks[lang], filename=name)
+            if doc.document is not None:
+                workbooks[lang] = doc.document.file_id  # uploaded once per language
+        except Forbidden:
+            await ctx.storage.people.set_unreachable(chat_id, True)
+            continue
+        except TelegramError as exc:
+            log.warning("monthly digest to %s failed (%s); will retry", chat_id, exc)
+            await ctx.storage.compliance.release_notification(DIGEST_KIND, chat_id, label)
+            continue
+        sent += 1
+    return sent
 
 
 def chart_paths(out: Path, tm: TeamMonth, pages: int, single_team: bool) -> list[Path]:
@@ -290,3 +371,21 @@ async def write_month_files(
             path.unlink(missing_ok=True)
         raise
     return text, written
+
+
+async def send_month_on_request(
+    ctx: AppContext, bot: telegram.Bot, chat_id: int, team_id: int, year: int, month: int, lang: str
+) -> bool:
+    """`/report [month]`: one team's month to the person who asked, now — summary, workbook,
+    chart — rendered off the event loop. Not logged as sent: asking again sends it again.
+    False when the team is gone."""
+    inputs = await ctx.storage.compliance.month_inputs(year, month, team_id)
+    if not inputs:
+        return False
+    tm = compute(ctx, inputs[0], year, month)
+    files = await asyncio.to_thread(_render_files, tm, lang)
+    await bot.send_message(chat_id, summary_text(tm, lang))
+    await bot.send_document(chat_id, files.xlsx, filename=files.xlsx_name)
+    for page in files.photos:
+        await bot.send_photo(chat_id, page)
+    return True

@@ -10,13 +10,14 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
-from telegram import Bot
+from telegram import Bot, ReplyKeyboardRemove
 from telegram.error import Forbidden, TelegramError
 
 from bot.context import AppContext
 from bot.i18n import t
 from bot.rules.schedule import local_day
 from bot.services.late import LateNote, noted
+from bot.services.notices import tell_supervisors_of_recall
 from storage.models import Team
 from storage.recalls import NotRecallable, Recall
 
@@ -72,18 +73,41 @@ async def _with_reason(
 
 
 async def tell_recalled(ctx: AppContext, bot: Bot, recall: Recall) -> bool:
-    """The member hears it in their own language; False if they could not be reached."""
+    """The member hears it in their own language, then the team's supervisors (or admins);
+    False if the member could not be reached. A recall whose member was not told stays
+    queued (`tell_pending_recalls`), so a recall from the shell reaches them once the bot runs.
+    """
+    told = await _tell_member(ctx, bot, recall)
+    if told is not None:
+        await ctx.storage.recalls.mark_told(recall.id, now=ctx.now_ts())
+        await tell_supervisors_of_recall(ctx, bot, recall)
+    return bool(told)
+
+
+async def tell_pending_recalls(ctx: AppContext, bot: Bot) -> int:
+    """Tells every recalled member not told yet (the bot calls it at start and every
+    minute); returns how many were told."""
+    told = 0
+    for recall in await ctx.storage.recalls.untold():
+        told += await tell_recalled(ctx, bot, recall)
+    return told
+
+
+async def _tell_member(ctx: AppContext, bot: Bot, recall: Recall) -> bool | None:
+    """True when told, False when they blocked the bot (nothing more to try), None when
+    Telegram failed for now (try again later)."""
     person = await ctx.storage.people.get(recall.telegram_id)
     lang = (person.language if person else None) or "en"
     text = t(lang, "recall.notice", team=recall.team_name, reason=recall.reason)
     try:
-        await bot.send_message(recall.telegram_id, text)
+        # The member keyboard goes: a recalled member has nothing to check in.
+        await bot.send_message(recall.telegram_id, text, reply_markup=ReplyKeyboardRemove())
     except Forbidden:
         await ctx.storage.people.set_unreachable(recall.telegram_id, True)
         return False
     except TelegramError as exc:
         log.warning("could not tell %s of the recall: %s", recall.telegram_id, exc)
-        return False
+        return None
     return True
 
 

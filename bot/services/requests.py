@@ -29,6 +29,7 @@ from bot.rules.leave import (
     Followup,
     followup_due,
     leave_days,
+    leave_workdays,
     needs_admin_approval,
 )
 from bot.rules.policy import Policy
@@ -358,7 +359,12 @@ async def end_early(ctx: AppContext, bot: telegram.Bot, actor: Actor, request_id
         return Outcome(None, Refusal.NOT_FOUND)
     team = await ctx.storage.teams.get(request.team_id)
     today = team_today(ctx, team) if team else request.first_day
-    days = leave_days(request.first_day, today - timedelta(days=1))
+    last = today - timedelta(days=1)
+    days = (
+        leave_workdays(request.first_day, last, team.schedule)
+        if team
+        else leave_days(request.first_day, last)
+    )
     decision = await ctx.storage.requests.end_early(
         request_id, actor.user_id, back_on=today, days=days, now=ctx.now_ts()
     )
@@ -411,6 +417,15 @@ async def leave_followups(ctx: AppContext, bot: telegram.Bot) -> int:
                 sent += await send_prompts(
                     ctx, bot, request, recipients, "admin", key="req.escalated", late=late
                 )
+    # The second level is reminded like the first: once, a day after the supervisor's yes.
+    for request in await ctx.storage.requests.awaiting_admin(
+        decided_before=(now - REMIND_AFTER).timestamp()
+    ):
+        if await ctx.storage.requests.claim_followup(
+            request.id, "admin_reminded_at", now=now.timestamp()
+        ):
+            recipients = [i for i in await admin_ids(ctx) if i != request.telegram_id]
+            sent += await send_prompts(ctx, bot, request, recipients, "admin", key="req.reminder")
     return sent
 
 

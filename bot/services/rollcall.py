@@ -68,6 +68,8 @@ async def start_rollcall(
     away = [m.telegram_id for m, _ in rows if on_leave(leaves, m.telegram_id, day)]
     asked = [(m, p) for m, p in rows if m.telegram_id not in away]
     started = Started(None, team, [m.telegram_id for m, _ in asked], away, deadline)
+    # Whoever another open roll call already asked shares its question and answer.
+    shares = await ctx.storage.rollcalls.open_for(started.targets, now.timestamp())
     if not asked:
         if plan_id is not None:
             await ctx.storage.rollcalls.skip_plan(plan_id, now.timestamp())
@@ -82,6 +84,7 @@ async def start_rollcall(
         targets=started.targets,
         local_day=day,
         plan_id=plan_id,
+        shares=shares,
     )
     if rollcall_id is None:
         return started  # the plan fired elsewhere (another worker): nobody is asked twice
@@ -101,6 +104,7 @@ async def start_rollcall(
             ),
         )
         for _, p in asked
+        if p.telegram_id not in shares
     ]
 
     async def still_expected(notice: Outgoing) -> bool:
@@ -183,9 +187,13 @@ def render_results(
     results: list[TargetResult],
     absences: dict[int, int],
     year: int,
+    caller: str | None = None,
 ) -> str:
     started = local_datetime(datetime.fromtimestamp(rollcall["started_at"], UTC), team.timezone)
-    how = t(lang, "rollcall.random" if rollcall["random_draw"] else "rollcall.manual")
+    if rollcall["random_draw"]:
+        how = t(lang, "rollcall.random")
+    else:
+        how = t(lang, "rollcall.called_by", name=caller or t(lang, "rollcall.someone"))
     lines = [
         t(
             lang,
@@ -240,11 +248,15 @@ async def close_rollcall(
         if admin_id not in readers:
             person = await ctx.storage.people.get(admin_id)
             readers[admin_id] = (person.language if person else None) or "en"
+    caller = None
+    if rollcall["started_by"] is not None:
+        person = await ctx.storage.people.get(rollcall["started_by"])
+        caller = (person.name if person else None) or None
     late_due = rollcall_close_late(as_utc(rollcall["deadline"]), now)
     late = LateNote(late_due, team.timezone) if late_due else None
     messages = []
     for reader_id, lang in readers.items():
-        text = render_results(lang, team, rollcall, results, absences, year)
+        text = render_results(lang, team, rollcall, results, absences, year, caller)
         parts = noted_parts(tuple(Part(chunk) for chunk in split_message(text)), lang, late)
         messages.append(Outgoing(ROLLCALL_RESULT, reader_id, str(rollcall_id), parts))
     return await fan_out(ctx, bot, messages)

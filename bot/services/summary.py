@@ -33,9 +33,14 @@ BUTTON_ROWS_PER_MESSAGE = 30
 BUTTON_NAME_MAX = 18
 
 
-async def team_members(ctx: AppContext, team: Team) -> list[Member]:
+async def team_members(ctx: AppContext, team: Team, by: date) -> list[Member]:
+    """The members who had joined by that day: before it they were not members yet."""
     rows = await ctx.storage.people.team_members(team.id, role="member")
-    return [Member(p.telegram_id, p.name or str(p.telegram_id)) for _, p in rows]
+    return [
+        Member(p.telegram_id, p.name or str(p.telegram_id))
+        for m, p in rows
+        if m.joined_day(team.timezone) <= by
+    ]
 
 
 async def team_summary(ctx: AppContext, team: Team, day: date, now: datetime) -> SummaryModel:
@@ -43,7 +48,7 @@ async def team_summary(ctx: AppContext, team: Team, day: date, now: datetime) ->
     return build_summary(
         team_name=team.name,
         day=day,
-        members=await team_members(ctx, team),
+        members=await team_members(ctx, team, day),
         attendance=facts.attendance,
         diary_writers=facts.diary_writers,
         leaves=facts.leaves,
@@ -162,7 +167,7 @@ async def weekly_digest_text(
     ctx: AppContext, team: Team, lang: str, first: date, last: date
 ) -> str:
     on_site, late, diary = await ctx.storage.scheduling.week_tallies(team.id, first, last)
-    rows = build_digest(await team_members(ctx, team), on_site, late, diary)
+    rows = build_digest(await team_members(ctx, team, last), on_site, late, diary)
     return render_digest(lang, team.name, first, last, rows)
 
 

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from bot.context import AppContext
+from bot.rules.calendar import format_workdays, parse_workdays
 from bot.rules.checkin import Site
 from bot.rules.geo import Datum, to_wgs84, validate_radius
 from bot.rules.joining import default_uses
+from bot.rules.names import clean_team_name
+from bot.rules.policy import Policy, describe_policy, policy_setting
 from bot.rules.schedule import Schedule
 from storage.models import Invite, Team
 
@@ -24,6 +28,7 @@ class TeamDraft:
     radius_m: int
     timezone: str
     on_time: str = "07:30"
+    cutoff: str = "12:00"
 
 
 def invite_link(bot_username: str, code: str) -> str:
@@ -33,14 +38,15 @@ def invite_link(bot_username: str, code: str) -> str:
 async def create_team(ctx: AppContext, draft: TeamDraft, *, actor_id: int | None) -> Team:
     from bot.rules.schedule import parse_hhmm
 
+    name = clean_team_name(draft.name)
     point = to_wgs84(draft.lat, draft.lon, draft.datum)
     site = Site(lat=point.lat, lon=point.lon, radius_m=validate_radius(draft.radius_m))
     team = await ctx.storage.teams.create(
-        draft.name,
+        name,
         draft.timezone,
         site,
         now=ctx.now_ts(),
-        schedule=Schedule(on_time=parse_hhmm(draft.on_time)),
+        schedule=Schedule(on_time=parse_hhmm(draft.on_time), cutoff=parse_hhmm(draft.cutoff)),
         entered=(draft.lat, draft.lon, draft.datum.value),
     )
     await ctx.storage.audit.record(
@@ -54,6 +60,7 @@ async def create_team(ctx: AppContext, draft: TeamDraft, *, actor_id: int | None
             "entered": [draft.lat, draft.lon, draft.datum.value],
             "timezone": team.timezone,
             "on_time": draft.on_time,
+            "cutoff": draft.cutoff,
         },
     )
     return team
@@ -127,11 +134,19 @@ class TeamChanges:
     cutoff: str | None = None
     require_live: bool | None = None
     evening_enabled: bool | None = None
+    # Policy settings as (key, value) pairs, keys of bot.rules.policy.POLICY_SETTINGS.
+    policy: tuple[tuple[str, str], ...] = ()
+    workdays: str | None = None
+    holidays_add: tuple[date, ...] = ()
+    holidays_remove: tuple[date, ...] = ()
 
 
 def _describe(team: Team) -> dict[str, object]:
     s = team.schedule
     return {
+        "policy": describe_policy(team.policy),
+        "workdays": format_workdays(s.workdays),
+        "holidays": [d.isoformat() for d in sorted(s.holidays)],
         "site": [round(team.site.lat, 7), round(team.site.lon, 7), team.site.radius_m],
         "timezone": team.timezone,
         "on_time": s.on_time.strftime("%H:%M"),
@@ -168,12 +183,23 @@ async def update_team(
         replace["grace_minutes"] = changes.grace_minutes
     if changes.evening_enabled is not None:
         replace["evening_enabled"] = changes.evening_enabled
+    if changes.workdays is not None:
+        replace["workdays"] = parse_workdays(changes.workdays)
+    if changes.holidays_add or changes.holidays_remove:
+        replace["holidays"] = (schedule.holidays | set(changes.holidays_add)) - set(
+            changes.holidays_remove
+        )
     schedule = dataclasses.replace(schedule, **replace)  # validates the new schedule as a whole
+    policy = team.policy
+    for key, value in changes.policy:
+        policy = policy_setting(policy, key, value)
     require_live = team.require_live if changes.require_live is None else changes.require_live
     now = ctx.now_ts()
     if site != team.site:
         await ctx.storage.teams.set_site(team.id, site, now=now, datum=changes.datum.value)
     await ctx.storage.teams.set_schedule(team.id, schedule, require_live)
+    if policy != team.policy:
+        await ctx.storage.teams.set_policy(team.id, policy)
     if changes.timezone is not None:
         await ctx.storage.teams.set_timezone(team.id, changes.timezone)
     updated = await ctx.storage.teams.get(team.id)
@@ -188,3 +214,66 @@ async def update_team(
         after=_describe(updated),
     )
     return updated
+
+
+async def rename_team(ctx: AppContext, team: Team, new_name: str, *, actor_id: int | None) -> Team:
+    """Raises ValueError for a bad name and storage.teams.DuplicateTeam for a taken one."""
+    name = clean_team_name(new_name)
+    await ctx.storage.teams.rename(team.id, name)
+    await ctx.storage.audit.record(
+        at=ctx.now_ts(),
+        actor_id=actor_id,
+        action="team.rename",
+        team_id=team.id,
+        subject=name,
+        before={"name": team.name},
+        after={"name": name},
+    )
+    renamed = await ctx.storage.teams.get(team.id)
+    assert renamed is not None
+    return renamed
+
+
+class TeamNotEmpty(ValueError):
+    """Archiving would strand members: they are recalled or moved first."""
+
+    def __init__(self, members: int) -> None:
+        super().__init__(f"{members} member(s) still active")
+        self.members = members
+
+
+async def archive_team(ctx: AppContext, team: Team, *, actor_id: int | None) -> None:
+    """Archives a team that no member is active in. Nothing is deleted: its check-ins, leave
+    and reports stay exportable, and its name stays taken so old records stay unambiguous."""
+    members = (await ctx.storage.teams.member_counts()).get(team.id, {}).get("member", 0)
+    if members:
+        raise TeamNotEmpty(members)
+    await ctx.storage.teams.archive(team.id, now=ctx.now_ts())
+    await ctx.storage.audit.record(
+        at=ctx.now_ts(),
+        actor_id=actor_id,
+        action="team.archive",
+        team_id=team.id,
+        subject=team.name,
+        before={"archived": False},
+        after={"archived": True},
+    )
+
+
+async def set_default_policy(
+    ctx: AppContext, settings: tuple[tuple[str, str], ...], *, actor_id: int | None
+) -> Policy:
+    """The policy teams created from now on start with; existing teams keep theirs."""
+    before = await ctx.storage.teams.default_policy()
+    policy = before
+    for key, value in settings:
+        policy = policy_setting(policy, key, value)
+    await ctx.storage.teams.set_default_policy(policy)
+    await ctx.storage.audit.record(
+        at=ctx.now_ts(),
+        actor_id=actor_id,
+        action="policy.defaults",
+        before=describe_policy(before),
+        after=describe_policy(policy),
+    )
+    return policy

@@ -32,7 +32,7 @@ METHODS = [
     "setMyCommands", "getMyCommands", "deleteMyCommands", "getUpdates", "sendMessage",
     "editMessageText", "editMessageReplyMarkup", "editMessageCaption", "deleteMessage",
     "answerCallbackQuery", "sendLocation", "sendVenue", "sendDocument", "sendPhoto",
-    "sendChatAction", "getFile", "getChat", "copyMessage",
+    "sendChatAction", "getFile", "getChat", "copyMessage", "sendVoice", "sendMediaGroup",
 ]  # fmt: skip
 
 TYPES = [
@@ -48,6 +48,7 @@ TYPES = [
     "MessageEntity", "ResponseParameters", "ReplyParameters", "LinkPreviewOptions",
     "WebAppInfo", "LoginUrl", "CallbackGame", "CopyTextButton", "SwitchInlineQueryChosenChat",
     "KeyboardButtonRequestUsers", "KeyboardButtonRequestChat", "KeyboardButtonPollType",
+    "InputMediaPhoto",
 ]  # fmt: skip
 
 # Subtypes of a union name their constant discriminator only in prose: 'always "user"',

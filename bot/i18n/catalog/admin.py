@@ -110,6 +110,32 @@ MESSAGES = {
         "en": " ⚠️ I could not message them.",
         "zh": " ⚠️ 无法给该队员发送消息。",
     },
+    "policy.heading": {"en": "⚙️ Policy and calendar of {team}:", "zh": "⚙️ {team} 的制度与日历："},
+    "policy.usage": {
+        "en": "Change one with /policy TEAM KEY VALUE, keys: {keys}. Dates as YYYY-MM-DD; "
+        "workdays like mon-fri.",
+        "zh": "修改：/policy 队名 项目 值，项目：{keys}。日期格式 YYYY-MM-DD；工作日如 mon-fri。",
+    },
+    "policy.no_team": {
+        "en": "No team “{ref}”. Usage: /policy TEAM to see it, /policy TEAM KEY VALUE to change "
+        "it; keys: {keys}.",
+        "zh": "没有工作队“{ref}”。用法：/policy 队名 查看，"
+        "/policy 队名 项目 值 修改；项目：{keys}。",
+    },
+    "policy.bad": {
+        "en": "Not changed: {setting} = {value}: {reason}",
+        "zh": "未修改：{setting} = {value}：{reason}",
+    },
+    "policy.set": {"en": "✅ Set {setting} = {value}.", "zh": "✅ 已设置 {setting} = {value}。"},
+    "recall.supervisor_notice": {
+        "en": "ℹ️ {name} has been recalled from {team}. Reason: {reason}. The team has a "
+        "vacancy until someone joins with an invite.",
+        "zh": "ℹ️ {name} 已从 {team} 召回。原因：{reason}。在有人通过邀请加入前，该队有一个空缺。",
+    },
+    "member.moved_notice": {
+        "en": "ℹ️ {name} has left {team} and joined {new_team}.",
+        "zh": "ℹ️ {name} 已离开 {team}，加入 {new_team}。",
+    },
     "recall.notice": {
         "en": "You have been recalled from {team}.\nReason: {reason}\n\nYou can no longer check"
         " in, write the diary or ask leave for this team. Ask your unit about your next steps.",

@@ -1,4 +1,16 @@
 MESSAGES = {
+    "checkin.text_not_location": {
+        "en": "Typing does not check you in: press “📍 Check in” below to share your location. "
+        "(If that text was for your diary, open it with /diary first.)",
+        "zh": "输入文字不能签到：请点击下方“📍 签到”发送位置。"
+        "（如果刚才的文字是工作日志，请先发送 /diary。）",
+    },
+    "other.unsupported": {
+        "en": "I can't use stickers or files here. “📍 Check in” shares your location; /diary "
+        "takes text, photos and voice notes; /help lists the rest.",
+        "zh": "这里无法使用贴纸或文件。“📍 签到”发送位置；"
+        "/diary 可记录文字、照片和语音；/help 查看其他功能。",
+    },
     "checkin.prompt": {
         "en": "Press “📍 Check in” below to share your current location.\n"
         "Tip: “Share live location” is preferred and proves more.",
@@ -29,8 +41,20 @@ MESSAGES = {
         "zh": "您不在驻点范围内。请用一条消息说明原因。",
     },
     "checkin.oor_saved": {
-        "en": "Reason recorded and passed to your supervisor.",
-        "zh": "原因已记录并转告您的负责人。",
+        "en": "Reason recorded. {told}",
+        "zh": "原因已记录。{told}",
+    },
+    "told.supervisors": {
+        "en": "Passed to your supervisor: {names}.",
+        "zh": "已转告您的负责人：{names}。",
+    },
+    "told.admins": {
+        "en": "Your team has no supervisor yet, so the administrators were told.",
+        "zh": "您的工作队暂无负责人，已转告管理员。",
+    },
+    "told.nobody": {
+        "en": "Your team has no supervisor and there is no administrator: nobody could be told.",
+        "zh": "您的工作队没有负责人，也没有管理员，无法转告任何人。",
     },
     "checkin.reason_invalid": {
         "en": "Please send the reason as text (1 to {max} characters).",
@@ -52,6 +76,7 @@ MESSAGES = {
     "timing.late": {"en": "late", "zh": "迟到"},
     "timing.missed": {"en": "missed (after cutoff)", "zh": "缺勤（已过截止时间）"},
     "timing.too_early": {"en": "too early", "zh": "过早"},
+    "timing.made_up": {"en": "made up (make-up approved)", "zh": "已补签（补卡已批准）"},
     "reject.forwarded": {
         "en": "❌ Not accepted: a forwarded location proves nothing about where you are. "
         "Use the “📍 Check in” button.",
@@ -72,6 +97,13 @@ MESSAGES = {
         "site radius of {radius} m. Turn on GPS, wait a moment outdoors and try again.",
         "zh": "❌ 未接受：定位精度仅 {accuracy} 米，大于驻点半径 {radius} 米。"
         "请打开 GPS，在室外稍等片刻后重试。",
+    },
+    "reject.not_member_staff": {
+        "en": "Check-ins are for members stationed at a site; as a supervisor or administrator "
+        "you have nothing to check in. To set a team's site from where you stand, use /newteam "
+        "(or outpost team set on the server).",
+        "zh": "签到只针对驻点队员；负责人和管理员无需签到。如需以当前位置设置驻点，请用 /newteam"
+        "（或在服务器上用 outpost team set）。",
     },
     "reject.not_member": {
         "en": "❌ Not accepted: you are not a member of any team. Open the invite link your "

@@ -4,6 +4,26 @@ MESSAGES = {
     "menu.leave": {"en": "🏖 Leave", "zh": "🏖 请假"},
     "menu.language": {"en": "🌐 Language", "zh": "🌐 语言"},
     "menu.help": {"en": "❓ Help", "zh": "❓ 帮助"},
+    "menu.summary": {"en": "📋 Summary", "zh": "📋 每日汇总"},
+    "menu.diaries": {"en": "📚 Diaries", "zh": "📚 队员日志"},
+    "menu.teams": {"en": "👥 Teams", "zh": "👥 工作队"},
+    "menu.export": {"en": "📤 Export", "zh": "📤 导出"},
+    "menu.shown_supervisor": {
+        "en": "Supervisor menu. 📋 Summary shows today's check-ins of your teams (/summary "
+        "[YYYY-MM-DD] for another day); 📚 Diaries reads members' diaries; /rollcall starts a "
+        "spot check. Alerts and requests to approve come to you here.",
+        "zh": "负责人菜单。“📋 每日汇总”查看所带工作队今天的签到"
+        "（/summary [YYYY-MM-DD] 查看其他日期）；“📚 队员日志”查看队员日志；"
+        "/rollcall 发起抽查点名。提醒和待审批申请会发到这里。",
+    },
+    "menu.shown_admin": {
+        "en": "Administrator menu. 📋 Summary and 📚 Diaries cover every team; 👥 Teams lists "
+        "them, /newteam creates one with its invite links; 📤 Export sends the records; "
+        "/recall recalls a member; /rollcall starts a spot check.",
+        "zh": "管理员菜单。“📋 每日汇总”和“📚 队员日志”涵盖所有工作队；“👥 工作队”列出工作队，"
+        "/newteam 新建工作队并生成邀请链接；“📤 导出”发送记录；/recall 召回队员；"
+        "/rollcall 发起抽查点名。",
+    },
     "menu.shown": {
         "en": "Main menu. Press “📍 Check in” each morning to share your location.",
         "zh": "主菜单。每天早上点击“📍 签到”发送您的位置。",

@@ -19,7 +19,7 @@ MESSAGES = {
     # Leave types, as columns "Leave: sick" etc.
     "compliance.leave.personal": {"en": "Leave: personal", "zh": "事假"},
     "compliance.leave.sick": {"en": "Leave: sick", "zh": "病假"},
-    "compliance.leave.official": {"en": "Leave: official", "zh": "公假"},
+    "compliance.leave.official": {"en": "Leave: official business", "zh": "公差"},
     "compliance.leave.training": {"en": "Leave: training", "zh": "培训"},
     "compliance.leave.other": {"en": "Leave: other", "zh": "其他假"},
     # Verdicts and yes/no.
@@ -99,4 +99,26 @@ MESSAGES = {
         "zh": "完整表格见附件；图表显示每日情况。",
     },
     "compliance.report.more": {"en": "and {n} more", "zh": "等 {n} 人"},
+    "report.not_allowed": {
+        "en": "Only supervisors (for their teams) and administrators can ask for reports. "
+        "Usage: /report [TEAM] [YYYY-MM]",
+        "zh": "只有负责人（所带工作队）和管理员可以查看报表。用法：/report [队名] [YYYY-MM]",
+    },
+    "report.bad_month": {
+        "en": "Please give the month as YYYY-MM, for example 2026-11.",
+        "zh": "请按 YYYY-MM 格式输入月份，例如 2026-11。",
+    },
+    "compliance.digest.heading": {
+        "en": "📊 Monthly compliance {month}: {teams} teams",
+        "zh": "📊 {month} 月度考勤汇总：共 {teams} 个工作队",
+    },
+    "compliance.digest.line": {
+        "en": "• {team}: {members} members, {meets} meet, {covered} covered by leave, "
+        "{short} short",
+        "zh": "• {team}：队员 {members} 人，达标 {meets}，请假可抵 {covered}，未达标 {short}",
+    },
+    "compliance.digest.files": {
+        "en": "Every team's table is in the attached workbook.",
+        "zh": "各队明细见附件工作簿。",
+    },
 }

@@ -84,6 +84,11 @@ MESSAGES = {
     "diaries.no_members": {"en": "(no members)", "zh": "（暂无队员）"},
     "diaries.prev": {"en": "◀ Previous day", "zh": "◀ 前一天"},
     "diaries.next": {"en": "Next day ▶", "zh": "后一天 ▶"},
+    "diaries.future": {
+        "en": "{day} has not come yet: there are no diaries to read for it.",
+        "zh": "{day} 尚未到来，还没有可查看的工作日志。",
+    },
+    "diaries.nav": {"en": "Another day, or back to the team:", "zh": "查看其他日期或返回工作队："},
     "diaries.back": {"en": "↩ Team", "zh": "↩ 返回工作队"},
     "diaries.member_header": {
         "en": "📔 {name} ({team}), {day}, entries: {n}",

@@ -23,6 +23,15 @@ MESSAGES = {
         "en": "Please answer with text of 1 to {max} characters.",
         "zh": "请输入 1 至 {max} 个字的文字。",
     },
+    "join.expect": {
+        "en": "What is expected of you: each morning from {opens}, press “📍 Check in” at the "
+        "site (within {radius} m of it). On time until {on_time} (with {grace} minutes' grace), "
+        "late until {cutoff}, missed after. Write your work diary (📔) each day; ask for leave "
+        "with 🏖. Times are {tz}.",
+        "zh": "您需要：每天早上 {opens} 起在驻点（{radius} 米范围内）点击“📍 签到”。"
+        "{on_time} 前（另有 {grace} 分钟宽限）为准时，{cutoff} 前为迟到，此后为缺勤。"
+        "每天写工作日志（📔），请假用 🏖。时间为 {tz}。",
+    },
     "join.done": {
         "en": "✅ You have joined {team} as {role}.",
         "zh": "✅ 您已以{role}身份加入{team}。",

@@ -110,6 +110,23 @@ MESSAGES = {
         "en": "{day} is not a workday for your team: nothing to make up.",
         "zh": "{day} 不是本队的工作日，无需补签。",
     },
+    "leave.weekdays": {"en": "Mo Tu We Th Fr Sa Su", "zh": "一 二 三 四 五 六 日"},
+    "leave.needs_admin": {
+        "en": "ℹ️ Longer than {limit} days: after your supervisor, an administrator must also "
+        "approve it.",
+        "zh": "ℹ️ 超过 {limit} 天：负责人批准后，还需管理员批准。",
+    },
+    "leave.no_workdays": {
+        "en": "{first} to {last} holds only holidays and days off: there is no leave to take. "
+        "Choose the last day again.",
+        "zh": "{first} 至 {last} 只有节假日和休息日，无需请假。请重新选择结束日期。",
+    },
+    "req.before_joining": {
+        "en": "You were not a member of the team yet on {day}: you joined on {since}. "
+        "Nothing to make up or take leave from before that. Choose {since} or later.",
+        "zh": "{day} 时您还不是本队队员（您于 {since} 加入），此前无需补签或请假。"
+        "请选择 {since} 或之后的日期。",
+    },
     "makeup.made_up": {"en": "made up", "zh": "已补签"},
     "makeup.offer_button": {"en": "📝 Ask for a make-up", "zh": "📝 申请补签"},
     "makeup.offer": {

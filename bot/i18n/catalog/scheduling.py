@@ -161,7 +161,8 @@ MESSAGES = {
         "zh": "🔔 已在 {team} 发起点名：{n} 人需应答，{leave} 人请假已跳过。{until} 出结果。",
     },
     "rollcall.random": {"en": "random spot check", "zh": "随机抽查"},
-    "rollcall.manual": {"en": "called by a supervisor", "zh": "负责人发起"},
+    "rollcall.called_by": {"en": "called by {name}", "zh": "由 {name} 发起"},
+    "rollcall.someone": {"en": "called in chat", "zh": "手动发起"},
     "rollcall.results_title": {
         "en": "🔎 Roll call #{id}, {team}, {time} ({how})",
         "zh": "🔎 第 {id} 次点名，{team}，{time}（{how}）",

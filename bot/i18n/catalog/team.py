@@ -19,6 +19,12 @@ MESSAGES = {
         "en": "I could not read those coordinates. Example: 39.9087, 116.3975 gcj02",
         "zh": "无法识别坐标。示例：39.9087, 116.3975 gcj02",
     },
+    "newteam.site_swapped": {
+        "en": "Those coordinates look swapped (Amap and Baidu show longitude first). Did you "
+        "mean {lat}, {lon}? Type them latitude first, with the datum.",
+        "zh": "坐标似乎顺序颠倒了（高德、百度地图先显示经度）。您是想输入 {lat}, {lon} 吗？"
+        "请先纬度后经度重新输入，并注明坐标系。",
+    },
     "newteam.ask_radius": {
         "en": "Site radius in metres ({min}–{max}, default {default}):",
         "zh": "驻点半径（米，{min}–{max}，默认 {default}）：",
@@ -45,9 +51,28 @@ MESSAGES = {
     },
     "newteam.confirm": {
         "en": "Create this team?\nName: {name}\nSite: {lat:.6f}, {lon:.6f} (WGS-84; entered as "
-        "{datum})\nRadius: {radius} m\nTimezone: {tz}\nCheck-in by: {time}",
+        "{datum})\nRadius: {radius} m\nTimezone: {tz}\nCheck-in by: {time}\n"
+        "Late until (cutoff): {cutoff}",
         "zh": "确认创建？\n队名：{name}\n驻点：{lat:.6f}, {lon:.6f}（WGS-84；输入坐标系 {datum}）\n"
-        "半径：{radius} 米\n时区：{tz}\n签到时间：{time} 前",
+        "半径：{radius} 米\n时区：{tz}\n签到时间：{time} 前\n截止时间（此后算缺勤）：{cutoff}",
+    },
+    "newteam.ask_cutoff": {
+        "en": "Cutoff HH:MM: check-ins after it count as missed, before it as late. It must be "
+        "{earliest} or later (check-in time plus 10 minutes' grace). Default {default}:",
+        "zh": "截止时间 HH:MM：此后签到算缺勤，此前算迟到。须不早于 {earliest}"
+        "（签到时间加 10 分钟宽限）。默认 {default}：",
+    },
+    "morning.before_opens": {
+        "en": "Check-in opens at {bound}: the check-in time cannot be earlier. Give another.",
+        "zh": "签到 {bound} 开放，签到时间不能更早，请重新输入。",
+    },
+    "morning.past_midnight": {
+        "en": "With the 10 minutes' grace that would run past {bound}. Give an earlier time.",
+        "zh": "加上 10 分钟宽限会超过 {bound}，请输入更早的时间。",
+    },
+    "morning.cutoff_too_early": {
+        "en": "The cutoff must be {bound} or later: the check-in time plus its grace comes first.",
+        "zh": "截止时间须不早于 {bound}：签到时间加宽限须在截止之前。",
     },
     "newteam.created": {
         "en": "✅ Team {name} created.\nMember invite (valid {days} days):\n{member_link}\n"

@@ -1,0 +1,87 @@
+"""/policy: an admin reads and sets a team's policy and calendar in chat (SPEC §2: every
+number a setting). `/policy TEAM` shows; `/policy TEAM KEY VALUE` sets one thing."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from telegram import Update
+
+from bot.context import AppContext
+from bot.i18n import t
+from bot.rules.calendar import format_workdays
+from bot.rules.policy import POLICY_SETTINGS, describe_policy
+from bot.scheduler import reschedule_team
+from bot.services.teams import TeamChanges, update_team
+from handlers.common import Context, actor_of, is_private, refuse, reply
+from storage.models import Team
+
+CALENDAR_KEYS = ("workdays", "holiday", "holiday_remove")
+KEYS = (*POLICY_SETTINGS, *CALENDAR_KEYS)
+
+
+def show(lang: str, team: Team) -> str:
+    lines = [t(lang, "policy.heading", team=team.name)]
+    lines += [f"• {key} = {value}" for key, value in describe_policy(team.policy).items()]
+    s = team.schedule
+    holidays = ", ".join(d.isoformat() for d in sorted(s.holidays)) or "—"
+    lines.append(f"• workdays = {format_workdays(s.workdays)}")
+    lines.append(f"• holidays = {holidays}")
+    lines.append(t(lang, "policy.usage", keys=", ".join(KEYS)))
+    return "\n".join(lines)
+
+
+def changes_for(key: str, value: str) -> TeamChanges:
+    """One typed setting as the change it asks for; ValueError when it cannot be read."""
+    if key in POLICY_SETTINGS:
+        return TeamChanges(policy=((key, value),))
+    if key == "workdays":
+        return TeamChanges(workdays=value)
+    day = date.fromisoformat(value)  # ValueError names the bad date
+    if key == "holiday":
+        return TeamChanges(holidays_add=(day,))
+    return TeamChanges(holidays_remove=(day,))
+
+
+async def cmd_policy(update: Update, context: Context) -> None:
+    ctx, actor = await actor_of(update, context)
+    lang = actor.language
+    if not actor.is_admin:
+        await refuse(ctx, actor, update, "policy")
+        return
+    if not is_private(update):
+        await reply(update, t(lang, "private_only"))
+        return
+    args = list(context.args or [])
+    key, value = (args[-2].lower(), args[-1]) if len(args) >= 3 else ("", "")
+    team_ref = " ".join(args[:-2] if key in KEYS else args)
+    team = await ctx.storage.teams.find(team_ref) if team_ref else None
+    if team is None:
+        await reply(update, t(lang, "policy.no_team", ref=team_ref, keys=", ".join(KEYS)))
+        return
+    if key not in KEYS:
+        await reply(update, show(lang, team))
+        return
+    await set_one(update, context, ctx, team, key, value, actor.user_id, lang)
+
+
+async def set_one(
+    update: Update,
+    context: Context,
+    ctx: AppContext,
+    team: Team,
+    key: str,
+    value: str,
+    actor_id: int,
+    lang: str,
+) -> None:
+    try:
+        updated = await update_team(ctx, team, changes_for(key, value), actor_id=actor_id)
+    except ValueError as exc:
+        await reply(update, t(lang, "policy.bad", setting=key, value=value, reason=str(exc)))
+        return
+    if key in CALENDAR_KEYS:
+        await reschedule_team(context.application, team.id)  # reminders follow the calendar
+    await reply(
+        update, t(lang, "policy.set", setting=key, value=value) + "\n\n" + show(lang, updated)
+    )
