@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 import psycopg
 from psycopg.adapt import Dumper, Loader
@@ -28,6 +29,13 @@ _VALUES = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 _ROWS_PER_INSERT = 500
+
+
+def with_database(url: str, name: str) -> str:
+    """The same server URL naming another database (tests and benches make scratch ones)."""
+    parts = urlsplit(url)
+    query = f"?{parts.query}" if parts.query else ""
+    return f"{parts.scheme}://{parts.netloc}/{name}{query}"
 
 
 def _sqlite_values(params: Any) -> Any:

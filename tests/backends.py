@@ -16,10 +16,10 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 
+from storage.pg import with_database
 from tests import pg_cluster
 
 BACKENDS = ("sqlite", "postgresql")
@@ -29,12 +29,6 @@ _counter = itertools.count()
 def chosen(config: pytest.Config) -> list[str]:
     value = config.getoption("--db") or os.environ.get("OUTPOST_TEST_DB") or "both"
     return list(BACKENDS) if value == "both" else [value]
-
-
-def with_database(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    query = f"?{parts.query}" if parts.query else ""
-    return f"{parts.scheme}://{parts.netloc}/{name}{query}"
 
 
 class PgServer:

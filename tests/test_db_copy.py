@@ -16,8 +16,9 @@ from bot.services.backup import pg_tool
 from storage import Storage
 from storage.chain_verify import verify
 from storage.dialects.bulk import select_all
+from storage.pg import with_database
 from storage.transfer import TransferError, copy_database
-from tests.backends import PgServer, with_database
+from tests.backends import PgServer
 from tests.export_data import populate
 
 pytestmark = pytest.mark.usefixtures("pg_server")
