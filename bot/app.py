@@ -156,7 +156,7 @@ def build_application(
     ctx = AppContext(settings=settings, storage=storage, clock=clock or SystemClock())
 
     async def post_init(app: Application) -> None:
-        if storage.db._writer is None:
+        if not storage.db.is_open:
             await storage.open()
         app.bot_data[CTX_KEY] = ctx
         await _set_commands(app)

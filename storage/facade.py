@@ -1,5 +1,5 @@
-"""`Storage`: the one async interface the bot uses. A PostgreSQL backend would implement the
-same repositories behind the same attributes."""
+"""`Storage`: the one async interface the bot uses, the same repositories on SQLite and
+PostgreSQL (`target` is a path or a `postgresql://` URL)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from storage.audit import AuditRepo
 from storage.chain import ChainRepo
 from storage.checkins import CheckinRepo
 from storage.compliance import ComplianceRepo
-from storage.db import Database
+from storage.db import open_database
 from storage.delivery import DeliveryRepo
 from storage.diary import DiaryRepo
 from storage.exports import ExportRepo
@@ -28,8 +28,8 @@ from storage.yearly import YearlyRepo
 
 
 class Storage:
-    def __init__(self, path: Path | str) -> None:
-        self.db = Database(path)
+    def __init__(self, target: Path | str) -> None:
+        self.db = open_database(target)
         self.teams = TeamRepo(self.db)
         self.people = PeopleRepo(self.db)
         self.invites = InviteRepo(self.db)
