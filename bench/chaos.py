@@ -18,10 +18,12 @@ import argparse
 import asyncio
 import sys
 import tempfile
+from contextlib import ExitStack
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.pg_scratch import scratch_database
 from tests.chaos_flows import run_flow_chaos
 from tests.chaos_harness import run_chaos
 
@@ -57,11 +59,13 @@ def main() -> int:
     parser.add_argument("--kills", type=int, default=10)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--window", type=int, default=30, help="OUTPOST_CONFIRM_WINDOW")
+    parser.add_argument("--db", help="run on a scratch database on this postgresql:// server")
     parser.add_argument("--flows", action="store_true", help="kills in mid-conversation")
     args = parser.parse_args()
     if args.flows:
         return flows(args)
-    with tempfile.TemporaryDirectory(prefix="outpost-chaos-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="outpost-chaos-") as tmp, ExitStack() as stack:
+        db = stack.enter_context(scratch_database(args.db, "chaos")) if args.db else None
         report = asyncio.run(
             run_chaos(
                 Path(tmp),
@@ -70,8 +74,10 @@ def main() -> int:
                 seed=args.seed,
                 budget_s=1200,
                 window=args.window,
+                db=db,
             )
         )
+        print(f"database: {'PostgreSQL' if db else 'SQLite'}")
     print("\n".join(report.lines()))
     ok = (
         report.lost == 0

@@ -46,6 +46,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageH
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.pg_scratch import scratch_database  # noqa: E402
 from bot.app import build_application, polling  # noqa: E402
 from bot.clock import FixedClock  # noqa: E402
 from bot.config import Settings  # noqa: E402
@@ -257,6 +258,8 @@ async def run_outpost(
     patience: float,
     workdir: Path,
     backend: str,
+    db: Path | str | None = None,
+    name: str = "outpost",
     prepare: Callable[[Storage], Awaitable[None]] | None = None,
 ) -> Phase:
     """`prepare` changes the seeded database before the burst (bench/audit_verify.py uses it
@@ -264,7 +267,7 @@ async def run_outpost(
     settings = Settings(
         token=TOKEN,
         api_base_url=emu.base,
-        db_path=workdir / "bench.db",
+        db_path=db or workdir / "bench.db",
         media_dir=workdir / "media",
         rate_limit_per_s=100_000,  # this measures Outpost, not Telegram's 30 msg/s cap
         http_backend=backend,
@@ -275,7 +278,7 @@ async def run_outpost(
     if prepare is not None:
         await prepare(storage)
     app = build_application(settings, clock=FixedClock(MORNING), storage=storage)
-    group = storage.db._group
+    group = storage.db.group_stats
     async with polling(app, poll_timeout=1):
         await asyncio.sleep(0.5)
         groups_before = group.groups
@@ -287,7 +290,7 @@ async def run_outpost(
         accepted = await check.checkins.count(accepted=True)
         days = len(await check.checkins.team_day(1, MORNING.date()))
     phase = measure(
-        "outpost",
+        name,
         users,
         result,
         {"rows": rows, "accepted": accepted, "attendance_days": days, "groups": groups},
@@ -316,6 +319,11 @@ async def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=120.0, help="per phase, seconds")
     parser.add_argument("--skip-echo", action="store_true")
     parser.add_argument("--http-backend", default="aiohttp", choices=("aiohttp", "httpx"))
+    parser.add_argument(
+        "--db",
+        help="a postgresql:// server: Outpost also meets the burst on a scratch database there,"
+        " side by side with SQLite",
+    )
     args = parser.parse_args(argv)
     n = args.members
 
@@ -332,20 +340,36 @@ async def main(argv: list[str] | None = None) -> int:
                 await emu.call("POST", "/reset")
             outpost = await run_outpost(emu, n, args.timeout, Path(tmp), args.http_backend)
             phases.append(outpost)
+            if args.db:
+                await emu.call("POST", "/reset")
+                with scratch_database(args.db, "burst") as url:
+                    pg = await run_outpost(
+                        emu, n, args.timeout, Path(tmp), args.http_backend, url, "outpost (pg)"
+                    )
+                phases.append(pg)
 
     print(f"check-in burst: {n} members at once; emulator in own process; {os.cpu_count()} cpus")
     print(table(phases))
     echo = phases[0] if not args.skip_echo else None
+    all_ok = True
+    for outpost in [p for p in phases if p.name.startswith("outpost")]:
+        all_ok = report(outpost, n, echo, phases[1] if echo else None) and all_ok
+    return 0 if all_ok else 1
+
+
+def report(outpost: Phase, n: int, echo: Phase | None, same: Phase | None) -> bool:
+    """The figures and the bar for one database's run; True when every check-in landed."""
+    label = outpost.name
     # Check-ins accepted per second: the rows say how many were accepted, the replies when.
     accepted_per_s = outpost.extra["accepted"] / outpost.seconds if outpost.seconds else 0.0
     print(
-        f"outpost: {outpost.extra['accepted']} accepted check-ins -> {accepted_per_s:.0f} "
+        f"{label}: {outpost.extra['accepted']} accepted check-ins -> {accepted_per_s:.0f} "
         f"accepted/s; rows {outpost.extra['rows']}/{n}, attendance days "
         f"{outpost.extra['attendance_days']}/{n}, exactly one reply {outpost.exactly_one}/{n}"
     )
     groups = outpost.extra["groups"]
     print(
-        f"outpost: check-ins written in {groups} group transactions "
+        f"{label}: check-ins written in {groups} group transactions "
         f"(avg {outpost.extra['rows'] / max(1, groups):.1f} per commit)"
     )
     ok = (
@@ -356,22 +380,21 @@ async def main(argv: list[str] | None = None) -> int:
         and outpost.replies == n
     )
     bar = accepted_per_s >= 300
-    if echo is not None:
+    if echo is not None and same is not None:
         ratio = accepted_per_s / echo.per_s if echo.per_s else 0.0
         print(f"echo: exactly one reply {echo.exactly_one}/{n}")
-        print(f"ratio outpost/echo throughput: {ratio:.2f}  (bar >= 0.50)")
-        same = phases[1]
+        print(f"{label}: ratio to echo throughput: {ratio:.2f}  (bar >= 0.50)")
         print(
-            f"ratio outpost/{same.name}: {accepted_per_s / same.per_s if same.per_s else 0:.2f}"
+            f"{label}: ratio to {same.name}: {accepted_per_s / same.per_s if same.per_s else 0:.2f}"
             "  (the same PTB app on Outpost's HTTP backend: Outpost's own overhead)"
         )
         bar = bar and ratio >= 0.5
-    print(f"emulator Bot API violations: {outpost.extra['violations']}")
+    print(f"{label}: emulator Bot API violations: {outpost.extra['violations']}")
     print(
-        f"complete: {'yes' if ok else 'NO'}; bar (>= 300/s and >= 0.5 x echo): "
+        f"{label}: complete: {'yes' if ok else 'NO'}; bar (>= 300/s and >= 0.5 x echo): "
         f"{'met' if bar and ok else 'NOT met'}"
     )
-    return 0 if ok else 1
+    return ok
 
 
 if __name__ == "__main__":

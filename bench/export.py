@@ -8,6 +8,10 @@ alone. Exports run as `outpost export` runs them: a big CSV export in worker pro
 core (bot/exporting/sql_csv.py); their CPU time and largest peak RSS are shown beside the
 exporting process's own. Bars (issue 5): CSV >= 100,000 rows/s; peak RSS at the big size
 <= 1.3 x the small.
+
+With `--db postgresql://…` (a server the bench may create databases on) the same rows are
+also copied into scratch PostgreSQL databases (`outpost db copy`'s code) and exported from
+there, side by side: CSV by COPY (bar, issue 15: >= 300,000 rows/s, RSS flat).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -30,6 +35,7 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.pg_scratch import scratch_database  # noqa: E402
 from storage.chain_hash import register as register_chain_functions  # noqa: E402
 
 TEAMS = 100
@@ -138,7 +144,22 @@ def vm_hwm_kb() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
-def child(db: Path, fmt: str, out: Path) -> None:
+def to_postgres(db: Path, url: str) -> float:
+    """Copies a generated SQLite database into an empty PostgreSQL one; seconds taken."""
+    from storage import Storage
+    from storage.transfer import copy_database
+
+    async def run() -> float:
+        async with Storage(db) as src, Storage(url) as dst:
+            started = time.perf_counter()
+            counts = await copy_database(src.db, dst.db)
+            assert all(c.equal for c in counts)
+            return time.perf_counter() - started
+
+    return asyncio.run(run())
+
+
+def child(db: Path | str, fmt: str, out: Path) -> None:
     """One export in this fresh process; prints a JSON line of what it measured."""
     from bot.exporting import ExportRequest, write_export
     from bot.exporting.sql_csv import workers_for
@@ -171,8 +192,8 @@ def child(db: Path, fmt: str, out: Path) -> None:
     print(json.dumps(measured))
 
 
-def measure(db: Path, fmt: str, folder: Path) -> dict[str, float]:
-    out = folder / f"export-{db.stem}.{fmt}"
+def measure(db: Path | str, fmt: str, folder: Path) -> dict[str, float]:
+    out = folder / f"export-{abs(hash(str(db)))}.{fmt}"
     proc = subprocess.run(
         [sys.executable, __file__, "--child", str(db), fmt, str(out)],
         capture_output=True,
@@ -189,41 +210,49 @@ def main() -> None:
     parser.add_argument("--small", type=int, default=100_000)
     parser.add_argument("--formats", nargs="+", default=["csv", "jsonl", "xlsx"])
     parser.add_argument("--child", nargs=3, metavar=("DB", "FORMAT", "OUT"))
+    parser.add_argument("--db", help="also on PostgreSQL: a postgresql:// server URL")
     args = parser.parse_args()
     if args.child:
-        child(Path(args.child[0]), args.child[1], Path(args.child[2]))
+        from bot.config import db_target
+
+        child(db_target(args.child[0]), args.child[1], Path(args.child[2]))
         return
     print(f"cpus {os.cpu_count()}, load average {os.getloadavg()[0]:.2f} at start")
-    with tempfile.TemporaryDirectory(prefix="outpost-bench-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="outpost-bench-") as tmp, ExitStack() as scratch:
         folder = Path(tmp)
-        dbs = {}
+        dbs: dict[tuple[str, int], Path | str] = {}
         for n in (args.small, args.rows):
             db = folder / f"rows{n}.db"
             took = generate(db, n)
             print(f"generated {n:,} check-ins in {took:.1f} s ({n / took:,.0f} rows/s)")
-            dbs[n] = db
+            dbs[("sqlite", n)] = db
+            if args.db:
+                url = scratch.enter_context(scratch_database(args.db, f"export{n}"))
+                took = to_postgres(db, url)
+                print(f"copied them to PostgreSQL in {took:.1f} s ({n / took:,.0f} rows/s)")
+                dbs[("postgresql", n)] = url
         print(
-            f"{'format':<7}{'rows':>11}{'seconds':>9}{'rows/s':>10}{'cpu s':>8}"
+            f"{'db':<11}{'format':<7}{'rows':>11}{'seconds':>9}{'rows/s':>10}{'cpu s':>8}"
             f"{'rows/cpu-s':>12}{'MB':>8}{'peak RSS MB':>13}{'worker RSS MB':>15}"
         )
-        peaks: dict[str, dict[int, float]] = {}
+        peaks: dict[tuple[str, str], dict[int, float]] = {}
         for fmt in args.formats:
-            for n, db in dbs.items():
-                m = measure(db, fmt, folder)
+            for (kind, n), source in dbs.items():
+                m = measure(source, fmt, folder)
                 rate = m["rows"] / m["seconds"]
                 peak = m["peak_rss_kb"] / 1024
-                peaks.setdefault(fmt, {})[n] = peak
+                peaks.setdefault((kind, fmt), {})[n] = peak
                 print(
-                    f"{fmt:<7}{int(m['rows']):>11,}{m['seconds']:>9.2f}{rate:>10,.0f}"
+                    f"{kind:<11}{fmt:<7}{int(m['rows']):>11,}{m['seconds']:>9.2f}{rate:>10,.0f}"
                     f"{m['cpu']:>8.2f}{m['rows'] / m['cpu']:>12,.0f}"
                     f"{m['bytes'] / 1e6:>8.1f}{peak:>13.1f}"
                     f"{m['workers_peak_rss_kb'] / 1024:>15.1f}"
                 )
-        for fmt, by_n in peaks.items():
+        for (kind, fmt), by_n in peaks.items():
             ratio = by_n[args.rows] / by_n[args.small]
             verdict = "ok" if ratio <= 1.3 else "OVER 1.3"
             print(
-                f"{fmt}: peak RSS {by_n[args.rows]:.1f} MB at {args.rows:,} rows vs"
+                f"{kind} {fmt}: peak RSS {by_n[args.rows]:.1f} MB at {args.rows:,} rows vs"
                 f" {by_n[args.small]:.1f} MB at {args.small:,}: x{ratio:.2f} ({verdict})"
             )
 

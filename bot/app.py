@@ -209,7 +209,7 @@ def build_application(
     ctx = AppContext(settings=settings, storage=storage, clock=clock or SystemClock())
 
     async def post_init(app: Application) -> None:
-        if not storage.is_open:
+        if not storage.db.is_open:
             await storage.open()
         app.bot_data[CTX_KEY] = ctx
         await _set_commands(app)

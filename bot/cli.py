@@ -265,10 +265,11 @@ def build_parser() -> argparse.ArgumentParser:
     year.add_argument("year", help="the year, YYYY")
     year.add_argument("--team", help="team name or id (default: every team)")
     # Administration (export, member, audit, backup) and bulk import live in their own modules.
-    from bot import cli_admin, cli_import
+    from bot import cli_admin, cli_db, cli_import
 
     cli_import.add_team_parser(team)
     cli_admin.add_parsers(sub)
+    cli_db.add_parsers(sub)
     COMMANDS.update(cli_admin.COMMANDS)
     COMMANDS.update(cli_import.COMMANDS)
     return parser
@@ -618,7 +619,8 @@ def _main(args: argparse.Namespace, env: dict[str, Any] | None) -> int:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     # Every file created from here on (database, -wal/-shm, reports, media) is private.
     restrict_umask()
-    warn_if_shared(settings.db_path)
+    if isinstance(settings.db_path, Path):
+        warn_if_shared(settings.db_path)
     if args.command == "demo":
         from bot.demo import main as demo_main
 
@@ -629,6 +631,10 @@ def _main(args: argparse.Namespace, env: dict[str, Any] | None) -> int:
         settings.require_token()
         run(settings)
         return 0
+    if args.command == "db":  # opens the two databases it names, not OUTPOST_DB
+        from bot.cli_db import cmd_db_copy
+
+        return asyncio.run(cmd_db_copy(args))
     command = COMMANDS.get((args.command, getattr(args, "action", None)))
     if command is None:
         raise CliError(f"unknown command {args.command}")

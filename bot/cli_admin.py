@@ -259,6 +259,8 @@ async def cmd_backup(ctx: AppContext, args: argparse.Namespace) -> int:
     except BackupError as exc:
         raise CliError(str(exc)) from exc
     print(f"backup written to {result.path} ({result.size:,} bytes), integrity {result.integrity}")
+    if result.restore_hint:
+        print(result.restore_hint)
     return 0
 
 

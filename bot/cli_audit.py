@@ -93,7 +93,7 @@ def threshold_problem(th: SpoofThresholds) -> str | None:
 
 async def cmd_verify(ctx: AppContext, args: argparse.Namespace) -> int:
     report = await asyncio.to_thread(
-        verify, ctx.storage.db.path, anchor=args.anchor, workers=args.workers
+        verify, ctx.storage.db.target, anchor=args.anchor, workers=args.workers
     )
     print(render(report, args.anchor))
     return 0 if report.ok else 1

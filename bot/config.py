@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import load_dotenv
 
+from storage.dialects import is_postgres
+
 TELEGRAM_API_DEFAULT = "https://api.telegram.org/bot"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
@@ -129,7 +131,8 @@ def _api_base(url: str) -> str:
 class Settings:
     token: str = ""
     api_base_url: str = TELEGRAM_API_DEFAULT
-    db_path: Path = Path("outpost.db")
+    # A SQLite file, or a `postgresql://` URL (str) for PostgreSQL.
+    db_path: Path | str = Path("outpost.db")
     media_dir: Path = Path("media")
     admins: frozenset[int] = field(default_factory=frozenset)
     timezone: str = "Asia/Shanghai"
@@ -170,17 +173,27 @@ class Settings:
         return self.token
 
 
+def db_target(value: str) -> Path | str:
+    """OUTPOST_DB: a PostgreSQL URL stays a string; anything else is a SQLite file path."""
+    return value if is_postgres(value) else _db_path(value)
+
+
+def _media_beside(db: Path | str) -> Path:
+    # Media files live beside a SQLite file; a PostgreSQL deployment keeps them in ./media.
+    return db.parent / "media" if isinstance(db, Path) else Path("media")
+
+
 def load_settings(env: dict[str, str] | None = None, dotenv: bool = True) -> Settings:
     if env is None:
         if dotenv:
             load_dotenv(Path.cwd() / ".env", override=False)
         env = dict(os.environ)
-    db_path = _db_path(env.get("OUTPOST_DB") or "outpost.db")
+    db_path = db_target(env.get("OUTPOST_DB") or "outpost.db")
     return Settings(
         token=env.get("TELEGRAM_BOT_TOKEN", "").strip(),
         api_base_url=_api_base(env.get("TELEGRAM_API_BASE_URL") or TELEGRAM_API_DEFAULT),
         db_path=db_path,
-        media_dir=Path(env.get("OUTPOST_MEDIA_DIR") or db_path.parent / "media"),
+        media_dir=Path(env.get("OUTPOST_MEDIA_DIR") or _media_beside(db_path)),
         admins=_admins(env.get("OUTPOST_ADMINS", "")),
         timezone=_timezone(env.get("OUTPOST_TZ") or "Asia/Shanghai"),
         webhook_url=_webhook_url(env.get("OUTPOST_WEBHOOK_URL") or ""),

@@ -136,6 +136,10 @@ class Pacer:
         self._chats = KeyedLocks()
         self.granted = dict.fromkeys(Lane, 0)
 
+    def lift_group_limit(self, per_minute: int) -> None:
+        """A test that floods one group on purpose would otherwise wait minutes."""
+        self._groups = GroupBudgets(per_minute)
+
     def now(self) -> float:
         return asyncio.get_running_loop().time()
 

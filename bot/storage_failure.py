@@ -28,6 +28,8 @@ TOLD_KEY = "outpost.unsaved_told"
 
 
 def is_storage_failure(exc: BaseException) -> bool:
+    if _is_postgres_failure(exc):
+        return True
     if isinstance(exc, sqlite3.OperationalError):
         code = getattr(exc, "sqlite_errorcode", None)
         if code is not None and code & 0xFF in _SQLITE_CODES:
@@ -57,3 +59,15 @@ def take_unsaved(bot_data: dict[str, Any], update_id: int) -> bool:
         return True
     bot_data.get(TOLD_KEY, set()).discard(update_id)  # stored at last: forget it was told
     return False
+
+
+def _is_postgres_failure(exc: BaseException) -> bool:
+    """PostgreSQL's: a full disk or no memory (SQLSTATE class 53), an I/O error (58), the
+    server gone or shutting down (08, 57P): the storage failed, not the request. A lost
+    connection carries no SQLSTATE at all."""
+    import psycopg
+
+    if not isinstance(exc, psycopg.OperationalError):
+        return False
+    state = getattr(exc, "sqlstate", None)
+    return state is None or state.startswith(("53", "58", "08", "57P"))

@@ -2,7 +2,7 @@
 
 `Storage` and `Database` load on first use: a CSV export's worker processes import only the
 renderer (storage/csv_chunks.py), and start in a third of the time without asyncio,
-aiosqlite and every repository.
+the database drivers and every repository.
 """
 
 from __future__ import annotations

@@ -5,9 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import aiosqlite
-
-from storage.db import Database
+from storage.db import Conn, Database
 
 
 def _dump(value: Any) -> str | None:
@@ -15,7 +13,7 @@ def _dump(value: Any) -> str | None:
 
 
 async def write_audit(
-    conn: aiosqlite.Connection,
+    conn: Conn,
     *,
     at: float,
     actor_id: int | None,
@@ -33,7 +31,7 @@ async def write_audit(
     )
 
 
-async def write_audit_many(conn: aiosqlite.Connection, rows: list[dict[str, Any]]) -> None:
+async def write_audit_many(conn: Conn, rows: list[dict[str, Any]]) -> None:
     """Many audit rows inside a caller's transaction (a bulk import: one row per team)."""
     await conn.executemany(
         "INSERT INTO audit(at, actor_id, action, team_id, subject, before, after)"

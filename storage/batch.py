@@ -24,12 +24,11 @@ cancelled handler); that is the same outcome as a write that committed just befo
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 T = TypeVar("T")
-Unit = Callable[[sqlite3.Connection], Any]
+Unit = Callable[[Any], Any]  # a sqlite3 or storage.pg.PgConnection
 Outcome = tuple[bool, Any]  # (succeeded, result or exception)
 
 # A group's statements hold SQLite's write lock; cap it so readers of fresh data and other
@@ -37,10 +36,11 @@ Outcome = tuple[bool, Any]  # (succeeded, result or exception)
 MAX_GROUP = 256
 
 
-def run_group(conn: sqlite3.Connection, units: list[Unit]) -> list[Outcome]:
-    """On the writer thread: every unit under its own savepoint, all in one transaction."""
+def run_group(conn: Any, units: list[Unit], begin: str = "BEGIN IMMEDIATE") -> list[Outcome]:
+    """On the connection's thread: every unit under its own savepoint, all in one
+    transaction. `begin` is the dialect's (storage/dialects/locking.py)."""
     outcomes: list[Outcome] = []
-    conn.execute("BEGIN IMMEDIATE")
+    conn.execute(begin)
     try:
         for unit in units:
             conn.execute("SAVEPOINT unit")
@@ -81,7 +81,7 @@ class GroupCommit:
         self.groups = 0  # for benchmarks and tests: how many transactions were used
         self.units = 0
 
-    async def submit(self, unit: Callable[[sqlite3.Connection], T]) -> T:
+    async def submit(self, unit: Callable[[Any], T]) -> T:
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
         self._pending.append((unit, future))
         if self._drainer is None or self._drainer.done():

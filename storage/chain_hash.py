@@ -13,12 +13,9 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from storage.migrations.m0141_audit_hash_chain import CHAINED, GENESIS, REALS, SCALE, content_sql
-
-if TYPE_CHECKING:
-    import aiosqlite
 
 __all__ = [
     "CHAINED",
@@ -29,7 +26,6 @@ __all__ = [
     "content_sql",
     "link_hash",
     "register",
-    "register_async",
 ]
 INT64 = (-(2**63), 2**63 - 1)
 
@@ -70,8 +66,3 @@ def register(conn: sqlite3.Connection) -> None:
     """Every connection that writes chained tables needs these (the triggers call them)."""
     for name, nargs, func in FUNCTIONS:
         conn.create_function(name, nargs, func, deterministic=True)
-
-
-async def register_async(conn: aiosqlite.Connection) -> None:
-    for name, nargs, func in FUNCTIONS:
-        await conn.create_function(name, nargs, func, deterministic=True)

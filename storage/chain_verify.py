@@ -26,6 +26,8 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from storage.chain_hash import CHAINED, GENESIS, content_sql
+from storage.dialects import is_postgres
+from storage.migrations.m0141_audit_hash_chain import pg_content_sql
 
 ROWS_PER_TASK = 200_000
 PARALLEL_FROM = 300_000  # below this, worker start-up costs more than it saves
@@ -67,10 +69,21 @@ class VerifyReport:
 
 
 def _connect(path: str) -> sqlite3.Connection:
+    if is_postgres(path):
+        from storage.pg import PgConnection
+
+        pg = PgConnection.connect(path)
+        pg.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")  # one snapshot
+        return pg  # type: ignore[return-value]  # the same execute/fetch shape
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
     conn.execute("PRAGMA busy_timeout=10000")
     conn.execute("BEGIN")  # one snapshot for the whole task
     return conn
+
+
+def _content_sql(path: str, table: str) -> str:
+    # The canonical text as each database writes it (byte-equal; see m0141).
+    return pg_content_sql(table) if is_postgres(path) else content_sql(table)
 
 
 def check_links(path: str, chains: list[str]) -> tuple[int, list[Problem]]:
@@ -150,7 +163,8 @@ def check_rows(path: str, table: str, first: int, last: int) -> tuple[int, list[
         # SQLite writes the canonical text (in C) and finds each row's latest link through a
         # covering index; Python only hashes and compares.
         rows = conn.execute(
-            f"SELECT t.{rid}, {content_sql(table)}, (SELECT l.content_hash FROM chain_links l"
+            f"SELECT t.{rid}, {_content_sql(path, table)},"
+            " (SELECT l.content_hash FROM chain_links l"
             f" WHERE l.source = ? AND l.row_id = t.{rid} ORDER BY l.chain DESC, l.seq DESC"
             f" LIMIT 1) FROM {table} t WHERE t.{rid} BETWEEN ? AND ? ORDER BY t.{rid}",
             (table, first, last),
@@ -262,7 +276,7 @@ def _run(task: tuple[object, ...]) -> tuple[str, int, list[Problem]]:
 
 def verify(path: Path | str, anchor: str | None = None, workers: int | None = None) -> VerifyReport:
     started = time.perf_counter()
-    path = str(Path(path).resolve())
+    path = str(path) if is_postgres(str(path)) else str(Path(path).resolve())
     conn = _connect(path)
     try:
         tasks, total, chains = _tasks(conn, path)

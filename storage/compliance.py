@@ -22,6 +22,9 @@ from storage.teams import TeamRepo
 Key = tuple[int, int]  # (team_id, telegram_id)
 
 
+_DAY_PLACE_TIMING = "local_day || ' ' || place || ' ' || timing"
+
+
 @lru_cache(maxsize=4096)
 def _date(text: str) -> date:
     # A month has at most 31 distinct days: parse each once, not once per member-day.
@@ -103,6 +106,10 @@ class ComplianceRepo:
             for t in teams
         ]
 
+    @property
+    def _distinct_days(self) -> str:
+        return self.db.dialect.group_concat("local_day", distinct=True)
+
     async def _teams(self, team_id: int | None) -> list[Team]:
         if team_id is None:
             return await self.teams.all()
@@ -142,7 +149,7 @@ class ComplianceRepo:
         # building 150,000 Python row objects was most of the cost of a 5,000-member month.
         sql = (
             "SELECT team_id, telegram_id,"
-            " group_concat(local_day || ' ' || place || ' ' || timing, ',')"
+            f" {self.db.dialect.group_concat(_DAY_PLACE_TIMING)}"
             " FROM attendance_days WHERE local_day BETWEEN ? AND ?"
             + scope
             + " GROUP BY team_id, telegram_id"
@@ -157,7 +164,8 @@ class ComplianceRepo:
         self, rows: dict[Key, _MemberRows], first: str, last: str, scope: str, params: tuple
     ) -> None:
         sql = (
-            "SELECT team_id, telegram_id, group_concat(DISTINCT local_day) FROM checkins"
+            f"SELECT team_id, telegram_id, {self._distinct_days}"
+            " FROM checkins"
             " WHERE kind = 'evening' AND accepted = 1 AND place = 'on_site'"
             " AND local_day BETWEEN ? AND ?" + scope + " GROUP BY team_id, telegram_id"
         )
@@ -186,7 +194,8 @@ class ComplianceRepo:
         self, rows: dict[Key, _MemberRows], first: str, last: str, scope: str, params: tuple
     ) -> None:
         sql = (
-            "SELECT team_id, telegram_id, group_concat(DISTINCT local_day) FROM diary_entries"
+            f"SELECT team_id, telegram_id, {self._distinct_days}"
+            " FROM diary_entries"
             " WHERE deleted = 0 AND local_day BETWEEN ? AND ?"
             + scope
             + " GROUP BY team_id, telegram_id"

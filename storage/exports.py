@@ -388,24 +388,50 @@ class ExportRepo:
         zones = {r[0] for r in await self.db.fetchall("SELECT DISTINCT timezone FROM teams")}
         spans = csv_cells.zone_spans(zones | {flt.default_timezone}, flt)
         return CsvPlan(
-            db_path=str(self.db.path),
+            db_path=str(self.db.target),
             lines=csv_cells.lines_query(dataset, flt, spans),
             cells_sql=csv_cells.cells_query(dataset, flt, spans),
         )
 
+    async def copy_csv(
+        self,
+        dataset: DataSet,
+        flt: ExportFilter,
+        out: Any,
+        on_rows: Callable[[int], None],
+        every: int = 5000,
+    ) -> int:
+        """PostgreSQL: the data set's CSV rows (no header) streamed by COPY into `out`."""
+        from storage.dialects.copy_csv import copy_statement
+
+        if not self.db.dialect.postgres:
+            raise ValueError("COPY is PostgreSQL's; SQLite renders CSV with csv_plan")
+        zones = {r[0] for r in await self.db.fetchall("SELECT DISTINCT timezone FROM teams")}
+        sql = copy_statement(dataset, flt, zones)
+        loop = asyncio.get_running_loop()
+
+        def progress(rows: int) -> None:  # on the connection's thread
+            loop.call_soon_threadsafe(on_rows, rows)
+
+        count: int = await self.db.run(
+            lambda conn: conn.copy_out(sql, flt.params(), out, progress, every)
+        )
+        return count
+
     async def _prefetched(
         self, sql: str, params: dict[str, Any], batch: int
     ) -> AsyncIterator[Rows]:
-        # The next batch is fetched on the reader's thread while the caller formats this
-        # one (sqlite releases the GIL while it steps).
-        async with self.db.reader.execute(sql, params) as cur:
-            pending = asyncio.ensure_future(cur.fetchmany(batch))
-            try:
-                while rows := list(await pending):
-                    pending = asyncio.ensure_future(cur.fetchmany(batch))
-                    yield rows
-            finally:
-                if not pending.done():
-                    pending.cancel()
-                    with contextlib.suppress(BaseException):
-                        await pending
+        # The next batch is fetched on the connection's thread while the caller formats this
+        # one (the drivers release the GIL while the database works).
+        batches = self.db.stream(sql, params, batch)
+        pending = asyncio.ensure_future(anext(batches, None))
+        try:
+            while rows := await pending:
+                pending = asyncio.ensure_future(anext(batches, None))
+                yield rows
+        finally:
+            if not pending.done():
+                pending.cancel()
+                with contextlib.suppress(BaseException):
+                    await pending
+            await batches.aclose()

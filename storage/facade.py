@@ -1,5 +1,5 @@
-"""`Storage`: the one async interface the bot uses. A PostgreSQL backend would implement the
-same repositories behind the same attributes."""
+"""`Storage`: the one async interface the bot uses, the same repositories on SQLite and
+PostgreSQL (`target` is a path or a `postgresql://` URL)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from storage.audit import AuditRepo
 from storage.chain import ChainRepo
 from storage.checkins import CheckinRepo
 from storage.compliance import ComplianceRepo
-from storage.db import Database
+from storage.db import open_database
 from storage.delivery import DeliveryRepo
 from storage.diary import DiaryRepo
 from storage.exports import ExportRepo
@@ -28,8 +28,8 @@ from storage.yearly import YearlyRepo
 
 
 class Storage:
-    def __init__(self, path: Path | str) -> None:
-        self.db = Database(path)
+    def __init__(self, target: Path | str) -> None:
+        self.db = open_database(target)
         self.teams = TeamRepo(self.db)
         self.people = PeopleRepo(self.db)
         self.invites = InviteRepo(self.db)
@@ -50,16 +50,12 @@ class Storage:
         self.recalls = RecallRepo(self.db)
         self.yearly = YearlyRepo(self.db)
         self.imports = ImportRepo(self.db)
-        # The bot opens storage it was handed only if its owner has not (tests, the demo).
-        self.is_open = False
 
     async def open(self) -> Storage:
         await self.db.open()
-        self.is_open = True
         return self
 
     async def close(self) -> None:
-        self.is_open = False
         await self.db.close()
 
     async def __aenter__(self) -> Storage:

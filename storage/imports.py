@@ -103,7 +103,8 @@ class ImportRepo:
             await self._update(conn, update, now)
             changed += [(team.id, spec) for team, spec in update]
             await conn.executemany(
-                "INSERT OR REPLACE INTO team_contacts(team_id, contact) VALUES (?, ?)",
+                "INSERT INTO team_contacts(team_id, contact) VALUES (?, ?)"
+                " ON CONFLICT(team_id) DO UPDATE SET contact = excluded.contact",
                 [(tid, s.contact) for tid, s in changed if s.contact],
             )
             await write_audit_many(

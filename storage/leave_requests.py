@@ -13,6 +13,7 @@ from typing import Any
 
 from storage.audit import write_audit
 from storage.db import Database
+from storage.dialects import Dialect
 
 ACTIVE_STATES = ("pending", "awaiting_admin", "approved")
 UNDECIDED_STATES = ("pending", "awaiting_admin")
@@ -116,10 +117,11 @@ def _request(row: sqlite3.Row) -> Request:
 
 
 # The last day a request still holds: an ended-early leave releases its return day onwards.
-_HELD_LAST_DAY = (
-    "CASE WHEN ended_early_on IS NOT NULL AND ended_early_on <= last_day"
-    " THEN date(ended_early_on, '-1 day') ELSE last_day END"
-)
+def _held_last_day(dialect: Dialect) -> str:
+    return (
+        "CASE WHEN ended_early_on IS NOT NULL AND ended_early_on <= last_day"
+        f" THEN {dialect.day_before('ended_early_on')} ELSE last_day END"
+    )
 
 
 class RequestRepo:
@@ -132,7 +134,8 @@ class RequestRepo:
 
     async def clashes(self, telegram_id: int, first: date, last: date) -> list[Request]:
         rows = await self.db.fetchall(
-            _CLASH_SQL, (telegram_id, *ACTIVE_STATES, last.isoformat(), first.isoformat())
+            _clash_sql(self.db.dialect),
+            (telegram_id, *ACTIVE_STATES, last.isoformat(), first.isoformat()),
         )
         return [_request(r) for r in rows]
 
@@ -147,7 +150,7 @@ class RequestRepo:
                 new.last_day.isoformat(),
                 new.first_day.isoformat(),
             )
-            async with conn.execute(_CLASH_SQL, params) as cur:
+            async with conn.execute(_clash_sql(self.db.dialect), params) as cur:
                 clashes = [_request(r) for r in await cur.fetchall()]
             if clashes:
                 return None, clashes
@@ -303,14 +306,15 @@ class RequestRepo:
         self, request_id: int, chat_id: int, message_id: int, audience: str
     ) -> None:
         await self.db.execute(
-            "INSERT OR IGNORE INTO request_messages(request_id, chat_id, message_id, audience)"
-            " VALUES (?,?,?,?)",
+            "INSERT INTO request_messages(request_id, chat_id, message_id, audience)"
+            " VALUES (?,?,?,?) ON CONFLICT DO NOTHING",
             (request_id, chat_id, message_id, audience),
         )
 
     async def prompts(self, request_id: int) -> list[PromptMessage]:
         rows = await self.db.fetchall(
-            "SELECT * FROM request_messages WHERE request_id = ? ORDER BY rowid", (request_id,)
+            "SELECT * FROM request_messages WHERE request_id = ? ORDER BY chat_id, message_id",
+            (request_id,),
         )
         return [
             PromptMessage(r["request_id"], r["chat_id"], r["message_id"], r["audience"])
@@ -321,7 +325,7 @@ class RequestRepo:
         """A person's live requests that still matter on or after `from_day`."""
         rows = await self.db.fetchall(
             f"SELECT * FROM requests WHERE telegram_id = ? AND state IN (?,?,?)"
-            f" AND {_HELD_LAST_DAY} >= ? ORDER BY first_day, id",
+            f" AND {_held_last_day(self.db.dialect)} >= ? ORDER BY first_day, id",
             (telegram_id, *ACTIVE_STATES, from_day.isoformat()),
         )
         return [_request(r) for r in rows]
@@ -372,10 +376,11 @@ class RequestRepo:
         return {r["state"]: r["n"] for r in rows}
 
 
-_CLASH_SQL = (
-    "SELECT * FROM requests WHERE telegram_id = ? AND state IN (?,?,?)"
-    f" AND first_day <= ? AND {_HELD_LAST_DAY} >= ? ORDER BY first_day"
-)
+def _clash_sql(dialect: Dialect) -> str:
+    return (
+        "SELECT * FROM requests WHERE telegram_id = ? AND state IN (?,?,?)"
+        f" AND first_day <= ? AND {_held_last_day(dialect)} >= ? ORDER BY first_day"
+    )
 
 
 async def _fetch(conn: Any, request_id: int) -> Request | None:

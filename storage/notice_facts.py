@@ -132,7 +132,8 @@ class NoticeFactsRepo:
 
     async def pending_requests(self, team_id: int) -> list[PendingRequest]:
         rows = await self.db.fetchall(
-            "SELECT r.id, r.telegram_id, coalesce(p.name, r.telegram_id) AS name, r.kind,"
+            "SELECT r.id, r.telegram_id, coalesce(p.name, CAST(r.telegram_id AS TEXT)) AS name,"
+            " r.kind,"
             " r.leave_type, r.first_day, r.last_day, r.days, r.state FROM requests r"
             " LEFT JOIN people p ON p.telegram_id = r.telegram_id"
             " WHERE r.team_id = ? AND r.state IN ('pending', 'awaiting_admin')"
@@ -160,7 +161,8 @@ class NoticeFactsRepo:
         """Per member over first..last: days on site, late days, days with a diary entry."""
         span = (team_id, first.isoformat(), last.isoformat())
         rows = await self.db.fetchall(
-            "SELECT telegram_id, sum(place = 'on_site'), sum(timing = 'late')"
+            "SELECT telegram_id, count(*) FILTER (WHERE place = 'on_site'),"
+            " count(*) FILTER (WHERE timing = 'late')"
             " FROM attendance_days WHERE team_id = ? AND local_day BETWEEN ? AND ?"
             " GROUP BY telegram_id",
             span,

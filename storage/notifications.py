@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from storage.db import Database
 
 Key = tuple[str, int, str]
+# Rows per INSERT: 4 parameters each stays far below SQLite's limit of variables.
+_CHUNK = 200
 
 
 class NotificationRepo:
@@ -16,29 +18,24 @@ class NotificationRepo:
     async def claim_many(self, keys: Sequence[Key], *, now: float) -> set[Key]:
         """Records every key not yet recorded, in one transaction; returns those it recorded.
 
-        The writer lock (BEGIN IMMEDIATE) makes the read-then-insert atomic across
-        coroutines and processes, so two claimers never both win the same key."""
-        if not keys:
+        The primary key decides: ON CONFLICT DO NOTHING … RETURNING hands back only the rows
+        this call inserted, so two claimers (coroutines, or processes on one PostgreSQL)
+        never both win the same key, and no lock is needed to read-then-insert."""
+        fresh = list(dict.fromkeys(keys))
+        if not fresh:
             return set()
+        won: set[Key] = set()
         async with self.db.transaction() as conn:
-            taken: set[Key] = set()
-            for kind in {k[0] for k in keys}:
-                refs = sorted({k[2] for k in keys if k[0] == kind})
-                for i in range(0, len(refs), 500):
-                    chunk = refs[i : i + 500]
-                    marks = ",".join("?" * len(chunk))
-                    async with conn.execute(
-                        f"SELECT kind, telegram_id, ref FROM notifications"
-                        f" WHERE kind = ? AND ref IN ({marks})",
-                        (kind, *chunk),
-                    ) as cur:
-                        taken.update((r[0], r[1], r[2]) for r in await cur.fetchall())
-            fresh = [k for k in dict.fromkeys(keys) if k not in taken]
-            await conn.executemany(
-                "INSERT INTO notifications(kind, telegram_id, ref, sent_at) VALUES (?, ?, ?, ?)",
-                [(*k, now) for k in fresh],
-            )
-        return set(fresh)
+            for i in range(0, len(fresh), _CHUNK):
+                chunk = fresh[i : i + _CHUNK]
+                rows = await conn.execute_fetchall(
+                    "INSERT INTO notifications(kind, telegram_id, ref, sent_at) VALUES "
+                    + ",".join(["(?, ?, ?, ?)"] * len(chunk))
+                    + " ON CONFLICT DO NOTHING RETURNING kind, telegram_id, ref",
+                    [v for k in chunk for v in (*k, now)],
+                )
+                won.update((r[0], r[1], r[2]) for r in rows)
+        return won
 
     async def claim(self, kind: str, telegram_id: int, ref: str, *, now: float) -> bool:
         return bool(await self.claim_many([(kind, telegram_id, ref)], now=now))

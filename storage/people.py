@@ -63,7 +63,7 @@ class PeopleRepo:
         await self.db.execute(
             "INSERT INTO people(telegram_id, username, created_at) VALUES (?, ?, ?)"
             " ON CONFLICT(telegram_id) DO UPDATE SET username = coalesce(excluded.username,"
-            " username)",
+            " people.username)",
             (telegram_id, username, now),
         )
 
@@ -72,7 +72,7 @@ class PeopleRepo:
         name Telegram shows for them; a name given in a join conversation is kept."""
         await self.db.execute(
             "INSERT INTO people(telegram_id, name, created_at) VALUES (?, ?, ?)"
-            " ON CONFLICT(telegram_id) DO UPDATE SET name = coalesce(name, excluded.name)",
+            " ON CONFLICT(telegram_id) DO UPDATE SET name = coalesce(people.name, excluded.name)",
             (telegram_id, name, now),
         )
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from storage.audit import write_audit
 from storage.db import Database
+from storage.dialects.errors import INTEGRITY_ERRORS
 
 
 @dataclass(frozen=True)
@@ -51,14 +52,26 @@ class RollcallRepo:
         local_day: date,
         plan_id: int | None = None,
         shares: dict[int, int] | None = None,
-    ) -> int:
+    ) -> int | None:
         """Creates the roll call and its targets; a random draw is written to the audit
         here, when it fires, and its plan marked fired, all in one transaction.
 
         `shares` maps a target already asked by another open roll call to that roll call:
-        her row here takes its answer instead of asking again (see `open_for`)."""
+        her row here takes its answer instead of asking again (see `open_for`).
+
+        None when the plan has fired already or is being fired right now by another
+        process: the plan row is claimed first (FOR UPDATE SKIP LOCKED on PostgreSQL;
+        SQLite's write lock already serialises), so a draw is asked once."""
         shares = shares or {}
         async with self.db.transaction() as conn:
+            if plan_id is not None:
+                claimed = await conn.execute_fetchall(
+                    "SELECT id FROM rollcall_plans WHERE id = ? AND fired_at IS NULL"
+                    + self.db.dialect.skip_locked,
+                    (plan_id,),
+                )
+                if not claimed:
+                    return None
             cur = await conn.execute(
                 "INSERT INTO rollcalls(team_id, target_id, started_by, random_draw, started_at,"
                 " deadline) VALUES (?, ?, ?, ?, ?, ?)",
@@ -186,7 +199,7 @@ class RollcallRepo:
 
     async def results(self, rollcall_id: int) -> list[TargetResult]:
         rows = await self.db.fetchall(
-            "SELECT t.telegram_id, coalesce(p.name, t.telegram_id),"
+            "SELECT t.telegram_id, coalesce(p.name, CAST(t.telegram_id AS TEXT)),"
             " coalesce(s.outcome, t.outcome), coalesce(s.distance_m, t.distance_m)"
             " FROM rollcall_targets t LEFT JOIN people p ON p.telegram_id = t.telegram_id"
             " LEFT JOIN rollcall_targets s ON s.rollcall_id = t.shares_rollcall_id"
@@ -227,7 +240,20 @@ class RollcallRepo:
         """Stores a week's draw, or a top-up of it, with one admin-log row per plan (`log`,
         aligned with `plans`) in the same transaction. False, storing nothing, if the week's
         plans are no longer the `drawn_before` teams the draw was made against (another
-        process drew meanwhile)."""
+        process drew meanwhile; on PostgreSQL the (week, team) key refuses a racing twin)."""
+        try:
+            return await self._add_plans(week, plans, drawn_before, now, log)
+        except INTEGRITY_ERRORS:
+            return False
+
+    async def _add_plans(
+        self,
+        week: str,
+        plans: Sequence[tuple[int, float]],
+        drawn_before: Collection[int],
+        now: float,
+        log: Sequence[Any],
+    ) -> bool:
         async with self.db.transaction() as conn:
             async with conn.execute(
                 "SELECT team_id FROM rollcall_plans WHERE week = ?", (week,)

@@ -32,7 +32,7 @@ UNION ALL
 SELECT * FROM (SELECT 'live', p.id, p.at, p.lat, p.lon, p.accuracy_m, c.local_day
   FROM live_points p JOIN checkins c ON c.id = p.checkin_id
  WHERE c.telegram_id = :who AND c.local_day >= :since AND p.at >= :live_since
- ORDER BY p.at DESC LIMIT :live_max)
+ ORDER BY p.at DESC LIMIT :live_max) AS recent_live
 """
 
 
@@ -287,7 +287,8 @@ class SpoofRepo:
             [*params, needle, needle, needle],
         )
         rows = exact or await self.db.fetchall(
-            sql + " AND instr(lower(p.name), ?) > 0 ORDER BY m.team_id, m.telegram_id",
+            sql + f" AND {self.db.dialect.contains('lower(p.name)', '?')}"
+            " ORDER BY m.team_id, m.telegram_id",
             [*params, needle],
         )
         return [(r[0], r[1], r[2], r[3]) for r in rows]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import sqlite3
 from datetime import date
 from typing import Any
 
@@ -12,9 +11,11 @@ from bot.rules.policy import Policy
 from bot.rules.spoof import SpoofThresholds
 from bot.rules.team_hours import Schedule, parse_hhmm
 from storage.db import Database
+from storage.dialects import Dialect
+from storage.dialects.errors import INTEGRITY_ERRORS, is_unique_violation
 from storage.models import Team
 
-_TEAM_SQL = """
+_TEAM_SQL_TEMPLATE = """
 SELECT t.id, t.name, t.timezone, s.lat, s.lon, s.radius_m, s.entered_datum,
        sc.opens, sc.on_time, sc.grace_minutes, sc.cutoff, sc.evening_enabled,
        sc.evening_start, sc.evening_end, sc.workdays, sc.require_live, sc.reminder_lead_minutes,
@@ -22,11 +23,17 @@ SELECT t.id, t.name, t.timezone, s.lat, s.lon, s.radius_m, s.entered_datum,
        p.second_approval_after_days, p.refill_days,
        p.spoof_max_speed_kmh, p.spoof_frozen_m, p.spoof_repeat_days, p.spoof_edge_band,
        p.spoof_edge_days, p.spoof_static_live_s,
-       (SELECT group_concat(day) FROM holidays h WHERE h.team_id = t.id) AS holidays
+       (SELECT {holidays} FROM holidays h WHERE h.team_id = t.id) AS holidays
 FROM teams t JOIN sites s ON s.team_id = t.id
 JOIN schedules sc ON sc.team_id = t.id JOIN policies p ON p.team_id = t.id
 WHERE t.archived = 0
 """
+
+
+@functools.cache
+def _team_sql(dialect: Dialect) -> str:
+    return _TEAM_SQL_TEMPLATE.format(holidays=dialect.group_concat("day"))
+
 
 # Schedule fields stored as text columns of the same name.
 _SCHEDULE_TIME_FIELDS = ("opens", "on_time", "cutoff", "evening_start", "evening_end")
@@ -36,8 +43,8 @@ def _hhmm(value: object) -> str:
     return value.strftime("%H:%M")  # type: ignore[attr-defined]
 
 
-def _team(row: sqlite3.Row | dict[str, Any]) -> Team:
-    if isinstance(row, sqlite3.Row):
+def _team(row: Any) -> Team:
+    if not isinstance(row, dict):
         return _team_of_values(tuple(row.keys()), tuple(row))
     holidays = frozenset(date.fromisoformat(d) for d in (row["holidays"] or "").split(",") if d)
     schedule = Schedule(
@@ -123,6 +130,7 @@ class DuplicateTeam(ValueError):
 class TeamRepo:
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._sql = _team_sql(db.dialect)
 
     async def create(
         self,
@@ -184,8 +192,8 @@ class TeamRepo:
                     "INSERT INTO holidays(team_id, day) VALUES (?, ?)",
                     [(team_id, d.isoformat()) for d in sorted(schedule.holidays)],
                 )
-        except sqlite3.IntegrityError as exc:
-            if "UNIQUE" not in str(exc):
+        except INTEGRITY_ERRORS as exc:
+            if not is_unique_violation(exc):
                 raise
             raise DuplicateTeam(name) from exc
         team = await self.get(team_id or 0)
@@ -193,11 +201,11 @@ class TeamRepo:
         return team
 
     async def get(self, team_id: int) -> Team | None:
-        row = await self.db.lookup(_TEAM_SQL + " AND t.id = ?", (team_id,))
+        row = await self.db.lookup(self._sql + " AND t.id = ?", (team_id,))
         return _team(row) if row else None
 
     async def by_name(self, name: str) -> Team | None:
-        row = await self.db.fetchone(_TEAM_SQL + " AND t.name = ? COLLATE NOCASE", (name,))
+        row = await self.db.fetchone(self._sql + " AND t.name = ? COLLATE NOCASE", (name,))
         return _team(row) if row else None
 
     async def find(self, ref: str) -> Team | None:
@@ -209,7 +217,7 @@ class TeamRepo:
         return await self.by_name(ref)
 
     async def all(self) -> list[Team]:
-        return [_team(r) for r in await self.db.fetchall(_TEAM_SQL + " ORDER BY t.name")]
+        return [_team(r) for r in await self.db.fetchall(self._sql + " ORDER BY t.name")]
 
     async def many(self, team_ids: list[int]) -> list[Team]:
         """The live teams among these ids (archived and gone ones are left out)."""
@@ -217,7 +225,7 @@ class TeamRepo:
         for i in range(0, len(team_ids), 500):
             chunk = team_ids[i : i + 500]
             marks = ",".join("?" * len(chunk))
-            rows = await self.db.fetchall(_TEAM_SQL + f" AND t.id IN ({marks})", chunk)
+            rows = await self.db.fetchall(self._sql + f" AND t.id IN ({marks})", chunk)
             teams += [_team(r) for r in rows]
         return teams
 
@@ -267,8 +275,8 @@ class TeamRepo:
     async def rename(self, team_id: int, name: str) -> None:
         try:
             await self.db.execute("UPDATE teams SET name = ? WHERE id = ?", (name, team_id))
-        except sqlite3.IntegrityError as exc:
-            if "UNIQUE" not in str(exc):
+        except INTEGRITY_ERRORS as exc:
+            if not is_unique_violation(exc):
                 raise
             raise DuplicateTeam(name) from exc
 

@@ -4,6 +4,7 @@ recalls in a calendar year."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from storage.db import Database
 
@@ -20,6 +21,13 @@ class YearRow:
     recalls: list[tuple[float, str]] = field(default_factory=list)  # (recalled_at, reason)
 
 
+def _utc_year(year: int) -> tuple[float, float]:
+    """[start, end) of a calendar year in UTC epoch seconds (no SQL date function: the same
+    query on SQLite and PostgreSQL)."""
+    start = datetime(year, 1, 1, tzinfo=UTC).timestamp()
+    return start, datetime(year + 1, 1, 1, tzinfo=UTC).timestamp()
+
+
 class YearlyRepo:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -32,7 +40,9 @@ class YearlyRepo:
             " coalesce(p.name, CAST(m.telegram_id AS TEXT)) AS name,"
             " coalesce(m.unit, p.unit) AS unit, m.state FROM memberships m"
             " JOIN teams t ON t.id = m.team_id JOIN people p ON p.telegram_id = m.telegram_id"
-            " WHERE m.role = 'member'" + scope + " ORDER BY t.name, name COLLATE NOCASE",
+            " WHERE m.role = 'member'"
+            + scope
+            + " ORDER BY t.name, lower(coalesce(p.name, CAST(m.telegram_id AS TEXT)))",
             params,
         )
         rows = {
@@ -55,8 +65,8 @@ class YearlyRepo:
                     setattr(rows[(team_of, who)], attribute, n)
         for team_of, who, at, reason in await self.db.fetchall(
             "SELECT team_id, telegram_id, recalled_at, reason FROM recalls"
-            " WHERE strftime('%Y', recalled_at, 'unixepoch') = ? ORDER BY recalled_at",
-            (f"{year:04d}",),
+            " WHERE recalled_at >= ? AND recalled_at < ? ORDER BY recalled_at",
+            _utc_year(year),
         ):
             if (team_of, who) in rows:
                 rows[(team_of, who)].recalls.append((at, reason))

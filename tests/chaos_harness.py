@@ -91,7 +91,7 @@ def morning_timezone(now: datetime) -> str:
     return f"Etc/GMT{'-' if offset > 0 else '+'}{abs(offset)}"
 
 
-async def prepare(db_path: Path, members: int) -> int:
+async def prepare(db_path: Path | str, members: int) -> int:
     """A team and its members, written straight into storage (joining is tested elsewhere)."""
     settings = Settings(token=TOKEN, db_path=db_path)
     async with Storage(db_path) as storage:
@@ -109,7 +109,7 @@ async def prepare(db_path: Path, members: int) -> int:
         return team.id
 
 
-def _bot_env(emu: BotApiEmulator, db_path: Path, window: int) -> dict[str, str]:
+def _bot_env(emu: BotApiEmulator, db_path: Path | str, window: int) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OUTPOST_", "TELEGRAM_"))}
     env.update(
         TELEGRAM_BOT_TOKEN=TOKEN,
@@ -146,12 +146,13 @@ async def run_chaos(
     seed: int = 1,
     budget_s: float = 50.0,
     window: int = 8,
+    db: Path | str | None = None,
 ) -> ChaosReport:
     """`window`: the bot's confirmation window (OUTPOST_CONFIRM_WINDOW), so that a kill may
     repeat at most that many confirmations."""
     started = time.monotonic()
     rng = random.Random(seed)
-    db_path = workdir / "chaos.db"
+    db_path = db or workdir / "chaos.db"
     await prepare(db_path, members)
     emu = BotApiEmulator(schema=Schema.load(SCHEMA_PATH), token=TOKEN, seed=seed)
     await emu.start()
@@ -242,7 +243,7 @@ def _update_id_of(emu: BotApiEmulator, msg: dict[str, Any]) -> int:
 
 async def _report(
     emu: BotApiEmulator,
-    db_path: Path,
+    db_path: Path | str,
     members: int,
     locations: set[int],
     texts: set[int],
@@ -263,7 +264,7 @@ async def _report(
         days = await db.fetchall(
             "SELECT telegram_id, count(*) AS n FROM attendance_days GROUP BY telegram_id"
         )
-        integrity = (await db.fetchone("PRAGMA integrity_check"))[0]
+        integrity = await db.integrity_check()
     # A check-in is stored once per location update; every other update leaves its id.
     stored_checkins = sum(min(n, 1) for uid, n in per_update.items() if uid in locations)
     stored_texts = len(texts & processed)

@@ -13,8 +13,9 @@ async def attend(
     world: World, uid: int, team_id: int, day: date, place: str = "on_site", timing: str = "on_time"
 ) -> None:
     await world.storage.db.execute(
-        "INSERT OR REPLACE INTO attendance_days(telegram_id, team_id, local_day, place, timing,"
-        " updated_at) VALUES (?, ?, ?, ?, ?, 0)",
+        "INSERT INTO attendance_days(telegram_id, team_id, local_day, place, timing,"
+        " updated_at) VALUES (?, ?, ?, ?, ?, 0) ON CONFLICT (telegram_id, team_id, local_day)"
+        " DO UPDATE SET place = excluded.place, timing = excluded.timing",
         (uid, team_id, day.isoformat(), place, timing),
     )
 

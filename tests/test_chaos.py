@@ -9,8 +9,8 @@ from tests.chaos_flows import run_flow_chaos
 from tests.chaos_harness import run_chaos
 
 
-async def test_burst_survives_three_kills(tmp_path: Path) -> None:
-    report = await run_chaos(tmp_path, members=500, kills=3, seed=6, budget_s=55)
+async def test_burst_survives_three_kills(tmp_path: Path, db_target: Path | str) -> None:
+    report = await run_chaos(tmp_path, members=500, kills=3, seed=6, budget_s=55, db=db_target)
     print("\n".join(report.lines()))
     assert report.pushed == 1000 and report.delivered == report.pushed
     assert len(report.kill_points) == 3 and report.restarts_ok, (tmp_path / "bot.log").read_text()

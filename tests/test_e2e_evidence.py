@@ -91,7 +91,7 @@ async def test_clearing_a_signal_needs_a_reason_and_is_audited(world: World) -> 
     stranger_boss = await world.join(other, role="supervisor", name="Other Boss")
     stranger_boss.send_command("clearsignal", f"{signal.id} nosy")
     assert "no signal" in (await stranger_boss.next_message())["text"]
-    report = verify(world.storage.db.path)
+    report = verify(world.storage.db.target)
     assert report.ok, [p.describe() for p in report.problems]
 
 
@@ -132,7 +132,7 @@ async def test_admins_get_the_head_hash_and_it_verifies(world: World) -> None:
     text = texts_to(world, world.admin_id)[-1]
     head = text.split("2026-11-26: ")[1].split()[0]
     assert len(head) == 64
-    report = verify(world.storage.db.path, anchor=head)
+    report = verify(world.storage.db.target, anchor=head)
     assert report.ok and report.anchor_found
     # Once a day: a second run sends nothing.
     assert (await send_admin_anchor(world.ctx, world.app.bot, at)).sent == []

@@ -41,8 +41,9 @@ async def _awkward_rows(storage: Storage) -> None:
         await conn.execute(
             "INSERT INTO teams(id, name, timezone, created_at) VALUES"
             " (3, 'Spree, \"Ost\"', 'Europe/Berlin', 0),"
-            " (4, 'Kath' || char(13), 'Asia/Kathmandu', 0),"
-            " (5, 'Monrovia', 'Africa/Monrovia', 0)"
+            " (4, ?, 'Asia/Kathmandu', 0),"
+            " (5, 'Monrovia', 'Africa/Monrovia', 0)",
+            ("Kath\r",),
         )
         rows = [
             # team, message_date, received_at, reason: DST edges, 1960 (before the spans and

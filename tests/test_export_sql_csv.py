@@ -204,6 +204,11 @@ async def days_for_workers(storage: Storage, monkeypatch: pytest.MonkeyPatch) ->
     return storage
 
 
+def _sqlite_workers_only(storage: Storage) -> None:
+    if storage.db.dialect.postgres:
+        pytest.skip("worker processes render SQLite's CSV; PostgreSQL streams COPY instead")
+
+
 async def _fails_cleanly(storage: Storage, tmp_path: Path, match: str) -> None:
     folder = tmp_path / "out"
     with pytest.raises(ExportError, match=match):  # one line for the admin, in chat or CLI
@@ -214,6 +219,7 @@ async def _fails_cleanly(storage: Storage, tmp_path: Path, match: str) -> None:
 async def test_a_worker_that_cannot_start_fails_the_export_cleanly(
     days_for_workers: Storage, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    _sqlite_workers_only(days_for_workers)
     monkeypatch.setattr(sql_csv_module, "csv_worker", types.SimpleNamespace(__name__="no_such"))
     await _fails_cleanly(days_for_workers, tmp_path, "export worker died: .*no_such")
 
@@ -221,6 +227,7 @@ async def test_a_worker_that_cannot_start_fails_the_export_cleanly(
 async def test_a_worker_error_fails_the_export_cleanly(
     days_for_workers: Storage, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    _sqlite_workers_only(days_for_workers)
     real_start = sql_csv_module._Worker.start
 
     async def start_with_broken_sql(plan: CsvPlan) -> Any:

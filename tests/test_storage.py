@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from datetime import UTC, date, datetime
 from functools import partial
 from typing import Any
@@ -21,6 +20,7 @@ from bot.rules.checkin import (
 from bot.rules.team_hours import Schedule, Timing
 from storage import Storage
 from storage.checkins import NewCheckin
+from storage.dialects.errors import INTEGRITY_ERRORS
 from storage.migrations import discover
 from storage.teams import DuplicateTeam
 
@@ -58,7 +58,7 @@ async def test_team_round_trip(storage: Storage) -> None:
 
 
 async def test_radius_outside_policy_is_refused_by_the_schema(storage: Storage) -> None:
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(INTEGRITY_ERRORS):
         await storage.teams.create("Tiny", "Asia/Shanghai", Site(30.0, 120.0, 10), now=1.0)
 
 

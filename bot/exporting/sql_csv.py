@@ -75,6 +75,9 @@ async def write_sql_csv(
     batch: int = 5000,
 ) -> int:
     """Writes the data set's CSV rows (no header) to `out`; returns how many."""
+    if storage.db.dialect.postgres:
+        # PostgreSQL renders and streams the lines itself (COPY): no workers needed.
+        return await storage.exports.copy_csv(dataset, flt, out, on_rows, batch)
     plan = await storage.exports.csv_plan(dataset, flt)
     renderer = ChunkRenderer(plan.db_path)
     loop = asyncio.get_running_loop()

@@ -74,7 +74,7 @@ async def start_rollcall(
         if plan_id is not None:
             await ctx.storage.rollcalls.skip_plan(plan_id, now.timestamp())
         return started
-    started.rollcall_id = await ctx.storage.rollcalls.start(
+    rollcall_id = await ctx.storage.rollcalls.start(
         team_id=team.id,
         target_id=member_id,
         started_by=started_by,
@@ -86,6 +86,9 @@ async def start_rollcall(
         plan_id=plan_id,
         shares=shares,
     )
+    if rollcall_id is None:
+        return started  # the plan fired elsewhere (another worker): nobody is asked twice
+    started.rollcall_id = rollcall_id
     until = local_datetime(deadline, team.timezone).strftime("%H:%M")
     messages = [
         Outgoing.text(
