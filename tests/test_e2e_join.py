@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -191,16 +192,25 @@ async def test_language_switch(world: World) -> None:
 
 
 async def test_group_chat_gets_nothing(world: World) -> None:
+    """Chatter in a group is ignored; a location shared there (an attempt to check in) gets
+    only the same short answer every command there gets (issue 12), never a record of it."""
     team = await world.team()
     li = await world.join(team, name="Li Wei")
     group = world.emu.group(-100777, title="Village chat")
     before = len(world.emu.requests)
     li.send_text("hello bot", chat=group)
     li.send_location(SITE_LAT, SITE_LON, chat=group)
+    await world.emu.wait_for(
+        lambda r: r.method == "sendMessage" and r.params.get("chat_id") == group.id,
+        since=before,
+    )
     li.send_command("help")
     await li.next_message()
-    sent_to_group = [r for r in world.emu.requests[before:] if r.params.get("chat_id") == -100777]
-    assert sent_to_group == []
+    sent_to_group = [r for r in world.emu.requests[before:] if r.params.get("chat_id") == group.id]
+    assert [r.method for r in sent_to_group] == ["sendMessage"]
+    assert "private chat" in sent_to_group[0].params["text"]
+    today = world.clock.now().astimezone(ZoneInfo(team.timezone)).date()
+    assert await world.storage.checkins.for_person_day(li.id, today) == []
 
 
 async def test_forged_callback_is_answered_politely(world: World) -> None:
