@@ -18,6 +18,7 @@ import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -27,9 +28,9 @@ from bot.context import AppContext
 from bot.emulator import BotApiEmulator
 from bot.emulator.schema import Schema
 from bot.rules.geo import Datum
-from bot.services.requests import send_prompts
+from bot.services.leave_requests import send_prompts
 from bot.services.teams import TeamDraft, create_invite, create_team
-from storage.requests import NewRequest
+from storage.leave_requests import NewRequest
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456:BENCH-token"
@@ -42,7 +43,8 @@ async def setup(ctx: AppContext, emu: BotApiEmulator, n_requests: int) -> tuple[
         ctx, TeamDraft("Bench", 30.1674, 120.2589, Datum.WGS84, 300, "Asia/Shanghai"), actor_id=None
     )
     now = ctx.now_ts()
-    supervisors, members = [], []
+    supervisors: list[Any] = []
+    members: list[Any] = []
     n_members = -(-n_requests // DAYS_PER_MEMBER)
     for i, role in [(i, "supervisor") for i in range(2)] + [
         (i, "member") for i in range(n_members)
@@ -61,7 +63,7 @@ async def setup(ctx: AppContext, emu: BotApiEmulator, n_requests: int) -> tuple[
     for k in range(n_requests):
         member = members[k // DAYS_PER_MEMBER]
         day = start + timedelta(days=k % DAYS_PER_MEMBER)
-        request, _ = await ctx.storage.requests.create(
+        request, _ = await ctx.storage.leave_requests.create(
             NewRequest("leave", member.id, team.id, "personal", day, day, 1, "bench", False),
             now=now,
         )
@@ -135,7 +137,7 @@ async def verify(
     )
     decided = {row["subject"]: row["n"] for row in audits}
     for request in requests:
-        row = await ctx.storage.requests.get(request.id)
+        row = await ctx.storage.leave_requests.get(request.id)
         ok = (
             row is not None
             and row.state == "approved"

@@ -106,7 +106,9 @@ async def burst(members: int, rounds: int) -> tuple[list[Phase], list[Phase]]:
             # Alternate which goes first: a warm-up or a neighbour's burst favours neither.
             for prepare, out in pair if n % 2 == 0 else pair[::-1]:
                 with tempfile.TemporaryDirectory(prefix="outpost-chain-") as tmp:
-                    phase = await run_outpost(emu, members, 120.0, Path(tmp), "aiohttp", prepare)
+                    phase = await run_outpost(
+                        emu, members, 120.0, Path(tmp), "aiohttp", prepare=prepare
+                    )
                 await emu.call("POST", "/reset")
                 out.append(phase)
     return with_chain, without

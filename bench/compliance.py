@@ -25,7 +25,7 @@ from bot.config import Settings
 from bot.context import AppContext
 from bot.reports.compliance_xlsx import write_workbook
 from bot.rules.checkin import Site
-from bot.rules.schedule import Schedule, month_days
+from bot.rules.team_hours import Schedule, month_days
 from bot.services.compliance import month_report
 from storage import Storage
 

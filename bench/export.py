@@ -237,8 +237,8 @@ def main() -> None:
         )
         peaks: dict[tuple[str, str], dict[int, float]] = {}
         for fmt in args.formats:
-            for (kind, n), db in dbs.items():
-                m = measure(db, fmt, folder)
+            for (kind, n), source in dbs.items():
+                m = measure(source, fmt, folder)
                 rate = m["rows"] / m["seconds"]
                 peak = m["peak_rss_kb"] / 1024
                 peaks.setdefault((kind, fmt), {})[n] = peak

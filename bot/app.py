@@ -24,26 +24,26 @@ from telegram.ext import (
     filters,
 )
 
+from bot.chat_queues import PerChatUpdateProcessor
 from bot.clock import Clock, SystemClock
 from bot.config import ConfigError, Settings
 from bot.context import CTX_KEY, AppContext
+from bot.gc_tuning import tune_gc
 from bot.http import make_requests
 from bot.i18n import t
-from bot.processor import PerChatUpdateProcessor
+from bot.jobs import start_scheduler
 from bot.resilience import OutgoingScheduler, quiet_duplicate_fault_logs
-from bot.runtime import tune_gc
-from bot.scheduler import start_scheduler
 from bot.services.recall import tell_pending_recalls
 from bot.startup import telegram_answers
 from bot.updates import Poller, drop_processed
 from handlers import (
     checkin,
-    diaries,
-    diary,
+    diary_reading,
+    diary_writing,
     door,
     errors,
     leave,
-    menus,  # noqa: F401  (registers the supervisor and admin buttons)
+    menus,
     messages,
     newteam,
     policy,
@@ -57,6 +57,7 @@ from handlers import evidence as evidence_handlers
 from handlers import export as export_handlers
 from handlers import recall as recall_handlers
 from handlers.common import refuse_buttons_outside_private
+from handlers.flows import ROUTES_KEY, Routes
 from storage import Storage
 
 # Commands shown in Telegram's menu, per language.
@@ -95,13 +96,13 @@ def handlers() -> list[BaseHandler]:
         CommandHandler("checkin", checkin.cmd_checkin, filters=NEW),
         MessageHandler(LOCATION_MESSAGE, checkin.on_location),
         # Edits: a diary entry's text/caption (history kept), or a live location's track.
-        MessageHandler(TEXT_EDIT, diary.on_edited),
+        MessageHandler(TEXT_EDIT, diary_writing.on_edited),
         MessageHandler(LIVE_LOCATION_EDIT, checkin.on_live_edit),
         # The work diary, and supervisors reading it.
-        CommandHandler("diary", diary.cmd_diary, filters=NEW),
-        CommandHandler("done", diary.cmd_done, filters=NEW),
-        CommandHandler("diaries", diaries.cmd_diaries, filters=NEW),
-        MessageHandler(DIARY_MEDIA, diary.on_media),
+        CommandHandler("diary", diary_writing.cmd_diary, filters=NEW),
+        CommandHandler("done", diary_writing.cmd_done, filters=NEW),
+        CommandHandler("diaries", diary_reading.cmd_diaries, filters=NEW),
+        MessageHandler(DIARY_MEDIA, diary_writing.on_media),
         # Leave and make-up requests, one approval machinery.
         CommandHandler("leave", leave.cmd_leave, filters=NEW),
         CommandHandler("cancelleave", leave.cmd_cancelleave, filters=NEW),
@@ -130,8 +131,8 @@ def handlers() -> list[BaseHandler]:
         CallbackQueryHandler(leave.on_request_button, pattern=r"^req:"),
         CallbackQueryHandler(leave.on_leave_button, pattern=r"^lv:"),
         CallbackQueryHandler(leave.on_makeup_button, pattern=r"^mk:"),
-        CallbackQueryHandler(diary.on_diary_button, pattern=r"^di:"),
-        CallbackQueryHandler(diaries.on_diaries_button, pattern=r"^dv:"),
+        CallbackQueryHandler(diary_writing.on_diary_button, pattern=r"^di:"),
+        CallbackQueryHandler(diary_reading.on_diaries_button, pattern=r"^dv:"),
         CallbackQueryHandler(export_handlers.on_button, pattern=r"^ex:"),
         CallbackQueryHandler(recall_handlers.on_button, pattern=r"^rc:"),
         # A command no handler above took (a typo, another bot's): a hint, never silence.
@@ -143,6 +144,58 @@ def handlers() -> list[BaseHandler]:
         # Any other button (stale, forged, from an old version) gets a polite refusal.
         CallbackQueryHandler(start.on_unknown_button),
     ]
+
+
+def routes() -> Routes:
+    """Where a message goes when no command or button handler above took it
+    (handlers/flows.py). The order of precedence is: the text (or location) step of the flow
+    the person is in; for text outside a flow, a menu button's label in any language; then
+    the fallback. Flow names are the `flow` column of `flow_state`."""
+    return Routes(
+        text_steps={
+            "join": start.on_join_text,  # name, then dispatching unit (SPEC 3.1)
+            newteam.FLOW: newteam.on_text,  # the admin's team wizard
+            leave.FLOW: leave.on_leave_text,  # leave and make-up: days, reason (SPEC 3.4)
+            leave.REJECT_FLOW: leave.on_reject_reason,  # a supervisor's reason for rejecting
+            "oor_reason": checkin.on_out_of_area_reason,  # why a check-in was out of area
+            checkin.WAIT_FLOW: checkin.on_text_instead_of_location,  # text after /checkin
+            # Each message is a diary entry until done; "is this a diary entry?" pending.
+            diary_writing.FLOW: diary_writing.on_diary_message,
+            diary_writing.ASK_FLOW: diary_writing.on_more_while_asking,
+            export_handlers.FLOW: export_handlers.on_text,  # the export wizard's typed range
+            recall_handlers.FLOW: recall_handlers.on_text,  # the recall wizard's typed reason
+        },
+        location_steps={
+            newteam.FLOW: newteam.on_location,  # the site, shared while standing there
+        },
+        menu_buttons={
+            "menu.checkin": checkin.menu_checkin_text,  # a client that sent the label as text
+            "menu.diary": diary_writing.menu_diary,
+            "menu.leave": leave.menu_leave,
+            "menu.help": start.menu_help,
+            "menu.language": start.menu_language,
+            # The supervisor's and administrator's keyboard (handlers/common.role_menu).
+            "menu.summary": menus.runs(summary.cmd_summary),
+            "menu.diaries": menus.runs(diary_reading.cmd_diaries),
+            "menu.teams": menus.runs(newteam.cmd_teams),
+            "menu.export": menus.runs(export_handlers.cmd_export),
+        },
+        # Text in no flow and no button: kept, and the member is asked if it is a diary entry.
+        fallback_text=diary_writing.ask_if_diary,
+        # Stickers, documents… reach only these flows, whose step asks its question again.
+        reprompt_flows=frozenset(
+            {leave.FLOW, leave.REJECT_FLOW, diary_writing.FLOW, diary_writing.ASK_FLOW}
+        ),
+        # A flow's question asked again when an update that already moved it comes back
+        # (after a crash); a flow missing here just ignores the repeat.
+        questions={
+            "join": start.ask_join_question,
+            leave.FLOW: leave.ask_current_question,
+            newteam.FLOW: newteam.ask_question,
+            export_handlers.FLOW: export_handlers.ask_question,
+            diary_writing.ASK_FLOW: diary_writing.ask_kept_question,
+        },
+    )
 
 
 def build_application(
@@ -204,6 +257,7 @@ def build_application(
     app.add_handler(TypeHandler(Update, door.at_the_door), group=-1)
     for handler in handlers():
         app.add_handler(handler)
+    app.bot_data[ROUTES_KEY] = routes()
     app.add_error_handler(errors.on_error)
     return app
 

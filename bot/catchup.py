@@ -28,8 +28,8 @@ from bot.services import reminders, rollcall, summary
 from bot.services.compliance import send_monthly_compliance
 from bot.services.fanout import FanoutResult
 from bot.services.late import LateNote
+from bot.services.leave_requests import leave_followups
 from bot.services.recall import vacancy_reminders
-from bot.services.requests import leave_followups
 from storage.models import Team
 
 log = logging.getLogger(__name__)

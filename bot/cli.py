@@ -28,7 +28,7 @@ from bot.rules.geo import DEFAULT_RADIUS_M, Datum, InvalidCoordinates
 from bot.rules.geo_hints import looks_swapped
 from bot.rules.morning import suggested_cutoff
 from bot.rules.policy import POLICY_SETTINGS, Policy, describe_policy
-from bot.rules.schedule import parse_hhmm
+from bot.rules.team_hours import parse_hhmm
 from bot.services.teams import (
     ROLES,
     TeamChanges,

@@ -9,7 +9,7 @@ storage, confirmations recorded once sent) turns a second delivery into nothing 
 No head-of-line blocking: the poller keeps fetching while earlier updates are still being
 handled. It asks from the oldest unhandled update (so nothing unhandled is confirmed), takes
 what it has not seen yet, and hands each to its chat's queue: chats run concurrently, each
-chat's updates in the order Telegram gave them (as bot/processor.py does for PTB's own
+chat's updates in the order Telegram gave them (as bot/chat_queues.py does for PTB's own
 queue). A slow update (a stalled call, a 429 for its chat) holds back its own chat only.
 The bound: Telegram returns at most `limit` (100) updates from the oldest unhandled one, so
 at most that many are in flight; only when a single update stays unhandled while 100 newer
@@ -32,9 +32,9 @@ from telegram import Update
 from telegram.error import Conflict, InvalidToken, RetryAfter, TelegramError
 from telegram.ext import Application, ApplicationHandlerStop, ContextTypes
 
+from bot.chat_queues import _chat_key
 from bot.context import app_ctx
 from bot.http import without_nul
-from bot.processor import _chat_key
 from bot.resilience import backoff, log_fault, retry_after_seconds
 from bot.storage_failure import is_storage_failure, take_unsaved
 

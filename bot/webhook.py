@@ -18,7 +18,7 @@ from typing import Any
 from aiohttp import web
 from telegram.ext import Application
 
-from bot.processor import _chat_key
+from bot.chat_queues import _chat_key
 from bot.updates import handle_batch, read_update
 
 log = logging.getLogger("outpost.webhook")

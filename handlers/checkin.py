@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Awaitable
-from datetime import UTC, timedelta
+from datetime import UTC
+from functools import partial
 
 from telegram import Message, Update
 from telegram.error import Forbidden, TelegramError
@@ -13,12 +14,18 @@ from telegram.error import Forbidden, TelegramError
 from bot.access import Actor, Readers, alert_readers, told_text
 from bot.context import AppContext, app_ctx
 from bot.delivery import confirm_once
-from bot.i18n import all_labels, t
+from bot.i18n import t
 from bot.resilience import as_alert
-from bot.rules.checkin import DayEffect, EveningOutcome, LocationEvidence, Place, RejectReason
-from bot.rules.plausible import finite_or_nan, optional_finite
-from bot.rules.schedule import Timing, local_datetime
-from bot.services.checkin import CheckinResult, check_in, track_live_position
+from bot.rules.checkin import DayEffect, RejectReason
+from bot.rules.plausible import finite_or_nan
+from bot.rules.team_hours import Timing, local_datetime
+from bot.services.checkin import (
+    CheckinResult,
+    FollowUp,
+    check_in,
+    follow_ups,
+    track_live_position,
+)
 from handlers import rollcall
 from handlers.common import (
     Context,
@@ -31,37 +38,14 @@ from handlers.common import (
     not_a_member_text,
     reply,
 )
-from handlers.flows import LOCATION_STEPS, MENU_BUTTONS, text_step
+from handlers.flows import end_flow, route_location
 from handlers.leave import makeup_offer
-from storage.models import FlowState
+from handlers.locations import location_evidence
+from storage.models import FlowState, Team
 
 REASON_MAX = 500
 log = logging.getLogger(__name__)
 CONFIRM_KIND = "checkin.confirm"  # notifications.kind of a check-in's confirmation
-
-
-def _seconds(value: int | timedelta | None) -> int | None:
-    # PTB may hand durations as timedelta depending on its settings; storage wants seconds.
-    if isinstance(value, timedelta):
-        return int(value.total_seconds())
-    return value
-
-
-def evidence_of(message: Message, ctx: AppContext) -> LocationEvidence:
-    loc = message.location
-    assert loc is not None
-    # JSON may carry 1e400: kept as NaN, judged invalid, stored as NULL (bot/rules/plausible).
-    return LocationEvidence(
-        lat=finite_or_nan(loc.latitude),
-        lon=finite_or_nan(loc.longitude),
-        accuracy_m=optional_finite(loc.horizontal_accuracy),
-        live_period=_seconds(loc.live_period),
-        is_forwarded=message.forward_origin is not None,
-        is_venue=message.venue is not None,
-        is_from_offline=bool(message.is_from_offline),
-        message_date=message.date.astimezone(UTC),
-        received_at=ctx.clock.now(),
-    )
 
 
 async def cmd_checkin(update: Update, context: Context) -> None:
@@ -82,7 +66,6 @@ async def cmd_checkin(update: Update, context: Context) -> None:
 WAIT_FLOW = "checkin_wait"
 
 
-@text_step(WAIT_FLOW)
 async def on_text_instead_of_location(
     update: Update, context: Context, ctx: AppContext, actor: Actor, state: FlowState
 ) -> None:
@@ -104,65 +87,53 @@ async def on_location(update: Update, context: Context) -> None:
     if state is not None and state.flow == WAIT_FLOW:
         await ctx.storage.flows.clear(actor.user_id)  # the location it waited for
         state = None
-    if state is not None and state.flow in LOCATION_STEPS:
-        await LOCATION_STEPS[state.flow](update, context, ctx, actor, state)
+    if await route_location(update, context, ctx, actor, state):
         return
     result = await check_in(
         ctx,
         actor,
-        evidence_of(message, ctx),
+        location_evidence(message, ctx.clock.now()),
         chat_id=message.chat_id,
         message_id=message.message_id,
         update_id=update.update_id,
     )
-    # Every message below goes out once per check-in: a re-delivered update (a crash came
-    # before it was marked handled) sends only what the crash kept from being sent.
-    ref = str(result.recorded.id)
-    if result.kind == "evening" and result.verdict.accepted:
+    staff = actor.known and not actor.can_act_as_member
+    live = bool(message.location.live_period)
+    for follow_up in follow_ups(result, staff=staff, live=live):
+        await send_follow_up(follow_up, update, context, ctx, actor, result)
 
-        async def evening_reply() -> None:
-            await reply(
-                update,
-                render_evening(actor.language, result),
-                reply_markup=menu_for(actor),
-            )
 
-        await confirm_once(ctx, CONFIRM_KIND, actor.user_id, ref, evening_reply)
-        if result.verdict.evening is EveningOutcome.OUT_OF_AREA:
-            # Judged like the morning: the member is asked why, the supervisor hears at once.
-            await out_of_area(update, context, ctx, actor, result, message)
-        return
-    if not result.verdict.accepted and actor.known and not actor.can_act_as_member:
-        # A supervisor or admin sharing a location is kept as an attempt like anyone's, but
-        # told what check-ins are for, not sent off to find an invite link.
-        await reply(
-            update, t(actor.language, "reject.not_member_staff"), reply_markup=menu_for(actor)
-        )
-        return
-    await confirm_checkin(update, ctx, actor, result, message)
-    if result.verdict.timing is Timing.MISSED and result.recorded.effect is DayEffect.COUNTS:
-        # A make-up request is one press away (handlers/leave.py takes it from there).
-        day = result.verdict.local_day
-
-        async def offer_makeup() -> None:
-            await reply(
-                update,
-                t(actor.language, "makeup.offer"),
-                reply_markup=makeup_offer(actor.language, day),
-            )
-
-        await confirm_once(ctx, "checkin.makeup_offer", actor.user_id, ref, offer_makeup)
-    if result.verdict.accepted and result.recorded.effect is DayEffect.COUNTS:
-        if result.verdict.place is Place.OUT_OF_AREA:
-            await out_of_area(update, context, ctx, actor, result, message)
-    if result.verdict.accepted and message.location and message.location.live_period:
-        await confirm_once(
-            ctx,
-            "checkin.live_tracking",
-            actor.user_id,
-            ref,
-            lambda: reply(update, t(actor.language, "checkin.live_tracking")),
-        )
+async def send_follow_up(
+    follow_up: FollowUp,
+    update: Update,
+    context: Context,
+    ctx: AppContext,
+    actor: Actor,
+    result: CheckinResult,
+) -> None:
+    """One message a check-in leads to. Each goes out once per check-in: a re-delivered
+    update (a crash came before it was marked handled) sends only what the crash kept from
+    being sent."""
+    lang, ref = actor.language, str(result.recorded.id)
+    message = update.message
+    assert message is not None  # a check-in is a new location message
+    if follow_up is FollowUp.EVENING_REPLY:
+        text = render_evening(lang, result)
+        send = partial(reply, update, text, reply_markup=menu_for(actor))
+        await confirm_once(ctx, CONFIRM_KIND, actor.user_id, ref, send)
+    elif follow_up is FollowUp.STAFF_NOTE:
+        await reply(update, t(lang, "reject.not_member_staff"), reply_markup=menu_for(actor))
+    elif follow_up is FollowUp.MORNING_REPLY:
+        await confirm_checkin(update, ctx, actor, result, message)
+    elif follow_up is FollowUp.MAKEUP_OFFER:
+        markup = makeup_offer(lang, result.verdict.local_day)
+        send = partial(reply, update, t(lang, "makeup.offer"), reply_markup=markup)
+        await confirm_once(ctx, "checkin.makeup_offer", actor.user_id, ref, send)
+    elif follow_up is FollowUp.OUT_OF_AREA:
+        await out_of_area(update, context, ctx, actor, result, message)
+    else:
+        send = partial(reply, update, t(lang, "checkin.live_tracking"))
+        await confirm_once(ctx, "checkin.live_tracking", actor.user_id, ref, send)
 
 
 async def confirm_checkin(
@@ -323,7 +294,6 @@ async def _to_reader(ctx: AppContext, reader_id: int, sending: Awaitable[object]
         log.warning("alert to %s not delivered: %s", reader_id, exc)
 
 
-@text_step("oor_reason")
 async def on_out_of_area_reason(
     update: Update, context: Context, ctx: AppContext, actor: Actor, state: FlowState
 ) -> None:
@@ -334,7 +304,6 @@ async def on_out_of_area_reason(
         return
     checkin_id = int(state.data["checkin_id"])
     await ctx.storage.checkins.set_out_of_area_reason(checkin_id, reason)
-    await ctx.storage.flows.clear(actor.user_id)
     membership = actor.member_of()
     team = await ctx.storage.teams.get(membership.team_id) if membership else None
     readers = await alert_readers(ctx, team, exclude=actor.user_id) if team else Readers((), False)
@@ -343,8 +312,16 @@ async def on_out_of_area_reason(
         t(actor.language, "checkin.oor_saved", told=told_text(actor.language, readers)),
         reply_markup=menu_for(actor),
     )
-    if team is None:
-        return
+    if team is not None:
+        await tell_readers_the_reason(context, ctx, actor, team, readers, reason)
+    # Ended only once the readers were told: a crash before this tells them again rather
+    # than never.
+    await end_flow(update, ctx, actor)
+
+
+async def tell_readers_the_reason(
+    context: Context, ctx: AppContext, actor: Actor, team: Team, readers: Readers, reason: str
+) -> None:
     name = actor.person.name if actor.person and actor.person.name else str(actor.user_id)
     for supervisor in readers.people:
         lang = supervisor.language or "en"
@@ -377,12 +354,8 @@ async def on_live_edit(update: Update, context: Context) -> None:
     )
 
 
-async def _menu_checkin_text(
+async def menu_checkin_text(
     update: Update, context: Context, ctx: AppContext, actor: Actor
 ) -> None:
     # Some clients send the button's label as text when location access is refused.
     await cmd_checkin(update, context)
-
-
-for _label in all_labels("menu.checkin"):
-    MENU_BUTTONS[_label] = _menu_checkin_text

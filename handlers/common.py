@@ -272,6 +272,19 @@ async def open_admin_button(
     return ctx, actor, query, state if state is not None and state.flow == flow else None
 
 
+async def open_known_command(update: Update, context: Context) -> tuple[AppContext, Actor] | None:
+    """What a command for people the bot knows checks first: a private chat, a known person.
+    Says why not and returns None when either fails."""
+    ctx, actor = await actor_of(update, context)
+    if not is_private(update):
+        await reply(update, t(actor.language, "private_only"))
+        return None
+    if not actor.known:
+        await reply(update, not_a_member_text(actor))
+        return None
+    return ctx, actor
+
+
 async def open_admin_command(
     update: Update, context: Context, what: str
 ) -> tuple[AppContext, Actor] | None:

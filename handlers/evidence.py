@@ -8,7 +8,7 @@ from bot.access import Actor
 from bot.context import AppContext
 from bot.i18n import t
 from bot.rules.compliance import parse_month
-from bot.rules.schedule import local_day
+from bot.rules.team_hours import local_day
 from bot.services.evidence import evidence_picture
 from handlers.common import Context, actor_of, clean_text, is_private, not_a_member_text, reply
 

@@ -8,6 +8,7 @@ import re
 import tempfile
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from telegram import Update
 from telegram.constants import ChatAction
@@ -16,7 +17,7 @@ from bot.access import Actor
 from bot.context import AppContext
 from bot.exporting import DATASETS, EXPORTABLE_DAYS, FORMATS, ExportError, ExportRequest
 from bot.i18n import t
-from bot.rules.schedule import local_day
+from bot.rules.team_hours import local_day
 from bot.services import export as export_service
 from bot.services.export import for_telegram, month_range, run_export
 from handlers.common import (
@@ -24,12 +25,11 @@ from handlers.common import (
     answer_query,
     edit_pressed,
     inline_rows,
-    open_admin_button,
     open_admin_command,
     parse_id,
     reply,
 )
-from handlers.flows import text_step
+from handlers.flows import admin_answer, end_flow, move_flow, open_wizard_button
 from storage.exports import ExportFilter
 from storage.models import FlowState
 
@@ -44,8 +44,26 @@ async def cmd_export(update: Update, context: Context) -> None:
     if opened is None:
         return
     ctx, actor = opened
+    await move_flow(update, ctx, actor, FLOW, "range", {})
+    await _ask_range(update, actor)
+
+
+async def ask_question(
+    update: Update, context: Context, ctx: AppContext, actor: Actor, state: FlowState
+) -> None:
+    """The wizard's current question asked again (for an update that already answered it)."""
+    if state.step == "range":
+        await _ask_range(update, actor)
+    elif state.step == "typed":
+        await reply(update, t(actor.language, "export.ask_typed_range"))
+    elif state.step == "team":
+        await _show_teams(update, ctx, actor, state.data)
+    else:
+        await _show_formats(update, ctx, actor, state.data)
+
+
+async def _ask_range(update: Update, actor: Actor) -> None:
     lang = actor.language
-    await ctx.storage.flows.set(actor.user_id, FLOW, "range", {}, now=ctx.now_ts())
     await reply(
         update,
         t(lang, "export.ask_range"),
@@ -74,9 +92,13 @@ def parse_range(text: str) -> tuple[date, date] | None:
 
 
 async def _ask_team(update: Update, ctx: AppContext, actor: Actor, first: date, last: date) -> None:
-    lang = actor.language
     data = {"first": first.isoformat(), "last": last.isoformat()}
-    await ctx.storage.flows.set(actor.user_id, FLOW, "team", data, now=ctx.now_ts())
+    await move_flow(update, ctx, actor, FLOW, "team", data)
+    await _show_teams(update, ctx, actor, data)
+
+
+async def _show_teams(update: Update, ctx: AppContext, actor: Actor, data: dict[str, Any]) -> None:
+    lang = actor.language
     teams = (await ctx.storage.teams.all())[:MAX_TEAM_BUTTONS]
     rows = [[(t(lang, "export.all_teams"), "ex:t:all")]]
     pairs = [(team.name[:40], f"ex:t:{team.id}") for team in teams]
@@ -91,9 +113,16 @@ async def _ask_team(update: Update, ctx: AppContext, actor: Actor, first: date, 
 async def _ask_format(
     update: Update, ctx: AppContext, actor: Actor, state: FlowState, team_id: int | None
 ) -> None:
-    lang = actor.language
     data = {**state.data, "team": team_id}
-    await ctx.storage.flows.set(actor.user_id, FLOW, "format", data, now=ctx.now_ts())
+    await move_flow(update, ctx, actor, FLOW, "format", data)
+    await _show_formats(update, ctx, actor, data)
+
+
+async def _show_formats(
+    update: Update, ctx: AppContext, actor: Actor, data: dict[str, Any]
+) -> None:
+    lang = actor.language
+    team_id = data.get("team")
     team_name = await _team_label(ctx, lang, team_id)
     await reply(
         update,
@@ -107,15 +136,12 @@ async def _team_label(ctx: AppContext, lang: str, team_id: int | None) -> str:
     return team.name if team else t(lang, "export.all_teams")
 
 
-@text_step(FLOW)
 async def on_text(
     update: Update, context: Context, ctx: AppContext, actor: Actor, state: FlowState
 ) -> None:
-    if not actor.is_admin:
-        await ctx.storage.flows.clear(actor.user_id)
+    text = await admin_answer(update, ctx, actor)
+    if text is None:
         return
-    message = update.effective_message
-    text = (message.text or "").strip() if message else ""
     lang = actor.language
     if state.step in ("range", "typed"):
         parsed = parse_range(text)
@@ -134,12 +160,12 @@ async def on_text(
 
 
 async def on_button(update: Update, context: Context) -> None:
-    opened = await open_admin_button(update, context, "export", FLOW)
+    opened = await open_wizard_button(update, context, "export", FLOW)
     if opened is None:
         return
     ctx, actor, query, state = opened
     parts = (query.data or "").split(":")
-    if state is None or len(parts) != 3:
+    if len(parts) != 3:
         await answer_query(query, t(actor.language, "button.stale"))
         return
     _, kind, value = parts
@@ -147,7 +173,7 @@ async def on_button(update: Update, context: Context) -> None:
     await edit_pressed(query, None)
     if kind == "r" and state.step == "range":
         if value == "typed":
-            await ctx.storage.flows.set(actor.user_id, FLOW, "typed", {}, now=ctx.now_ts())
+            await move_flow(update, ctx, actor, FLOW, "typed", {})
             await reply(update, t(actor.language, "export.ask_typed_range"))
             return
         today = local_day(ctx.clock.now(), ctx.settings.timezone)
@@ -159,8 +185,9 @@ async def on_button(update: Update, context: Context) -> None:
             return
         await _ask_format(update, ctx, actor, state, team_id)
     elif kind == "f" and state.step == "format" and value in FORMATS:
-        await ctx.storage.flows.clear(actor.user_id)
         await _run(update, context, ctx, actor, state, value)
+        # Ended only once the files went out: a crash mid-export runs it again.
+        await end_flow(update, ctx, actor)
     else:
         await reply(update, t(actor.language, "button.stale"))
 

@@ -1,63 +1,216 @@
-"""Routing of free text and shared locations to the multi-step flow a person is in.
+"""Routing of free text, media and shared locations to the multi-step flow a person is in.
 
-Flow state lives in storage (survives restarts). Each flow module registers a step handler
-for its flow name; plain text outside any flow falls back to the menu buttons.
+Flow state lives in storage (survives restarts). Which flow step receives what, which menu
+button does what and what happens to text in no flow is one table, `Routes`, built and
+commented in the composition root (`bot/app.py: routes()`) and kept in `bot_data`: no module
+fills it in when it is imported, so the order of imports changes nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
-from telegram import Update
+from telegram import CallbackQuery, Update
 
 from bot.access import Actor
 from bot.context import AppContext
-from bot.i18n import t
-from handlers.common import Context, menu_for, not_a_member_text, reply
+from bot.flows.states import load as load_state
+from bot.i18n import all_labels, t
+from handlers.common import (
+    Context,
+    answer_query,
+    menu_for,
+    not_a_member_text,
+    open_admin_button,
+    reply,
+)
 from storage.models import FlowState
 
 StepHandler = Callable[[Update, Context, AppContext, Actor, FlowState], Awaitable[None]]
 MenuHandler = Callable[[Update, Context, AppContext, Actor], Awaitable[None]]
 
-TEXT_STEPS: dict[str, StepHandler] = {}
-LOCATION_STEPS: dict[str, StepHandler] = {}
-# Reply-keyboard labels (any language) -> handler; filled by the flow modules.
-MENU_BUTTONS: dict[str, MenuHandler] = {}
-# What to do with text that is in no flow and no button (a later flow may claim it).
-FALLBACK_TEXT: list[MenuHandler] = []
+ROUTES_KEY = "outpost.routes"
+log = logging.getLogger("outpost.flows")
 
 
-def text_step(flow: str) -> Callable[[StepHandler], StepHandler]:
-    def register(fn: StepHandler) -> StepHandler:
-        TEXT_STEPS[flow] = fn
-        return fn
+@dataclass(frozen=True)
+class Routes:
+    """Where each kind of input goes. Keys of `menu_buttons` are catalog keys of the reply
+    keyboard's labels; every language's label of a key leads to the same handler."""
 
-    return register
+    text_steps: Mapping[str, StepHandler]
+    location_steps: Mapping[str, StepHandler]
+    menu_buttons: Mapping[str, MenuHandler]
+    # Text in no flow that is no button (the diary keeps it and asks).
+    fallback_text: MenuHandler | None
+    # Flows whose text step copes with a message that has no text (it re-prompts).
+    reprompt_flows: frozenset[str] = frozenset()
+    # Each flow's current question asked again: the answer to an update that already
+    # advanced the flow (it came again after a crash) and must not advance it twice.
+    questions: Mapping[str, StepHandler] = field(default_factory=dict)
+    by_label: dict[str, MenuHandler] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        labels = {
+            label: handler
+            for key, handler in self.menu_buttons.items()
+            for label in all_labels(key)
+        }
+        object.__setattr__(self, "by_label", labels)
+
+    def menu_button(self, text: str) -> MenuHandler | None:
+        return self.by_label.get(text.strip())
 
 
-def location_step(flow: str) -> Callable[[StepHandler], StepHandler]:
-    def register(fn: StepHandler) -> StepHandler:
-        LOCATION_STEPS[flow] = fn
-        return fn
-
-    return register
+def routes_of(context: Context) -> Routes:
+    routes: Routes = context.application.bot_data[ROUTES_KEY]
+    return routes
 
 
 async def route_text(
     update: Update, context: Context, ctx: AppContext, actor: Actor, state: FlowState | None
 ) -> None:
-    message = update.effective_message
-    text = (message.text or "").strip() if message else ""
-    if state is not None and state.flow in TEXT_STEPS:
-        await TEXT_STEPS[state.flow](update, context, ctx, actor, state)
+    """A text message: the step of the person's flow, a menu button, the fallback, a hint."""
+    routes = routes_of(context)
+    if await route_step(update, context, ctx, actor, state):
         return
     if not actor.known:
         await reply(update, not_a_member_text(actor))
         return
-    if text in MENU_BUTTONS:
-        await MENU_BUTTONS[text](update, context, ctx, actor)
+    message = update.effective_message
+    button = routes.menu_button(message.text or "") if message else None
+    if button is not None:
+        await button(update, context, ctx, actor)
         return
-    for fallback in FALLBACK_TEXT:
-        await fallback(update, context, ctx, actor)
+    if routes.fallback_text is not None:
+        await routes.fallback_text(update, context, ctx, actor)
         return
     await reply(update, t(actor.language, "unknown_text"), reply_markup=menu_for(actor))
+
+
+async def route_step(
+    update: Update, context: Context, ctx: AppContext, actor: Actor, state: FlowState | None
+) -> bool:
+    """Hand a message to the text step of the person's flow; False when they are in none."""
+    if await answered_before_step(update, context, ctx, actor, state):
+        return True
+    step = routes_of(context).text_steps.get(state.flow) if state is not None else None
+    if step is None or state is None:
+        return False
+    await step(update, context, ctx, actor, state)
+    return True
+
+
+async def route_location(
+    update: Update, context: Context, ctx: AppContext, actor: Actor, state: FlowState | None
+) -> bool:
+    """Hand a location to the location step of the person's flow; False when none takes it."""
+    step = routes_of(context).location_steps.get(state.flow) if state is not None else None
+    if step is None or state is None:
+        return False
+    if await answered_before_step(update, context, ctx, actor, state):
+        return True
+    await step(update, context, ctx, actor, state)
+    return True
+
+
+async def answered_before_step(
+    update: Update, context: Context, ctx: AppContext, actor: Actor, state: FlowState | None
+) -> bool:
+    """True (and answered) when this update must not reach the flow's step:
+
+    - the stored state has a shape its flow does not accept at that step (bot/flows/states.py:
+      left by an older version, or tampered with): the flow ends with a clear message;
+    - this update already moved the flow: Telegram delivered it again because a crash came
+      before it was marked handled. The step is not applied twice; the person is asked the
+      current question again, or told that the answer which ended the flow was taken."""
+    if state is not None and load_state(state.flow, state.step, state.data) is None:
+        log.warning(
+            "flow %s/%s of %s has a stale shape; ended", state.flow, state.step, actor.user_id
+        )
+        await ctx.storage.flows.clear(actor.user_id)
+        await reply(update, t(actor.language, "flow.stale"), reply_markup=menu_for(actor))
+        return True
+    if state is not None:
+        if state.advanced_by != update.update_id:
+            return False
+        question = routes_of(context).questions.get(state.flow)
+        if question is not None:
+            await question(update, context, ctx, actor, state)
+        else:
+            await reply(update, t(actor.language, "flow.already_taken"))
+        return True
+    if await ctx.storage.flows.ended_by(actor.user_id) != update.update_id:
+        return False
+    await reply(update, t(actor.language, "flow.already_taken"), reply_markup=menu_for(actor))
+    return True
+
+
+async def move_flow(
+    update: Update, ctx: AppContext, actor: Actor, flow: str, step: str, data: dict[str, Any]
+) -> None:
+    """Put the person at `step` of `flow`, recording `update` as what moved them there."""
+    await ctx.storage.flows.set(
+        actor.user_id, flow, step, data, now=ctx.now_ts(), by=update.update_id
+    )
+
+
+async def end_flow(update: Update, ctx: AppContext, actor: Actor) -> None:
+    """End the person's flow, recording `update` as what ended it. Called once the flow's
+    work is stored: a crash before this makes the last answer count again, never vanish."""
+    await ctx.storage.flows.clear(actor.user_id, by=update.update_id, now=ctx.now_ts())
+
+
+async def open_wizard_button(
+    update: Update, context: Context, what: str, flow: str
+) -> tuple[AppContext, Actor, CallbackQuery, FlowState] | None:
+    """An admin wizard's button (handlers/common.open_admin_button), unless this press
+    already moved the wizard (then its question is asked again), or the wizard is not open
+    (then the button is stale): None in both cases."""
+    opened = await open_admin_button(update, context, what, flow)
+    if opened is None:
+        return None
+    ctx, actor, query, state = opened
+    if await answered_before_step(update, context, ctx, actor, state):
+        await answer_query(query)
+        return None
+    if state is None:
+        await answer_query(query, t(actor.language, "button.stale"))
+        return None
+    return ctx, actor, query, state
+
+
+async def admin_answer(update: Update, ctx: AppContext, actor: Actor) -> str | None:
+    """The typed answer to an admin wizard's step, or None when the person is no longer an
+    admin (their draft is dropped)."""
+    if not actor.is_admin:
+        await ctx.storage.flows.clear(actor.user_id)
+        return None
+    message = update.effective_message
+    return (message.text or "").strip() if message else ""
+
+
+async def route_other(
+    update: Update, context: Context, ctx: AppContext, actor: Actor, state: FlowState | None
+) -> None:
+    """A sticker, document… : only flows that re-prompt for it hear of it."""
+    if state is not None and state.flow in routes_of(context).reprompt_flows:
+        await route_step(update, context, ctx, actor, state)
+
+
+async def press_menu_button(
+    update: Update, context: Context, ctx: AppContext, actor: Actor, text: str
+) -> bool:
+    """Run the menu button `text` names, if it is one (a flow that a button ends)."""
+    button = routes_of(context).menu_button(text)
+    if button is None:
+        return False
+    await button(update, context, ctx, actor)
+    return True
+
+
+def is_menu_button(context: Context, text: str) -> bool:
+    return routes_of(context).menu_button(text) is not None

@@ -2,7 +2,7 @@
 
 Conversation state lives in storage (flow "leave"), so a restart mid-way loses nothing. The
 same flow serves leave (type, first day, last day, reason, confirm) and make-up (reason,
-confirm): both end in `services.requests.submit`.
+confirm): both end in `services.leave_requests.submit`.
 """
 
 from __future__ import annotations
@@ -15,10 +15,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.access import Actor
 from bot.context import AppContext
-from bot.i18n import all_labels, t
+from bot.i18n import t
 from bot.rules import leave as rules
-from bot.rules.schedule import cutoff_utc, is_workday
-from bot.services import requests as service
+from bot.services import leave_requests as service
 from handlers.common import (
     Context,
     actor_of,
@@ -32,9 +31,9 @@ from handlers.common import (
     parse_id,
     reply,
 )
-from handlers.flows import MENU_BUTTONS, TEXT_STEPS, text_step
+from handlers.flows import answered_before_step, end_flow, move_flow, route_other
+from storage.leave_requests import Request
 from storage.models import FlowState, Team
-from storage.requests import NewRequest, Request
 
 FLOW = "leave"
 REJECT_FLOW = "req_reject"
@@ -150,7 +149,7 @@ async def cmd_leave(update: Update, context: Context) -> None:
         return
     ctx, actor, team = opened
     await show_my_requests(update, context, ctx, actor, team, empty_note=False)
-    await ctx.storage.flows.set(actor.user_id, FLOW, "type", {"kind": "leave"}, now=ctx.now_ts())
+    await move_flow(update, ctx, actor, FLOW, "type", {"kind": "leave"})
     await reply(
         update, t(actor.language, "leave.ask_type"), reply_markup=type_markup(actor.language)
     )
@@ -171,7 +170,7 @@ async def show_my_requests(
     """The member's pending and future requests, each with what can still be done to it."""
     lang = actor.language
     today = service.team_today(ctx, team)
-    mine = await ctx.storage.requests.of_person(actor.user_id, from_day=today)
+    mine = await ctx.storage.leave_requests.of_person(actor.user_id, from_day=today)
     if not mine:
         if empty_note:
             await reply(update, t(lang, "leave.none"))
@@ -232,51 +231,36 @@ async def cmd_makeup(update: Update, context: Context) -> None:
 async def begin_makeup(
     update: Update, context: Context, ctx: AppContext, actor: Actor, team: Team, day: date
 ) -> None:
-    lang = actor.language
-    today = service.team_today(ctx, team)
-    after_cutoff = ctx.clock.now() >= cutoff_utc(today, team.timezone, team.schedule)
-    if not rules.makeup_day_allowed(day, today, after_cutoff):
-        await send(
-            update,
-            context,
-            actor,
-            t(
-                lang,
-                "makeup.not_yet",
-                day=day.isoformat(),
-                cutoff=team.schedule.cutoff.strftime("%H:%M"),
-            ),
-        )
-        return
-    if await _refused_before_joining(update, context, actor, team, day):
-        return
-    if not is_workday(day, team.schedule):
-        await send(update, context, actor, t(lang, "makeup.not_workday", day=day.isoformat()))
-        return
-    state = await ctx.storage.checkins.day_state(actor.user_id, team.id, day)
-    if state is not None and state["timing"] != "missed":
-        timing = (
-            t(lang, f"timing.{state['timing']}")
-            if state["timing"] != "made_up"
-            else t(lang, "makeup.made_up")
-        )
-        await send(
-            update, context, actor, t(lang, "makeup.not_needed", day=day.isoformat(), timing=timing)
-        )
-        return
-    clashes = await ctx.storage.requests.clashes(actor.user_id, day, day)
-    if clashes:
-        await send(update, context, actor, clash_text(lang, clashes))
+    checked = await service.check_makeup(ctx, actor, team, day)
+    if checked.refusal is not None:
+        text = makeup_refusal_text(actor.language, team, day, checked)
+        await send(update, context, actor, text)
         return
     data = {"kind": "makeup", "first": day.isoformat(), "last": day.isoformat()}
-    await ctx.storage.flows.set(actor.user_id, FLOW, "reason", data, now=ctx.now_ts())
-    await send(update, context, actor, t(lang, "makeup.ask_reason", day=day.isoformat()))
+    await move_flow(update, ctx, actor, FLOW, "reason", data)
+    await send(update, context, actor, t(actor.language, "makeup.ask_reason", day=day.isoformat()))
+
+
+def makeup_refusal_text(lang: str, team: Team, day: date, checked: service.MakeupCheck) -> str:
+    refusal, iso = checked.refusal, day.isoformat()
+    if refusal is service.MakeupRefusal.NOT_YET:
+        cutoff = team.schedule.cutoff.strftime("%H:%M")
+        return t(lang, "makeup.not_yet", day=iso, cutoff=cutoff)
+    if refusal is service.MakeupRefusal.BEFORE_JOINING:
+        since = checked.since.isoformat() if checked.since else ""
+        return t(lang, "req.before_joining", day=iso, since=since)
+    if refusal is service.MakeupRefusal.NOT_WORKDAY:
+        return t(lang, "makeup.not_workday", day=iso)
+    if refusal is service.MakeupRefusal.NOT_NEEDED:
+        made_up = checked.timing == "made_up"
+        timing = t(lang, "makeup.made_up") if made_up else t(lang, f"timing.{checked.timing}")
+        return t(lang, "makeup.not_needed", day=iso, timing=timing)
+    return clash_text(lang, list(checked.clashes))
 
 
 # -- the conversation's steps ----------------------------------------------------------------
 
 
-@text_step(FLOW)
 async def on_leave_text(
     update: Update, context: Context, ctx: AppContext, actor: Actor, state: FlowState
 ) -> None:
@@ -304,10 +288,41 @@ async def on_leave_text(
             await reply(update, t(lang, problem or "leave.reason_empty", max=REASON_MAX))
             return
         data = {**state.data, "reason": reason}
-        await ctx.storage.flows.set(actor.user_id, FLOW, "confirm", data, now=ctx.now_ts())
+        await move_flow(update, ctx, actor, FLOW, "confirm", data)
         await reply(update, summary(lang, data, today, team), reply_markup=confirm_markup(lang))
     else:
         await reply(update, t(lang, "leave.use_buttons"), reply_markup=confirm_markup(lang))
+
+
+async def ask_current_question(
+    update: Update, context: Context, ctx: AppContext, actor: Actor, state: FlowState
+) -> None:
+    """The question the flow waits on, asked again (for an update that already moved it)."""
+    lang = actor.language
+    team = await member_team(ctx, actor)
+    if team is None:
+        return
+    today = service.team_today(ctx, team)
+    data = state.data
+    if state.step == "type":
+        await send(
+            update, context, actor, t(lang, "leave.ask_type"), reply_markup=type_markup(lang)
+        )
+    elif state.step == "first":
+        markup = calendar_markup(lang, today, today)
+        await send(update, context, actor, t(lang, "leave.ask_first"), reply_markup=markup)
+    elif state.step == "last":
+        first = date.fromisoformat(data["first"])
+        markup = calendar_markup(lang, first, today)
+        text = t(lang, "leave.ask_last", first=first.isoformat())
+        await send(update, context, actor, text, reply_markup=markup)
+    elif state.step == "reason" and data.get("kind") == "makeup":
+        await send(update, context, actor, t(lang, "makeup.ask_reason", day=data["first"]))
+    elif state.step == "reason":
+        await send(update, context, actor, t(lang, "leave.ask_reason"))
+    else:
+        markup = confirm_markup(lang)
+        await send(update, context, actor, summary(lang, data, today, team), reply_markup=markup)
 
 
 async def take_day(
@@ -325,7 +340,7 @@ async def take_day(
         if await _refused_before_joining(update, context, actor, team, day):
             return
         data = {**state.data, "first": day.isoformat()}
-        await ctx.storage.flows.set(actor.user_id, FLOW, "last", data, now=ctx.now_ts())
+        await move_flow(update, ctx, actor, FLOW, "last", data)
         await send(
             update,
             context,
@@ -340,11 +355,11 @@ async def take_day(
             update, context, actor, t(lang, "leave.day.before_first", first=first.isoformat())
         )
         return
-    clashes = await ctx.storage.requests.clashes(actor.user_id, first, day)
+    clashes = await ctx.storage.leave_requests.clashes(actor.user_id, first, day)
     if clashes:
         # Start the dates again: the clash names what is in the way.
         data = {k: v for k, v in state.data.items() if k not in ("first", "last")}
-        await ctx.storage.flows.set(actor.user_id, FLOW, "first", data, now=ctx.now_ts())
+        await move_flow(update, ctx, actor, FLOW, "first", data)
         await send(
             update,
             context,
@@ -363,19 +378,16 @@ async def take_day(
         )
         return
     data = {**state.data, "last": day.isoformat()}
-    await ctx.storage.flows.set(actor.user_id, FLOW, "reason", data, now=ctx.now_ts())
+    await move_flow(update, ctx, actor, FLOW, "reason", data)
     await send(update, context, actor, t(lang, "leave.ask_reason"))
 
 
 async def _refused_before_joining(
     update: Update, context: Context, actor: Actor, team: Team, day: date
 ) -> bool:
-    """Before joining a person was not a member yet: nothing to make up, no leave to take."""
-    membership = actor.member_of()
-    if membership is None or membership.team_id != team.id:
-        return False
-    since = membership.joined_day(team.timezone)
-    if day >= since:
+    """Before joining a person was not a member yet: no leave to take."""
+    since = service.joined_day_in(actor, team)
+    if since is None or day >= since:
         return False
     text = t(actor.language, "req.before_joining", day=day.isoformat(), since=since.isoformat())
     await send(update, context, actor, text)
@@ -418,6 +430,9 @@ async def on_leave_button(update: Update, context: Context) -> None:
         await answer_query(query)
         return
     state = await ctx.storage.flows.get(actor.user_id)
+    if await answered_before_step(update, context, ctx, actor, state):
+        await answer_query(query)
+        return
     team = await member_team(ctx, actor)
     if state is None or state.flow != FLOW or team is None:
         await answer_query(query, t(lang, "button.stale"))
@@ -428,7 +443,7 @@ async def on_leave_button(update: Update, context: Context) -> None:
         await answer_query(query)
         await edit_pressed(query, t(lang, "leave.type_chosen", type=t(lang, f"leave_type.{value}")))
         data = {**state.data, "type": value}
-        await ctx.storage.flows.set(actor.user_id, FLOW, "first", data, now=ctx.now_ts())
+        await move_flow(update, ctx, actor, FLOW, "first", data)
         await send(
             update,
             context,
@@ -454,13 +469,15 @@ async def on_leave_button(update: Update, context: Context) -> None:
     elif action in ("ok", "no") and state.step == "confirm":
         await answer_query(query)
         await edit_pressed(query, None)
-        await ctx.storage.flows.clear(actor.user_id)
+        if action == "ok":
+            await submit(update, context, ctx, actor, team, state.data, today)
+        # Ended only once submitted: a crash before this leaves the request to be sent again
+        # (it then meets itself as a clash), never lost.
+        await end_flow(update, ctx, actor)
         if action == "no":
             await send(
                 update, context, actor, t(lang, "leave.discarded"), reply_markup=main_menu(lang)
             )
-            return
-        await submit(update, context, ctx, actor, team, state.data, today)
     else:
         await answer_query(query, t(lang, "button.stale"))
 
@@ -475,20 +492,9 @@ async def submit(
     today: date,
 ) -> None:
     lang = actor.language
-    first, last = date.fromisoformat(data["first"]), date.fromisoformat(data["last"])
-    new = NewRequest(
-        kind=data["kind"],
-        telegram_id=actor.user_id,
-        team_id=team.id,
-        leave_type=data.get("type") if data["kind"] == "leave" else None,
-        first_day=first,
-        last_day=last,
-        days=rules.leave_workdays(first, last, team.schedule)
-        if data["kind"] == "leave"
-        else rules.leave_days(first, last),
-        reason=data["reason"],
-        retroactive=rules.is_retroactive(first, today) and data["kind"] == "leave",
-    )
+    span = date.fromisoformat(data["first"]), date.fromisoformat(data["last"])
+    kind, leave_type, reason = data["kind"], data.get("type"), data["reason"]
+    new = service.request_from(actor.user_id, team, kind, leave_type, span, reason, today)
     request, clashes, sent = await service.submit(ctx, context.bot, new)
     if request is None:
         await send(update, context, actor, clash_text(lang, clashes), reply_markup=main_menu(lang))
@@ -524,7 +530,7 @@ async def on_request_button(update: Update, context: Context) -> None:
             await answer_refusal(query, ctx, lang, checked)
             return
         data = {"request_id": request_id}
-        await ctx.storage.flows.set(actor.user_id, REJECT_FLOW, "reason", data, now=ctx.now_ts())
+        await move_flow(update, ctx, actor, REJECT_FLOW, "reason", data)
         await answer_query(query)
         await send(update, context, actor, t(lang, "req.ask_reject_reason", id=request_id))
         return
@@ -547,7 +553,6 @@ async def answer_refusal(query: Any, ctx: AppContext, lang: str, outcome: servic
     await answer_query(query, t(lang, f"req.refused.{refusal}"), show_alert=True)
 
 
-@text_step(REJECT_FLOW)
 async def on_reject_reason(
     update: Update, context: Context, ctx: AppContext, actor: Actor, state: FlowState
 ) -> None:
@@ -557,11 +562,12 @@ async def on_reject_reason(
     if reason is None:
         await reply(update, t(lang, problem or "leave.reason_empty", max=REASON_MAX))
         return
-    await ctx.storage.flows.clear(actor.user_id)
     request_id = int(state.data["request_id"])
     outcome = await service.decide(
         ctx, context.bot, actor, request_id, approve=False, reason=reason
     )
+    # Ended only once decided: a crash before this leaves the reason to be taken again.
+    await end_flow(update, ctx, actor)
     if outcome.ok:
         await reply(update, t(lang, "req.rejected_done", id=request_id))
     elif outcome.refusal is service.Refusal.DECIDED and outcome.request:
@@ -651,20 +657,12 @@ async def on_other_message(update: Update, context: Context) -> None:
         return
     ctx, actor = await actor_of(update, context)
     state = await ctx.storage.flows.get(actor.user_id)
-    if state is not None and state.flow in REPROMPT_FLOWS and state.flow in TEXT_STEPS:
-        await TEXT_STEPS[state.flow](update, context, ctx, actor, state)
-    elif state is None and actor.known:
+    if state is None and actor.known:
         # A sticker or file out of the blue: say what the bot does take.
         await reply(update, t(actor.language, "other.unsupported"), reply_markup=menu_for(actor))
+        return
+    await route_other(update, context, ctx, actor, state)
 
 
-# Flows whose text step copes with a message that has no text (it re-prompts).
-REPROMPT_FLOWS = {FLOW, REJECT_FLOW, "diary", "diary_ask"}
-
-
-async def _menu_leave(update: Update, context: Context, ctx: AppContext, actor: Actor) -> None:
+async def menu_leave(update: Update, context: Context, ctx: AppContext, actor: Actor) -> None:
     await cmd_leave(update, context)
-
-
-for _label in all_labels("menu.leave"):
-    MENU_BUTTONS[_label] = _menu_leave

@@ -10,6 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from bot.access import Actor
 from bot.context import AppContext
 from bot.i18n import t
+from bot.jobs import reschedule_team
 from bot.rules.geo import (
     DEFAULT_RADIUS_M,
     RADIUS_MAX_M,
@@ -23,8 +24,7 @@ from bot.rules.geo import (
 from bot.rules.geo_hints import looks_swapped, parse_radius
 from bot.rules.morning import check_cutoff, check_on_time, on_time_end, suggested_cutoff
 from bot.rules.names import TEAM_NAME_MAX, clean_team_name
-from bot.rules.schedule import parse_hhmm
-from bot.scheduler import reschedule_team
+from bot.rules.team_hours import parse_hhmm
 from bot.services.teams import TeamDraft, create_invite, create_team, invite_link
 from handlers.common import (
     Context,
@@ -34,11 +34,13 @@ from handlers.common import (
     is_private,
     reply,
 )
-from handlers.flows import location_step, text_step
+from handlers.flows import admin_answer, answered_before_step, end_flow, move_flow
 from storage.models import FlowState
 from storage.teams import DuplicateTeam
 
 FLOW = "newteam"
+# What a draft begun before the wizard asked for a cutoff gets.
+DEFAULT_CUTOFF = "12:00"
 DEFAULT_TIME = "07:30"
 
 
@@ -56,16 +58,31 @@ async def cmd_newteam(update: Update, context: Context) -> None:
     if not is_private(update):
         await reply(update, t(actor.language, "private_only"))
         return
-    await ctx.storage.flows.set(actor.user_id, FLOW, "name", {}, now=ctx.now_ts())
+    await move_flow(update, ctx, actor, FLOW, "name", {})
     await reply(update, t(actor.language, "newteam.ask_name"))
 
 
 async def _advance(
     update: Update, ctx: AppContext, actor: Actor, step: str, data: dict[str, object]
 ) -> None:
+    await move_flow(update, ctx, actor, FLOW, step, data)
+    await _ask(update, ctx, actor, step, data)
+
+
+async def ask_question(
+    update: Update, context: Context, ctx: AppContext, actor: Actor, state: FlowState
+) -> None:
+    """The wizard's current question asked again (for an update that already answered it)."""
+    await _ask(update, ctx, actor, state.step, state.data)
+
+
+async def _ask(
+    update: Update, ctx: AppContext, actor: Actor, step: str, data: dict[str, object]
+) -> None:
     lang = actor.language
-    await ctx.storage.flows.set(actor.user_id, FLOW, step, data, now=ctx.now_ts())
-    if step == "site":
+    if step == "name":
+        await reply(update, t(lang, "newteam.ask_name"))
+    elif step == "site":
         await reply(update, t(lang, "newteam.ask_site"))
     elif step == "radius":
         await reply(
@@ -125,7 +142,7 @@ async def _advance(
             radius=data["radius"],
             tz=data["tz"],
             time=data["time"],
-            cutoff=data["cutoff"],
+            cutoff=data.get("cutoff", DEFAULT_CUTOFF),
         )
         await reply(update, text, reply_markup=buttons)
 
@@ -220,18 +237,14 @@ def _entered_coordinates(text: str) -> tuple[float, float]:
     return float(parts[0]), float(parts[1])
 
 
-@text_step(FLOW)
 async def on_text(
     update: Update, context: Context, ctx: AppContext, actor: Actor, state: FlowState
 ) -> None:
-    if not actor.is_admin:
-        await ctx.storage.flows.clear(actor.user_id)
-        return
-    message = update.effective_message
-    await _take(update, ctx, actor, state, message.text if message else "")
+    text = await admin_answer(update, ctx, actor)
+    if text is not None:
+        await _take(update, ctx, actor, state, text)
 
 
-@location_step(FLOW)
 async def on_location(
     update: Update, context: Context, ctx: AppContext, actor: Actor, state: FlowState
 ) -> None:
@@ -251,6 +264,9 @@ async def on_button(update: Update, context: Context) -> None:
     assert query is not None
     ctx, actor = await actor_of(update, context)
     state = await ctx.storage.flows.get(actor.user_id)
+    if await answered_before_step(update, context, ctx, actor, state):
+        await answer_query(query)
+        return
     if not actor.is_admin or not is_private(update) or state is None or state.flow != FLOW:
         if state is not None and state.flow == FLOW and not actor.is_admin:
             await ctx.storage.flows.clear(actor.user_id)  # no longer an admin: the draft goes
@@ -280,14 +296,16 @@ async def _create(
         radius_m=int(d["radius"]),
         timezone=d["tz"],
         on_time=d["time"],
-        cutoff=d.get("cutoff", "12:00"),  # drafts begun before the cutoff step existed
+        cutoff=d.get("cutoff", DEFAULT_CUTOFF),  # drafts begun before the cutoff step existed
     )
-    await ctx.storage.flows.clear(actor.user_id)
     try:
         team = await create_team(ctx, draft, actor_id=actor.user_id)
     except DuplicateTeam:
+        await end_flow(update, ctx, actor)
         await reply(update, t(actor.language, "newteam.name_taken", name=draft.name))
         return
+    # Ended only once the team exists: a crash before this never loses the wizard's answers.
+    await end_flow(update, ctx, actor)
     await reschedule_team(context.application, team.id)
     username = context.bot.username
     member = await create_invite(ctx, team, "member", actor_id=actor.user_id)

@@ -9,9 +9,9 @@ from telegram import Update
 
 from bot.context import AppContext
 from bot.i18n import t
+from bot.jobs import reschedule_team
 from bot.rules.calendar import format_workdays
 from bot.rules.policy import POLICY_SETTINGS, describe_policy
-from bot.scheduler import reschedule_team
 from bot.services.teams import TeamChanges, update_team
 from handlers.common import Context, actor_of, is_private, refuse, reply
 from storage.models import Team

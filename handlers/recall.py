@@ -17,13 +17,12 @@ from handlers.common import (
     answer_query,
     edit_pressed,
     inline_rows,
-    open_admin_button,
     open_admin_command,
     parse_id,
     reply,
 )
 from handlers.export import MAX_TEAM_BUTTONS
-from handlers.flows import text_step
+from handlers.flows import admin_answer, end_flow, move_flow, open_wizard_button
 from storage.models import FlowState, Team
 
 FLOW = "recall"
@@ -43,7 +42,7 @@ async def cmd_recall(update: Update, context: Context) -> None:
     if not teams:
         await reply(update, t(actor.language, "recall.no_teams"))
         return
-    await ctx.storage.flows.set(actor.user_id, FLOW, "team", {}, now=ctx.now_ts())
+    await move_flow(update, ctx, actor, FLOW, "team", {})
     pairs = [(team.name[:40], f"rc:t:{team.id}") for team in teams]
     await reply(
         update,
@@ -87,7 +86,8 @@ async def _ask_member(update: Update, ctx: AppContext, actor: Actor, team: Team)
         await ctx.storage.flows.clear(actor.user_id)
         await reply(update, t(actor.language, "recall.no_members", team=team.name))
         return
-    await ctx.storage.flows.set(actor.user_id, FLOW, "member", {"team": team.id}, now=ctx.now_ts())
+    data = {"team": team.id}
+    await move_flow(update, ctx, actor, FLOW, "member", data)
     buttons = [
         [(f"{p.name or m.telegram_id} · {m.unit or '-'}"[:60], f"rc:m:{m.telegram_id}")]
         for m, p in members[:MAX_MEMBER_BUTTONS]
@@ -101,7 +101,7 @@ async def _ask_member(update: Update, ctx: AppContext, actor: Actor, team: Team)
 
 async def _ask_reason(update: Update, ctx: AppContext, actor: Actor, data: dict) -> None:
     team, name, unit = await _names(ctx, data)
-    await ctx.storage.flows.set(actor.user_id, FLOW, "reason", data, now=ctx.now_ts())
+    await move_flow(update, ctx, actor, FLOW, "reason", data)
     await reply(
         update,
         t(
@@ -117,7 +117,7 @@ async def _ask_reason(update: Update, ctx: AppContext, actor: Actor, data: dict)
 async def _confirm(update: Update, ctx: AppContext, actor: Actor, data: dict) -> None:
     team, name, unit = await _names(ctx, data)
     lang = actor.language
-    await ctx.storage.flows.set(actor.user_id, FLOW, "confirm", data, now=ctx.now_ts())
+    await move_flow(update, ctx, actor, FLOW, "confirm", data)
     await reply(
         update,
         t(
@@ -134,15 +134,12 @@ async def _confirm(update: Update, ctx: AppContext, actor: Actor, data: dict) ->
     )
 
 
-@text_step(FLOW)
 async def on_text(
     update: Update, context: Context, ctx: AppContext, actor: Actor, state: FlowState
 ) -> None:
-    if not actor.is_admin:
-        await ctx.storage.flows.clear(actor.user_id)
+    text = await admin_answer(update, ctx, actor)
+    if text is None:
         return
-    message = update.effective_message
-    text = (message.text or "").strip() if message else ""
     lang = actor.language
     if state.step == "team":
         team = await ctx.storage.teams.find(text)
@@ -161,14 +158,11 @@ async def on_text(
 
 
 async def on_button(update: Update, context: Context) -> None:
-    opened = await open_admin_button(update, context, "recall", FLOW)
+    opened = await open_wizard_button(update, context, "recall", FLOW)
     if opened is None:
         return
     ctx, actor, query, state = opened
     parts = (query.data or "").split(":")
-    if state is None:
-        await answer_query(query, t(actor.language, "button.stale"))
-        return
     await answer_query(query)
     await edit_pressed(query, None)
     kind = parts[1] if len(parts) > 1 else ""
@@ -186,8 +180,9 @@ async def on_button(update: Update, context: Context) -> None:
         await ctx.storage.flows.clear(actor.user_id)
         await reply(update, t(actor.language, "cancelled"))
     elif kind == "ok" and state.step == "confirm":
-        await ctx.storage.flows.clear(actor.user_id)
         await _recall(update, context, ctx, actor, state.data)
+        # Ended only once recalled: a crash before this recalls again (which changes nothing).
+        await end_flow(update, ctx, actor)
     else:
         await reply(update, t(actor.language, "button.stale"))
 

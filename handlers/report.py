@@ -7,7 +7,7 @@ from telegram import Update
 
 from bot.i18n import t
 from bot.rules.compliance import parse_month, previous_month
-from bot.rules.schedule import local_datetime
+from bot.rules.team_hours import local_datetime
 from bot.services.compliance import send_month_on_request
 from handlers.common import Context, actor_of, is_private, reply
 

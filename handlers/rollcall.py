@@ -10,11 +10,16 @@ from telegram import Update
 from bot.access import Actor
 from bot.context import AppContext
 from bot.i18n import t
-from bot.rules.rollcall import RollcallAnswer
-from bot.rules.schedule import local_datetime
-from bot.scheduler import schedule_rollcall_close
+from bot.jobs import schedule_rollcall_close
+from bot.rules.team_hours import local_datetime
 from bot.services.rollcall import answer_rollcall, open_target, start_rollcall
-from handlers.common import Context, actor_of, format_distance, is_private, not_a_member_text, reply
+from handlers.common import (
+    Context,
+    format_distance,
+    open_known_command,
+    reply,
+)
+from handlers.locations import location_evidence, rollcall_answer
 from storage.models import Team
 
 
@@ -48,14 +53,11 @@ async def _resolve(
 
 
 async def cmd_rollcall(update: Update, context: Context) -> None:
-    ctx, actor = await actor_of(update, context)
+    opened = await open_known_command(update, context)
+    if opened is None:
+        return
+    ctx, actor = opened
     lang = actor.language
-    if not is_private(update):
-        await reply(update, t(lang, "private_only"))
-        return
-    if not actor.known:
-        await reply(update, not_a_member_text(actor))
-        return
     arg = " ".join(context.args or []).strip()
     team, member_id, error = await _resolve(ctx, actor, arg)
     if team is None:
@@ -90,18 +92,7 @@ async def maybe_answer(update: Update, context: Context, ctx: AppContext, actor:
     target = await open_target(ctx, actor.user_id, sent)
     if target is None:
         return False
-    loc = message.location
-    live = loc.live_period
-    live_s = live if live is None or isinstance(live, int) else int(live.total_seconds())
-    answer = RollcallAnswer(
-        lat=loc.latitude,
-        lon=loc.longitude,
-        accuracy_m=loc.horizontal_accuracy,
-        live_period=live_s,
-        is_forwarded=message.forward_origin is not None,
-        is_venue=message.venue is not None,
-        is_from_offline=bool(message.is_from_offline),
-    )
+    answer = rollcall_answer(location_evidence(message, ctx.clock.now()))
     judged = await answer_rollcall(
         ctx,
         actor.user_id,

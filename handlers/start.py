@@ -6,7 +6,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.access import Actor, load_actor
 from bot.context import AppContext
-from bot.i18n import LANGUAGES, all_labels, t
+from bot.i18n import LANGUAGES, t
 from bot.rules.joining import JoinOutcome, current_role, join_outcome
 from bot.services.joining import (
     InviteProblem,
@@ -29,7 +29,7 @@ from handlers.common import (
     not_a_member_text,
     reply,
 )
-from handlers.flows import MENU_BUTTONS, text_step
+from handlers.flows import end_flow, move_flow
 from storage.models import FlowState, Invite, Team
 
 LANGUAGE_NAMES = {"en": "English", "zh": "简体中文"}
@@ -141,7 +141,7 @@ async def ask_name(
     update: Update, ctx: AppContext, actor: Actor, code: str, team: str, role: str
 ) -> None:
     await ctx.storage.people.ensure(actor.user_id, now=ctx.now_ts())
-    await ctx.storage.flows.set(actor.user_id, "join", "name", {"code": code}, now=ctx.now_ts())
+    await move_flow(update, ctx, actor, "join", "name", {"code": code})
     role_name = t(actor.language, f"role.{role}")
     await reply(update, t(actor.language, "join.ask_name", team=team, role=role_name))
 
@@ -175,7 +175,21 @@ async def on_join_button(update: Update, context: Context) -> None:
     await ask_name(update, ctx, actor, code, check.team.name, check.invite.role)
 
 
-@text_step("join")
+async def ask_join_question(
+    update: Update, context: Context, ctx: AppContext, actor: Actor, state: FlowState
+) -> None:
+    """The join's current question asked again (for an update that already answered it)."""
+    if state.step != "name":
+        await reply(update, t(actor.language, "join.ask_unit"))
+        return
+    check = await check_invite(ctx, state.data.get("code", ""))
+    if check.team is None or check.invite is None:
+        await reply(update, t(actor.language, f"join.{check.problem}"))
+        return
+    role = t(actor.language, f"role.{check.invite.role}")
+    await reply(update, t(actor.language, "join.ask_name", team=check.team.name, role=role))
+
+
 async def on_join_text(
     update: Update, context: Context, ctx: AppContext, actor: Actor, state: FlowState
 ) -> None:
@@ -187,12 +201,12 @@ async def on_join_text(
         return
     if state.step == "name":
         data = {**state.data, "name": value}
-        await ctx.storage.flows.set(actor.user_id, "join", "unit", data, now=ctx.now_ts())
+        await move_flow(update, ctx, actor, "join", "unit", data)
         await reply(update, t(lang, "join.ask_unit"))
         return
     check = await check_invite(ctx, state.data.get("code", ""))
-    await ctx.storage.flows.clear(actor.user_id)
     if check.problem or check.invite is None or check.team is None:
+        await end_flow(update, ctx, actor)
         await reply(update, t(lang, f"join.{check.problem}"))
         return
     user = update.effective_user
@@ -206,6 +220,8 @@ async def on_join_text(
         username=user.username if user else None,
         language=actor.language,
     )
+    # Ended only once joined: a crash before this leaves the last answer to be taken again.
+    await end_flow(update, ctx, actor)
     if isinstance(outcome, InviteProblem):
         await reply(update, t(lang, f"join.{outcome}"))
         return
@@ -277,18 +293,12 @@ async def on_language_button(update: Update, context: Context) -> None:
         await reply(update, menu_text(shown), reply_markup=menu_for(shown))
 
 
-async def _menu_help(update: Update, context: Context, ctx: AppContext, actor: Actor) -> None:
+async def menu_help(update: Update, context: Context, ctx: AppContext, actor: Actor) -> None:
     await cmd_help(update, context)
 
 
-async def _menu_language(update: Update, context: Context, ctx: AppContext, actor: Actor) -> None:
+async def menu_language(update: Update, context: Context, ctx: AppContext, actor: Actor) -> None:
     await cmd_language(update, context)
-
-
-for _label in all_labels("menu.help"):
-    MENU_BUTTONS[_label] = _menu_help
-for _label in all_labels("menu.language"):
-    MENU_BUTTONS[_label] = _menu_language
 
 
 async def on_unknown_button(update: Update, context: Context) -> None:

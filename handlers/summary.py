@@ -8,10 +8,14 @@ from telegram import Update
 
 from bot.i18n import t
 from bot.rules.leave import relative_day
-from bot.rules.schedule import local_day
+from bot.rules.team_hours import local_day
 from bot.services.evidence import look_at_text, open_signals
 from bot.services.summary import summary_parts, team_night, team_summary
-from handlers.common import Context, actor_of, is_private, not_a_member_text, reply
+from handlers.common import (
+    Context,
+    open_known_command,
+    reply,
+)
 
 
 def _parse_day(args: list[str], today: date) -> date | None:
@@ -27,14 +31,11 @@ def _parse_day(args: list[str], today: date) -> date | None:
 
 
 async def cmd_summary(update: Update, context: Context) -> None:
-    ctx, actor = await actor_of(update, context)
+    opened = await open_known_command(update, context)
+    if opened is None:
+        return
+    ctx, actor = opened
     lang = actor.language
-    if not is_private(update):
-        await reply(update, t(lang, "private_only"))
-        return
-    if not actor.known:
-        await reply(update, not_a_member_text(actor))
-        return
     if actor.is_admin:
         teams = await ctx.storage.teams.all()
     else:

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 
 from bot.rules.compliance import DayRecord, LeaveSpan, MemberInput, TeamInput
-from bot.rules.schedule import local_day, month_days
+from bot.rules.team_hours import local_day, month_days
 from storage.db import Database
 from storage.models import Team
 from storage.spoof import SpoofRepo

@@ -16,12 +16,12 @@ from storage.exports import ExportRepo
 from storage.flows import FlowRepo
 from storage.imports import ImportRepo
 from storage.invites import InviteRepo
+from storage.leave_requests import RequestRepo
+from storage.notice_facts import NoticeFactsRepo
 from storage.notifications import NotificationRepo
 from storage.people import PeopleRepo
 from storage.recalls import RecallRepo
-from storage.requests import RequestRepo
 from storage.rollcalls import RollcallRepo
-from storage.scheduling import SchedulingRepo
 from storage.spoof import SpoofRepo
 from storage.teams import TeamRepo
 from storage.yearly import YearlyRepo
@@ -40,10 +40,10 @@ class Storage:
         self.audit = AuditRepo(self.db)
         self.flows = FlowRepo(self.db)
         self.notifications = NotificationRepo(self.db)
-        self.scheduling = SchedulingRepo(self.db)
+        self.notice_facts = NoticeFactsRepo(self.db)
         self.rollcalls = RollcallRepo(self.db)
         self.compliance = ComplianceRepo(self.db, self.teams)
-        self.requests = RequestRepo(self.db)
+        self.leave_requests = RequestRepo(self.db)
         self.diary = DiaryRepo(self.db)
         self.delivery = DeliveryRepo(self.db)
         self.exports = ExportRepo(self.db)

@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.rules.checkin import Site
 from bot.rules.policy import Policy
-from bot.rules.schedule import Schedule, local_day
+from bot.rules.team_hours import Schedule, local_day
 
 
 @dataclass(frozen=True)
@@ -77,6 +77,8 @@ class FlowState:
     flow: str
     step: str
     data: dict[str, Any] = field(default_factory=dict)
+    # The Telegram update that moved the flow to this step (None: not moved by an update).
+    advanced_by: int | None = None
 
 
 @dataclass(frozen=True)

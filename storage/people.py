@@ -40,6 +40,13 @@ def _membership(row: sqlite3.Row) -> Membership:
     )
 
 
+SET_PROFILE_SQL = "UPDATE people SET name = ?, unit = ? WHERE telegram_id = ?"
+LEAVE_OTHER_TEAMS_SQL = (
+    "UPDATE memberships SET state = 'left' WHERE telegram_id = ? AND role = 'member'"
+    " AND team_id != ? AND state = 'active'"
+)
+
+
 class _NotJoined(Exception):
     """Aborts a join's transaction: the code had no use left, or the person is already in."""
 
@@ -70,9 +77,7 @@ class PeopleRepo:
         )
 
     async def set_profile(self, telegram_id: int, *, name: str, unit: str) -> None:
-        await self.db.execute(
-            "UPDATE people SET name = ?, unit = ? WHERE telegram_id = ?", (name, unit, telegram_id)
-        )
+        await self.db.execute(SET_PROFILE_SQL, (name, unit, telegram_id))
 
     async def set_language(self, telegram_id: int, language: str, *, now: float) -> None:
         await self.db.execute(
@@ -157,11 +162,24 @@ class PeopleRepo:
         )
 
     async def accept_invite(
-        self, telegram_id: int, team_id: int, role: str, *, unit: str, code: str, now: float
+        self,
+        telegram_id: int,
+        team_id: int,
+        role: str,
+        *,
+        unit: str,
+        code: str,
+        now: float,
+        name: str | None = None,
+        leave_other_member_teams: bool = False,
     ) -> bool:
         """Adds a membership (or brings back one that was left) and counts the invite's use,
         atomically. An active or recalled membership is never rewritten by a link, and a
-        code with no use left joins nobody: False then, and nothing changed."""
+        code with no use left joins nobody: False then, and nothing changed.
+
+        With `name`, the person's name and unit are written in the same transaction, and with
+        `leave_other_member_teams` their other member teams are left in it too: a crash can
+        not leave someone joined without a name, or stationed at two sites."""
         try:
             async with self.db.transaction() as conn:
                 took = await conn.execute(TAKE_USE_SQL, (code,))
@@ -177,13 +195,10 @@ class PeopleRepo:
                 )
                 if cur.rowcount != 1:
                     raise _NotJoined  # rolls the use back too
+                if leave_other_member_teams:
+                    await conn.execute(LEAVE_OTHER_TEAMS_SQL, (telegram_id, team_id))
+                if name is not None:
+                    await conn.execute(SET_PROFILE_SQL, (name, unit, telegram_id))
         except _NotJoined:
             return False
         return True
-
-    async def leave_other_member_teams(self, telegram_id: int, *, keep_team_id: int) -> None:
-        await self.db.execute(
-            "UPDATE memberships SET state = 'left' WHERE telegram_id = ? AND role = 'member'"
-            " AND team_id != ? AND state = 'active'",
-            (telegram_id, keep_team_id),
-        )

@@ -8,8 +8,8 @@ from typing import Any
 
 from bot.rules.checkin import Site
 from bot.rules.policy import Policy
-from bot.rules.schedule import Schedule, parse_hhmm
 from bot.rules.spoof import SpoofThresholds
+from bot.rules.team_hours import Schedule, parse_hhmm
 from storage.db import Database
 from storage.dialects import Dialect
 from storage.dialects.errors import INTEGRITY_ERRORS, is_unique_violation

@@ -160,8 +160,8 @@ class Drawer:
         if "subtypes" in spec:
             return st.one_of(*(self.obj(sub, depth) for sub in spec["subtypes"]))
         fields = spec["fields"]
-        required = {}
-        optional = {}
+        required: dict[str, Any] = {}
+        optional: dict[str, Any] = {}
         for fname, f in fields.items():
             if not all(
                 t.removeprefix("Array of ") in SCHEMA or t.removeprefix("Array of ") in SCALARS

@@ -159,8 +159,6 @@ async def run_chaos(
     log = (workdir / "bot.log").open("ab")
     locations: set[int] = set()
     texts: set[int] = set()
-    kill_points: list[int] = []
-    restarts_ok = True
     try:
         users = [emu.user(FIRST_MEMBER + i, f"M{i}") for i in range(members)]
         # The burst: every member shares a location and writes a line, in a shuffled order.
@@ -177,30 +175,11 @@ async def run_chaos(
         last_update = max(locations | texts)
         env = _bot_env(emu, db_path, window)
         deadline = started + budget_s
-        proc = await _start_bot(env, log)
         # Kill at random points of the burst: after a random number of further replies.
-        expected_sends = 2 * members
-        span = max(2, expected_sends // (kills + 1))
-        for _ in range(kills):
-            target = _sends(emu) + rng.randint(1, span)
-            await _wait_sends(emu, target, proc, deadline)
-            await asyncio.sleep(rng.uniform(0, 0.02))
-            kill_points.append(_sends(emu))
-            if proc.returncode is not None:
-                restarts_ok = False
-            else:
-                proc.send_signal(signal.SIGKILL)
-                await proc.wait()
-            proc = await _start_bot(env, log)
-        while emu.confirmed_update_id < last_update and time.monotonic() < deadline:
-            await emu.changed(0.5)
-        proc.send_signal(signal.SIGTERM)
-        try:
-            rc = await asyncio.wait_for(proc.wait(), 15)
-        except TimeoutError:
-            proc.kill()
-            rc = await proc.wait()
-        restarts_ok = restarts_ok and rc == 0
+        span = max(2, 2 * members // (kills + 1))
+        kill_points, restarts_ok = await kill_and_finish(
+            emu, env, log, rng, kills=kills, span=span, last_update=last_update, deadline=deadline
+        )
         return await _report(
             emu,
             db_path,
@@ -215,6 +194,44 @@ async def run_chaos(
     finally:
         log.close()
         await emu.stop()
+
+
+async def kill_and_finish(
+    emu: BotApiEmulator,
+    env: dict[str, str],
+    log: Any,
+    rng: random.Random,
+    *,
+    kills: int,
+    span: int,
+    last_update: int,
+    deadline: float,
+) -> tuple[list[int], bool]:
+    """Run the bot, SIGKILL it `kills` times (each after 1..span further replies) and start it
+    again, let it finish every update, then stop it. Returns where the kills fell (replies
+    sent so far) and whether every start and the final stop went well."""
+    kill_points: list[int] = []
+    restarts_ok = True
+    proc = await _start_bot(env, log)
+    for _ in range(kills):
+        await _wait_sends(emu, _sends(emu) + rng.randint(1, span), proc, deadline)
+        await asyncio.sleep(rng.uniform(0, 0.02))
+        kill_points.append(_sends(emu))
+        if proc.returncode is not None:
+            restarts_ok = False
+        else:
+            proc.send_signal(signal.SIGKILL)
+            await proc.wait()
+        proc = await _start_bot(env, log)
+    while emu.confirmed_update_id < last_update and time.monotonic() < deadline:
+        await emu.changed(0.5)
+    proc.send_signal(signal.SIGTERM)
+    try:
+        rc = await asyncio.wait_for(proc.wait(), 15)
+    except TimeoutError:
+        proc.kill()
+        rc = await proc.wait()
+    return kill_points, restarts_ok and rc == 0
 
 
 def _update_id_of(emu: BotApiEmulator, msg: dict[str, Any]) -> int:

@@ -181,7 +181,7 @@ async def test_backup_while_a_burst_of_checkins_is_written(tmp_path: Path) -> No
         for n in range(3):
             await asyncio.sleep(0.05)
             target = tmp_path / f"copy{n}.db"
-            result = await asyncio.to_thread(backup_database, storage.db.path, target)
+            result = await asyncio.to_thread(backup_database, storage.db.path, target)  # type: ignore[attr-defined]
             assert result.integrity == "ok"
             copies.append(target)
         await writer

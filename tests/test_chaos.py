@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.chaos_flows import run_flow_chaos
 from tests.chaos_harness import run_chaos
 
 
@@ -19,3 +20,14 @@ async def test_burst_survives_three_kills(tmp_path: Path, db_target: Path | str)
     assert report.accepted == 500 and report.unconfirmed == 0
     assert report.repeated_confirmations <= report.window * report.kills
     assert report.integrity == "ok"
+
+
+async def test_kills_in_the_middle_of_conversations_put_no_answer_in_a_wrong_field(
+    tmp_path: Path,
+) -> None:
+    report = await run_flow_chaos(tmp_path, joiners=40, leavers=40, kills=4, seed=3)
+    print("\n".join(report.lines()))
+    assert len(report.kill_points) == 4 and report.restarts_ok, (tmp_path / "bot.log").read_text()
+    assert report.wrong_fields == []
+    assert report.joined_right == 40 and report.leaves_right == 40
+    assert report.left_in_a_flow == 0 and report.diary_questions == 0

@@ -9,7 +9,7 @@ from bot.reports.compliance_chart import days_label
 from bot.reports.compliance_colors import STATUS_COLORS
 from bot.rules.compliance import DayRecord, MemberInput, TeamInput, team_month
 from bot.rules.policy import Policy
-from bot.rules.schedule import Schedule
+from bot.rules.team_hours import Schedule
 
 
 def test_every_status_has_its_own_colour() -> None:

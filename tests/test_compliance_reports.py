@@ -20,7 +20,7 @@ from bot.reports.compliance_table import display_width, team_text
 from bot.reports.compliance_xlsx import write_workbook
 from bot.reports.fonts.build import gb2312
 from bot.rules.compliance import DayRecord, MemberInput, TeamInput, TeamMonth, team_month
-from bot.rules.schedule import month_days
+from bot.rules.team_hours import month_days
 from tests.test_rules_compliance import ANN, POLICY, SCHEDULE
 
 

@@ -42,7 +42,7 @@ def _empty_pg(pg_server: PgServer, name: str) -> str:
 
 
 async def _contents(storage: Storage, tables: list[str]) -> dict[str, list[object]]:
-    out = {}
+    out: dict[str, list[object]] = {}
     for table in tables:
         rows = await storage.db.fetchall(select_all(storage.db.dialect.postgres, table))
         out[table] = sorted((sorted(dict(r).items()) for r in rows), key=repr)
@@ -79,7 +79,7 @@ async def test_sqlite_to_postgresql_and_back_keeps_every_row(tmp_path: Path, pg_
     assert len(again["teams"]) == len(before["teams"]) + 1
 
 
-async def _pg_marks(url: str) -> list[tuple[object, ...]]:
+async def _pg_marks(url: str) -> list[object]:
     async with Storage(url) as pg:
         return (await _contents(pg, ["schedule_marks"]))["schedule_marks"]
 

@@ -22,8 +22,8 @@ SH = ZoneInfo("Asia/Shanghai")
 LATE = "Sent late: this was due"
 
 
-def _at(*args: int) -> datetime:
-    return datetime(*args, tzinfo=SH).astimezone(UTC)
+def _at(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=SH).astimezone(UTC)
 
 
 async def _restart_at(world: World, *args: int) -> dict:  # type: ignore[type-arg]

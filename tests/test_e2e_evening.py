@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from bot.rules.schedule import Schedule
+from bot.rules.team_hours import Schedule
 from bot.services.summary import send_supervisor_summaries
 from tests.sched_helpers import leave, texts_to
 from tests.world import SITE_LAT, SITE_LON, World, offset

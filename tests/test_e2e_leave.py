@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Any
 
 from bot.emulator import UserActor
-from bot.services.requests import leave_followups
+from bot.services.leave_requests import leave_followups
 from tests.conftest import SHANGHAI
 from tests.world import SITE_LAT, SITE_LON, World
 
@@ -139,7 +139,7 @@ async def test_bad_answers_reprompt_and_nothing_is_half_saved(world: World) -> N
     assert "too long" in (await li.next_message())["text"]
     li.send_text("   ")
     assert "type a reason" in (await li.next_message())["text"]
-    assert (await world.storage.requests.count_by_state()) == {}
+    assert (await world.storage.leave_requests.count_by_state()) == {}
     li.send_text("Moving house")
     summary = await li.next_message()
     assert "2026-11-25 to 2026-11-26, days: 2" in summary["text"]
@@ -206,7 +206,7 @@ async def test_overlap_is_refused_with_the_clash_named(world: World) -> None:
     clash = await li.next_message()
     assert "overlap" in clash["text"] and f"#{request_id}" in clash["text"]
     assert "2026-12-01 to 2026-12-03" in clash["text"]
-    assert (await world.storage.requests.count_by_state()) == {"pending": 1}
+    assert (await world.storage.leave_requests.count_by_state()) == {"pending": 1}
 
 
 async def test_member_cancels_pending_and_ends_a_started_leave_early(world: World) -> None:

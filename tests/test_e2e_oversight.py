@@ -8,8 +8,8 @@ import random
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.rules.schedule import Schedule
-from bot.scheduler import draw_and_schedule
+from bot.jobs import draw_and_schedule
+from bot.rules.team_hours import Schedule
 from bot.services.rollcall import close_rollcall, fire_plan
 from bot.services.summary import send_supervisor_summaries
 from tests.sched_helpers import attend, diary, leave, logged, markup_of, texts_to

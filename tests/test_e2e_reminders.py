@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.catchup import catch_up
+from bot.jobs import TEAM_JOBS, reschedule_team, schedule_index, slot_job
 from bot.rules.reminders import Kind
-from bot.rules.schedule import Schedule, local_datetime
-from bot.scheduler import TEAM_JOBS, reschedule_team, schedule_index, slot_job
+from bot.rules.team_hours import Schedule, local_datetime
 from bot.services import fanout
 from bot.services.reminders import send_checkin_reminders
 from tests.sched_helpers import attend, delivered, diary, leave, logged, set_state, texts_to
@@ -42,7 +42,7 @@ async def test_named_jobs_never_duplicate_and_follow_dst(world: World) -> None:
         if kind is Kind.EVENING_REMINDER:
             continue
         job = slot_job(world.app, team.id, kind)
-        assert job is not None
+        assert job is not None and job.name is not None
         assert len(world.app.job_queue.get_jobs_by_name(job.name)) == 1
     start = datetime(2026, 3, 27, tzinfo=UTC)
     times = _trigger_times(world, team.id, Kind.CHECKIN_REMINDER, start, start + timedelta(days=4))
@@ -76,7 +76,7 @@ async def test_simulated_month(world: World, tz: str) -> None:
         )
     else:
         await world.storage.teams.set_schedule(
-            team.id, Schedule(holidays={date(2026, 3, 5)}), False
+            team.id, Schedule(holidays=frozenset({date(2026, 3, 5)})), False
         )
     team = await world.storage.teams.get(team.id)
     await reschedule_team(world.app, team.id)

@@ -98,7 +98,7 @@ def test_fast_path_neutralises_text_and_keeps_negative_numbers(batch: int) -> No
 @given(
     st.lists(
         st.text(
-            st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=6
+            st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00"), max_size=6
         ),
         min_size=1,
         max_size=8,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+from typing import Any
 
 import pytest
 
@@ -37,7 +38,7 @@ def payloads(rng: random.Random, prefix: str, n: int) -> list[str]:
     return out
 
 
-FLOWS = {
+FLOWS: dict[str, list[tuple[str, str, dict[str, Any]]]] = {
     "lv": [
         ("leave", "type", {"kind": "leave"}),
         ("leave", "first", {"kind": "leave", "type": "personal"}),

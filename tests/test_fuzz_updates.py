@@ -16,9 +16,9 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from bot.app import routes
 from bot.emulator.text import utf16_len
 from bot.updates import parse_update
-from handlers.flows import LOCATION_STEPS, TEXT_STEPS
 from tests.botapi_strategies import CALLBACK_PREFIXES, Drawer, texts
 from tests.world import World
 
@@ -237,5 +237,6 @@ async def test_hostile_updates(world: World, cast: Cast) -> None:
 
     db = world.storage.db
     assert await db.integrity_check() == "ok"
+    table = routes()
     for row in await db.fetchall("SELECT flow FROM flow_state"):
-        assert row["flow"] in TEXT_STEPS or row["flow"] in LOCATION_STEPS, row["flow"]
+        assert row["flow"] in table.text_steps or row["flow"] in table.location_steps, row["flow"]

@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 
 from bot.rules.checkin import DayEffect, Place, day_effect
-from bot.rules.schedule import Timing
+from bot.rules.team_hours import Timing
 from storage import Storage
 from storage.checkins import NewCheckin
 from tests.test_storage import SITE, _checkin
@@ -176,10 +176,10 @@ async def test_keyed_lookups_read_committed_state_inline(storage: Storage) -> No
 def test_gc_tuning_is_applied_once() -> None:
     import gc
 
-    from bot import runtime
+    from bot import gc_tuning
 
-    runtime.tune_gc()
-    assert gc.get_threshold()[0] >= runtime.YOUNG_THRESHOLD
+    gc_tuning.tune_gc()
+    assert gc.get_threshold()[0] >= gc_tuning.YOUNG_THRESHOLD
     frozen = gc.get_freeze_count()
-    runtime.tune_gc()  # a second app in the same process freezes nothing more
+    gc_tuning.tune_gc()  # a second app in the same process freezes nothing more
     assert gc.get_freeze_count() == frozen

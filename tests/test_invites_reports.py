@@ -93,7 +93,7 @@ async def test_a_supervisor_asks_for_the_monthly_report_in_chat(world: World) ->
 
 
 async def test_a_request_waiting_for_an_admin_is_reminded_after_24h_once(world: World) -> None:
-    from bot.services.requests import leave_followups
+    from bot.services.leave_requests import leave_followups
     from tests.test_e2e_leave import ask_leave
 
     team = await world.team("Xiaoshan")

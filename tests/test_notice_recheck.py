@@ -19,27 +19,27 @@ DAY = date(2026, 11, 25)
 async def test_member_day_sees_what_the_team_day_sees(world: World) -> None:
     team = await world.team()
     li = await world.enroll(team, name="Li")
-    day = await world.storage.scheduling.member_day(team.id, li.id, DAY)
+    day = await world.storage.notice_facts.member_day(team.id, li.id, DAY)
     assert day is not None and day.state == "active"
     assert not (day.checked_in or day.on_leave or day.wrote_diary or day.unreachable)
     await attend(world, li.id, team.id, DAY)
     await diary(world, li.id, team.id, DAY)
     await leave(world, li.id, team.id, DAY, DAY)
     await set_state(world, li.id, team.id, "recalled")
-    day = await world.storage.scheduling.member_day(team.id, li.id, DAY)
+    day = await world.storage.notice_facts.member_day(team.id, li.id, DAY)
     assert day is not None and day.state == "recalled"
     assert day.checked_in and day.on_leave and day.wrote_diary
     # Another day is another day; a stranger to the team is nobody's member.
-    other = await world.storage.scheduling.member_day(team.id, li.id, date(2026, 11, 26))
+    other = await world.storage.notice_facts.member_day(team.id, li.id, date(2026, 11, 26))
     assert other is not None and not other.checked_in and not other.on_leave
-    assert await world.storage.scheduling.member_day(team.id, 424242, DAY) is None
+    assert await world.storage.notice_facts.member_day(team.id, 424242, DAY) is None
 
 
 def _changes_at_slot(
     world: World, monkeypatch: pytest.MonkeyPatch, uid: int, change: Any
 ) -> list[int]:
     """Make `change` happen to `uid` after the notices were chosen, just before their slot."""
-    scheduling = world.storage.scheduling
+    scheduling = world.storage.notice_facts
     real = scheduling.member_day
     asked: list[int] = []
 

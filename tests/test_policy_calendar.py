@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from bot.rules.calendar import parse_workdays
 from bot.rules.leave import leave_workdays
-from bot.rules.schedule import Schedule
+from bot.rules.team_hours import Schedule
 from tests.cli_helpers import run_cli
 from tests.test_e2e_leave import ask_leave
 from tests.world import World
@@ -42,7 +42,7 @@ def test_leave_workdays_never_exceed_calendar_days(first: date, span: int, workd
     from datetime import timedelta
 
     last = first + timedelta(days=span) if first < date(9000, 1, 1) else first
-    schedule = Schedule(workdays=workdays, holidays={first})
+    schedule = Schedule(workdays=workdays, holidays=frozenset({first}))
     n = leave_workdays(first, last, schedule)
     assert 0 <= n <= (last - first).days  # the holiday on the first day never counts
 

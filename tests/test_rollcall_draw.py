@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.jobs import draw_and_schedule
 from bot.rules.rollcall import DrawTeam, draw_week
-from bot.rules.schedule import Schedule
-from bot.scheduler import draw_and_schedule
+from bot.rules.team_hours import Schedule
 from tests.world import World
 
 SH = ZoneInfo("Asia/Shanghai")

@@ -24,7 +24,7 @@ from bot.rules.catchup import (
     weekly_overdue,
 )
 from bot.rules.reminders import MEMBER_KINDS, Kind
-from bot.rules.schedule import Schedule, local_datetime
+from bot.rules.team_hours import Schedule, local_datetime
 
 SH = "Asia/Shanghai"
 ZONES = st.sampled_from(["Asia/Shanghai", "Europe/Berlin", "America/New_York", "Pacific/Apia"])
@@ -34,8 +34,8 @@ INSTANTS = st.datetimes(
 OUTAGES = st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=500))
 
 
-def _sh(*args: int) -> datetime:
-    return datetime(*args, tzinfo=ZoneInfo(SH)).astimezone(UTC)
+def _sh(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=ZoneInfo(SH)).astimezone(UTC)
 
 
 def test_down_across_the_first_at_0800_owes_last_months_report_late() -> None:

@@ -24,7 +24,7 @@ from bot.rules.checkin import (
     upgraded_timing,
 )
 from bot.rules.geo import Point, distance_m
-from bot.rules.schedule import Schedule, Timing
+from bot.rules.team_hours import Schedule, Timing
 
 FAST = settings(max_examples=60, deadline=None)
 SH = "Asia/Shanghai"

@@ -23,7 +23,7 @@ from bot.rules.compliance import (
     team_month,
 )
 from bot.rules.policy import Policy
-from bot.rules.schedule import Schedule, month_days
+from bot.rules.team_hours import Schedule, month_days
 
 D = date
 NOV = [D(2026, 11, d) for d in range(1, 31)]
@@ -271,7 +271,7 @@ def test_more_days_on_site_never_worsen_the_verdict(
 def test_days_before_joining_are_neither_missed_nor_owed() -> None:
     from bot.rules.compliance import DayStatus, MemberInput, Verdict, member_month, prorated
     from bot.rules.policy import Policy
-    from bot.rules.schedule import Schedule, month_days
+    from bot.rules.team_hours import Schedule, month_days
 
     days = month_days(2026, 11)
     joined = date(2026, 11, 23)

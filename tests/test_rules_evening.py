@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from bot.rules.checkin import EveningOutcome, judge_checkin
 from bot.rules.evening import EveningCheck, build_evening, render_evening
 from bot.rules.reminders import LeaveSpan
-from bot.rules.schedule import Schedule
 from bot.rules.summary import Member
+from bot.rules.team_hours import Schedule
 from tests.test_rules_checkin import SITE, evidence
 
 SH = "Asia/Shanghai"

@@ -20,8 +20,8 @@ from bot.rules.reminders import (
     reminder_targets,
 )
 from bot.rules.rollcall import AskAgain, DrawTeam, Outcome, RollcallAnswer, draw_week, judge_answer
-from bot.rules.schedule import Schedule, local_datetime
 from bot.rules.summary import Attendance, Member, PendingRequest, build_summary, render_summary
+from bot.rules.team_hours import Schedule, local_datetime
 from bot.rules.text import split_message
 
 WED = date(2026, 11, 25)
@@ -50,7 +50,10 @@ def test_reminder_targets_skip_leave_recalled_unreachable_and_done() -> None:
 
 def test_no_member_reminders_on_holidays_or_non_workdays() -> None:
     members = [MemberDay(1)]
-    assert reminder_targets(Kind.CHECKIN_REMINDER, members, WED, Schedule(holidays={WED})) == []
+    assert (
+        reminder_targets(Kind.CHECKIN_REMINDER, members, WED, Schedule(holidays=frozenset({WED})))
+        == []
+    )
     weekdays_only = Schedule(workdays=frozenset(range(5)))
     saturday = date(2026, 11, 28)
     assert reminder_targets(Kind.DIARY_REMINDER, members, saturday, weekdays_only) == []

@@ -49,7 +49,7 @@ def test_lines_shorter_than_limit_are_never_cut(lines: list[str]) -> None:
 
 
 def test_big_team_view_stays_one_message() -> None:
-    from handlers.diaries import fit
+    from handlers.diary_reading import fit
 
     lines = [f"✗ Member number {i:04d}: none" for i in range(400)]
     text = fit("en", lines)

@@ -9,11 +9,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.jobs import schedule_index, serve, sync_teams
 from bot.rules.checkin import Site
 from bot.rules.reminders import Kind, due_times
-from bot.rules.schedule import Schedule, local_datetime
 from bot.rules.slots import MONTHLY_COMPLIANCE, Slot
-from bot.scheduler import schedule_index, serve, sync_teams
+from bot.rules.team_hours import Schedule, local_datetime
 from tests.sched_helpers import delivered, logged
 from tests.world import World
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from bot.scheduler import MONTHLY_COMPLIANCE, reschedule_team, slot_job
+from bot.jobs import MONTHLY_COMPLIANCE, reschedule_team, slot_job
 from tests.world import World
 
 
 def _names(world: World) -> list[str]:
-    return [job.name for job in world.app.job_queue.jobs()]
+    return [job.name or "" for job in world.app.job_queue.jobs()]
 
 
 async def test_deployment_and_team_jobs_exist_once(world: World) -> None:
@@ -18,7 +18,7 @@ async def test_deployment_and_team_jobs_exist_once(world: World) -> None:
     for name in ("admin:leave_followups", "admin:recall_vacancies", "admin:rollcall_draw"):
         assert names.count(name) == 1, name
     job = slot_job(world.app, team.id, MONTHLY_COMPLIANCE)
-    assert job is not None
+    assert job is not None and job.name is not None
     assert names.count(job.name) == 1
     # 08:00 on the 1st in the team's own timezone, not the server's.
     trigger = job.job.trigger

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, date, datetime
+from functools import partial
+from typing import Any
 
 import pytest
 
@@ -15,7 +17,7 @@ from bot.rules.checkin import (
     Site,
     day_effect,
 )
-from bot.rules.schedule import Schedule, Timing
+from bot.rules.team_hours import Schedule, Timing
 from storage import Storage
 from storage.checkins import NewCheckin
 from storage.dialects.errors import INTEGRITY_ERRORS
@@ -110,12 +112,14 @@ async def test_same_message_twice_is_one_row(storage: Storage) -> None:
     assert await storage.checkins.count() == 1
 
 
+def _effect_of(c: NewCheckin, counting: Any) -> Any:
+    return day_effect(counting, c.verdict)
+
+
 async def test_concurrent_writers_do_not_interleave_transactions(storage: Storage) -> None:
     team = await storage.teams.create("T", "Asia/Shanghai", SITE, now=0.0)
     checkins = [_checkin(u, team.id, 1, Place.ON_SITE) for u in range(200)]
-    await asyncio.gather(
-        *(storage.checkins.record(c, lambda p, c=c: day_effect(p, c.verdict)) for c in checkins)
-    )
+    await asyncio.gather(*(storage.checkins.record(c, partial(_effect_of, c)) for c in checkins))
     assert await storage.checkins.count(accepted=True) == 200
     rows = await storage.checkins.team_day(team.id, date(2026, 11, 25))
     assert len(rows) == 200

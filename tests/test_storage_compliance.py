@@ -10,7 +10,7 @@ from bot.config import Settings
 from bot.context import AppContext
 from bot.rules.checkin import Site
 from bot.rules.compliance import DayStatus, Verdict, member_month
-from bot.rules.schedule import month_days
+from bot.rules.team_hours import month_days
 from bot.services.compliance import month_report
 from storage import Storage
 from tests import compliance_seed as seed

@@ -47,8 +47,8 @@ async def test_two_workers_decide_a_request_once(storage: Storage, db_target: Pa
                     admin_stage=False, reason=None, now=5.0,
                 )
                 for repo, state, actor in (
-                    (storage.requests, "approved", 1),
-                    (other.requests, "rejected", 2),
+                    (storage.leave_requests, "approved", 1),
+                    (other.leave_requests, "rejected", 2),
                 )
             )
         )  # fmt: skip

@@ -25,7 +25,7 @@ from storage import Storage
 from tests.world import World
 
 HEADER = ["name", "latitude", "longitude", "datum", "radius", "timezone", "checkin_time"]
-GOOD = [
+GOOD: list[list[Any]] = [
     ["Xiaoshan", 30.1674, 120.2589, "wgs84", 300, "Asia/Shanghai", "07:30"],
     # Tiananmen as Amap shows it (GCJ-02); WGS-84 39.908722, 116.397499.
     ["天安门 驻村队", 39.910131, 116.403740, "gcj02", 500, "", "08:00"],
@@ -33,7 +33,7 @@ GOOD = [
     ["沅陵县 荔溪村", 28.4522, 110.3935, "GCJ-02", None, "Asia/Shanghai", None],
     ["Berlin Mitte", 52.52, 13.405, "", 200, "Europe/Berlin", "09:00"],
 ]
-BAD = [
+BAD: list[list[Any]] = [
     ["Swapped", 120.2589, 30.1674, "wgs84", 300, "", ""],  # line 7: latitude first!
     ["xiaoshan", 30.0, 120.0, "", "", "", ""],  # line 8: duplicate of line 2 (any case)
     ["Broken", "thirty", 120.0, "wgs73", 20, "Mars/Base", "25:00"],  # line 9: everything

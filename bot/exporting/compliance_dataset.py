@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from bot.rules.compliance import LEAVE_TYPES, MemberMonth, settled_until, team_month
-from bot.rules.schedule import local_datetime
+from bot.rules.team_hours import local_datetime
 from storage.exports import Column, DataSet, ExportFilter, Kind, Rows
 
 COLUMNS = (

@@ -11,18 +11,22 @@ import os
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from bot.i18n import t
 from bot.reports.compliance_colors import STATUS_COLORS
 from bot.reports.compliance_table import headers, row
 from bot.rules.compliance import DayStatus, TeamMonth
+
+# openpyxl's write-only worksheet: its class lives in a private module (`_write_only`), so
+# it is not named here.
+Sheet = Any
 
 _BOLD = Font(bold=True)
 _CENTER = Alignment(horizontal="center")
@@ -53,7 +57,7 @@ def write_workbook(months: Sequence[TeamMonth], path: Path, lang: str) -> Path:
     return path
 
 
-def _header_cells(ws: WriteOnlyWorksheet, names: Sequence[str]) -> list[WriteOnlyCell]:
+def _header_cells(ws: Sheet, names: Sequence[str]) -> list[WriteOnlyCell]:
     cells = []
     for name in names:
         cell = WriteOnlyCell(ws, value=name)
@@ -116,7 +120,7 @@ def _quoted(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def _legend(ws: WriteOnlyWorksheet, codes: dict[DayStatus, str], lang: str) -> None:
+def _legend(ws: Sheet, codes: dict[DayStatus, str], lang: str) -> None:
     ws.append([])
     for status in DayStatus:
         cell = WriteOnlyCell(ws, value=codes[status] or None)

@@ -28,7 +28,7 @@ from bot.rules.geo import (
     to_wgs84,
     validate_radius,
 )
-from bot.rules.schedule import (
+from bot.rules.team_hours import (
     Schedule,
     Timing,
     cutoff_utc,

@@ -32,7 +32,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
 from bot.rules.reminders import DIGEST_AT, DIGEST_WEEKDAY, Kind, catch_up_kinds, due_times
-from bot.rules.schedule import Schedule, local_datetime, local_to_utc
+from bot.rules.team_hours import Schedule, local_datetime, local_to_utc
 
 LATE_AFTER = timedelta(minutes=5)
 MONTHLY_BACKLOG = 12

@@ -28,7 +28,7 @@ from enum import StrEnum
 
 from bot.rules.geo import InvalidCoordinates, Point, check_coordinates, distance_m
 from bot.rules.plausible import plausible_time
-from bot.rules.schedule import Schedule, Timing, local_day, morning_timing
+from bot.rules.team_hours import Schedule, Timing, local_day, morning_timing
 
 __all__ = [
     "DELAYED_AFTER_S",

@@ -40,7 +40,7 @@ from enum import StrEnum
 from typing import NamedTuple
 
 from bot.rules.policy import Policy
-from bot.rules.schedule import Schedule, is_workday, month_days
+from bot.rules.team_hours import Schedule, is_workday, month_days
 
 LEAVE_TYPES = ("personal", "sick", "official", "training", "other")
 

@@ -21,8 +21,8 @@ from datetime import date, time
 
 from bot.i18n import t
 from bot.rules.reminders import LeaveSpan, on_leave
-from bot.rules.schedule import Schedule
 from bot.rules.summary import Member
+from bot.rules.team_hours import Schedule
 
 
 @dataclass(frozen=True)

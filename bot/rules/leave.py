@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from bot.rules.schedule import Schedule, is_workday
+from bot.rules.team_hours import Schedule, is_workday
 
 PAST_LIMIT_DAYS = 60
 FUTURE_LIMIT_DAYS = 366

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from bot.rules.schedule import Schedule
+from bot.rules.team_hours import Schedule
 
 DEFAULTS = Schedule()
 LAST_MINUTE = time(23, 59)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
-from bot.rules.schedule import Schedule, is_workday, local_datetime, on_time_until
+from bot.rules.team_hours import Schedule, is_workday, local_datetime, on_time_until
 
 DIARY_REMINDER_AT = time(20, 30)
 SUMMARY_AT = time(21, 0)

@@ -30,7 +30,7 @@ from enum import StrEnum
 
 from bot.rules.checkin import Site
 from bot.rules.geo import InvalidCoordinates, Point, check_coordinates, distance_m
-from bot.rules.schedule import Schedule, is_workday, local_to_utc, on_time_until
+from bot.rules.team_hours import Schedule, is_workday, local_to_utc, on_time_until
 
 WORK_ENDS = time(18, 0)
 ABSENT = ("out_of_area", "no_answer")

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import time
 
 from bot.rules.reminders import DIGEST_AT, Kind, due_times
-from bot.rules.schedule import Schedule
+from bot.rules.team_hours import Schedule
 
 MONTHLY_COMPLIANCE = "monthly_compliance"
 

@@ -28,7 +28,7 @@ from bot.rules.geo import (
     to_wgs84,
 )
 from bot.rules.policy import Policy
-from bot.rules.schedule import Schedule, parse_hhmm
+from bot.rules.team_hours import Schedule, parse_hhmm
 
 if TYPE_CHECKING:  # a plain record; the rules never reach storage
     from storage.models import Team

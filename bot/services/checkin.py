@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from enum import StrEnum
 from typing import Any
 
 from bot.access import Actor
@@ -12,15 +13,17 @@ from bot.rules import spoof
 from bot.rules.checkin import (
     CheckinVerdict,
     DayEffect,
+    EveningOutcome,
     LocationEvidence,
+    Place,
     RejectReason,
     day_effect,
     judge_checkin,
 )
 from bot.rules.geo import Point, check_coordinates, distance_m
 from bot.rules.plausible import optional_finite, plausible_time
-from bot.rules.schedule import in_evening_window, local_day
 from bot.rules.spoof import Fix
+from bot.rules.team_hours import Timing, in_evening_window, local_day
 from storage.checkins import LivePoint, NewCheckin, RecordedCheckin, SpoofCheck
 from storage.models import Team
 from storage.spoof import SignalTarget
@@ -192,3 +195,33 @@ async def live_signals(ctx: AppContext, checkin: dict[str, Any], point: Fix) -> 
         [f for f in found if f is not None],
         ctx.now_ts(),
     )
+
+
+class FollowUp(StrEnum):
+    """What a judged location leads to besides its own reply, in the order it is sent."""
+
+    EVENING_REPLY = "evening_reply"  # the evening presence check's reply
+    STAFF_NOTE = "staff_note"  # a supervisor or admin told check-ins are for members
+    MORNING_REPLY = "morning_reply"  # what was recorded: time, distance, status
+    MAKEUP_OFFER = "makeup_offer"  # missed: a make-up request is one press away
+    OUT_OF_AREA = "out_of_area"  # the member is asked why, the supervisors alerted
+    LIVE_TRACKING = "live_tracking"  # a live location's later positions will be kept
+
+
+def follow_ups(result: CheckinResult, *, staff: bool, live: bool) -> list[FollowUp]:
+    """Which messages a check-in sends (SPEC 3.2): a rule of the result alone. `staff`: a
+    supervisor or admin who is no member; `live`: the location is a live one."""
+    verdict, counts = result.verdict, result.recorded.effect is DayEffect.COUNTS
+    if result.kind == "evening" and verdict.accepted:
+        out = verdict.evening is EveningOutcome.OUT_OF_AREA
+        return [FollowUp.EVENING_REPLY, *([FollowUp.OUT_OF_AREA] if out else [])]
+    if not verdict.accepted and staff:
+        return [FollowUp.STAFF_NOTE]
+    steps = [FollowUp.MORNING_REPLY]
+    if verdict.timing is Timing.MISSED and counts:
+        steps.append(FollowUp.MAKEUP_OFFER)
+    if verdict.accepted and counts and verdict.place is Place.OUT_OF_AREA:
+        steps.append(FollowUp.OUT_OF_AREA)
+    if verdict.accepted and live:
+        steps.append(FollowUp.LIVE_TRACKING)
+    return steps

@@ -32,7 +32,7 @@ from bot.rules.compliance import (
     settled_until,
     team_month,
 )
-from bot.rules.schedule import local_datetime
+from bot.rules.team_hours import local_datetime
 from bot.services.evidence import failing_members_pictures
 from bot.services.late import LateNote, noted
 

@@ -7,6 +7,7 @@ import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from enum import StrEnum
 from pathlib import Path
 
 import telegram
@@ -14,7 +15,7 @@ from telegram.error import TelegramError
 
 from bot.context import AppContext
 from bot.fileperms import private_dirs, write_private
-from bot.rules.schedule import local_datetime
+from bot.rules.team_hours import local_datetime
 from storage.diary import Entry, NewEntry
 
 log = logging.getLogger(__name__)
@@ -115,3 +116,38 @@ async def add_entry(
         ),
         now=ctx.now_ts(),
     )
+
+
+class EditOutcome(StrEnum):
+    SAVED = "saved"
+    TOO_LATE = "too_late"  # entries can be edited the day they are for (SPEC 3.3)
+    UNCHANGED = "unchanged"  # the same text again, or an edit of someone else's message
+    NOT_AN_ENTRY = "not_an_entry"  # a message that is no diary entry (yet)
+
+
+@dataclass(frozen=True)
+class Edited:
+    outcome: EditOutcome
+    day: date | None = None
+
+
+async def edit_entry(
+    ctx: AppContext,
+    author_id: int,
+    chat_id: int,
+    message_id: int,
+    text: str | None,
+    edited_at: datetime,
+) -> Edited:
+    """A Telegram edit of an entry's message: the entry takes the new text (the old one goes
+    to its history) when its author edits it the same day."""
+    entry = await ctx.storage.diary.by_message(chat_id, message_id)
+    if entry is None:
+        return Edited(EditOutcome.NOT_AN_ENTRY)
+    if entry.telegram_id != author_id:
+        return Edited(EditOutcome.UNCHANGED)
+    team = await ctx.storage.teams.get(entry.team_id)
+    if team is None or not may_edit(entry.local_day, edited_at, team.timezone):
+        return Edited(EditOutcome.TOO_LATE, entry.local_day)
+    saved = await ctx.storage.diary.edit(entry.id, text, now=ctx.now_ts())
+    return Edited(EditOutcome.SAVED if saved else EditOutcome.UNCHANGED, entry.local_day)

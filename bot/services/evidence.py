@@ -15,7 +15,7 @@ from bot.context import AppContext
 from bot.i18n import t
 from bot.reports.evidence_chart import PlotFix, render_evidence
 from bot.rules.compliance import TeamMonth, Verdict
-from bot.rules.schedule import local_day
+from bot.rules.team_hours import local_day
 from bot.services.fanout import FanoutResult, Outgoing, fan_out
 from bot.services.reminders import admin_people
 from storage.models import Team

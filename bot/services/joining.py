@@ -84,15 +84,20 @@ async def complete_join(
     if outcome is not JoinOutcome.NEW:
         return outcome
     before = [(m.team_id, m.role, m.state) for m in memberships]
+    # One transaction: a crash never leaves someone joined without their name, or (as a
+    # member: stationed at one site at a time) still in their old team.
     joined = await ctx.storage.people.accept_invite(
-        user_id, invite.team_id, invite.role, unit=unit, code=invite.code, now=now
+        user_id,
+        invite.team_id,
+        invite.role,
+        unit=unit,
+        code=invite.code,
+        now=now,
+        name=name,
+        leave_other_member_teams=invite.role == "member",
     )
     if not joined:
         return InviteProblem.USED_UP
-    if invite.role == "member":
-        # Stationed at one site at a time: joining a new team as member leaves the old one.
-        await ctx.storage.people.leave_other_member_teams(user_id, keep_team_id=invite.team_id)
-    await ctx.storage.people.set_profile(user_id, name=name, unit=unit)
     person = await ctx.storage.people.get(user_id)
     if language and person is not None and not person.language:
         # Kept so that messages the bot sends them unprompted (a recall, a reminder) are in

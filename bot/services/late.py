@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.i18n import t
-from bot.rules.schedule import local_datetime
+from bot.rules.team_hours import local_datetime
 from bot.rules.text import TELEGRAM_TEXT_LIMIT
 from bot.services.fanout import Part
 

@@ -8,7 +8,7 @@ from telegram import Bot
 from bot.access import alert_readers
 from bot.context import AppContext
 from bot.i18n import t
-from bot.rules.schedule import on_time_until
+from bot.rules.team_hours import on_time_until
 from bot.services.fanout import FanoutResult, Outgoing, fan_out
 from storage.models import Membership, Team
 from storage.recalls import Recall

@@ -15,7 +15,7 @@ from telegram.error import Forbidden, TelegramError
 
 from bot.context import AppContext
 from bot.i18n import t
-from bot.rules.schedule import local_day
+from bot.rules.team_hours import local_day
 from bot.services.late import LateNote, noted
 from bot.services.notices import tell_supervisors_of_recall
 from storage.models import Team

@@ -18,7 +18,7 @@ from bot.context import AppContext
 from bot.i18n import t
 from bot.pacing import Lane
 from bot.rules.reminders import Kind, MemberDay, on_leave, reminder_targets, still_due
-from bot.rules.schedule import Schedule, local_day, on_time_until
+from bot.rules.team_hours import Schedule, local_day, on_time_until
 from bot.services.fanout import FanoutResult, Outgoing, fan_out
 from bot.services.late import LateNote, noted
 from storage.models import Person, Team
@@ -37,7 +37,7 @@ async def admin_people(ctx: AppContext) -> list[int]:
 async def member_days(ctx: AppContext, team: Team, day: date) -> tuple[list[MemberDay], dict]:
     """Every member of the team (any state) with the day's facts, and their Person rows."""
     rows = await ctx.storage.people.team_members(team.id, role="member", state=None)
-    facts = await ctx.storage.scheduling.team_day(team.id, day)
+    facts = await ctx.storage.notice_facts.team_day(team.id, day)
     checked = {a.telegram_id for a in facts.attendance}
     people: dict[int, Person] = {p.telegram_id: p for _, p in rows}
     days = [
@@ -126,7 +126,7 @@ async def send_member_notices(
         # member may have checked in, gone on leave or been recalled.
         team_id = owner[(notice.kind, notice.telegram_id, notice.ref)]
         day = date.fromisoformat(notice.ref)
-        member = await ctx.storage.scheduling.member_day(team_id, notice.telegram_id, day)
+        member = await ctx.storage.notice_facts.member_day(team_id, notice.telegram_id, day)
         return still_due(kind, member, day, schedules[team_id])
 
     sending: list[asyncio.Task[FanoutResult]] = []

@@ -23,8 +23,8 @@ from bot.rules.rollcall import (
     judge_answer,
     week_of,
 )
-from bot.rules.schedule import local_datetime, local_day
 from bot.rules.spoof import Fix, assess
+from bot.rules.team_hours import local_datetime, local_day
 from bot.rules.text import split_message
 from bot.services.fanout import FanoutResult, Outgoing, Part, fan_out
 from bot.services.late import LateNote, noted_parts
@@ -64,7 +64,7 @@ async def start_rollcall(
     rows = await ctx.storage.people.team_members(team.id, role="member")
     if member_id is not None:
         rows = [(m, p) for m, p in rows if m.telegram_id == member_id]
-    leaves = await ctx.storage.scheduling.approved_leaves(team.id, day, day)
+    leaves = await ctx.storage.notice_facts.approved_leaves(team.id, day, day)
     away = [m.telegram_id for m, _ in rows if on_leave(leaves, m.telegram_id, day)]
     asked = [(m, p) for m, p in rows if m.telegram_id not in away]
     started = Started(None, team, [m.telegram_id for m, _ in asked], away, deadline)
@@ -108,7 +108,7 @@ async def start_rollcall(
     ]
 
     async def still_expected(notice: Outgoing) -> bool:
-        member = await ctx.storage.scheduling.member_day(team.id, notice.telegram_id, day)
+        member = await ctx.storage.notice_facts.member_day(team.id, notice.telegram_id, day)
         return member is not None and member.state == "active" and not member.on_leave
 
     started.asked = await fan_out(ctx, bot, messages, still_due=still_expected)

@@ -10,7 +10,6 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from bot.context import AppContext
 from bot.i18n import t
 from bot.rules.evening import EveningModel, build_evening, render_evening, render_unreachable
-from bot.rules.schedule import cutoff_utc, is_workday, local_day, local_to_utc
 from bot.rules.summary import (
     Member,
     PendingRequest,
@@ -20,6 +19,7 @@ from bot.rules.summary import (
     render_digest,
     render_summary,
 )
+from bot.rules.team_hours import cutoff_utc, is_workday, local_day, local_to_utc
 from bot.rules.text import split_message
 from bot.services.evidence import look_at_text, open_signals
 from bot.services.fanout import FanoutResult, Outgoing, Part, fan_out
@@ -44,7 +44,7 @@ async def team_members(ctx: AppContext, team: Team, by: date) -> list[Member]:
 
 
 async def team_summary(ctx: AppContext, team: Team, day: date, now: datetime) -> SummaryModel:
-    facts = await ctx.storage.scheduling.team_day(team.id, day)
+    facts = await ctx.storage.notice_facts.team_day(team.id, day)
     return build_summary(
         team_name=team.name,
         day=day,
@@ -52,7 +52,7 @@ async def team_summary(ctx: AppContext, team: Team, day: date, now: datetime) ->
         attendance=facts.attendance,
         diary_writers=facts.diary_writers,
         leaves=facts.leaves,
-        pending=await ctx.storage.scheduling.pending_requests(team.id),
+        pending=await ctx.storage.notice_facts.pending_requests(team.id),
         workday=is_workday(day, team.schedule),
         final=now >= cutoff_utc(day, team.timezone, team.schedule),
     )
@@ -106,8 +106,8 @@ async def team_night(ctx: AppContext, team: Team, day: date, now: datetime) -> N
         window_end = local_to_utc(day, team.schedule.evening_end, team.timezone)
         evening = build_evening(
             members,
-            await ctx.storage.scheduling.evening_checks(team.id, day),
-            await ctx.storage.scheduling.approved_leaves(team.id, day, day),
+            await ctx.storage.notice_facts.evening_checks(team.id, day),
+            await ctx.storage.notice_facts.approved_leaves(team.id, day, day),
             day,
             team.schedule,
             over=now >= window_end + timedelta(minutes=1),
@@ -166,7 +166,7 @@ def last_week(today: date) -> tuple[date, date]:
 async def weekly_digest_text(
     ctx: AppContext, team: Team, lang: str, first: date, last: date
 ) -> str:
-    on_site, late, diary = await ctx.storage.scheduling.week_tallies(team.id, first, last)
+    on_site, late, diary = await ctx.storage.notice_facts.week_tallies(team.id, first, last)
     rows = build_digest(await team_members(ctx, team, last), on_site, late, diary)
     return render_digest(lang, team.name, first, last, rows)
 

@@ -13,7 +13,7 @@ from bot.rules.geo import Datum, to_wgs84, validate_radius
 from bot.rules.joining import default_uses
 from bot.rules.names import clean_team_name
 from bot.rules.policy import Policy, describe_policy, policy_setting
-from bot.rules.schedule import Schedule
+from bot.rules.team_hours import Schedule
 from storage.models import Invite, Team
 
 ROLES = ("member", "supervisor")
@@ -36,7 +36,7 @@ def invite_link(bot_username: str, code: str) -> str:
 
 
 async def create_team(ctx: AppContext, draft: TeamDraft, *, actor_id: int | None) -> Team:
-    from bot.rules.schedule import parse_hhmm
+    from bot.rules.team_hours import parse_hhmm
 
     name = clean_team_name(draft.name)
     point = to_wgs84(draft.lat, draft.lon, draft.datum)
@@ -163,7 +163,7 @@ async def update_team(
     """Applies the changes that validate, as one audited step (before and after)."""
     import dataclasses
 
-    from bot.rules.schedule import parse_hhmm
+    from bot.rules.team_hours import parse_hhmm
 
     site = team.site
     if changes.lat is not None or changes.lon is not None:

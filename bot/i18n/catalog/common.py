@@ -87,6 +87,15 @@ MESSAGES = {
         "soon as it works again, and confirm it then; no need to send it again.",
         "zh": "⚠️ 尚未保存：我的存储空间已满或出现故障。恢复后我会自动保存并确认，无需重新发送。",
     },
+    "flow.stale": {
+        "en": "That conversation was left in a form this version of the bot cannot continue. "
+        "Please start it again.",
+        "zh": "该对话的状态无法由当前版本的机器人继续。请重新开始。",
+    },
+    "flow.already_taken": {
+        "en": "Got it: that answer was already taken.",
+        "zh": "已收到：这条回答之前已经记录。",
+    },
     "unknown_text": {
         "en": "I didn't understand that. Use the menu below, or /help.",
         "zh": "我没有理解您的意思。请使用下方菜单，或发送 /help。",

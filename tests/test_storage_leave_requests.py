@@ -9,7 +9,7 @@ from datetime import date
 from bot.rules.checkin import Site
 from storage import Storage
 from storage.diary import NewEntry
-from storage.requests import NewRequest
+from storage.leave_requests import NewRequest
 
 NOW = 1_790_000_000.0
 
@@ -36,19 +36,21 @@ def _leave(team_id: int, first: str, last: str, who: int = 1, kind: str = "leave
 
 async def test_overlap_is_refused_and_names_the_clash(storage: Storage) -> None:
     team = await _team(storage)
-    first, clashes = await storage.requests.create(
+    first, clashes = await storage.leave_requests.create(
         _leave(team, "2026-11-29", "2026-12-02"), now=NOW
     )
     assert first is not None and not clashes
-    again, clashes = await storage.requests.create(
+    again, clashes = await storage.leave_requests.create(
         _leave(team, "2026-12-02", "2026-12-04"), now=NOW
     )
     assert again is None and [c.id for c in clashes] == [first.id]
     # Someone else, or the next free day, is fine.
-    other, _ = await storage.requests.create(
+    other, _ = await storage.leave_requests.create(
         _leave(team, "2026-12-01", "2026-12-01", who=2), now=NOW
     )
-    after, _ = await storage.requests.create(_leave(team, "2026-12-03", "2026-12-03"), now=NOW)
+    after, _ = await storage.leave_requests.create(
+        _leave(team, "2026-12-03", "2026-12-03"), now=NOW
+    )
     assert other is not None and after is not None
     audit = await storage.audit.recent(action="leave.requested")
     assert len(audit) == 3
@@ -56,9 +58,9 @@ async def test_overlap_is_refused_and_names_the_clash(storage: Storage) -> None:
 
 async def test_rejected_and_cancelled_requests_do_not_block(storage: Storage) -> None:
     team = await _team(storage)
-    r, _ = await storage.requests.create(_leave(team, "2026-12-01", "2026-12-02"), now=NOW)
+    r, _ = await storage.leave_requests.create(_leave(team, "2026-12-01", "2026-12-02"), now=NOW)
     assert r is not None
-    await storage.requests.decide(
+    await storage.leave_requests.decide(
         r.id,
         expect_state="pending",
         new_state="rejected",
@@ -67,7 +69,7 @@ async def test_rejected_and_cancelled_requests_do_not_block(storage: Storage) ->
         reason="no",
         now=NOW,
     )
-    again, clashes = await storage.requests.create(
+    again, clashes = await storage.leave_requests.create(
         _leave(team, "2026-12-01", "2026-12-02"), now=NOW
     )
     assert again is not None and not clashes
@@ -75,11 +77,11 @@ async def test_rejected_and_cancelled_requests_do_not_block(storage: Storage) ->
 
 async def test_concurrent_decisions_exactly_one_wins(storage: Storage) -> None:
     team = await _team(storage)
-    r, _ = await storage.requests.create(_leave(team, "2026-12-01", "2026-12-02"), now=NOW)
+    r, _ = await storage.leave_requests.create(_leave(team, "2026-12-01", "2026-12-02"), now=NOW)
     assert r is not None
     results = await asyncio.gather(
         *[
-            storage.requests.decide(
+            storage.leave_requests.decide(
                 r.id,
                 expect_state="pending",
                 new_state=state,
@@ -93,7 +95,7 @@ async def test_concurrent_decisions_exactly_one_wins(storage: Storage) -> None:
     )
     assert sum(d.won for d in results) == 1
     winner = next(d for d in results if d.won)
-    stored = await storage.requests.get(r.id)
+    stored = await storage.leave_requests.get(r.id)
     assert stored is not None and stored.state == winner.request.state  # type: ignore[union-attr]
     audits = [a for a in await storage.audit.recent() if a["subject"] == f"request:{r.id}"]
     assert [a["action"] for a in audits].count("leave.requested") == 1
@@ -102,9 +104,9 @@ async def test_concurrent_decisions_exactly_one_wins(storage: Storage) -> None:
 
 async def test_two_level_approval_records_both_deciders(storage: Storage) -> None:
     team = await _team(storage)
-    r, _ = await storage.requests.create(_leave(team, "2026-12-01", "2026-12-10"), now=NOW)
+    r, _ = await storage.leave_requests.create(_leave(team, "2026-12-01", "2026-12-10"), now=NOW)
     assert r is not None
-    d1 = await storage.requests.decide(
+    d1 = await storage.leave_requests.decide(
         r.id,
         expect_state="pending",
         new_state="awaiting_admin",
@@ -113,7 +115,7 @@ async def test_two_level_approval_records_both_deciders(storage: Storage) -> Non
         reason=None,
         now=NOW,
     )
-    d2 = await storage.requests.decide(
+    d2 = await storage.leave_requests.decide(
         r.id,
         expect_state="awaiting_admin",
         new_state="approved",
@@ -130,11 +132,15 @@ async def test_two_level_approval_records_both_deciders(storage: Storage) -> Non
 async def test_cancel_and_end_early(storage: Storage) -> None:
     team = await _team(storage)
     today = date(2026, 11, 25)
-    future, _ = await storage.requests.create(_leave(team, "2026-12-01", "2026-12-02"), now=NOW)
-    running, _ = await storage.requests.create(_leave(team, "2026-11-20", "2026-11-30"), now=NOW)
+    future, _ = await storage.leave_requests.create(
+        _leave(team, "2026-12-01", "2026-12-02"), now=NOW
+    )
+    running, _ = await storage.leave_requests.create(
+        _leave(team, "2026-11-20", "2026-11-30"), now=NOW
+    )
     assert future is not None and running is not None
     for r in (future, running):
-        await storage.requests.decide(
+        await storage.leave_requests.decide(
             r.id,
             expect_state="pending",
             new_state="approved",
@@ -144,30 +150,32 @@ async def test_cancel_and_end_early(storage: Storage) -> None:
             now=NOW,
         )
     # Someone else cannot cancel; a started leave cannot be cancelled, only ended.
-    assert not (await storage.requests.cancel(future.id, 2, today=today, now=NOW)).won
-    assert not (await storage.requests.cancel(running.id, 1, today=today, now=NOW)).won
-    assert (await storage.requests.cancel(future.id, 1, today=today, now=NOW)).won
-    ended = await storage.requests.end_early(running.id, 1, back_on=today, days=5, now=NOW)
+    assert not (await storage.leave_requests.cancel(future.id, 2, today=today, now=NOW)).won
+    assert not (await storage.leave_requests.cancel(running.id, 1, today=today, now=NOW)).won
+    assert (await storage.leave_requests.cancel(future.id, 1, today=today, now=NOW)).won
+    ended = await storage.leave_requests.end_early(running.id, 1, back_on=today, days=5, now=NOW)
     assert ended.won and ended.request is not None and ended.request.days == 5
-    assert not (await storage.requests.end_early(running.id, 1, back_on=today, days=5, now=NOW)).won
+    assert not (
+        await storage.leave_requests.end_early(running.id, 1, back_on=today, days=5, now=NOW)
+    ).won
     # The released days are free again; the days taken are not.
-    free, _ = await storage.requests.create(_leave(team, "2026-11-25", "2026-11-26"), now=NOW)
+    free, _ = await storage.leave_requests.create(_leave(team, "2026-11-25", "2026-11-26"), now=NOW)
     assert free is not None
-    _none, clashes = await storage.requests.create(
+    _none, clashes = await storage.leave_requests.create(
         _leave(team, "2026-11-24", "2026-11-24"), now=NOW
     )
     assert [c.id for c in clashes] == [running.id]
-    mine = await storage.requests.of_person(1, from_day=today)
+    mine = await storage.leave_requests.of_person(1, from_day=today)
     assert [r.id for r in mine] == [free.id]
 
 
 async def test_approved_makeup_marks_the_day(storage: Storage) -> None:
     team = await _team(storage)
-    mk, _ = await storage.requests.create(
+    mk, _ = await storage.leave_requests.create(
         _leave(team, "2026-11-24", "2026-11-24", kind="makeup"), now=NOW
     )
     assert mk is not None
-    await storage.requests.decide(
+    await storage.leave_requests.decide(
         mk.id,
         expect_state="pending",
         new_state="approved",
@@ -187,11 +195,11 @@ async def test_makeup_keeps_an_existing_place(storage: Storage) -> None:
         " VALUES (1, ?, '2026-11-24', 'out_of_area', 'missed', 0)",
         (team,),
     )
-    mk, _ = await storage.requests.create(
+    mk, _ = await storage.leave_requests.create(
         _leave(team, "2026-11-24", "2026-11-24", kind="makeup"), now=NOW
     )
     assert mk is not None
-    await storage.requests.decide(
+    await storage.leave_requests.decide(
         mk.id,
         expect_state="pending",
         new_state="approved",
@@ -206,13 +214,13 @@ async def test_makeup_keeps_an_existing_place(storage: Storage) -> None:
 
 async def test_followup_claims_are_once(storage: Storage) -> None:
     team = await _team(storage)
-    r, _ = await storage.requests.create(_leave(team, "2026-12-01", "2026-12-01"), now=NOW)
+    r, _ = await storage.leave_requests.create(_leave(team, "2026-12-01", "2026-12-01"), now=NOW)
     assert r is not None
     claims = await asyncio.gather(
-        *[storage.requests.claim_followup(r.id, "reminded_at", now=NOW) for _ in range(5)]
+        *[storage.leave_requests.claim_followup(r.id, "reminded_at", now=NOW) for _ in range(5)]
     )
     assert claims.count(True) == 1
-    assert [x.id for x in await storage.requests.undecided(created_before=NOW)] == [r.id]
+    assert [x.id for x in await storage.leave_requests.undecided(created_before=NOW)] == [r.id]
 
 
 async def test_diary_entry_edit_keeps_history_and_duplicates_are_ignored(storage: Storage) -> None:
@@ -240,9 +248,9 @@ async def test_diary_entry_edit_keeps_history_and_duplicates_are_ignored(storage
 
 async def test_admin_deciding_a_long_leave_first_gives_both_approvals(storage: Storage) -> None:
     team = await _team(storage)
-    r, _ = await storage.requests.create(_leave(team, "2026-12-01", "2026-12-10"), now=NOW)
+    r, _ = await storage.leave_requests.create(_leave(team, "2026-12-01", "2026-12-10"), now=NOW)
     assert r is not None
-    d = await storage.requests.decide(
+    d = await storage.leave_requests.decide(
         r.id,
         expect_state="pending",
         new_state="approved",

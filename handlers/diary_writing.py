@@ -14,11 +14,11 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
 from bot.access import Actor
 from bot.context import AppContext
-from bot.i18n import all_labels, t
+from bot.i18n import t
 from bot.rules.leave import parse_day
-from bot.rules.schedule import local_datetime
+from bot.rules.team_hours import local_datetime
 from bot.rules.text import split_message
-from bot.services.diary import Draft, add_entry, diary_days, may_edit
+from bot.services.diary import Draft, EditOutcome, add_entry, diary_days, edit_entry
 from handlers.common import (
     Context,
     actor_of,
@@ -31,7 +31,7 @@ from handlers.common import (
     open_member_command,
     reply,
 )
-from handlers.flows import FALLBACK_TEXT, MENU_BUTTONS, TEXT_STEPS, text_step
+from handlers.flows import is_menu_button, move_flow, press_menu_button, route_step
 from storage.diary import Entry
 from storage.models import FlowState, Team
 
@@ -232,7 +232,6 @@ async def current_day(ctx: AppContext, actor: Actor, team: Team, state: FlowStat
     return today
 
 
-@text_step(FLOW)
 async def on_diary_message(
     update: Update, context: Context, ctx: AppContext, actor: Actor, state: FlowState
 ) -> None:
@@ -242,10 +241,10 @@ async def on_diary_message(
         await ctx.storage.flows.clear(actor.user_id)
         return
     text = (message.text or "").strip()
-    if text in MENU_BUTTONS:
+    if is_menu_button(context, text):
         # A menu button ends the diary and does what it says.
         await finish(context, ctx, actor, state)
-        await MENU_BUTTONS[text](update, context, ctx, actor)
+        await press_menu_button(update, context, ctx, actor, text)
         return
     draft = draft_of(message)
     if draft is None or (draft.kind == "text" and not text):
@@ -262,8 +261,7 @@ async def on_media(update: Update, context: Context) -> None:
         return
     ctx, actor = await actor_of(update, context)
     state = await ctx.storage.flows.get(actor.user_id)
-    if state is not None and state.flow in TEXT_STEPS:
-        await TEXT_STEPS[state.flow](update, context, ctx, actor, state)
+    if await route_step(update, context, ctx, actor, state):
         return
     await ask_if_diary(update, context, ctx, actor)
 
@@ -292,10 +290,24 @@ async def keep_and_ask(
     team: Team,
     drafts: list[dict[str, Any]],
 ) -> None:
+    data = {"drafts": drafts}
+    await move_flow(update, ctx, actor, ASK_FLOW, "confirm", data)
+    await ask_about_drafts(update, ctx, actor, team, len(drafts))
+
+
+async def ask_kept_question(
+    update: Update, context: Context, ctx: AppContext, actor: Actor, state: FlowState
+) -> None:
+    """The "diary entry?" question asked again (for a message that was already kept)."""
+    team = await member_team(ctx, actor)
+    if team is not None:
+        await ask_about_drafts(update, ctx, actor, team, len(state.data.get("drafts", [])))
+
+
+async def ask_about_drafts(
+    update: Update, ctx: AppContext, actor: Actor, team: Team, n: int
+) -> None:
     lang = actor.language
-    await ctx.storage.flows.set(
-        actor.user_id, ASK_FLOW, "confirm", {"drafts": drafts}, now=ctx.now_ts()
-    )
     today, late = diary_days(ctx.clock.now(), team.timezone)
     rows = []
     if late is not None:
@@ -316,12 +328,9 @@ async def keep_and_ask(
     else:
         rows.append([InlineKeyboardButton(t(lang, "diary.yes"), callback_data=f"di:yes:{today}")])
     rows.append([InlineKeyboardButton(t(lang, "diary.no"), callback_data="di:no")])
-    await reply(
-        update, t(lang, "diary.ask", n=len(drafts)), reply_markup=InlineKeyboardMarkup(rows)
-    )
+    await reply(update, t(lang, "diary.ask", n=n), reply_markup=InlineKeyboardMarkup(rows))
 
 
-@text_step(ASK_FLOW)
 async def on_more_while_asking(
     update: Update, context: Context, ctx: AppContext, actor: Actor, state: FlowState
 ) -> None:
@@ -333,9 +342,9 @@ async def on_more_while_asking(
         await ctx.storage.flows.clear(actor.user_id)
         return
     text = (message.text or "").strip() if message else ""
-    if text in MENU_BUTTONS:
+    if is_menu_button(context, text):
         await ctx.storage.flows.clear(actor.user_id)
-        await MENU_BUTTONS[text](update, context, ctx, actor)
+        await press_menu_button(update, context, ctx, actor, text)
         return
     drafts = list(state.data.get("drafts", []))
     if draft is not None and len(drafts) < ASK_KEEP_MAX:
@@ -408,21 +417,16 @@ async def on_edited(update: Update, context: Context) -> None:
         return
     ctx, actor = await actor_of(update, context)
     new_text = message.text if message.text is not None else message.caption
-    entry = await ctx.storage.diary.by_message(message.chat_id, message.message_id)
-    if entry is None:
-        await update_kept_draft(ctx, actor, message.message_id, new_text)
-        return
-    if entry.telegram_id != actor.user_id:
-        return
-    team = await ctx.storage.teams.get(entry.team_id)
     edited_at = (message.edit_date or ctx.clock.now()).astimezone(UTC)
-    if team is None or not may_edit(entry.local_day, edited_at, team.timezone):
-        await reply(
-            update, t(actor.language, "diary.edit_too_late", day=entry.local_day.isoformat())
-        )
-        return
-    if await ctx.storage.diary.edit(entry.id, new_text, now=ctx.now_ts()):
-        await reply(update, t(actor.language, "diary.edit_saved", day=entry.local_day.isoformat()))
+    edited = await edit_entry(
+        ctx, actor.user_id, message.chat_id, message.message_id, new_text, edited_at
+    )
+    if edited.outcome is EditOutcome.NOT_AN_ENTRY:
+        await update_kept_draft(ctx, actor, message.message_id, new_text)
+    elif edited.outcome is EditOutcome.SAVED and edited.day:
+        await reply(update, t(actor.language, "diary.edit_saved", day=edited.day.isoformat()))
+    elif edited.outcome is EditOutcome.TOO_LATE and edited.day:
+        await reply(update, t(actor.language, "diary.edit_too_late", day=edited.day.isoformat()))
 
 
 async def update_kept_draft(
@@ -441,15 +445,9 @@ async def update_kept_draft(
     )
 
 
-async def _menu_diary(update: Update, context: Context, ctx: AppContext, actor: Actor) -> None:
+async def menu_diary(update: Update, context: Context, ctx: AppContext, actor: Actor) -> None:
     team = await member_team(ctx, actor)
     if team is None:
         await reply(update, t(actor.language, "diary.members_only"))
         return
     await open_diary(update, context, ctx, actor, team)
-
-
-for _label in all_labels("menu.diary"):
-    MENU_BUTTONS[_label] = _menu_diary
-# First in line for text that is in no flow and no button.
-FALLBACK_TEXT.insert(0, ask_if_diary)

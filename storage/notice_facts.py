@@ -23,7 +23,7 @@ class TeamDay:
     leaves: list[LeaveSpan]
 
 
-class SchedulingRepo:
+class NoticeFactsRepo:
     def __init__(self, db: Database) -> None:
         self.db = db
 

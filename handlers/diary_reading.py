@@ -15,7 +15,7 @@ from bot.access import Actor
 from bot.context import AppContext
 from bot.i18n import t
 from bot.rules.leave import parse_day
-from bot.rules.schedule import local_datetime, local_day
+from bot.rules.team_hours import local_datetime, local_day
 from bot.rules.text import TELEGRAM_LIMIT
 from handlers.common import (
     Context,
@@ -26,7 +26,7 @@ from handlers.common import (
     parse_id,
     reply,
 )
-from handlers.diary import render_entries, send_long
+from handlers.diary_writing import render_entries, send_long
 from storage.diary import Entry
 from storage.models import Team
 

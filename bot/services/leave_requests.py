@@ -28,15 +28,17 @@ from bot.rules.leave import (
     REMIND_AFTER,
     Followup,
     followup_due,
+    is_retroactive,
     leave_days,
     leave_workdays,
+    makeup_day_allowed,
     needs_admin_approval,
 )
 from bot.rules.policy import Policy
-from bot.rules.schedule import local_day
+from bot.rules.team_hours import cutoff_utc, is_workday, local_day
 from bot.services.late import LateNote, noted
+from storage.leave_requests import NewRequest, PromptMessage, Request
 from storage.models import Team
-from storage.requests import NewRequest, PromptMessage, Request
 
 log = logging.getLogger(__name__)
 
@@ -144,7 +146,7 @@ async def submit(
 ) -> tuple[Request | None, list[Request], int]:
     """Stores a request (refused when it overlaps an active one) and sends it to the team's
     approvers. Returns the request, the clashes, and how many approvers got it."""
-    request, clashes = await ctx.storage.requests.create(new, now=ctx.now_ts())
+    request, clashes = await ctx.storage.leave_requests.create(new, now=ctx.now_ts())
     if request is None:
         return None, clashes, 0
     sent = await send_prompts(ctx, bot, request, await approvers(ctx, request), "supervisor")
@@ -188,7 +190,9 @@ async def send_prompts(
         except TelegramError as exc:
             log.warning("request %s: prompt to %s failed: %s", request.id, chat_id, exc)
             continue
-        await ctx.storage.requests.add_prompt(request.id, chat_id, message.message_id, audience)
+        await ctx.storage.leave_requests.add_prompt(
+            request.id, chat_id, message.message_id, audience
+        )
         sent += 1
     return sent
 
@@ -215,7 +219,7 @@ def refusal_for(actor: Actor, request: Request | None) -> Refusal | None:
 async def audit_refusal(
     ctx: AppContext, actor: Actor, request_id: int | None, refusal: Refusal, action: str
 ) -> None:
-    request = await ctx.storage.requests.get(request_id) if request_id else None
+    request = await ctx.storage.leave_requests.get(request_id) if request_id else None
     await ctx.storage.audit.record(
         at=ctx.now_ts(),
         actor_id=actor.user_id,
@@ -227,7 +231,7 @@ async def audit_refusal(
 
 
 async def check_decider(ctx: AppContext, actor: Actor, request_id: int, action: str) -> Outcome:
-    request = await ctx.storage.requests.get(request_id)
+    request = await ctx.storage.leave_requests.get(request_id)
     refusal = refusal_for(actor, request)
     if refusal is not None:
         await audit_refusal(ctx, actor, request_id, refusal, action)
@@ -260,7 +264,7 @@ async def decide(
         new_state = "awaiting_admin"
     else:
         new_state = "approved"
-    decision = await ctx.storage.requests.decide(
+    decision = await ctx.storage.leave_requests.decide(
         request_id,
         expect_state=request.state,
         new_state=new_state,
@@ -289,7 +293,9 @@ async def close_prompts(
 ) -> None:
     """Every open prompt of this request becomes a statement of what was decided, by whom."""
     name = await person_name(ctx, decider)
-    prompts = [p for p in await ctx.storage.requests.prompts(request.id) if p.audience != "member"]
+    prompts = [
+        p for p in await ctx.storage.leave_requests.prompts(request.id) if p.audience != "member"
+    ]
     await asyncio.gather(*(_close_one(ctx, bot, request, p, name, outcome) for p in prompts))
 
 
@@ -334,13 +340,13 @@ async def tell_member(
 
 
 async def cancel(ctx: AppContext, bot: telegram.Bot, actor: Actor, request_id: int) -> Outcome:
-    request = await ctx.storage.requests.get(request_id)
+    request = await ctx.storage.leave_requests.get(request_id)
     if request is None or request.telegram_id != actor.user_id:
         await audit_refusal(ctx, actor, request_id, Refusal.NOT_FOUND, "cancel")
         return Outcome(None, Refusal.NOT_FOUND)
     team = await ctx.storage.teams.get(request.team_id)
     today = team_today(ctx, team) if team else request.first_day
-    decision = await ctx.storage.requests.cancel(
+    decision = await ctx.storage.leave_requests.cancel(
         request_id, actor.user_id, today=today, now=ctx.now_ts()
     )
     if not decision.won or decision.request is None:
@@ -353,7 +359,7 @@ async def cancel(ctx: AppContext, bot: telegram.Bot, actor: Actor, request_id: i
 
 async def end_early(ctx: AppContext, bot: telegram.Bot, actor: Actor, request_id: int) -> Outcome:
     """The member is back before the leave's last day: today onwards is released."""
-    request = await ctx.storage.requests.get(request_id)
+    request = await ctx.storage.leave_requests.get(request_id)
     if request is None or request.telegram_id != actor.user_id:
         await audit_refusal(ctx, actor, request_id, Refusal.NOT_FOUND, "end")
         return Outcome(None, Refusal.NOT_FOUND)
@@ -365,7 +371,7 @@ async def end_early(ctx: AppContext, bot: telegram.Bot, actor: Actor, request_id
         if team
         else leave_days(request.first_day, last)
     )
-    decision = await ctx.storage.requests.end_early(
+    decision = await ctx.storage.leave_requests.end_early(
         request_id, actor.user_id, back_on=today, days=days, now=ctx.now_ts()
     )
     if not decision.won or decision.request is None:
@@ -393,14 +399,14 @@ async def leave_followups(ctx: AppContext, bot: telegram.Bot) -> int:
     double up). Meant to be called by the scheduler every few minutes; returns messages sent."""
     now = ctx.clock.now()
     sent = 0
-    for request in await ctx.storage.requests.undecided(
+    for request in await ctx.storage.leave_requests.undecided(
         created_before=(now - REMIND_AFTER).timestamp()
     ):
         due = followup_due(
             _at(request.created_at), _opt(request.reminded_at), _opt(request.escalated_at), now
         )
         if due is Followup.REMIND:
-            if await ctx.storage.requests.claim_followup(
+            if await ctx.storage.leave_requests.claim_followup(
                 request.id, "reminded_at", now=now.timestamp()
             ):
                 recipients = await approvers(ctx, request)
@@ -409,7 +415,7 @@ async def leave_followups(ctx: AppContext, bot: telegram.Bot) -> int:
                     ctx, bot, request, recipients, "supervisor", key="req.reminder", late=late
                 )
         elif due is Followup.ESCALATE:
-            if await ctx.storage.requests.claim_followup(
+            if await ctx.storage.leave_requests.claim_followup(
                 request.id, "escalated_at", now=now.timestamp()
             ):
                 recipients = [i for i in await admin_ids(ctx) if i != request.telegram_id]
@@ -418,10 +424,10 @@ async def leave_followups(ctx: AppContext, bot: telegram.Bot) -> int:
                     ctx, bot, request, recipients, "admin", key="req.escalated", late=late
                 )
     # The second level is reminded like the first: once, a day after the supervisor's yes.
-    for request in await ctx.storage.requests.awaiting_admin(
+    for request in await ctx.storage.leave_requests.awaiting_admin(
         decided_before=(now - REMIND_AFTER).timestamp()
     ):
-        if await ctx.storage.requests.claim_followup(
+        if await ctx.storage.leave_requests.claim_followup(
             request.id, "admin_reminded_at", now=now.timestamp()
         ):
             recipients = [i for i in await admin_ids(ctx) if i != request.telegram_id]
@@ -457,3 +463,77 @@ __all__ = [
     "leave_followups",
     "submit",
 ]
+
+
+# -- make-up eligibility and building a request from a conversation --------------------------
+
+
+class MakeupRefusal(StrEnum):
+    NOT_YET = "not_yet"  # today, before the cutoff: it may still be checked in
+    BEFORE_JOINING = "before_joining"
+    NOT_WORKDAY = "not_workday"
+    NOT_NEEDED = "not_needed"  # checked in (or made up) that day
+    CLASH = "clash"  # a leave or make-up already covers it
+
+
+@dataclass(frozen=True)
+class MakeupCheck:
+    """Whether a member may ask to make up `day`, and if not what says why."""
+
+    refusal: MakeupRefusal | None
+    since: date | None = None  # BEFORE_JOINING: the joining day
+    timing: str | None = None  # NOT_NEEDED: how the day was recorded
+    clashes: tuple[Request, ...] = ()
+
+
+async def check_makeup(ctx: AppContext, actor: Actor, team: Team, day: date) -> MakeupCheck:
+    today = team_today(ctx, team)
+    after_cutoff = ctx.clock.now() >= cutoff_utc(today, team.timezone, team.schedule)
+    if not makeup_day_allowed(day, today, after_cutoff):
+        return MakeupCheck(MakeupRefusal.NOT_YET)
+    since = joined_day_in(actor, team)
+    if since is not None and day < since:
+        return MakeupCheck(MakeupRefusal.BEFORE_JOINING, since=since)
+    if not is_workday(day, team.schedule):
+        return MakeupCheck(MakeupRefusal.NOT_WORKDAY)
+    state = await ctx.storage.checkins.day_state(actor.user_id, team.id, day)
+    if state is not None and state["timing"] != "missed":
+        return MakeupCheck(MakeupRefusal.NOT_NEEDED, timing=str(state["timing"]))
+    clashes = await ctx.storage.leave_requests.clashes(actor.user_id, day, day)
+    if clashes:
+        return MakeupCheck(MakeupRefusal.CLASH, clashes=tuple(clashes))
+    return MakeupCheck(None)
+
+
+def joined_day_in(actor: Actor, team: Team) -> date | None:
+    """The day the actor joined `team` as a member, in the team's own time (None: not one)."""
+    membership = actor.member_of()
+    if membership is None or membership.team_id != team.id:
+        return None
+    return membership.joined_day(team.timezone)
+
+
+def request_from(
+    actor_id: int,
+    team: Team,
+    kind: str,
+    leave_type: str | None,
+    span: tuple[date, date],
+    reason: str,
+    today: date,
+) -> NewRequest:
+    """The request a finished leave or make-up conversation asks for: leave counts the
+    team's workdays in it, a make-up its one day; leave for past days is retroactive."""
+    first, last = span
+    is_leave = kind == "leave"
+    return NewRequest(
+        kind=kind,
+        telegram_id=actor_id,
+        team_id=team.id,
+        leave_type=leave_type if is_leave else None,
+        first_day=first,
+        last_day=last,
+        days=leave_workdays(first, last, team.schedule) if is_leave else leave_days(first, last),
+        reason=reason,
+        retroactive=is_leave and is_retroactive(first, today),
+    )

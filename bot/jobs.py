@@ -36,13 +36,13 @@ from telegram.ext import Application, ContextTypes, Job, JobQueue
 from bot.catchup import catch_up
 from bot.context import CTX_KEY, AppContext
 from bot.rules.reminders import Kind
-from bot.rules.schedule import get_zone
 from bot.rules.slots import MONTHLY_COMPLIANCE, Slot, team_slots
+from bot.rules.team_hours import get_zone
 from bot.services import reminders, rollcall, summary
 from bot.services.evidence import send_admin_anchor
 from bot.services.fanout import FanoutResult
+from bot.services.leave_requests import leave_followups
 from bot.services.recall import vacancy_reminders
-from bot.services.requests import leave_followups
 from bot.services.slot_runs import failed_teams, run_slot
 from bot.updates import backlog_handled
 from storage.models import Team

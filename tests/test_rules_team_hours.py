@@ -1,4 +1,4 @@
-"""Tests for bot.rules.schedule: timing boundaries, local days, DST, workdays."""
+"""Tests for bot.rules.team_hours: timing boundaries, local days, DST, workdays."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.rules.schedule import (
+from bot.rules.team_hours import (
     Schedule,
     Timing,
     cutoff_utc,

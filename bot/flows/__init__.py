@@ -1,0 +1,1 @@
+"""The conversation layer: what each multi-step flow may hold between two messages."""
