@@ -10,9 +10,16 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from storage.exports import _PERSON as PERSON_COLUMNS
-from storage.exports import _TEAM as TEAM_COLUMNS
-from storage.exports import TZ, Column, DataSet, ExportFilter, Kind, _conditions
+from storage.exports import (
+    PERSON_COLUMNS,
+    TEAM_COLUMNS,
+    TZ,
+    Column,
+    DataSet,
+    ExportFilter,
+    Kind,
+    conditions,
+)
 
 ROW_HASH = Column("row_hash", Kind.TEXT, 66)
 
@@ -62,7 +69,7 @@ SPOOF_SIGNALS = DataSet(
         " s.ref_id, s.inputs, s.raised_at, s.cleared_at, s.cleared_by, s.clear_reason,"
         " coalesce(t.timezone, :tz) FROM spoof_signals s LEFT JOIN teams t ON t.id = s.team_id"
         " LEFT JOIN people p ON p.telegram_id = s.telegram_id"
-        + _conditions(f, day="s.local_day", team="s.team_id", member="s.telegram_id", overlap=None)
+        + conditions(f, day="s.local_day", team="s.team_id", member="s.telegram_id", overlap=None)
         + " ORDER BY s.local_day, s.id"
     ),
     by_day=True,

@@ -102,7 +102,7 @@ class DataSet:
         return [c.name for c in self.columns]
 
 
-def _conditions(
+def conditions(
     flt: ExportFilter, *, day: str | None, team: str, member: str, overlap: tuple[str, str] | None
 ) -> str:
     where = []
@@ -119,15 +119,15 @@ def _conditions(
 
 C = Column
 TZ = C("timezone", Kind.TEXT, 16)
-_PERSON = (C("member_id", Kind.INT, 12), C("member_name", Kind.TEXT, 16))
-_TEAM = (C("team_id", Kind.INT, 8), C("team", Kind.TEXT, 16))
+PERSON_COLUMNS = (C("member_id", Kind.INT, 12), C("member_name", Kind.TEXT, 16))
+TEAM_COLUMNS = (C("team_id", Kind.INT, 8), C("team", Kind.TEXT, 16))
 
 CHECKINS = DataSet(
     name="checkins",
     columns=(
         C("id", Kind.INT, 9),
-        *_TEAM,
-        *_PERSON,
+        *TEAM_COLUMNS,
+        *PERSON_COLUMNS,
         C("unit", Kind.TEXT, 18),
         C("kind", Kind.TEXT, 9),
         C("local_day", Kind.DAY, 11),
@@ -162,7 +162,7 @@ CHECKINS = DataSet(
         " FROM checkins c LEFT JOIN teams t ON t.id = c.team_id"
         " LEFT JOIN people p ON p.telegram_id = c.telegram_id"
         " LEFT JOIN memberships m ON m.team_id = c.team_id AND m.telegram_id = c.telegram_id"
-        + _conditions(f, day="c.local_day", team="c.team_id", member="c.telegram_id", overlap=None)
+        + conditions(f, day="c.local_day", team="c.team_id", member="c.telegram_id", overlap=None)
         + " ORDER BY c.local_day, c.id"
     ),
     by_day=True,
@@ -173,8 +173,8 @@ LIVE_TRACKS = DataSet(
     columns=(
         C("point_id", Kind.INT, 9),
         C("checkin_id", Kind.INT, 9),
-        *_TEAM,
-        *_PERSON,
+        *TEAM_COLUMNS,
+        *PERSON_COLUMNS,
         C("local_day", Kind.DAY, 11),
         C("at", Kind.INSTANT, 20),
         C("received_at", Kind.INSTANT, 20),
@@ -190,7 +190,7 @@ LIVE_TRACKS = DataSet(
         " coalesce(t.timezone, :tz)"
         " FROM live_points lp JOIN checkins c ON c.id = lp.checkin_id"
         " LEFT JOIN teams t ON t.id = c.team_id LEFT JOIN people p ON p.telegram_id = c.telegram_id"
-        + _conditions(f, day="c.local_day", team="c.team_id", member="c.telegram_id", overlap=None)
+        + conditions(f, day="c.local_day", team="c.team_id", member="c.telegram_id", overlap=None)
         + " ORDER BY c.local_day, lp.checkin_id, lp.at, lp.id"
     ),
     by_day=True,
@@ -200,8 +200,8 @@ DIARIES = DataSet(
     name="diaries",
     columns=(
         C("id", Kind.INT, 9),
-        *_TEAM,
-        *_PERSON,
+        *TEAM_COLUMNS,
+        *PERSON_COLUMNS,
         C("local_day", Kind.DAY, 11),
         C("kind", Kind.TEXT, 7),
         C("text", Kind.TEXT, 48),
@@ -221,7 +221,7 @@ DIARIES = DataSet(
         " d.edited_at, d.deleted, coalesce(t.timezone, :tz)"
         " FROM diary_entries d LEFT JOIN teams t ON t.id = d.team_id"
         " LEFT JOIN people p ON p.telegram_id = d.telegram_id"
-        + _conditions(f, day="d.local_day", team="d.team_id", member="d.telegram_id", overlap=None)
+        + conditions(f, day="d.local_day", team="d.team_id", member="d.telegram_id", overlap=None)
         + " ORDER BY d.local_day, d.id"
     ),
     by_day=True,
@@ -232,8 +232,8 @@ REQUESTS = DataSet(
     columns=(
         C("id", Kind.INT, 8),
         C("kind", Kind.TEXT, 8),
-        *_TEAM,
-        *_PERSON,
+        *TEAM_COLUMNS,
+        *PERSON_COLUMNS,
         C("leave_type", Kind.TEXT, 10),
         C("first_day", Kind.DAY, 11),
         C("last_day", Kind.DAY, 11),
@@ -257,7 +257,7 @@ REQUESTS = DataSet(
         " r.ended_early_on, coalesce(t.timezone, :tz)"
         " FROM requests r LEFT JOIN teams t ON t.id = r.team_id"
         " LEFT JOIN people p ON p.telegram_id = r.telegram_id"
-        + _conditions(
+        + conditions(
             f,
             day=None,
             team="r.team_id",
@@ -272,8 +272,8 @@ ROLLCALLS = DataSet(
     name="rollcalls",
     columns=(
         C("rollcall_id", Kind.INT, 8),
-        *_TEAM,
-        *_PERSON,
+        *TEAM_COLUMNS,
+        *PERSON_COLUMNS,
         C("local_day", Kind.DAY, 11),
         C("started_at", Kind.INSTANT, 20),
         C("deadline", Kind.INSTANT, 20),
@@ -294,7 +294,7 @@ ROLLCALLS = DataSet(
         " FROM rollcall_targets rt JOIN rollcalls rc ON rc.id = rt.rollcall_id"
         " LEFT JOIN teams t ON t.id = rt.team_id"
         " LEFT JOIN people p ON p.telegram_id = rt.telegram_id"
-        + _conditions(
+        + conditions(
             f, day="rt.local_day", team="rt.team_id", member="rt.telegram_id", overlap=None
         )
         + " ORDER BY rt.local_day, rt.rollcall_id, rt.telegram_id"
@@ -316,8 +316,8 @@ RECALLS = DataSet(
     name="recalls",
     columns=(
         C("id", Kind.INT, 7),
-        *_TEAM,
-        *_PERSON,
+        *TEAM_COLUMNS,
+        *PERSON_COLUMNS,
         C("unit", Kind.TEXT, 18),
         C("reason", Kind.TEXT, 32),
         C("recalled_by", Kind.INT, 12),
@@ -344,7 +344,7 @@ AUDIT = DataSet(
         C("actor_id", Kind.INT, 12),
         C("actor_name", Kind.TEXT, 16),
         C("action", Kind.TEXT, 18),
-        *_TEAM,
+        *TEAM_COLUMNS,
         C("subject", Kind.TEXT, 20),
         C("before", Kind.TEXT, 40),
         C("after", Kind.TEXT, 40),
