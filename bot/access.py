@@ -94,3 +94,28 @@ def told_text(lang: str, readers: Readers) -> str:
         return t(lang, "told.admins")
     names = ", ".join(p.name or str(p.telegram_id) for p in readers.people)
     return t(lang, "told.supervisors", names=names)
+
+
+# -- who may see which teams, and refusals on record (issue 11: out of handlers/) ------------
+
+
+async def member_team(ctx: AppContext, actor: Actor) -> Team | None:
+    """The team an active member is stationed with; None for anyone else (recalled too)."""
+    membership = actor.member_of()
+    if membership is None or membership.state != "active":
+        return None
+    return await ctx.storage.teams.get(membership.team_id)
+
+
+async def overseen_teams(ctx: AppContext, actor: Actor) -> list[Team]:
+    """The teams whose summaries, reports and roll calls this person may have: every team
+    for an admin, the teams they supervise for anyone else."""
+    teams = await ctx.storage.teams.all()
+    return teams if actor.is_admin else [team for team in teams if actor.supervises(team.id)]
+
+
+async def record_refusal(ctx: AppContext, actor: Actor, what: str) -> None:
+    """Someone asked for what only an admin may do: kept in the audit trail."""
+    await ctx.storage.audit.record(
+        at=ctx.now_ts(), actor_id=actor.user_id, action=f"{what}.refused", subject=what
+    )

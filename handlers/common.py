@@ -20,9 +20,11 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
-from bot.access import Actor, load_actor
+from bot.access import Actor, member_team, overseen_teams, record_refusal
 from bot.context import AppContext, app_ctx
+from bot.flows.current import current_flow
 from bot.i18n import language_of, t
+from bot.services.people import actor_for
 from storage.models import FlowState, Team
 
 Context = ContextTypes.DEFAULT_TYPE
@@ -38,15 +40,7 @@ async def actor_of(update: Update, context: Context) -> tuple[AppContext, Actor]
     ctx = app_ctx(context)
     user = update.effective_user
     assert user is not None
-    actor = await load_actor(ctx, user.id, user.language_code)
-    if actor.is_admin and (actor.person is None or not actor.person.name):
-        # Decisions, roll calls and audits name people, never a raw id.
-        await ctx.storage.people.name_if_unnamed(user.id, user.full_name, now=ctx.now_ts())
-        actor = await load_actor(ctx, user.id, user.language_code)
-    if actor.person is not None and actor.person.unreachable:
-        # They wrote to us, so they no longer block the bot: reminders may reach them again.
-        await ctx.storage.people.set_unreachable(user.id, False)
-    return ctx, actor
+    return ctx, await actor_for(ctx, user.id, user.language_code, user.full_name)
 
 
 @cache
@@ -206,14 +200,6 @@ def _is_command(message: Message) -> bool:
     return any(e.type == "bot_command" and e.offset == 0 for e in entities)
 
 
-async def member_team(ctx: AppContext, actor: Actor) -> Team | None:
-    """The team an active member is stationed with; None for anyone else (recalled too)."""
-    membership = actor.member_of()
-    if membership is None or membership.state != "active":
-        return None
-    return await ctx.storage.teams.get(membership.team_id)
-
-
 async def open_member_command(
     update: Update, context: Context, refused_key: str
 ) -> tuple[AppContext, Actor, Team] | None:
@@ -248,9 +234,7 @@ def inline_rows(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
 
 async def refuse(ctx: AppContext, actor: Actor, update: Update, what: str) -> None:
     """Not an admin: a polite no, and a row in the audit trail."""
-    await ctx.storage.audit.record(
-        at=ctx.now_ts(), actor_id=actor.user_id, action=f"{what}.refused", subject=what
-    )
+    await record_refusal(ctx, actor, what)
     if update.callback_query is not None:
         await answer_query(update.callback_query, t(actor.language, "not_allowed"), show_alert=True)
     else:
@@ -268,8 +252,7 @@ async def open_admin_button(
     if not actor.is_admin:
         await refuse(ctx, actor, update, what)
         return None
-    state = await ctx.storage.flows.get(actor.user_id)
-    return ctx, actor, query, state if state is not None and state.flow == flow else None
+    return ctx, actor, query, await current_flow(ctx, actor.user_id, flow)
 
 
 async def open_known_command(update: Update, context: Context) -> tuple[AppContext, Actor] | None:
@@ -298,3 +281,18 @@ async def open_admin_command(
         await reply(update, t(actor.language, "private_only"))
         return None
     return ctx, actor
+
+
+async def open_overseer_command(
+    update: Update, context: Context, refused_key: str
+) -> tuple[AppContext, Actor, list[Team]] | None:
+    """A command for people the bot knows (open_known_command) that acts on the teams they
+    oversee: says `refused_key` and returns None when they oversee none."""
+    opened = await open_known_command(update, context)
+    if opened is None:
+        return None
+    teams = await overseen_teams(*opened)
+    if not teams:
+        await reply(update, t(opened[1].language, refused_key))
+        return None
+    return *opened, teams

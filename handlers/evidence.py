@@ -8,11 +8,18 @@ from bot.access import Actor
 from bot.context import AppContext
 from bot.i18n import t
 from bot.rules.compliance import parse_month
-from bot.rules.team_hours import local_day
 from bot.services.evidence import evidence_picture
+from bot.services.oversight import (
+    EvidenceSubject,
+    clear_signal,
+    evidence_month,
+    evidence_subject,
+    split_evidence_args,
+)
 from handlers.common import Context, actor_of, clean_text, is_private, not_a_member_text, reply
 
 NAMES_SHOWN = 5
+Overseer = tuple[AppContext, Actor, set[int] | None]
 
 
 def _scope(actor: Actor) -> set[int] | None:
@@ -20,9 +27,7 @@ def _scope(actor: Actor) -> set[int] | None:
     return None if actor.is_admin else actor.supervised_team_ids()
 
 
-async def _overseer(
-    update: Update, context: Context, refusal: str
-) -> tuple[AppContext, Actor, set[int] | None] | None:
+async def _overseer(update: Update, context: Context, refusal: str) -> Overseer | None:
     """A supervisor or admin in a private chat, with the teams they oversee; else a reply."""
     ctx, actor = await actor_of(update, context)
     scope = _scope(actor)
@@ -39,55 +44,51 @@ async def _overseer(
 
 async def cmd_evidence(update: Update, context: Context) -> None:
     allowed = await _overseer(update, context, "evidence.not_allowed")
-    if allowed is None:
-        return
+    who, month_text = split_evidence_args(list(context.args or []))
+    if allowed is not None and who:
+        await show_evidence(update, allowed, who, month_text)
+    elif allowed is not None:
+        await reply(update, t(allowed[1].language, "evidence.usage"))
+
+
+async def show_evidence(
+    update: Update, allowed: Overseer, who: str, month_text: str | None
+) -> None:
     ctx, actor, scope = allowed
     lang = actor.language
-    args = list(context.args or [])
-    month_text = (
-        args.pop() if len(args) > 1 and args[-1][:1].isdigit() and "-" in args[-1] else None
-    )
-    who = " ".join(args).strip()
-    if not who:
-        await reply(update, t(lang, "evidence.usage"))
+    try:
+        month = parse_month(month_text) if month_text is not None else None
+    except ValueError:
+        await reply(update, t(lang, "evidence.bad_month", month=month_text))
         return
-    month = None
-    if month_text is not None:
-        try:
-            month = parse_month(month_text)
-        except ValueError:
-            await reply(update, t(lang, "evidence.bad_month", month=month_text))
-            return
-    matches = await ctx.storage.spoof.members_matching(who, scope)
-    if not matches:
-        await reply(update, t(lang, "evidence.no_member", who=who))
+    subject = await evidence_subject(ctx, who, scope)
+    if subject.found is None:
+        await reply(update, not_found_text(lang, who, subject))
         return
-    if len(matches) > 1:
-        names = ", ".join(f"{name or uid} ({team}, {uid})" for uid, name, _, team in matches)
-        if len(matches) > NAMES_SHOWN:
-            names = (
-                ", ".join(
-                    f"{name or uid} ({team}, {uid})" for uid, name, _, team in matches[:NAMES_SHOWN]
-                )
-                + " …"
-            )
-        await reply(update, t(lang, "evidence.ambiguous", who=who, names=names))
-        return
-    [(telegram_id, name, team_id, _)] = matches
-    team = await ctx.storage.teams.get(team_id)
-    if team is None:
-        await reply(update, t(lang, "evidence.no_member", who=who))
-        return
-    if month is None:
-        today = local_day(ctx.clock.now(), team.timezone)
-        month = (today.year, today.month)
-    picture = await evidence_picture(
-        ctx, team, telegram_id, name or str(telegram_id), month[0], month[1], lang
-    )
+    telegram_id, name, team = subject.found
+    year, month_no = evidence_month(month, team, ctx.clock.now())
+    picture = await evidence_picture(ctx, team, telegram_id, name, year, month_no, lang)
     message = update.effective_message
     if message is not None:
         await message.reply_photo(picture.png, caption=picture.caption, do_quote=False)
     await reply(update, picture.signals_text)
+
+
+def not_found_text(lang: str, who: str, subject: EvidenceSubject) -> str:
+    """No such member, or several: named (a few of them) so the next try can be exact."""
+    if len(subject.candidates) <= 1:
+        return t(lang, "evidence.no_member", who=who)
+    shown = subject.candidates[:NAMES_SHOWN]
+    names = ", ".join(f"{name or uid} ({team}, {uid})" for uid, name, _, team in shown)
+    if len(subject.candidates) > NAMES_SHOWN:
+        names += " …"
+    return t(lang, "evidence.ambiguous", who=who, names=names)
+
+
+def _signal_id(args: list[str]) -> int | None:
+    # Ids are SQLite integers: more than 18 digits is no id (and would not bind).
+    number = args[0].lstrip("#") if args else ""
+    return int(number) if number.isascii() and number.isdigit() and len(number) <= 18 else None
 
 
 async def cmd_clearsignal(update: Update, context: Context) -> None:
@@ -95,22 +96,10 @@ async def cmd_clearsignal(update: Update, context: Context) -> None:
     if allowed is None:
         return
     ctx, actor, scope = allowed
-    lang = actor.language
     args = list(context.args or [])
-    reason = clean_text(" ".join(args[1:]))
-    # Ids are SQLite integers: more than 18 digits is no id (and would not bind).
-    number = args[0].lstrip("#") if args else ""
-    if not (number.isascii() and number.isdigit() and len(number) <= 18) or reason is None:
-        await reply(update, t(lang, "evidence.clear_usage"))
+    signal_id, reason = _signal_id(args), clean_text(" ".join(args[1:]))
+    if signal_id is None or reason is None:
+        await reply(update, t(actor.language, "evidence.clear_usage"))
         return
-    signal_id = int(number)
-    signal = await ctx.storage.spoof.get(signal_id)
-    if signal is None or (scope is not None and signal.team_id not in scope):
-        # Another team's signal is as unknown as a missing one: ids reveal nothing.
-        await reply(update, t(lang, "evidence.clear_unknown", id=signal_id))
-        return
-    cleared = await ctx.storage.spoof.clear(
-        signal_id, by=actor.user_id, reason=reason, at=ctx.now_ts()
-    )
-    key = "evidence.clear_done" if cleared else "evidence.clear_already"
-    await reply(update, t(lang, key, id=signal_id, reason=reason))
+    cleared = await clear_signal(ctx, actor.user_id, scope, signal_id, reason)
+    await reply(update, t(actor.language, f"evidence.{cleared}", id=signal_id, reason=reason))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from telegram import Update
 
+from bot.flows.current import current_flow
 from bot.i18n import t
 from handlers.common import Context, actor_of, is_private, main_menu, not_a_member_text, reply
 from handlers.flows import route_text
@@ -13,8 +14,7 @@ async def on_text(update: Update, context: Context) -> None:
     if not is_private(update):
         return  # the bot never chats in groups: nothing there may leak a member's data
     ctx, actor = await actor_of(update, context)
-    state = await ctx.storage.flows.get(actor.user_id)
-    await route_text(update, context, ctx, actor, state)
+    await route_text(update, context, ctx, actor, await current_flow(ctx, actor.user_id))
 
 
 async def on_unknown_command(update: Update, context: Context) -> None:

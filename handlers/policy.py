@@ -12,6 +12,7 @@ from bot.i18n import t
 from bot.jobs import reschedule_team
 from bot.rules.calendar import format_workdays
 from bot.rules.policy import POLICY_SETTINGS, describe_policy
+from bot.services.oversight import find_team
 from bot.services.teams import TeamChanges, update_team
 from handlers.common import Context, actor_of, is_private, refuse, reply
 from storage.models import Team
@@ -55,7 +56,7 @@ async def cmd_policy(update: Update, context: Context) -> None:
     args = list(context.args or [])
     key, value = (args[-2].lower(), args[-1]) if len(args) >= 3 else ("", "")
     team_ref = " ".join(args[:-2] if key in KEYS else args)
-    team = await ctx.storage.teams.find(team_ref) if team_ref else None
+    team = await find_team(ctx, team_ref)
     if team is None:
         await reply(update, t(lang, "policy.no_team", ref=team_ref, keys=", ".join(KEYS)))
         return

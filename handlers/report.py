@@ -5,39 +5,36 @@ from __future__ import annotations
 
 from telegram import Update
 
+from bot.access import overseen_teams
 from bot.i18n import t
-from bot.rules.compliance import parse_month, previous_month
-from bot.rules.team_hours import local_datetime
 from bot.services.compliance import send_month_on_request
+from bot.services.oversight import named_team_only, report_month
 from handlers.common import Context, actor_of, is_private, reply
+
+
+def _split(args: list[str]) -> tuple[str, str | None]:
+    """(team named, month typed): the month is the last argument when it starts with a digit."""
+    if args and args[-1][:1].isdigit():
+        return " ".join(args[:-1]), args[-1]
+    return " ".join(args), None
 
 
 async def cmd_report(update: Update, context: Context) -> None:
     ctx, actor = await actor_of(update, context)
-    lang = actor.language
     if not is_private(update):
-        await reply(update, t(lang, "private_only"))
+        await reply(update, t(actor.language, "private_only"))
         return
-    args = list(context.args or [])
-    month_arg = args.pop() if args and args[-1][:1].isdigit() else None
-    teams = [
-        team
-        for team in await ctx.storage.teams.all()
-        if actor.supervises(team.id) or actor.is_admin
-    ]
-    if args:
-        wanted = await ctx.storage.teams.find(" ".join(args))
-        teams = [team for team in teams if wanted is not None and team.id == wanted.id]
+    team_ref, month_arg = _split(list(context.args or []))
+    teams = await named_team_only(ctx, await overseen_teams(ctx, actor), team_ref)
     if not teams:
-        await reply(update, t(lang, "report.not_allowed"))
+        await reply(update, t(actor.language, "report.not_allowed"))
         return
     for team in teams:
-        if month_arg is None:
-            year, month = previous_month(local_datetime(ctx.clock.now(), team.timezone).date())
-        else:
-            try:
-                year, month = parse_month(month_arg)
-            except ValueError:
-                await reply(update, t(lang, "report.bad_month"))
-                return
-        await send_month_on_request(ctx, context.bot, actor.user_id, team.id, year, month, lang)
+        try:
+            year, month = report_month(month_arg, team, ctx.clock.now())
+        except ValueError:
+            await reply(update, t(actor.language, "report.bad_month"))
+            return
+        await send_month_on_request(
+            ctx, context.bot, actor.user_id, team.id, year, month, actor.language
+        )

@@ -11,7 +11,7 @@ import re
 from telegram import Update
 
 from bot.i18n import t
-from bot.services.joining import decide_role_change, tell_role_decision
+from bot.services.joining import RoleDecision, settle_role_change, tell_role_decision
 from handlers.common import Context, actor_of, answer_query, edit_pressed, refuse
 
 ROLE_BUTTON = re.compile(r"^role:(ok|no):(\d{1,18})$")
@@ -24,30 +24,25 @@ async def on_role_button(update: Update, context: Context) -> None:
     if not actor.is_admin:
         await refuse(ctx, actor, update, "role_change")
         return
-    lang = actor.language
     match = ROLE_BUTTON.match(query.data or "")
     if match is None:
-        await answer_query(query, t(lang, "button.stale"))
+        await answer_query(query, t(actor.language, "button.stale"))
         return
-    change = await decide_role_change(
-        ctx, int(match[2]), approved=match[1] == "ok", admin_id=actor.user_id
+    approved = match[1] == "ok"
+    decided = await settle_role_change(
+        ctx, int(match[2]), approved=approved, admin_id=actor.user_id
     )
-    team = await ctx.storage.teams.get(change.team_id) if change else None
-    if change is None or team is None:
-        await answer_query(query, t(lang, "join.role_change_stale"), show_alert=True)
+    if decided is None:
+        await answer_query(query, t(actor.language, "join.role_change_stale"), show_alert=True)
         await edit_pressed(query, None)
         return
     await answer_query(query)
-    person = await ctx.storage.people.get(change.telegram_id)
-    name = (person.name if person else None) or str(change.telegram_id)
+    await edit_pressed(query, decision_text(actor.language, decided))
+    await tell_role_decision(ctx, update.get_bot(), decided.change, decided.team)
+
+
+def decision_text(lang: str, decided: RoleDecision) -> str:
+    change = decided.change
     key = "join.role_change_approved" if change.approved else "join.role_change_refused"
-    text = t(
-        lang,
-        key,
-        name=name,
-        team=team.name,
-        role=t(lang, f"role.{change.to_role}"),
-        current=t(lang, f"role.{change.from_role}"),
-    )
-    await edit_pressed(query, text)
-    await tell_role_decision(ctx, update.get_bot(), change, team)
+    role, current = t(lang, f"role.{change.to_role}"), t(lang, f"role.{change.from_role}")
+    return t(lang, key, name=decided.name, team=decided.team.name, role=role, current=current)

@@ -11,76 +11,44 @@ from bot.access import Actor
 from bot.context import AppContext
 from bot.i18n import t
 from bot.jobs import schedule_rollcall_close
+from bot.rules.rollcall import Judged
 from bot.rules.team_hours import local_datetime
-from bot.services.rollcall import answer_rollcall, open_target, start_rollcall
-from handlers.common import (
-    Context,
-    format_distance,
-    open_known_command,
-    reply,
-)
+from bot.services.oversight import rollcall_target
+from bot.services.rollcall import Started, answer_rollcall, open_target, start_rollcall
+from handlers.common import Context, format_distance, open_overseer_command, reply
 from handlers.locations import location_evidence, rollcall_answer
 from storage.models import Team
 
 
-async def _allowed_teams(ctx: AppContext, actor: Actor) -> list[Team]:
-    teams = await ctx.storage.teams.all()
-    return teams if actor.is_admin else [tm for tm in teams if actor.supervises(tm.id)]
-
-
-async def _resolve(
-    ctx: AppContext, actor: Actor, arg: str
-) -> tuple[Team | None, int | None, str | None]:
-    """(team, member id, error key) for the /rollcall argument."""
-    teams = await _allowed_teams(ctx, actor)
-    if not teams:
-        return None, None, "rollcall.not_allowed"
-    if not arg:
-        if len(teams) == 1:
-            return teams[0], None, None
-        return None, None, "rollcall.which"
-    for team in teams:
-        if team.name.casefold() == arg.casefold() or str(team.id) == arg:
-            return team, None, None
-    matches = []
-    for team in teams:
-        for m, p in await ctx.storage.people.team_members(team.id, role="member"):
-            if (p.name or "").casefold() == arg.casefold() or str(m.telegram_id) == arg:
-                matches.append((team, m.telegram_id))
-    if len(matches) == 1:
-        return matches[0][0], matches[0][1], None
-    return None, None, "rollcall.ambiguous" if matches else "rollcall.not_found"
-
-
 async def cmd_rollcall(update: Update, context: Context) -> None:
-    opened = await open_known_command(update, context)
+    opened = await open_overseer_command(update, context, "rollcall.not_allowed")
     if opened is None:
         return
-    ctx, actor = opened
-    lang = actor.language
+    ctx, actor, teams = opened
     arg = " ".join(context.args or []).strip()
-    team, member_id, error = await _resolve(ctx, actor, arg)
-    if team is None:
-        await reply(update, t(lang, error or "rollcall.not_found", arg=arg))
+    target = await rollcall_target(ctx, teams, arg)
+    if target.team is None:
+        await reply(update, t(actor.language, target.problem or "rollcall.not_found", arg=arg))
         return
     started = await start_rollcall(
-        ctx, context.bot, team, now=ctx.clock.now(), started_by=actor.user_id, member_id=member_id
+        ctx,
+        context.bot,
+        target.team,
+        now=ctx.clock.now(),
+        started_by=actor.user_id,
+        member_id=target.member_id,
     )
+    if started.rollcall_id is not None:
+        schedule_rollcall_close(context.application, started.rollcall_id, started.deadline)
+    await reply(update, started_text(actor.language, target.team, started))
+
+
+def started_text(lang: str, team: Team, started: Started) -> str:
     if started.rollcall_id is None:
-        await reply(update, t(lang, "rollcall.nobody", team=team.name, leave=len(started.on_leave)))
-        return
-    schedule_rollcall_close(context.application, started.rollcall_id, started.deadline)
-    await reply(
-        update,
-        t(
-            lang,
-            "rollcall.started",
-            team=team.name,
-            n=len(started.targets),
-            leave=len(started.on_leave),
-            until=local_datetime(started.deadline, team.timezone).strftime("%H:%M"),
-        ),
-    )
+        return t(lang, "rollcall.nobody", team=team.name, leave=len(started.on_leave))
+    until = local_datetime(started.deadline, team.timezone).strftime("%H:%M")
+    n, leave = len(started.targets), len(started.on_leave)
+    return t(lang, "rollcall.started", team=team.name, n=n, leave=leave, until=until)
 
 
 async def maybe_answer(update: Update, context: Context, ctx: AppContext, actor: Actor) -> bool:
@@ -102,18 +70,14 @@ async def maybe_answer(update: Update, context: Context, ctx: AppContext, actor:
         message_id=message.message_id,
         at=sent,
     )
-    lang = actor.language
-    if judged.ask_again is not None:
-        await reply(update, t(lang, f"rollcall.again.{judged.ask_again.value}"))
-    elif judged.outcome is not None:
-        await reply(
-            update,
-            t(
-                lang,
-                f"rollcall.answer.{judged.outcome.value}",
-                distance=format_distance(lang, judged.distance_m),
-            ),
-        )
-    else:
-        await reply(update, t(lang, "rollcall.answer.closed"))
+    await reply(update, answer_text(actor.language, judged))
     return True
+
+
+def answer_text(lang: str, judged: Judged) -> str:
+    if judged.ask_again is not None:
+        return t(lang, f"rollcall.again.{judged.ask_again.value}")
+    if judged.outcome is not None:
+        distance = format_distance(lang, judged.distance_m)
+        return t(lang, f"rollcall.answer.{judged.outcome.value}", distance=distance)
+    return t(lang, "rollcall.answer.closed")

@@ -203,3 +203,25 @@ async def tell_role_decision(ctx: AppContext, bot: Bot, change: RoleChange, team
         await bot.send_message(change.telegram_id, text)
     except TelegramError as exc:
         log.warning("could not tell %s of the role decision: %s", change.telegram_id, exc)
+
+
+@dataclass(frozen=True)
+class RoleDecision:
+    """A role change as an admin decided it, with what their answer names."""
+
+    change: RoleChange
+    team: Team
+    name: str
+
+
+async def settle_role_change(
+    ctx: AppContext, change_id: int, *, approved: bool, admin_id: int
+) -> RoleDecision | None:
+    """decide_role_change, with the team and the person's name; None when there is nothing
+    left to decide (unknown, decided already, or its team is gone)."""
+    change = await decide_role_change(ctx, change_id, approved=approved, admin_id=admin_id)
+    team = await ctx.storage.teams.get(change.team_id) if change else None
+    if change is None or team is None:
+        return None
+    person = await ctx.storage.people.get(change.telegram_id)
+    return RoleDecision(change, team, (person.name if person else None) or str(change.telegram_id))
