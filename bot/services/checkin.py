@@ -225,3 +225,12 @@ def follow_ups(result: CheckinResult, *, staff: bool, live: bool) -> list[Follow
     if verdict.accepted and live:
         steps.append(FollowUp.LIVE_TRACKING)
     return steps
+
+
+def alert_once_key(result: CheckinResult, user_id: int) -> tuple[str, str]:
+    """(kind, ref) under which an out-of-area alert goes to each reader once: once per
+    check-in in the morning; in the evening once per member and night, since a second
+    location from afar adds nothing."""
+    if result.kind == "evening":
+        return "alert.evening_out_of_area", f"{user_id}:{result.verdict.local_day}"
+    return "alert.out_of_area", str(result.recorded.id)
