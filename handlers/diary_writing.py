@@ -1,12 +1,13 @@
 """The member's work diary: open it, write text/photo/voice entries, edit them, read them back.
 
-Flow "diary" (data: the day entries go to) collects entries until /done or the Done button.
-Text sent outside any flow is never dropped: it waits in flow "diary_ask" until the member
-says whether it is a diary entry.
+The conversations themselves (a diary collecting entries for a day; messages kept while
+the member is asked whether they are diary entries) are bot/flows/diary.py's: here a
+message becomes a draft, and what the flow did becomes a reply.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -14,30 +15,23 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
 from bot.access import Actor
 from bot.context import AppContext
+from bot.flows import diary
+from bot.flows.current import current_flow
+from bot.flows.diary import ASK_FLOW as ASK_FLOW  # routed in the composition root
+from bot.flows.diary import FLOW as FLOW
+from bot.flows.diary import Press
 from bot.i18n import t
 from bot.rules.leave import parse_day
 from bot.rules.team_hours import local_datetime
 from bot.rules.text import split_message
-from bot.services.diary import Draft, EditOutcome, add_entry, diary_days, edit_entry
-from handlers.common import (
-    Context,
-    actor_of,
-    answer_query,
-    edit_pressed,
-    is_private,
-    main_menu,
-    member_team,
-    not_a_member_text,
-    open_member_command,
-    reply,
-)
-from handlers.flows import is_menu_button, move_flow, press_menu_button, route_step
+from bot.services.diary import Draft, EditOutcome, diary_days
+from handlers import common
+from handlers.common import Context, actor_of, member_team, reply
+from handlers.flows import is_menu_button, press_menu_button, route_step
 from storage.diary import Entry
 from storage.models import FlowState, Team
 
-FLOW = "diary"
-ASK_FLOW = "diary_ask"
-ASK_KEEP_MAX = 20  # texts kept while the member has not answered "is this a diary entry?"
+ICONS = {"text": "✏️", "photo": "📷", "voice": "🎙"}
 
 
 def draft_of(message: Message) -> Draft | None:
@@ -46,44 +40,39 @@ def draft_of(message: Message) -> Draft | None:
     base: dict[str, Any] = {"chat_id": message.chat_id, "message_id": message.message_id}
     if message.text:
         return Draft(**base, kind="text", text=message.text, message_date=when)
-    if message.photo:
-        best = max(message.photo, key=lambda p: (p.width * p.height, p.file_size or 0))
-        return Draft(
-            **base,
-            kind="photo",
-            text=message.caption,
-            message_date=when,
-            file_id=best.file_id,
-            file_unique_id=best.file_unique_id,
-            file_size=best.file_size,
-        )
-    if message.voice:
-        duration = message.voice.duration
-        seconds = int(duration.total_seconds()) if isinstance(duration, timedelta) else duration
-        return Draft(
-            **base,
-            kind="voice",
-            text=message.caption,
-            message_date=when,
-            file_id=message.voice.file_id,
-            file_unique_id=message.voice.file_unique_id,
-            file_size=message.voice.file_size,
-            duration_s=seconds,
-        )
-    return None
+    media = _photo(message) or _voice(message)
+    return Draft(**base, **media, text=message.caption, message_date=when) if media else None
+
+
+def _photo(message: Message) -> dict[str, Any] | None:
+    if not message.photo:
+        return None
+    best = max(message.photo, key=lambda p: (p.width * p.height, p.file_size or 0))
+    file = {"file_id": best.file_id, "file_unique_id": best.file_unique_id}
+    return {"kind": "photo", **file, "file_size": best.file_size}
+
+
+def _voice(message: Message) -> dict[str, Any] | None:
+    voice = message.voice
+    if voice is None:
+        return None
+    duration = voice.duration
+    seconds = int(duration.total_seconds()) if isinstance(duration, timedelta) else duration
+    file = {"file_id": voice.file_id, "file_unique_id": voice.file_unique_id}
+    return {"kind": "voice", **file, "file_size": voice.file_size, "duration_s": seconds}
 
 
 def render_entries(lang: str, entries: list[Entry], tz: str) -> str:
-    lines = []
-    for e in entries:
-        at = local_datetime(datetime.fromtimestamp(e.message_date, UTC), tz).strftime("%H:%M")
-        icon = {"text": "✏️", "photo": "📷", "voice": "🎙"}[e.kind]
-        body = e.text or ""
-        if e.kind == "voice" and e.duration_s is not None:
-            body = f"({e.duration_s // 60}:{e.duration_s % 60:02d}) {body}"
-        edited = " " + t(lang, "diary.edited_mark") if e.edited_at else ""
-        lines.append(f"{at} {icon} {body.strip()}{edited}")
-    return "\n".join(lines)
+    return "\n".join(entry_line(lang, e, tz) for e in entries)
+
+
+def entry_line(lang: str, e: Entry, tz: str) -> str:
+    at = local_datetime(datetime.fromtimestamp(e.message_date, UTC), tz).strftime("%H:%M")
+    body = e.text or ""
+    if e.kind == "voice" and e.duration_s is not None:
+        body = f"({e.duration_s // 60}:{e.duration_s % 60:02d}) {body}"
+    edited = " " + t(lang, "diary.edited_mark") if e.edited_at else ""
+    return f"{at} {ICONS[e.kind]} {body.strip()}{edited}"
 
 
 async def send_long(context: Context, chat_id: int, text: str, last_markup: Any = None) -> None:
@@ -94,113 +83,128 @@ async def send_long(context: Context, chat_id: int, text: str, last_markup: Any 
         await context.bot.send_message(chat_id, chunk, reply_markup=markup)
 
 
+async def send_day(
+    context: Context, actor: Actor, team: Team, day: date, entries: list[Entry]
+) -> None:
+    header = t(actor.language, "diary.day_header", day=day.isoformat(), n=len(entries))
+    text = header + "\n" + render_entries(actor.language, entries, team.timezone)
+    await send_long(context, actor.user_id, text)
+
+
 def done_markup(lang: str) -> InlineKeyboardMarkup:
+    return _buttons([(t(lang, "diary.done_button"), "di:done")])
+
+
+def _buttons(rows: list[tuple[str, str]]) -> InlineKeyboardMarkup:
+    """One button a row: (label, callback data)."""
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(t(lang, "diary.done_button"), callback_data="di:done")]]
+        [[InlineKeyboardButton(text, callback_data=data)] for text, data in rows]
     )
+
+
+async def say(context: Context, actor: Actor, text: str, markup: Any = None) -> None:
+    await context.bot.send_message(actor.user_id, text, reply_markup=markup)
 
 
 # -- opening and reading ---------------------------------------------------------------------
 
 
 async def cmd_diary(update: Update, context: Context) -> None:
-    opened = await open_member_command(update, context, "diary.members_only")
+    opened = await common.open_member_command(update, context, "diary.members_only")
     if opened is None:
         return
     ctx, actor, team = opened
-    if context.args:
-        today, _late = diary_days(ctx.clock.now(), team.timezone)
-        parsed = parse_day(context.args[0], today)
-        if parsed.day is None:
-            await reply(update, t(actor.language, "diary.bad_date", example=today.isoformat()))
-            return
-        await show_day(context, ctx, actor, team, parsed.day)
+    if not context.args:
+        await open_diary(update, context, ctx, actor, team)
         return
-    await open_diary(update, context, ctx, actor, team)
+    today, _late = diary_days(ctx.clock.now(), team.timezone)
+    parsed = parse_day(context.args[0], today)
+    if parsed.day is None:
+        await reply(update, t(actor.language, "diary.bad_date", example=today.isoformat()))
+        return
+    await show_day(context, ctx, actor, team, parsed.day)
 
 
 async def show_day(context: Context, ctx: AppContext, actor: Actor, team: Team, day: date) -> None:
-    lang = actor.language
-    entries = await ctx.storage.diary.of_person_day(actor.user_id, day)
-    if not entries:
-        await context.bot.send_message(
-            actor.user_id, t(lang, "diary.empty_day", day=day.isoformat())
-        )
-        return
-    header = t(lang, "diary.day_header", day=day.isoformat(), n=len(entries))
-    await send_long(
-        context, actor.user_id, header + "\n" + render_entries(lang, entries, team.timezone)
-    )
+    entries = await diary.day_entries(ctx, actor.user_id, day)
+    if entries:
+        await send_day(context, actor, team, day, entries)
+    else:
+        await say(context, actor, t(actor.language, "diary.empty_day", day=day.isoformat()))
 
 
 async def open_diary(
     update: Update, context: Context, ctx: AppContext, actor: Actor, team: Team
 ) -> None:
-    lang = actor.language
     today, late = diary_days(ctx.clock.now(), team.timezone)
-    if late is not None:
-        buttons = InlineKeyboardMarkup(
-            [
-                [
-                    InlineKeyboardButton(
-                        t(lang, "diary.for_day", day=late.isoformat()),
-                        callback_data=f"di:open:{late}",
-                    )
-                ],
-                [
-                    InlineKeyboardButton(
-                        t(lang, "diary.for_day", day=today.isoformat()),
-                        callback_data=f"di:open:{today}",
-                    )
-                ],
-            ]
-        )
-        await context.bot.send_message(
-            actor.user_id, t(lang, "diary.which_day"), reply_markup=buttons
-        )
+    if late is None:
+        await start_collecting(context, ctx, actor, team, today)
         return
-    await start_collecting(context, ctx, actor, team, today)
+    lang = actor.language
+    rows = [(t(lang, "diary.for_day", day=d.isoformat()), f"di:open:{d}") for d in (late, today)]
+    await say(context, actor, t(lang, "diary.which_day"), _buttons(rows))
 
 
 async def start_collecting(
     context: Context, ctx: AppContext, actor: Actor, team: Team, day: date
 ) -> None:
-    lang = actor.language
-    await ctx.storage.flows.set(
-        actor.user_id, FLOW, "collect", {"day": day.isoformat()}, now=ctx.now_ts()
-    )
-    entries = await ctx.storage.diary.of_person_day(actor.user_id, day)
+    entries = await diary.open_day(ctx, actor.user_id, day)
     if entries:
-        header = t(lang, "diary.day_header", day=day.isoformat(), n=len(entries))
-        await send_long(
-            context, actor.user_id, header + "\n" + render_entries(lang, entries, team.timezone)
-        )
-    await context.bot.send_message(
-        actor.user_id, t(lang, "diary.opened", day=day.isoformat()), reply_markup=done_markup(lang)
-    )
+        await send_day(context, actor, team, day, entries)
+    text = t(actor.language, "diary.opened", day=day.isoformat())
+    await say(context, actor, text, done_markup(actor.language))
 
 
 async def cmd_done(update: Update, context: Context) -> None:
     ctx, actor = await actor_of(update, context)
-    state = await ctx.storage.flows.get(actor.user_id)
-    if state is None or state.flow != FLOW:
+    day = await diary.collecting(ctx, actor.user_id)
+    if day is None:
         await reply(update, t(actor.language, "diary.not_open"))
         return
-    await finish(context, ctx, actor, state)
+    await finish(context, ctx, actor, day)
 
 
-async def finish(context: Context, ctx: AppContext, actor: Actor, state: FlowState) -> None:
-    await ctx.storage.flows.clear(actor.user_id)
-    day = date.fromisoformat(state.data["day"])
-    n = len(await ctx.storage.diary.of_person_day(actor.user_id, day))
-    await context.bot.send_message(
-        actor.user_id,
-        t(actor.language, "diary.closed", day=day.isoformat(), n=n),
-        reply_markup=main_menu(actor.language),
-    )
+async def finish(context: Context, ctx: AppContext, actor: Actor, day: date) -> None:
+    n = await diary.close(ctx, actor.user_id, day)
+    text = t(actor.language, "diary.closed", day=day.isoformat(), n=n)
+    await say(context, actor, text, common.main_menu(actor.language))
 
 
 # -- writing ---------------------------------------------------------------------------------
+
+
+async def on_diary_message(
+    update: Update, context: Context, ctx: AppContext, actor: Actor, state: FlowState
+) -> None:
+    message = update.effective_message
+    team = await member_team(ctx, actor)
+    if message is None or team is None:
+        await diary.drop(ctx, actor.user_id)
+        return
+    if await ended_by_button(update, context, ctx, actor, message):
+        return
+    draft = draft_of(message)
+    if draft is None or (draft.kind == "text" and not (message.text or "").strip()):
+        await reply(update, t(actor.language, "diary.unsupported"))
+        return
+    day = await diary.writing_day(ctx, actor.user_id, team, state)
+    await store(update, context, ctx, actor, team, day, draft)
+
+
+async def ended_by_button(
+    update: Update, context: Context, ctx: AppContext, actor: Actor, message: Message
+) -> bool:
+    """A menu button ends the diary (or the question) and does what it says."""
+    text = (message.text or "").strip()
+    if not is_menu_button(context, text):
+        return False
+    day = await diary.collecting(ctx, actor.user_id)
+    if day is not None:
+        await finish(context, ctx, actor, day)
+    else:
+        await diary.drop(ctx, actor.user_id)
+    await press_menu_button(update, context, ctx, actor, text)
+    return True
 
 
 async def store(
@@ -212,56 +216,19 @@ async def store(
     day: date,
     draft: Draft,
 ) -> None:
-    entry = await add_entry(ctx, context.bot, actor.user_id, team.id, day, draft)
-    if entry is None:
-        return  # the same message delivered twice: saved the first time
-    n = len(await ctx.storage.diary.of_person_day(actor.user_id, day))
-    key = f"diary.saved.{draft.kind}"
-    await reply(update, t(actor.language, key, n=n, day=day.isoformat()))
-
-
-async def current_day(ctx: AppContext, actor: Actor, team: Team, state: FlowState) -> date:
-    """The flow's day, unless it went stale (left open overnight): then today."""
-    day = date.fromisoformat(state.data["day"])
-    today, late = diary_days(ctx.clock.now(), team.timezone)
-    if day in (today, late):
-        return day
-    await ctx.storage.flows.set(
-        actor.user_id, FLOW, "collect", {"day": today.isoformat()}, now=ctx.now_ts()
-    )
-    return today
-
-
-async def on_diary_message(
-    update: Update, context: Context, ctx: AppContext, actor: Actor, state: FlowState
-) -> None:
-    message = update.effective_message
-    team = await member_team(ctx, actor)
-    if message is None or team is None:
-        await ctx.storage.flows.clear(actor.user_id)
-        return
-    text = (message.text or "").strip()
-    if is_menu_button(context, text):
-        # A menu button ends the diary and does what it says.
-        await finish(context, ctx, actor, state)
-        await press_menu_button(update, context, ctx, actor, text)
-        return
-    draft = draft_of(message)
-    if draft is None or (draft.kind == "text" and not text):
-        await reply(update, t(actor.language, "diary.unsupported"))
-        return
-    await store(
-        update, context, ctx, actor, team, await current_day(ctx, actor, team, state), draft
-    )
+    n = await diary.write(ctx, context.bot, actor.user_id, team, day, draft)
+    if n is not None:  # None: the same message delivered twice, saved the first time
+        await reply(
+            update, t(actor.language, f"diary.saved.{draft.kind}", n=n, day=day.isoformat())
+        )
 
 
 async def on_media(update: Update, context: Context) -> None:
     """A photo or voice note: a diary entry in the diary, else the same question as text."""
-    if not is_private(update) or update.message is None:
+    if not common.is_private(update) or update.message is None:
         return
     ctx, actor = await actor_of(update, context)
-    state = await ctx.storage.flows.get(actor.user_id)
-    if await route_step(update, context, ctx, actor, state):
+    if await route_step(update, context, ctx, actor, await current_flow(ctx, actor.user_id)):
         return
     await ask_if_diary(update, context, ctx, actor)
 
@@ -271,27 +238,20 @@ async def ask_if_diary(update: Update, context: Context, ctx: AppContext, actor:
     message = update.effective_message
     team = await member_team(ctx, actor)
     draft = draft_of(message) if message else None
-    if team is None or draft is None:
-        if actor.known:
-            await reply(
-                update, t(actor.language, "unknown_text"), reply_markup=main_menu(actor.language)
-            )
-        else:
-            await reply(update, not_a_member_text(actor))
-        return
-    await keep_and_ask(update, context, ctx, actor, team, [draft.to_dict()])
+    if team is not None and draft is not None:
+        await keep_and_ask(update, ctx, actor, team, [draft.to_dict()])
+    elif actor.known:
+        await reply(
+            update, t(actor.language, "unknown_text"), reply_markup=common.main_menu(actor.language)
+        )
+    else:
+        await reply(update, common.not_a_member_text(actor))
 
 
 async def keep_and_ask(
-    update: Update,
-    context: Context,
-    ctx: AppContext,
-    actor: Actor,
-    team: Team,
-    drafts: list[dict[str, Any]],
+    update: Update, ctx: AppContext, actor: Actor, team: Team, drafts: list[Any]
 ) -> None:
-    data = {"drafts": drafts}
-    await move_flow(update, ctx, actor, ASK_FLOW, "confirm", data)
+    await diary.keep(ctx, actor.user_id, update.update_id, drafts)
     await ask_about_drafts(update, ctx, actor, team, len(drafts))
 
 
@@ -309,26 +269,11 @@ async def ask_about_drafts(
 ) -> None:
     lang = actor.language
     today, late = diary_days(ctx.clock.now(), team.timezone)
-    rows = []
+    rows = [(t(lang, "diary.yes"), f"di:yes:{today}")]
     if late is not None:
-        rows.append(
-            [
-                InlineKeyboardButton(
-                    t(lang, "diary.yes_for", day=late.isoformat()), callback_data=f"di:yes:{late}"
-                )
-            ]
-        )
-        rows.append(
-            [
-                InlineKeyboardButton(
-                    t(lang, "diary.yes_for", day=today.isoformat()), callback_data=f"di:yes:{today}"
-                )
-            ]
-        )
-    else:
-        rows.append([InlineKeyboardButton(t(lang, "diary.yes"), callback_data=f"di:yes:{today}")])
-    rows.append([InlineKeyboardButton(t(lang, "diary.no"), callback_data="di:no")])
-    await reply(update, t(lang, "diary.ask", n=n), reply_markup=InlineKeyboardMarkup(rows))
+        rows = [(t(lang, "diary.yes_for", day=d.isoformat()), f"di:yes:{d}") for d in (late, today)]
+    rows.append((t(lang, "diary.no"), "di:no"))
+    await reply(update, t(lang, "diary.ask", n=n), reply_markup=_buttons(rows))
 
 
 async def on_more_while_asking(
@@ -337,19 +282,18 @@ async def on_more_while_asking(
     """More messages before the answer: kept too, and the question is asked again."""
     message = update.effective_message
     team = await member_team(ctx, actor)
-    draft = draft_of(message) if message else None
     if team is None:
-        await ctx.storage.flows.clear(actor.user_id)
+        await diary.drop(ctx, actor.user_id)
         return
-    text = (message.text or "").strip() if message else ""
-    if is_menu_button(context, text):
-        await ctx.storage.flows.clear(actor.user_id)
-        await press_menu_button(update, context, ctx, actor, text)
+    if message is not None and await ended_by_button(update, context, ctx, actor, message):
         return
-    drafts = list(state.data.get("drafts", []))
-    if draft is not None and len(drafts) < ASK_KEEP_MAX:
-        drafts.append(draft.to_dict())
-    await keep_and_ask(update, context, ctx, actor, team, drafts)
+    drafts = diary.kept_with(state.data.get("drafts", []), draft_of(message) if message else None)
+    await keep_and_ask(update, ctx, actor, team, drafts)
+
+
+# -- the diary's buttons ---------------------------------------------------------------------
+
+PressHandler = Callable[[Context, AppContext, Actor, Team, date | None], Awaitable[None]]
 
 
 async def on_diary_button(update: Update, context: Context) -> None:
@@ -357,54 +301,61 @@ async def on_diary_button(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
     ctx, actor = await actor_of(update, context)
-    lang = actor.language
     team = await member_team(ctx, actor)
-    parts = (query.data or "").split(":")
-    state = await ctx.storage.flows.get(actor.user_id)
-    if team is None:
-        await answer_query(query, t(lang, "button.stale"))
+    state = await current_flow(ctx, actor.user_id)
+    press = (
+        diary.pressed(query.data or "", state.flow if state else None, ctx.clock.now(), team)
+        if team
+        else None
+    )
+    if team is None or press is None or press.press is Press.STALE:
+        await common.answer_query(query, t(actor.language, "button.stale"))
         return
-    today, late = diary_days(ctx.clock.now(), team.timezone)
-    day = _day(parts[2]) if len(parts) > 2 else None
-    action = parts[1] if len(parts) > 1 else ""
-    if action == "open" and day in (today, late):
-        await answer_query(query)
-        await edit_pressed(query, None)
-        await start_collecting(context, ctx, actor, team, day or today)
-    elif action == "done" and state is not None and state.flow == FLOW:
-        await answer_query(query)
-        await edit_pressed(query, None)
-        await finish(context, ctx, actor, state)
-    elif action in ("yes", "no") and state is not None and state.flow == ASK_FLOW:
-        if action == "yes" and day not in (today, late):
-            await answer_query(query, t(lang, "button.stale"))
-            return
-        await answer_query(query)
-        await edit_pressed(query, None)
-        await ctx.storage.flows.clear(actor.user_id)
-        if action == "no":
-            await context.bot.send_message(
-                actor.user_id, t(lang, "diary.not_saved"), reply_markup=main_menu(lang)
-            )
-            return
-        assert day is not None
-        for raw in state.data.get("drafts", []):
-            await add_entry(ctx, context.bot, actor.user_id, team.id, day, Draft.from_dict(raw))
-        n = len(await ctx.storage.diary.of_person_day(actor.user_id, day))
-        await context.bot.send_message(
-            actor.user_id,
-            t(lang, "diary.saved_asked", n=n, day=day.isoformat()),
-            reply_markup=main_menu(lang),
-        )
-    else:
-        await answer_query(query, t(lang, "button.stale"))
+    await common.answer_query(query)
+    await common.edit_pressed(query, None)
+    await PRESSES[press.press](context, ctx, actor, team, press.day)
 
 
-def _day(value: str) -> date | None:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        return None
+async def press_open(
+    context: Context, ctx: AppContext, actor: Actor, team: Team, day: date | None
+) -> None:
+    assert day is not None
+    await start_collecting(context, ctx, actor, team, day)
+
+
+async def press_done(
+    context: Context, ctx: AppContext, actor: Actor, team: Team, day: date | None
+) -> None:
+    open_day = await diary.collecting(ctx, actor.user_id)
+    if open_day is not None:
+        await finish(context, ctx, actor, open_day)
+
+
+async def press_no(
+    context: Context, ctx: AppContext, actor: Actor, team: Team, day: date | None
+) -> None:
+    await diary.drop(ctx, actor.user_id)
+    await say(
+        context, actor, t(actor.language, "diary.not_saved"), common.main_menu(actor.language)
+    )
+
+
+async def press_yes(
+    context: Context, ctx: AppContext, actor: Actor, team: Team, day: date | None
+) -> None:
+    assert day is not None
+    drafts = await diary.kept_drafts(ctx, actor.user_id) or []
+    n = await diary.save_kept(ctx, context.bot, actor.user_id, team, day, drafts)
+    text = t(actor.language, "diary.saved_asked", n=n, day=day.isoformat())
+    await say(context, actor, text, common.main_menu(actor.language))
+
+
+PRESSES: dict[Press, PressHandler] = {
+    Press.OPEN: press_open,
+    Press.DONE: press_done,
+    Press.NO: press_no,
+    Press.YES: press_yes,
+}
 
 
 # -- edits -----------------------------------------------------------------------------------
@@ -413,36 +364,15 @@ def _day(value: str) -> date | None:
 async def on_edited(update: Update, context: Context) -> None:
     """A Telegram edit of an entry's message updates the entry; the old text goes to history."""
     message = update.edited_message
-    if message is None or not is_private(update):
+    if message is None or not common.is_private(update):
         return
     ctx, actor = await actor_of(update, context)
-    new_text = message.text if message.text is not None else message.caption
-    edited_at = (message.edit_date or ctx.clock.now()).astimezone(UTC)
-    edited = await edit_entry(
-        ctx, actor.user_id, message.chat_id, message.message_id, new_text, edited_at
-    )
-    if edited.outcome is EditOutcome.NOT_AN_ENTRY:
-        await update_kept_draft(ctx, actor, message.message_id, new_text)
-    elif edited.outcome is EditOutcome.SAVED and edited.day:
-        await reply(update, t(actor.language, "diary.edit_saved", day=edited.day.isoformat()))
-    elif edited.outcome is EditOutcome.TOO_LATE and edited.day:
-        await reply(update, t(actor.language, "diary.edit_too_late", day=edited.day.isoformat()))
-
-
-async def update_kept_draft(
-    ctx: AppContext, actor: Actor, message_id: int, text: str | None
-) -> None:
-    """An edit of a message still waiting for "is this a diary entry?" changes what is kept."""
-    state = await ctx.storage.flows.get(actor.user_id)
-    if state is None or state.flow != ASK_FLOW:
-        return
-    drafts = [
-        {**d, "text": text} if d.get("message_id") == message_id else d
-        for d in state.data.get("drafts", [])
-    ]
-    await ctx.storage.flows.set(
-        actor.user_id, ASK_FLOW, state.step, {"drafts": drafts}, now=ctx.now_ts()
-    )
+    text = message.text if message.text is not None else message.caption
+    at = (message.edit_date or ctx.clock.now()).astimezone(UTC)
+    edited = await diary.edit(ctx, actor.user_id, message.chat_id, message.message_id, text, at)
+    if edited.outcome in (EditOutcome.SAVED, EditOutcome.TOO_LATE) and edited.day:
+        key = "diary.edit_saved" if edited.outcome is EditOutcome.SAVED else "diary.edit_too_late"
+        await reply(update, t(actor.language, key, day=edited.day.isoformat()))
 
 
 async def menu_diary(update: Update, context: Context, ctx: AppContext, actor: Actor) -> None:
