@@ -280,11 +280,11 @@ async def on_more_while_asking(
     update: Update, context: Context, ctx: AppContext, actor: Actor, state: FlowState
 ) -> None:
     """More messages before the answer: kept too, and the question is asked again."""
-    message = update.effective_message
     team = await member_team(ctx, actor)
     if team is None:
         await diary.drop(ctx, actor.user_id)
         return
+    message = update.effective_message
     if message is not None and await ended_by_button(update, context, ctx, actor, message):
         return
     drafts = diary.kept_with(state.data.get("drafts", []), draft_of(message) if message else None)

@@ -1,35 +1,35 @@
-"""/start with or without an invite code, the join questions, /help, /cancel, /language."""
+"""/start with or without an invite code, the join questions, /help, /cancel, /language.
+
+What a link means and each step of the join are bot/flows/join.py's; here they are said."""
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, Update
 
-from bot.access import Actor, load_actor
+from bot.access import Actor
 from bot.context import AppContext
+from bot.flows import join
+from bot.flows.current import leave_flow
+from bot.flows.join import JoinAnswer, JoinStep, Placement
 from bot.i18n import LANGUAGES, t
-from bot.rules.joining import JoinOutcome, current_role, join_outcome
-from bot.services.joining import (
-    InviteProblem,
-    ask_admins,
-    ask_role_change,
-    check_invite,
-    complete_join,
-    conflicting_team,
-)
+from bot.rules.joining import JoinOutcome, current_role
+from bot.services.joining import ask_admins, ask_role_change, check_invite
 from bot.services.notices import expectations, tell_supervisors_of_move
+from bot.services.people import choose_language
 from handlers.common import (
+    TEXT_MAX,
     Context,
     actor_of,
     answer_query,
     clean_text,
     edit_pressed,
+    inline_rows,
     is_private,
     menu_for,
     menu_text,
     not_a_member_text,
     reply,
 )
-from handlers.flows import end_flow, move_flow
 from storage.models import FlowState, Invite, Team
 
 LANGUAGE_NAMES = {"en": "English", "zh": "简体中文"}
@@ -55,52 +55,38 @@ async def cmd_start(update: Update, context: Context) -> None:
 
 
 async def begin_join(update: Update, ctx: AppContext, actor: Actor, code: str) -> None:
-    lang = actor.language
-    check = await check_invite(ctx, code)
-    if check.problem or check.invite is None or check.team is None:
-        await reply(update, t(lang, f"join.{check.problem}"))
-        return
-    outcome = join_outcome(actor.memberships, check.team.id, check.invite.role)
-    if await already_placed(update, ctx, actor, outcome, check.invite, check.team):
-        return
-    current = conflicting_team(actor, check.invite)
-    if current:
-        buttons = InlineKeyboardMarkup(
-            [
-                [
-                    InlineKeyboardButton(
-                        t(lang, "join.move_yes", team=check.team.name), callback_data=f"join:{code}"
-                    )
-                ],
-                [InlineKeyboardButton(t(lang, "join.move_no"), callback_data="join:-")],
-            ]
-        )
-        await reply(
-            update,
-            t(lang, "join.move_ask", current=current, team=check.team.name),
-            reply_markup=buttons,
-        )
-        return
-    await ask_name(update, ctx, actor, code, check.team.name, check.invite.role)
+    placed = await join.placement(ctx, actor, code)
+    if placed.outcome is None:
+        await reply(update, t(actor.language, f"join.{placed.check.problem}"))
+    elif placed.outcome is not JoinOutcome.NEW:
+        await already_placed(update, ctx, actor, placed)
+    elif placed.moving_from:
+        await ask_to_move(update, actor, code, placed)
+    else:
+        await ask_name(update, ctx, actor, code, placed)
 
 
-async def already_placed(
-    update: Update,
-    ctx: AppContext,
-    actor: Actor,
-    outcome: JoinOutcome,
-    invite: Invite,
-    team: Team,
-) -> bool:
+async def ask_to_move(update: Update, actor: Actor, code: str, placed: Placement) -> None:
+    """A member stationed elsewhere is never moved silently."""
+    lang, team = actor.language, placed.check.team
+    assert team is not None
+    rows = [
+        [(t(lang, "join.move_yes", team=team.name), f"join:{code}")],
+        [(t(lang, "join.move_no"), "join:-")],
+    ]
+    text = t(lang, "join.move_ask", current=placed.moving_from, team=team.name)
+    await reply(update, text, reply_markup=inline_rows(rows))
+
+
+async def already_placed(update: Update, ctx: AppContext, actor: Actor, placed: Placement) -> None:
     """Someone already in the team keeps their place: a role change is asked of the admins,
-    anything else is said. False for a person new to the team."""
-    if outcome is JoinOutcome.ROLE_CHANGE:
+    anything else is said."""
+    invite, team = placed.check.invite, placed.check.team
+    assert invite is not None and team is not None and placed.outcome is not None
+    if placed.outcome is JoinOutcome.ROLE_CHANGE:
         await ask_for_role_change(update, ctx, actor, invite, team)
-        return True
-    if outcome is not JoinOutcome.NEW:
-        await reply(update, kept_place_text(actor, outcome, team, invite.role))
-        return True
-    return False
+    else:
+        await reply(update, kept_place_text(actor, placed.outcome, team, invite.role))
 
 
 def kept_place_text(actor: Actor, outcome: JoinOutcome, team: Team, role: str) -> str:
@@ -114,10 +100,9 @@ def kept_place_text(actor: Actor, outcome: JoinOutcome, team: Team, role: str) -
 async def ask_for_role_change(
     update: Update, ctx: AppContext, actor: Actor, invite: Invite, team: Team
 ) -> None:
-    lang = actor.language
     asked = await ask_role_change(ctx, actor, invite)
     if asked is None:
-        await reply(update, t(lang, "join.used_up"))
+        await reply(update, t(actor.language, "join.used_up"))
         return
     change, new = asked
     if new:
@@ -125,25 +110,22 @@ async def ask_for_role_change(
         who = (actor.person.name if actor.person else None) or (user.full_name if user else "?")
         await ask_admins(ctx, update.get_bot(), change, who, team)
     current = current_role(actor.memberships, team.id) or change.from_role
-    await reply(
-        update,
-        t(
-            lang,
-            "join.role_change_asked",
-            current=t(lang, f"role.{current}"),
-            team=team.name,
-            role=t(lang, f"role.{invite.role}"),
-        ),
-    )
+    await reply(update, role_change_asked_text(actor.language, current, team, invite.role))
+
+
+def role_change_asked_text(lang: str, current: str, team: Team, role: str) -> str:
+    current_name, role_name = t(lang, f"role.{current}"), t(lang, f"role.{role}")
+    return t(lang, "join.role_change_asked", current=current_name, team=team.name, role=role_name)
 
 
 async def ask_name(
-    update: Update, ctx: AppContext, actor: Actor, code: str, team: str, role: str
+    update: Update, ctx: AppContext, actor: Actor, code: str, placed: Placement
 ) -> None:
-    await ctx.storage.people.ensure(actor.user_id, now=ctx.now_ts())
-    await move_flow(update, ctx, actor, "join", "name", {"code": code})
-    role_name = t(actor.language, f"role.{role}")
-    await reply(update, t(actor.language, "join.ask_name", team=team, role=role_name))
+    invite, team = placed.check.invite, placed.check.team
+    assert invite is not None and team is not None
+    await join.begin(ctx, actor, update.update_id, code)
+    role_name = t(actor.language, f"role.{invite.role}")
+    await reply(update, t(actor.language, "join.ask_name", team=team.name, role=role_name))
 
 
 async def on_join_button(update: Update, context: Context) -> None:
@@ -159,20 +141,30 @@ async def on_join_button(update: Update, context: Context) -> None:
         )
         return
     # The button only points at a code: it is checked again as if typed.
-    check = await check_invite(ctx, code)
-    if check.problem or check.team is None or check.invite is None:
-        await edit_pressed(query, t(actor.language, f"join.{check.problem}"))
+    await join_confirmed(update, query, ctx, actor, await join.placement(ctx, actor, code), code)
+
+
+async def join_confirmed(
+    update: Update,
+    query: CallbackQuery,
+    ctx: AppContext,
+    actor: Actor,
+    placed: Placement,
+    code: str,
+) -> None:
+    """The member said yes to moving: the link as it is now, without asking again."""
+    invite, team = placed.check.invite, placed.check.team
+    if placed.outcome is None or invite is None or team is None:
+        await edit_pressed(query, t(actor.language, f"join.{placed.check.problem}"))
         return
-    outcome = join_outcome(actor.memberships, check.team.id, check.invite.role)
-    if outcome is JoinOutcome.ROLE_CHANGE:
-        await edit_pressed(query, None)
-        await ask_for_role_change(update, ctx, actor, check.invite, check.team)
-        return
-    if outcome is not JoinOutcome.NEW:
-        await edit_pressed(query, kept_place_text(actor, outcome, check.team, check.invite.role))
+    if placed.outcome not in (JoinOutcome.NEW, JoinOutcome.ROLE_CHANGE):
+        await edit_pressed(query, kept_place_text(actor, placed.outcome, team, invite.role))
         return
     await edit_pressed(query, None)
-    await ask_name(update, ctx, actor, code, check.team.name, check.invite.role)
+    if placed.outcome is JoinOutcome.NEW:
+        await ask_name(update, ctx, actor, code, placed)
+    else:
+        await already_placed(update, ctx, actor, placed)
 
 
 async def ask_join_question(
@@ -193,54 +185,40 @@ async def ask_join_question(
 async def on_join_text(
     update: Update, context: Context, ctx: AppContext, actor: Actor, state: FlowState
 ) -> None:
-    lang = actor.language
-    message = update.effective_message
-    value = clean_text(message.text if message else None)
+    message, user = update.effective_message, update.effective_user
+    value = clean_text(message.text if message else None, TEXT_MAX)
     if value is None:
-        await reply(update, t(lang, "join.text_invalid", max=200))
+        await reply(update, t(actor.language, "join.text_invalid", max=TEXT_MAX))
         return
-    if state.step == "name":
-        data = {**state.data, "name": value}
-        await move_flow(update, ctx, actor, "join", "unit", data)
-        await reply(update, t(lang, "join.ask_unit"))
-        return
-    check = await check_invite(ctx, state.data.get("code", ""))
-    if check.problem or check.invite is None or check.team is None:
-        await end_flow(update, ctx, actor)
-        await reply(update, t(lang, f"join.{check.problem}"))
-        return
-    user = update.effective_user
-    left = actor.member_of() if check.invite.role == "member" else None
-    outcome = await complete_join(
-        ctx,
-        actor.user_id,
-        check.invite,
-        name=state.data.get("name", value),
-        unit=value,
-        username=user.username if user else None,
-        language=actor.language,
-    )
-    # Ended only once joined: a crash before this leaves the last answer to be taken again.
-    await end_flow(update, ctx, actor)
-    if isinstance(outcome, InviteProblem):
-        await reply(update, t(lang, f"join.{outcome}"))
-        return
-    # Their place may have changed while they typed (a recall, another link): kept as it is.
-    if await already_placed(update, ctx, actor, outcome, check.invite, check.team):
-        return
-    if actor.person is None or not actor.person.language:
-        # Keep the Telegram language: messages others trigger (approvals, alerts) use it.
-        await ctx.storage.people.set_language(actor.user_id, lang, now=ctx.now_ts())
-    role = t(lang, f"role.{check.invite.role}")
-    joined = await load_actor(ctx, actor.user_id, lang)
-    text = t(lang, "join.done", team=check.team.name, role=role)
-    if check.invite.role == "member":
-        text += "\n\n" + expectations(lang, check.team)
+    username = user.username if user else None
+    answered = await join.answer(ctx, actor, state, value, update.update_id, username)
+    if answered.step is JoinStep.ASK_UNIT:
+        await reply(update, t(actor.language, "join.ask_unit"))
+    elif answered.step is JoinStep.PROBLEM:
+        await reply(update, t(actor.language, f"join.{answered.problem}"))
+    elif answered.step is JoinStep.PLACED:
+        # Their place changed while they typed (a recall, another link): kept as it is.
+        assert answered.placement is not None
+        await already_placed(update, ctx, actor, answered.placement)
     else:
-        text += "\n\n" + menu_text(joined)  # what a supervisor's keyboard is for
+        await welcome(update, context, ctx, actor, answered)
+
+
+async def welcome(
+    update: Update, context: Context, ctx: AppContext, actor: Actor, answered: JoinAnswer
+) -> None:
+    """Joined: what is expected of a member, or what a supervisor's keyboard is for."""
+    assert answered.placement is not None and answered.joined is not None
+    check, joined, lang = answered.placement.check, answered.joined, actor.language
+    assert check.team is not None and check.invite is not None
+    role = check.invite.role
+    text = t(lang, "join.done", team=check.team.name, role=t(lang, f"role.{role}"))
+    text += "\n\n" + (expectations(lang, check.team) if role == "member" else menu_text(joined))
     await reply(update, text, reply_markup=menu_for(joined))
-    if left is not None and left.state == "active" and left.team_id != check.team.id:
-        await tell_supervisors_of_move(ctx, context.bot, left, actor.user_id, check.team)
+    if answered.moved_from is not None:
+        await tell_supervisors_of_move(
+            ctx, context.bot, answered.moved_from, actor.user_id, check.team
+        )
 
 
 async def cmd_help(update: Update, context: Context) -> None:
@@ -248,32 +226,25 @@ async def cmd_help(update: Update, context: Context) -> None:
     if not actor.known:
         await reply(update, not_a_member_text(actor))
         return
-    text = t(actor.language, "help.member") if actor.can_act_as_member else ""
-    if actor.supervised_team_ids():
-        text += "\n\n" + t(actor.language, "help.supervisor")
-    if actor.is_admin:
-        text += "\n\n" + t(actor.language, "help.admin")
-    await reply(update, text.strip(), reply_markup=menu_for(actor) if is_private(update) else None)
+    lang = actor.language
+    parts = [t(lang, "help.member")] if actor.can_act_as_member else [""]
+    parts += [t(lang, "help.supervisor")] if actor.supervised_team_ids() else []
+    parts += [t(lang, "help.admin")] if actor.is_admin else []
+    text = "\n\n".join(parts).strip()
+    await reply(update, text, reply_markup=menu_for(actor) if is_private(update) else None)
 
 
 async def cmd_cancel(update: Update, context: Context) -> None:
     ctx, actor = await actor_of(update, context)
-    state = await ctx.storage.flows.get(actor.user_id)
-    await ctx.storage.flows.clear(actor.user_id)
-    key = "cancelled" if state else "nothing_to_cancel"
+    key = "cancelled" if await leave_flow(ctx, actor.user_id) else "nothing_to_cancel"
     markup = menu_for(actor) if actor.known and is_private(update) else None
     await reply(update, t(actor.language, key), reply_markup=markup)
 
 
 async def cmd_language(update: Update, context: Context) -> None:
     _ctx, actor = await actor_of(update, context)
-    buttons = InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(LANGUAGE_NAMES[lang], callback_data=f"lang:{lang}")]
-            for lang in LANGUAGES
-        ]
-    )
-    await reply(update, t(actor.language, "language.choose"), reply_markup=buttons)
+    rows = [[(LANGUAGE_NAMES[lang], f"lang:{lang}")] for lang in LANGUAGES]
+    await reply(update, t(actor.language, "language.choose"), reply_markup=inline_rows(rows))
 
 
 async def on_language_button(update: Update, context: Context) -> None:
@@ -284,12 +255,11 @@ async def on_language_button(update: Update, context: Context) -> None:
     if lang not in LANGUAGES:
         await answer_query(query, t(actor.language, "button.stale"))
         return
-    await ctx.storage.people.set_language(actor.user_id, lang, now=ctx.now_ts())
+    shown = await choose_language(ctx, actor, lang)
     # Said in the pressed message, or (when it is too old to edit) in the button's toast.
     edited = await edit_pressed(query, t(lang, "language.set"))
     await answer_query(query, None if edited else t(lang, "language.set"))
     if actor.known and is_private(update):
-        shown = await load_actor(ctx, actor.user_id, lang)
         await reply(update, menu_text(shown), reply_markup=menu_for(shown))
 
 
