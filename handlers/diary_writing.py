@@ -304,7 +304,9 @@ async def on_diary_button(update: Update, context: Context) -> None:
     team = await member_team(ctx, actor)
     state = await current_flow(ctx, actor.user_id)
     press = (
-        diary.pressed(query.data or "", state.flow if state else None, ctx.clock.now(), team)
+        diary.pressed(
+            query.data or "", state.flow if state else None, ctx.clock.now(), team.timezone
+        )
         if team
         else None
     )

@@ -66,7 +66,7 @@ async def show_evidence(
         await reply(update, not_found_text(lang, who, subject))
         return
     telegram_id, name, team = subject.found
-    year, month_no = evidence_month(month, team, ctx.clock.now())
+    year, month_no = evidence_month(month, team.timezone, ctx.clock.now())
     picture = await evidence_picture(ctx, team, telegram_id, name, year, month_no, lang)
     message = update.effective_message
     if message is not None:

@@ -1,4 +1,5 @@
-"""A shared location read once, for every flow that judges one (check-in, roll call)."""
+"""A shared location read once, for every flow that judges one (check-in, roll call: its
+part of the evidence is bot/rules/rollcall.RollcallAnswer.of)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from telegram import Message
 
 from bot.rules.checkin import LocationEvidence
 from bot.rules.plausible import finite_or_nan, optional_finite
-from bot.rules.rollcall import RollcallAnswer
 
 
 def _seconds(value: int | timedelta | None) -> int | None:
@@ -33,17 +33,4 @@ def location_evidence(message: Message, received_at: datetime) -> LocationEviden
         is_from_offline=bool(message.is_from_offline),
         message_date=message.date.astimezone(UTC),
         received_at=received_at,
-    )
-
-
-def rollcall_answer(evidence: LocationEvidence) -> RollcallAnswer:
-    """The part of a location's evidence a roll call judges."""
-    return RollcallAnswer(
-        lat=evidence.lat,
-        lon=evidence.lon,
-        accuracy_m=evidence.accuracy_m,
-        live_period=evidence.live_period,
-        is_forwarded=evidence.is_forwarded,
-        is_venue=evidence.is_venue,
-        is_from_offline=evidence.is_from_offline,
     )

@@ -31,7 +31,7 @@ async def cmd_report(update: Update, context: Context) -> None:
         return
     for team in teams:
         try:
-            year, month = report_month(month_arg, team, ctx.clock.now())
+            year, month = report_month(month_arg, team.timezone, ctx.clock.now())
         except ValueError:
             await reply(update, t(actor.language, "report.bad_month"))
             return

@@ -11,12 +11,12 @@ from bot.access import Actor
 from bot.context import AppContext
 from bot.i18n import t
 from bot.jobs import schedule_rollcall_close
-from bot.rules.rollcall import Judged
+from bot.rules.rollcall import Judged, RollcallAnswer
 from bot.rules.team_hours import local_datetime
 from bot.services.oversight import rollcall_target
 from bot.services.rollcall import Started, answer_rollcall, open_target, start_rollcall
 from handlers.common import Context, format_distance, open_overseer_command, reply
-from handlers.locations import location_evidence, rollcall_answer
+from handlers.locations import location_evidence
 from storage.models import Team
 
 
@@ -60,7 +60,7 @@ async def maybe_answer(update: Update, context: Context, ctx: AppContext, actor:
     target = await open_target(ctx, actor.user_id, sent)
     if target is None:
         return False
-    answer = rollcall_answer(location_evidence(message, ctx.clock.now()))
+    answer = RollcallAnswer.of(location_evidence(message, ctx.clock.now()))
     judged = await answer_rollcall(
         ctx,
         actor.user_id,

@@ -31,7 +31,7 @@ async def send_summary(
 ) -> bool:
     """One team's summary of the day asked for; False (and said why) when it cannot be."""
     lang, now = actor.language, ctx.clock.now()
-    asked = summary_day(arg, team, now)
+    asked = summary_day(arg, team.timezone, now)
     if asked.day is None:
         await reply(update, t(lang, f"summary.{asked.problem}", today=asked.today.isoformat()))
         return False

@@ -154,13 +154,13 @@ class Pressed:
     day: date | None = None
 
 
-def pressed(data: str, flow: str | None, now: datetime, team: Team) -> Pressed:
+def pressed(data: str, flow: str | None, now: datetime, tz: str) -> Pressed:
     """Which press `data` (callback data: it points, it never vouches) is, given the flow
-    the member is in and the days they may still write for."""
+    the member is in and the days they may still write for (in their team's timezone)."""
     parts = data.split(":")
     action = parts[1] if len(parts) > 1 else ""
     day = _day(parts[2]) if len(parts) > 2 else None
-    writable = day is not None and day in diary_days(now, team.timezone)
+    writable = day is not None and day in diary_days(now, tz)
     if action == "open" and writable:
         return Pressed(Press.OPEN, day)
     if action == "done" and flow == FLOW:

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
-from bot.rules.checkin import Site
+from bot.rules.checkin import LocationEvidence, Site
 from bot.rules.geo import InvalidCoordinates, Point, check_coordinates, distance_m
 from bot.rules.team_hours import Schedule, is_workday, local_to_utc, on_time_until
 
@@ -59,6 +59,20 @@ class RollcallAnswer:
     is_forwarded: bool = False
     is_venue: bool = False
     is_from_offline: bool = False
+
+    @classmethod
+    def of(cls, evidence: LocationEvidence) -> RollcallAnswer:
+        """The part of a shared location's evidence (read once, handlers/locations.py) that a
+        roll call judges: no second reading of the message."""
+        return cls(
+            lat=evidence.lat,
+            lon=evidence.lon,
+            accuracy_m=evidence.accuracy_m,
+            live_period=evidence.live_period,
+            is_forwarded=evidence.is_forwarded,
+            is_venue=evidence.is_venue,
+            is_from_offline=evidence.is_from_offline,
+        )
 
 
 @dataclass(frozen=True)

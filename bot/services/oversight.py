@@ -33,11 +33,11 @@ async def named_team_only(ctx: AppContext, teams: list[Team], ref: str) -> list[
     return [team for team in teams if wanted is not None and team.id == wanted.id]
 
 
-def report_month(month_arg: str | None, team: Team, now: datetime) -> tuple[int, int]:
-    """The month a report is asked for: the one typed, else the team's previous month.
-    ValueError when the typed one is no month."""
+def report_month(month_arg: str | None, tz: str, now: datetime) -> tuple[int, int]:
+    """The month a report is asked for: the one typed, else the previous month in the
+    team's timezone `tz`. ValueError when the typed one is no month."""
     if month_arg is None:
-        return previous_month(local_datetime(now, team.timezone).date())
+        return previous_month(local_datetime(now, tz).date())
     return parse_month(month_arg)
 
 
@@ -50,10 +50,10 @@ class AskedDay:
     problem: str | None = None
 
 
-def summary_day(arg: str | None, team: Team, now: datetime) -> AskedDay:
-    """`today`, `yesterday`, a date, or nothing (today) in the team's own calendar; never
-    a day still to come."""
-    today = local_day(now, team.timezone)
+def summary_day(arg: str | None, tz: str, now: datetime) -> AskedDay:
+    """`today`, `yesterday`, a date, or nothing (today) in the team's own calendar (its
+    timezone `tz`); never a day still to come."""
+    today = local_day(now, tz)
     day = today if not arg else relative_day(arg, today) or _iso_day(arg)
     if day is None:
         return AskedDay(today, problem="bad_date")
@@ -137,11 +137,11 @@ async def evidence_subject(ctx: AppContext, who: str, scope: set[int] | None) ->
     return EvidenceSubject(matches, await ctx.storage.teams.get(matches[0][2]))
 
 
-def evidence_month(month: tuple[int, int] | None, team: Team, now: datetime) -> tuple[int, int]:
-    """The month asked for, else the team's current month."""
+def evidence_month(month: tuple[int, int] | None, tz: str, now: datetime) -> tuple[int, int]:
+    """The month asked for, else the current month in the team's timezone `tz`."""
     if month is not None:
         return month
-    today = local_day(now, team.timezone)
+    today = local_day(now, tz)
     return today.year, today.month
 
 
