@@ -10,6 +10,7 @@ from bot.access import load_actor, member_team, record_refusal
 from bot.flows import checkin as flow
 from bot.flows.current import current_flow
 from bot.rules.checkin import LocationEvidence
+from bot.rules.rollcall import RollcallAnswer
 from bot.services.checkin import alert_once_key, check_in
 from bot.services.people import actor_for, choose_language, mark_unreachable, reply_language
 from tests.sched_helpers import set_state
@@ -89,3 +90,13 @@ async def test_language_member_team_and_refusals(world: World) -> None:
     await record_refusal(world.ctx, actor, "policy")
     [row] = await world.storage.audit.recent(action="policy.refused")
     assert row["actor_id"] == li.id
+
+
+def test_a_roll_call_judges_the_same_reading_of_a_location_as_the_check_in() -> None:
+    evidence = LocationEvidence(
+        lat=30.1, lon=120.2, accuracy_m=12.5, live_period=900,
+        is_forwarded=True, is_venue=False, is_from_offline=True,
+        message_date=MORNING, received_at=MORNING,
+    )  # fmt: skip
+    answer = RollcallAnswer.of(evidence)
+    assert answer == RollcallAnswer(30.1, 120.2, 12.5, 900, True, False, True)

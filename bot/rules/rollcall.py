@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
@@ -63,16 +63,9 @@ class RollcallAnswer:
     @classmethod
     def of(cls, evidence: LocationEvidence) -> RollcallAnswer:
         """The part of a shared location's evidence (read once, handlers/locations.py) that a
-        roll call judges: no second reading of the message."""
-        return cls(
-            lat=evidence.lat,
-            lon=evidence.lon,
-            accuracy_m=evidence.accuracy_m,
-            live_period=evidence.live_period,
-            is_forwarded=evidence.is_forwarded,
-            is_venue=evidence.is_venue,
-            is_from_offline=evidence.is_from_offline,
-        )
+        roll call judges: no second reading of the message. Every field of an answer is
+        one of the evidence, by the same name."""
+        return cls(**{f.name: getattr(evidence, f.name) for f in fields(cls)})
 
 
 @dataclass(frozen=True)
