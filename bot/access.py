@@ -119,3 +119,9 @@ async def record_refusal(ctx: AppContext, actor: Actor, what: str) -> None:
     await ctx.storage.audit.record(
         at=ctx.now_ts(), actor_id=actor.user_id, action=f"{what}.refused", subject=what
     )
+
+
+def overseen_scope(actor: Actor) -> set[int] | None:
+    """The team ids whose evidence and signals this person may see: None is every team
+    (an admin); an empty set is none."""
+    return None if actor.is_admin else actor.supervised_team_ids()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.access import Actor
+from bot.access import Actor, overseen_scope
 from bot.context import AppContext
 from bot.i18n import t
 from bot.rules.compliance import parse_month
@@ -22,15 +22,10 @@ NAMES_SHOWN = 5
 Overseer = tuple[AppContext, Actor, set[int] | None]
 
 
-def _scope(actor: Actor) -> set[int] | None:
-    """The teams whose evidence this person may see: None is every team (admins)."""
-    return None if actor.is_admin else actor.supervised_team_ids()
-
-
 async def _overseer(update: Update, context: Context, refusal: str) -> Overseer | None:
     """A supervisor or admin in a private chat, with the teams they oversee; else a reply."""
     ctx, actor = await actor_of(update, context)
-    scope = _scope(actor)
+    scope = overseen_scope(actor)
     if not is_private(update):
         await reply(update, t(actor.language, "private_only"))
     elif not actor.known:

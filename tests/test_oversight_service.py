@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.access import load_actor, overseen_teams
+from bot.access import load_actor, overseen_scope, overseen_teams
 from bot.rules.spoof import Finding, Signal
 from bot.services.oversight import (
     Cleared,
@@ -81,6 +81,9 @@ async def test_overseen_teams_are_an_admins_all_and_a_supervisors_own(world: Wor
     assert [t.id for t in await overseen_teams(world.ctx, supervisor)] == [east.id]
     assert {t.id for t in await overseen_teams(world.ctx, admin)} == {east.id, west.id}
     assert await overseen_teams(world.ctx, await load_actor(world.ctx, member.id, "en")) == []
+    # Evidence and signals: the same teams, as ids; None is every team.
+    assert overseen_scope(supervisor) == {east.id} and overseen_scope(admin) is None
+    assert overseen_scope(await load_actor(world.ctx, member.id, "en")) == set()
     # A team named among those one oversees; another's name leaves nothing.
     both = await overseen_teams(world.ctx, admin)
     assert [t.id for t in await named_team_only(world.ctx, both, "West")] == [west.id]
