@@ -23,13 +23,11 @@ from bot.services import export as export_service
 from bot.services.export import for_telegram, run_export
 from handlers.common import (
     Context,
-    answer_query,
-    edit_pressed,
     inline_rows,
     open_admin_command,
     reply,
 )
-from handlers.flows import admin_answer, end_flow, open_wizard_button
+from handlers.flows import admin_text_step, end_flow, wizard_press
 from storage.models import FlowState
 
 __all__ = ["FLOW", "MAX_TEAM_BUTTONS", "parse_range"]
@@ -86,26 +84,12 @@ async def _ask_format(update: Update, lang: str, q: Question) -> None:
     await reply(update, text, reply_markup=inline_rows(rows))
 
 
-async def on_text(
-    update: Update, context: Context, ctx: AppContext, actor: Actor, state: FlowState
-) -> None:
-    text = await admin_answer(update, ctx, actor)
-    if text is not None:
-        await show(update, actor, await flow.answer_text(ctx, actor, state, text, update.update_id))
-
-
 async def on_button(update: Update, context: Context) -> None:
-    opened = await open_wizard_button(update, context, "export", FLOW)
-    if opened is None:
+    press = await wizard_press(update, context, "export", FLOW)
+    if press is None:
         return
-    ctx, actor, query, state = opened
-    parts = (query.data or "").split(":")
-    if len(parts) != 3:
-        await answer_query(query, t(actor.language, "button.stale"))
-        return
-    await answer_query(query)
-    await edit_pressed(query, None)
-    outcome = await flow.press(ctx, actor, state, parts[1], parts[2], update.update_id)
+    ctx, actor = press.ctx, press.actor
+    outcome = await flow.press(ctx, actor, press.state, press.kind, press.value, update.update_id)
     if not isinstance(outcome, Ready):
         await show(update, actor, outcome)
         return
@@ -159,3 +143,6 @@ def _done_text(lang: str, ready: Ready, result: ExportResult) -> str:
         rows=result.total_rows,
         counts=", ".join(f"{name} {n}" for name, n in result.rows.items()),
     )
+
+
+on_text = admin_text_step(flow.answer_text, show)

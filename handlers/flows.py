@@ -22,6 +22,7 @@ from bot.i18n import all_labels, t
 from handlers.common import (
     Context,
     answer_query,
+    edit_pressed,
     menu_for,
     not_a_member_text,
     open_admin_button,
@@ -185,6 +186,53 @@ async def admin_answer(update: Update, ctx: AppContext, actor: Actor) -> str | N
         return None
     message = update.effective_message
     return (message.text or "").strip() if message else ""
+
+
+# An admin wizard's answer to one step: (ctx, actor, state, text, update id) -> outcome.
+WizardAnswer = Callable[[AppContext, Actor, FlowState, str, int], Awaitable[Any]]
+# How a wizard shows an outcome.
+WizardShow = Callable[[Update, Actor, Any], Awaitable[None]]
+
+
+def admin_text_step(answer: WizardAnswer, show: WizardShow) -> StepHandler:
+    """The text step of an admin wizard: the typed answer goes to the flow's `answer`, its
+    outcome to `show` (nothing, once the person is no longer an admin)."""
+
+    async def step(
+        update: Update, context: Context, ctx: AppContext, actor: Actor, state: FlowState
+    ) -> None:
+        text = await admin_answer(update, ctx, actor)
+        if text is not None:
+            await show(update, actor, await answer(ctx, actor, state, text, update.update_id))
+
+    return step
+
+
+@dataclass(frozen=True)
+class WizardPress:
+    ctx: AppContext
+    actor: Actor
+    state: FlowState
+    kind: str
+    value: str
+
+
+async def wizard_press(
+    update: Update, context: Context, what: str, flow: str
+) -> WizardPress | None:
+    """An admin wizard's `<prefix>:<kind>[:<value>]` press, answered and its buttons taken
+    off, or None when open_wizard_button refused it; data of any other shape is stale."""
+    opened = await open_wizard_button(update, context, what, flow)
+    if opened is None:
+        return None
+    ctx, actor, query, state = opened
+    parts = (query.data or "").split(":")
+    if not 2 <= len(parts) <= 3:
+        await answer_query(query, t(actor.language, "button.stale"))
+        return None
+    await answer_query(query)
+    await edit_pressed(query, None)
+    return WizardPress(ctx, actor, state, parts[1], parts[2] if len(parts) == 3 else "")
 
 
 async def route_other(

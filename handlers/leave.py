@@ -362,7 +362,7 @@ async def _leave_press(
     elif action in ("ok", "no") and state.step == "confirm":
         await answer_query(press.query)
         await edit_pressed(press.query, None)
-        await _confirm(update, context, press.ctx, press.actor, team, state, action == "ok")
+        await _confirm(update, context, press, team, state, action == "ok")
     else:
         await answer_query(press.query, t(press.actor.language, "button.stale"))
 
@@ -403,16 +403,12 @@ async def _pressed_day(
 
 
 async def _confirm(
-    update: Update,
-    context: Context,
-    ctx: AppContext,
-    actor: Actor,
-    team: Team,
-    state: FlowState,
-    send_it: bool,
+    update: Update, context: Context, press: Press, team: Team, state: FlowState, send_it: bool
 ) -> None:
-    lang = actor.language
-    outcome = await flow.confirm(ctx, context.bot, actor, team, state, send_it, update.update_id)
+    lang = press.actor.language
+    outcome = await flow.confirm(
+        press.ctx, context.bot, press.actor, team, state, send_it, update.update_id
+    )
     if not isinstance(outcome, Submitted):
         text = t(lang, "leave.discarded")
     elif outcome.request is None:
@@ -420,7 +416,7 @@ async def _confirm(
     else:
         key = "req.submitted" if outcome.sent else "req.submitted_nobody"
         text = t(lang, key, id=outcome.request.id, n=outcome.sent)
-    await send(update, context, actor, text, reply_markup=main_menu(lang))
+    await send(update, context, press.actor, text, reply_markup=main_menu(lang))
 
 
 # -- the approval buttons --------------------------------------------------------------------

@@ -24,7 +24,7 @@ from handlers.common import (
     is_private,
     reply,
 )
-from handlers.flows import admin_answer, answered_before_step
+from handlers.flows import admin_text_step, answered_before_step
 from handlers.pressed import pressed
 from storage.models import FlowState
 
@@ -74,14 +74,6 @@ async def ask_question(
 ) -> None:
     """The wizard's current question asked again (for an update that already answered it)."""
     await show(update, actor, flow.current_question(ctx, state))
-
-
-async def on_text(
-    update: Update, context: Context, ctx: AppContext, actor: Actor, state: FlowState
-) -> None:
-    text = await admin_answer(update, ctx, actor)
-    if text is not None:
-        await show(update, actor, await flow.answer(ctx, actor, state, text, update.update_id))
 
 
 async def on_location(
@@ -160,3 +152,6 @@ async def cmd_teams(update: Update, context: Context) -> None:
         for line in await flow.overview(ctx)
     ]
     await reply(update, "\n".join(lines) or t(actor.language, "teams.none"))
+
+
+on_text = admin_text_step(flow.answer, show)

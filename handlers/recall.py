@@ -15,13 +15,11 @@ from bot.flows.recall import FLOW, Cancelled, Problem, Question, Recalled
 from bot.i18n import t
 from handlers.common import (
     Context,
-    answer_query,
-    edit_pressed,
     inline_rows,
     open_admin_command,
     reply,
 )
-from handlers.flows import admin_answer, open_wizard_button
+from handlers.flows import admin_text_step, wizard_press
 from storage.models import FlowState
 
 __all__ = ["FLOW"]
@@ -96,21 +94,19 @@ def _recalled_text(lang: str, r: Recalled) -> str:
     )
 
 
-async def on_text(
-    update: Update, context: Context, ctx: AppContext, actor: Actor, state: FlowState
-) -> None:
-    text = await admin_answer(update, ctx, actor)
-    if text is not None:
-        await show(update, actor, await flow.answer_text(ctx, actor, state, text, update.update_id))
-
-
 async def on_button(update: Update, context: Context) -> None:
-    opened = await open_wizard_button(update, context, "recall", FLOW)
-    if opened is None:
-        return
-    ctx, actor, query, state = opened
-    parts = [*(query.data or "").split(":"), "", ""]
-    await answer_query(query)
-    await edit_pressed(query, None)
-    outcome = await flow.press(ctx, context.bot, actor, state, parts[1], parts[2], update.update_id)
-    await show(update, actor, outcome)
+    press = await wizard_press(update, context, "recall", FLOW)
+    if press is not None:
+        outcome = await flow.press(
+            press.ctx,
+            context.bot,
+            press.actor,
+            press.state,
+            press.kind,
+            press.value,
+            update.update_id,
+        )
+        await show(update, press.actor, outcome)
+
+
+on_text = admin_text_step(flow.answer_text, show)
