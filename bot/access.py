@@ -94,3 +94,11 @@ def told_text(lang: str, readers: Readers) -> str:
         return t(lang, "told.admins")
     names = ", ".join(p.name or str(p.telegram_id) for p in readers.people)
     return t(lang, "told.supervisors", names=names)
+
+
+# -- reading a team's diaries (bot/flows/diary_reading.py) -------------------------------------
+
+
+def may_read_team(actor: Actor, team_id: int) -> bool:
+    """A team's diaries are read by its active supervisors, and by admins."""
+    return actor.is_admin or actor.supervises(team_id)
