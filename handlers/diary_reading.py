@@ -30,11 +30,13 @@ CAPTION_LIMIT = MessageLimit.CAPTION_LENGTH
 
 async def cmd_diaries(update: Update, context: Context) -> None:
     opened = await _opened(update, context)
-    if opened is None:
-        return
-    ctx, actor = opened
-    lang = actor.language
-    outcome = await flow.open_diaries(ctx, actor, list(context.args or []))
+    if opened is not None:
+        ctx, actor = opened
+        outcome = await flow.open_diaries(ctx, actor, list(context.args or []))
+        await show_opened(update, actor.language, outcome)
+
+
+async def show_opened(update: Update, lang: str, outcome: Refused | PickTeam | TeamDay) -> None:
     if isinstance(outcome, Refused):
         await reply(update, t(lang, outcome.key, **outcome.values))
     elif isinstance(outcome, PickTeam):
