@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from bot.access import Actor
 from bot.context import AppContext
 from bot.flows import progress
-from bot.flows.states import LeaveState, load
+from bot.flows.states import LeaveState, RejectReasonState, load
 from bot.rules import leave as rules
 from bot.services import leave_requests as service
 from storage.leave_requests import Request
@@ -294,7 +294,10 @@ async def reject_with_reason(
     ctx: AppContext, bot: telegram.Bot, actor: Actor, flow: FlowState, reason: str, update_id: int
 ) -> service.Outcome:
     """Ended only once decided: a crash before this leaves the reason to be taken again."""
-    request_id = int(flow.data["request_id"])
+    rejecting = load(REJECT_FLOW, flow.step, flow.data)
+    if not isinstance(rejecting, RejectReasonState):
+        raise StaleLeave(flow.step)
+    request_id = rejecting.request_id
     outcome = await service.decide(ctx, bot, actor, request_id, approve=False, reason=reason)
     await progress.end(ctx, actor.user_id, by=update_id)
     return outcome
