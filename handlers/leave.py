@@ -18,7 +18,8 @@ from bot.access import Actor
 from bot.context import AppContext
 from bot.flows import leave as flow
 from bot.flows import progress
-from bot.flows.leave import FLOW, REASON_MAX, REJECT_FLOW, Ask, Clashed, Refused, Submitted
+from bot.flows.leave import FLOW, REASON_MAX, REJECT_FLOW, Ask, Clashed, Submitted
+from bot.flows.outcome import Problem
 from bot.i18n import t
 from bot.rules import leave as rules
 from bot.services import leave_requests as service
@@ -175,7 +176,7 @@ async def show_step(
     """A step's outcome: the next question, a refusal, or the clash that restarts the dates."""
     lang = actor.language
     today = service.team_today(ctx, team)
-    if isinstance(outcome, Refused):
+    if isinstance(outcome, Problem):
         await send(update, context, actor, t(lang, outcome.key, **outcome.values))
         return
     if isinstance(outcome, Clashed):

@@ -9,7 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.flows import leave as flow
-from bot.flows.leave import Ask, Clashed, Discarded, Refused
+from bot.flows.leave import Ask, Clashed, Discarded
+from bot.flows.outcome import Problem
 from bot.flows.states import LeaveState
 from bot.rules.checkin import Site
 from bot.rules.policy import Policy
@@ -120,7 +121,7 @@ async def test_days_then_reason_move_the_flow_and_record_the_update(storage: Sto
     state = await state_of(ctx, MEMBER)
     assert state is not None
     before = await flow.take_day(ctx, member, team, state, date(2026, 12, 6), 103)
-    assert before == Refused("leave.day.before_first", {"first": "2026-12-07"})
+    assert before == Problem("leave.day.before_first", {"first": "2026-12-07"})
     last = await flow.take_day(ctx, member, team, state, date(2026, 12, 8), 104)
     assert last == Ask("reason", LeaveState("leave", "sick", "2026-12-07", "2026-12-08"))
     state = await state_of(ctx, MEMBER)
@@ -142,7 +143,7 @@ async def test_a_weekend_alone_is_no_leave(storage: Storage) -> None:
     state = await state_of(ctx, MEMBER)
     assert state is not None
     outcome = await flow.take_day(ctx, member, team, state, date(2026, 12, 6), 4)
-    assert outcome == Refused("leave.no_workdays", {"first": "2026-12-05", "last": "2026-12-06"})
+    assert outcome == Problem("leave.no_workdays", {"first": "2026-12-05", "last": "2026-12-06"})
     assert (await state_of(ctx, MEMBER)) == state  # the step stays
 
 
@@ -183,7 +184,7 @@ async def test_no_leave_before_joining(storage: Storage) -> None:
     state = await state_of(ctx, MEMBER)
     assert state is not None
     outcome = await flow.take_day(ctx, member, team, state, date(2026, 12, 1), 5)
-    assert outcome == Refused("req.before_joining", {"day": "2026-12-01", "since": "2026-12-02"})
+    assert outcome == Problem("req.before_joining", {"day": "2026-12-01", "since": "2026-12-02"})
 
 
 async def test_discarding_ends_the_flow_with_the_update_that_ended_it(storage: Storage) -> None:

@@ -8,15 +8,15 @@ range (this month, last month, or typed) -> team -> format, then the export runs
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date
 
 from bot.access import Actor
 from bot.context import AppContext
 from bot.exporting import DATASETS, EXPORTABLE_DAYS, FORMATS, ExportRequest
 from bot.flows import progress
-from bot.flows.states import ExportState, load
+from bot.flows.outcome import STALE, Problem, stored, typed_state
+from bot.flows.states import ExportState
 from bot.rules.team_hours import local_day
 from bot.services.export import month_range
 from storage.exports import ExportFilter
@@ -51,12 +51,6 @@ class Question:
 
 
 @dataclass(frozen=True)
-class Problem:
-    key: str
-    values: Mapping[str, object] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
 class Ready:
     """The export the admin asked for, to run; the flow ends once its files went out."""
 
@@ -64,14 +58,8 @@ class Ready:
     team: Team | None
 
 
-STALE = Problem("button.stale")
-
-
-def typed(state: FlowState) -> ExportState:
-    loaded = load(FLOW, state.step, state.data)
-    if not isinstance(loaded, ExportState):
-        raise ValueError(f"stale export state at {state.step}")
-    return loaded
+def typed(flow: FlowState) -> ExportState:
+    return typed_state(ExportState, flow)
 
 
 async def _team(ctx: AppContext, team_id: int | None) -> Team | None:
@@ -94,9 +82,7 @@ async def _move(
     ctx: AppContext, actor: Actor, step: str, s: ExportState, update_id: int
 ) -> Question:
     # The team key stays even when None: "all teams" is an answer.
-    data = {k: v for k, v in asdict(s).items() if v is not None or k == "team"}
-    if step in ("range", "typed", "team"):
-        data.pop("team", None)
+    data = stored(s, keep=("team",) if step == "format" else ())
     await progress.move(ctx, actor.user_id, FLOW, step, data, by=update_id)
     return await question(ctx, step, s)
 

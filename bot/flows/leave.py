@@ -2,7 +2,7 @@
 
 Leave walks type -> first day -> last day -> reason -> confirm; a make-up starts at its
 reason with its one day already chosen. Each step returns what the handler shows: the next
-question (`Ask`), a refusal that keeps the step (`Refused`), dates that clash and start
+question (`Ask`), a refusal that keeps the step (`Problem`), dates that clash and start
 again (`Clashed`), or the end (`Submitted`, `Discarded`). Eligibility (joining day, make-up
 days, clashes, workdays) is decided here and in bot/services/leave_requests.py, never in
 handlers/leave.py.
@@ -10,15 +10,15 @@ handlers/leave.py.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from bot.access import Actor
 from bot.context import AppContext
 from bot.flows import progress
-from bot.flows.states import LeaveState, RejectReasonState, load
+from bot.flows.outcome import Problem, stored, typed_state
+from bot.flows.states import LeaveState, RejectReasonState
 from bot.rules import leave as rules
 from bot.services import leave_requests as service
 from storage.leave_requests import Request
@@ -35,20 +35,8 @@ REASON_MAX = 500
 # -- typed state -----------------------------------------------------------------------------
 
 
-class StaleLeave(ValueError):
-    """A leave state that does not load: the router ends such flows before any step runs."""
-
-
-def typed(state: FlowState) -> LeaveState:
-    loaded = load(FLOW, state.step, state.data)
-    if not isinstance(loaded, LeaveState):
-        raise StaleLeave(state.step)
-    return loaded
-
-
-def stored(state: LeaveState) -> dict[str, object]:
-    """The state as stored: unset fields left out, as the conversation always kept it."""
-    return {k: v for k, v in asdict(state).items() if v is not None}
+def typed(flow: FlowState) -> LeaveState:
+    return typed_state(LeaveState, flow)
 
 
 async def _move(ctx: AppContext, actor: Actor, step: str, state: LeaveState, update_id: int) -> Ask:
@@ -65,14 +53,6 @@ class Ask:
 
     step: str
     state: LeaveState
-
-
-@dataclass(frozen=True)
-class Refused:
-    """The answer is refused and the step stays: catalog key and its values."""
-
-    key: str
-    values: Mapping[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -94,7 +74,7 @@ class Discarded:
     pass
 
 
-Step = Ask | Refused | Clashed
+Step = Ask | Problem | Clashed
 
 
 # -- reading ---------------------------------------------------------------------------------
@@ -208,7 +188,7 @@ async def take_day(
         if since is not None and day < since:
             # Before joining a person was not a member yet: no leave to take.
             values = {"day": day.isoformat(), "since": since.isoformat()}
-            return Refused("req.before_joining", values)
+            return Problem("req.before_joining", values)
         return await _move(ctx, actor, "last", replace(state, first=day.isoformat()), update_id)
     return await _take_last(ctx, actor, team, state, day, update_id)
 
@@ -218,7 +198,7 @@ async def _take_last(
 ) -> Step:
     first = date.fromisoformat(state.first or "")
     if rules.check_last_day(first, day):
-        return Refused("leave.day.before_first", {"first": first.isoformat()})
+        return Problem("leave.day.before_first", {"first": first.isoformat()})
     clashes = await ctx.storage.leave_requests.clashes(actor.user_id, first, day)
     if clashes:
         # Start the dates again: the clash names what is in the way.
@@ -226,7 +206,7 @@ async def _take_last(
         return Clashed(tuple(clashes))
     if state.kind == "leave" and not rules.leave_workdays(first, day, team.schedule):
         # Only holidays and days off: nothing to take leave from.
-        return Refused("leave.no_workdays", {"first": first.isoformat(), "last": day.isoformat()})
+        return Problem("leave.no_workdays", {"first": first.isoformat(), "last": day.isoformat()})
     return await _move(ctx, actor, "reason", replace(state, last=day.isoformat()), update_id)
 
 
@@ -235,7 +215,7 @@ async def take_reason(
 ) -> Step:
     reason, problem = reason_of(text)
     if reason is None:
-        return Refused(problem or "leave.reason_empty", {"max": REASON_MAX})
+        return Problem(problem or "leave.reason_empty", {"max": REASON_MAX})
     return await _move(ctx, actor, "confirm", replace(typed(flow), reason=reason), update_id)
 
 
@@ -294,10 +274,7 @@ async def reject_with_reason(
     ctx: AppContext, bot: telegram.Bot, actor: Actor, flow: FlowState, reason: str, update_id: int
 ) -> service.Outcome:
     """Ended only once decided: a crash before this leaves the reason to be taken again."""
-    rejecting = load(REJECT_FLOW, flow.step, flow.data)
-    if not isinstance(rejecting, RejectReasonState):
-        raise StaleLeave(flow.step)
-    request_id = rejecting.request_id
+    request_id = typed_state(RejectReasonState, flow).request_id
     outcome = await service.decide(ctx, bot, actor, request_id, approve=False, reason=reason)
     await progress.end(ctx, actor.user_id, by=update_id)
     return outcome

@@ -8,14 +8,15 @@ typed state and the answer); the handler shows the next `Question` or the `Probl
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from datetime import time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.access import Actor
 from bot.context import AppContext
 from bot.flows import progress
-from bot.flows.states import NewTeamState, load
+from bot.flows.outcome import Problem, stored, typed_state
+from bot.flows.states import NewTeamState
 from bot.rules.geo import (
     DEFAULT_RADIUS_M,
     RADIUS_MAX_M,
@@ -52,19 +53,8 @@ class Question:
     default: object | None = None
 
 
-@dataclass(frozen=True)
-class Problem:
-    """The answer is refused; the step stays."""
-
-    key: str
-    values: Mapping[str, object] = field(default_factory=dict)
-
-
-def typed(state: FlowState) -> NewTeamState:
-    loaded = load(FLOW, state.step, state.data)
-    if not isinstance(loaded, NewTeamState):
-        raise ValueError(f"stale newteam state at {state.step}")
-    return loaded
+def typed(flow: FlowState) -> NewTeamState:
+    return typed_state(NewTeamState, flow)
 
 
 def _hhmm(at: time | None) -> str:
@@ -208,8 +198,7 @@ def entered_coordinates(text: str) -> tuple[float, float]:
 async def _move(
     ctx: AppContext, actor: Actor, step: str, s: NewTeamState, update_id: int
 ) -> Question:
-    data = {k: v for k, v in asdict(s).items() if v is not None}
-    await progress.move(ctx, actor.user_id, FLOW, step, data, by=update_id)
+    await progress.move(ctx, actor.user_id, FLOW, step, stored(s), by=update_id)
     return question(step, s, ctx.settings.timezone)
 
 

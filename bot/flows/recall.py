@@ -9,15 +9,15 @@ active team found in storage. Everything is checked again on the final press
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from bot.access import Actor
 from bot.context import AppContext
 from bot.flows import progress
 from bot.flows.export import MAX_TEAM_BUTTONS
-from bot.flows.states import RecallState, load
+from bot.flows.outcome import STALE, Problem, stored, typed_state
+from bot.flows.states import RecallState
 from bot.services.recall import RecallProblem, clean_reason, recall_member, tell_recalled
 from storage.models import FlowState, Membership, Person, Team
 
@@ -53,12 +53,6 @@ class Question:
 
 
 @dataclass(frozen=True)
-class Problem:
-    key: str
-    values: Mapping[str, object] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
 class Cancelled:
     pass
 
@@ -70,14 +64,8 @@ class Recalled:
     told: bool
 
 
-STALE = Problem("button.stale")
-
-
-def typed(state: FlowState) -> RecallState:
-    loaded = load(FLOW, state.step, state.data)
-    if not isinstance(loaded, RecallState):
-        raise ValueError(f"stale recall state at {state.step}")
-    return loaded
+def typed(flow: FlowState) -> RecallState:
+    return typed_state(RecallState, flow)
 
 
 async def names_of(ctx: AppContext, s: RecallState) -> Names:
@@ -93,8 +81,7 @@ async def names_of(ctx: AppContext, s: RecallState) -> Names:
 async def _move(
     ctx: AppContext, actor: Actor, step: str, s: RecallState, update_id: int
 ) -> Question:
-    data = {k: v for k, v in asdict(s).items() if v is not None}
-    await progress.move(ctx, actor.user_id, FLOW, step, data, by=update_id)
+    await progress.move(ctx, actor.user_id, FLOW, step, stored(s), by=update_id)
     return await question(ctx, step, s)
 
 
