@@ -17,7 +17,7 @@ from bot.access import Actor
 from bot.context import AppContext
 from bot.exporting import FORMATS, ExportError, ExportResult
 from bot.flows import export as flow
-from bot.flows.export import FLOW, MAX_TEAM_BUTTONS, Problem, Question, Ready, parse_range
+from bot.flows.export import Problem, Question, Ready
 from bot.i18n import t
 from bot.services import export as export_service
 from bot.services.export import for_telegram, run_export
@@ -30,7 +30,8 @@ from handlers.common import (
 from handlers.flows import admin_text_step, end_flow, wizard_press
 from storage.models import FlowState
 
-__all__ = ["FLOW", "MAX_TEAM_BUTTONS", "parse_range"]
+# The flow bot/app.py routes to this module.
+FLOW = flow.FLOW
 
 
 async def cmd_export(update: Update, context: Context) -> None:

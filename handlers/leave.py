@@ -18,7 +18,7 @@ from bot.access import Actor
 from bot.context import AppContext
 from bot.flows import leave as flow
 from bot.flows import progress
-from bot.flows.leave import FLOW, REASON_MAX, REJECT_FLOW, Ask, Clashed, Submitted
+from bot.flows.leave import REASON_MAX, Ask, Clashed, Submitted
 from bot.flows.outcome import Problem
 from bot.i18n import t
 from bot.rules import leave as rules
@@ -41,7 +41,8 @@ from handlers.pressed import Press, pressed
 from storage.leave_requests import Request
 from storage.models import FlowState, Team
 
-__all__ = ["FLOW", "REJECT_FLOW", "makeup_offer"]
+# The flows bot/app.py routes to this module.
+FLOW, REJECT_FLOW = flow.FLOW, flow.REJECT_FLOW
 
 
 # -- what the member sees --------------------------------------------------------------------

@@ -12,7 +12,7 @@ from bot.access import Actor
 from bot.context import AppContext
 from bot.flows import newteam as flow
 from bot.flows import progress
-from bot.flows.newteam import FLOW, Problem, Question
+from bot.flows.newteam import Problem, Question
 from bot.i18n import t
 from bot.jobs import reschedule_team
 from bot.services.teams import invite_link
@@ -28,7 +28,8 @@ from handlers.flows import admin_text_step, answered_before_step
 from handlers.pressed import pressed
 from storage.models import FlowState
 
-__all__ = ["FLOW"]
+# The flow bot/app.py routes to this module.
+FLOW = flow.FLOW
 
 
 def _default_button(lang: str, value: object) -> InlineKeyboardMarkup:

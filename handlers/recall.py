@@ -11,7 +11,7 @@ from telegram import Update
 from bot.access import Actor
 from bot.context import AppContext
 from bot.flows import recall as flow
-from bot.flows.recall import FLOW, Cancelled, Problem, Question, Recalled
+from bot.flows.recall import Cancelled, Problem, Question, Recalled
 from bot.i18n import t
 from handlers.common import (
     Context,
@@ -22,7 +22,8 @@ from handlers.common import (
 from handlers.flows import admin_text_step, wizard_press
 from storage.models import FlowState
 
-__all__ = ["FLOW"]
+# The flow bot/app.py routes to this module.
+FLOW = flow.FLOW
 
 Shown = Question | Problem | Cancelled | Recalled
 
