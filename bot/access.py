@@ -125,3 +125,11 @@ def overseen_scope(actor: Actor) -> set[int] | None:
     """The team ids whose evidence and signals this person may see: None is every team
     (an admin); an empty set is none."""
     return None if actor.is_admin else actor.supervised_team_ids()
+
+
+# -- reading a team's diaries (bot/flows/diary_reading.py) -------------------------------------
+
+
+def may_read_team(actor: Actor, team_id: int) -> bool:
+    """A team's diaries are read by its active supervisors, and by admins."""
+    return actor.is_admin or actor.supervises(team_id)

@@ -193,6 +193,7 @@ def routes() -> Routes:
             leave.FLOW: leave.ask_current_question,
             newteam.FLOW: newteam.ask_question,
             export_handlers.FLOW: export_handlers.ask_question,
+            recall_handlers.FLOW: recall_handlers.ask_question,
             diary_writing.ASK_FLOW: diary_writing.ask_kept_question,
         },
     )

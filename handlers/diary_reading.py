@@ -1,6 +1,7 @@
 """Supervisors read their teams' diaries by day: `/diaries [team] [date]` and inline
 navigation (previous/next day, member picker). Admins see every team; a supervisor only
-their own. Callback data points at team/day/member and is re-checked on every press."""
+their own. What may be read, and the audit of forged presses, is
+bot/flows/diary_reading.py; here the outcome is shown."""
 
 from __future__ import annotations
 
@@ -13,121 +14,76 @@ from telegram.error import BadRequest
 
 from bot.access import Actor
 from bot.context import AppContext
+from bot.flows import diary_reading as flow
+from bot.flows.diary_reading import MemberDay, PickTeam, Refused, TeamDay, compact
 from bot.i18n import t
-from bot.rules.leave import parse_day
-from bot.rules.team_hours import local_datetime, local_day
+from bot.rules.team_hours import local_datetime
 from bot.rules.text import TELEGRAM_LIMIT
-from handlers.common import (
-    Context,
-    actor_of,
-    answer_query,
-    edit_pressed,
-    is_private,
-    parse_id,
-    reply,
-)
+from handlers.common import Context, actor_of, answer_query, edit_pressed, is_private, reply
 from handlers.diary_writing import render_entries, send_long
+from handlers.pressed import Press, pressed
 from storage.diary import Entry
-from storage.models import Team
 
 log = logging.getLogger(__name__)
 CAPTION_LIMIT = MessageLimit.CAPTION_LENGTH
 
 
-def may_read(actor: Actor, team_id: int) -> bool:
-    return actor.is_admin or actor.supervises(team_id)
-
-
-async def readable_teams(ctx: AppContext, actor: Actor) -> list[Team]:
-    teams = await ctx.storage.teams.all()
-    return [team for team in teams if may_read(actor, team.id)]
-
-
-def _compact(day: date) -> str:
-    return day.strftime("%Y%m%d")
-
-
-def _from_compact(value: str) -> date | None:
-    """YYYYMMDD from a button; None unless a real day with a day before and after it (the
-    view links both: a forged 99991231 must not overflow)."""
-    if len(value) != 8 or not value.isascii() or not value.isdigit():
-        return None
-    try:
-        day = date(int(value[:4]), int(value[4:6]), int(value[6:8]))
-    except ValueError:
-        return None
-    return day if date.min < day < date.max else None
-
-
 async def cmd_diaries(update: Update, context: Context) -> None:
+    opened = await _opened(update, context)
+    if opened is not None:
+        ctx, actor = opened
+        outcome = await flow.open_diaries(ctx, actor, list(context.args or []))
+        await show_opened(update, actor.language, outcome)
+
+
+async def show_opened(update: Update, lang: str, outcome: Refused | PickTeam | TeamDay) -> None:
+    if isinstance(outcome, Refused):
+        await reply(update, t(lang, outcome.key, **outcome.values))
+    elif isinstance(outcome, PickTeam):
+        await reply(update, t(lang, "diaries.pick_team"), reply_markup=pick_team_markup(outcome))
+    else:
+        await reply(update, team_text(lang, outcome), reply_markup=team_markup(lang, outcome))
+
+
+async def _opened(update: Update, context: Context) -> tuple[AppContext, Actor] | None:
     ctx, actor = await actor_of(update, context)
-    lang = actor.language
     if not is_private(update):
-        await reply(update, t(lang, "private_only"))
-        return
-    teams = await readable_teams(ctx, actor)
-    if not teams:
-        await reply(update, t(lang, "diaries.not_allowed"))
-        return
-    args = list(context.args or [])
-    day: date | None = None
-    if args:
-        parsed = parse_day(args[-1], local_day(ctx.clock.now(), teams[0].timezone))
-        if parsed.day is not None:
-            day = parsed.day
-            args = args[:-1]
-    team: Team | None = None
-    if args:
-        team = await ctx.storage.teams.find(" ".join(args))
-        if team is None or not may_read(actor, team.id):
-            # Same answer for "no such team" and "not yours": nothing leaks.
-            await reply(update, t(lang, "diaries.no_team", ref=" ".join(args)))
-            return
-    elif len(teams) == 1:
-        team = teams[0]
-    if team is None:
-        rows = [
-            [
-                InlineKeyboardButton(
-                    tm.name, callback_data=f"dv:t:{tm.id}:{_compact(day) if day else '-'}"
-                )
-            ]
-            for tm in teams[:50]
-        ]
-        await reply(update, t(lang, "diaries.pick_team"), reply_markup=InlineKeyboardMarkup(rows))
-        return
-    today = local_day(ctx.clock.now(), team.timezone)
-    if day is not None and day > today:
-        await reply(update, t(lang, "diaries.future", day=day.isoformat()))
-        return
-    text, markup = await team_view(ctx, lang, team, day or today)
-    await reply(update, text, reply_markup=markup)
+        await reply(update, t(actor.language, "private_only"))
+        return None
+    return ctx, actor
 
 
-async def team_view(
-    ctx: AppContext, lang: str, team: Team, day: date
-) -> tuple[str, InlineKeyboardMarkup]:
-    members = await ctx.storage.people.team_members(team.id, role="member")
-    counts = await ctx.storage.diary.team_day_counts(team.id, day)
-    lines = [t(lang, "diaries.header", team=team.name, day=day.isoformat())]
-    buttons: list[InlineKeyboardButton] = []
-    for _membership, person in members:
-        n = counts.get(person.telegram_id, 0)
+def pick_team_markup(pick: PickTeam) -> InlineKeyboardMarkup:
+    day = compact(pick.day) if pick.day else "-"
+    rows = [
+        [InlineKeyboardButton(tm.name, callback_data=f"dv:t:{tm.id}:{day}")]
+        for tm in pick.teams[:50]
+    ]
+    return InlineKeyboardMarkup(rows)
+
+
+def team_text(lang: str, view: TeamDay) -> str:
+    lines = [t(lang, "diaries.header", team=view.team.name, day=view.day.isoformat())]
+    for person, n in view.members:
         name = person.name or str(person.telegram_id)
         lines.append(t(lang, "diaries.line_some" if n else "diaries.line_none", name=name, n=n))
-        buttons.append(
-            InlineKeyboardButton(
-                f"{name} ({n})",
-                callback_data=f"dv:m:{team.id}:{_compact(day)}:{person.telegram_id}",
-            )
-        )
-    if not members:
+    if not view.members:
         lines.append(t(lang, "diaries.no_members"))
-    rows = [buttons[i : i + 2] for i in range(0, min(len(buttons), MAX_MEMBER_BUTTONS), 2)]
-    rows.append(
-        nav_row(lang, f"dv:t:{team.id}", day, "", local_day(ctx.clock.now(), team.timezone))
-    )
-    return fit(lang, lines), InlineKeyboardMarkup(rows)
+    return fit(lang, lines)
+
+
+def team_markup(lang: str, view: TeamDay) -> InlineKeyboardMarkup:
+    prefix = f"dv:m:{view.team.id}:{compact(view.day)}"
+    buttons = [
+        InlineKeyboardButton(
+            f"{person.name or person.telegram_id} ({n})",
+            callback_data=f"{prefix}:{person.telegram_id}",
+        )
+        for person, n in view.members[:MAX_MEMBER_BUTTONS]
+    ]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    rows.append(nav_row(lang, f"dv:t:{view.team.id}", view.day, "", view.today))
+    return InlineKeyboardMarkup(rows)
 
 
 # Telegram allows 100 buttons under a message; the rest of a big team is read by command.
@@ -155,13 +111,13 @@ def nav_row(
     prev_day, next_day = day - timedelta(days=1), day + timedelta(days=1)
     row = [
         InlineKeyboardButton(
-            t(lang, "diaries.prev"), callback_data=f"{prefix}:{_compact(prev_day)}{suffix}"
+            t(lang, "diaries.prev"), callback_data=f"{prefix}:{compact(prev_day)}{suffix}"
         )
     ]
     if next_day <= today:
         row.append(
             InlineKeyboardButton(
-                t(lang, "diaries.next"), callback_data=f"{prefix}:{_compact(next_day)}{suffix}"
+                t(lang, "diaries.next"), callback_data=f"{prefix}:{compact(next_day)}{suffix}"
             )
         )
     return row
@@ -169,74 +125,52 @@ def nav_row(
 
 async def on_diaries_button(update: Update, context: Context) -> None:
     """dv:t:<team>:<day|-> (team view) and dv:m:<team>:<day>:<member> (one member's day)."""
-    query = update.callback_query
-    assert query is not None
-    ctx, actor = await actor_of(update, context)
-    lang = actor.language
-    parts = (query.data or "").split(":")
-    team_id = parse_id(parts[2]) if len(parts) > 3 else None
-    team = await ctx.storage.teams.get(team_id) if team_id is not None else None
-    if team is None or not may_read(actor, team.id):
-        await ctx.storage.audit.record(
-            at=ctx.now_ts(), actor_id=actor.user_id, action="diary.forged", subject=query.data
-        )
-        await answer_query(query, t(lang, "diaries.not_allowed"), show_alert=True)
+    press = await pressed(update, context)
+    lang = press.actor.language
+    outcome = await flow.press(press.ctx, press.actor, press.query.data or "")
+    if isinstance(outcome, Refused):
+        text = t(lang, outcome.key, **outcome.values)
+        await answer_query(press.query, text, show_alert=outcome.alert)
         return
-    today = local_day(ctx.clock.now(), team.timezone)
-    day = _from_compact(parts[3]) or today
-    if day > today:
-        # A button from yesterday's view, pressed today, can still point past today.
-        await answer_query(query, t(lang, "diaries.future", day=day.isoformat()), show_alert=True)
-        return
-    if parts[1] == "t":
-        await answer_query(query)
-        text, markup = await team_view(ctx, lang, team, day)
-        await edit_pressed(query, text, markup)
-        return
-    member_id = parse_id(parts[4]) if len(parts) > 4 else None
-    membership = await ctx.storage.people.membership(member_id, team.id) if member_id else None
-    if parts[1] != "m" or membership is None or membership.role != "member":
-        await ctx.storage.audit.record(
-            at=ctx.now_ts(),
-            actor_id=actor.user_id,
-            action="diary.forged",
-            team_id=team.id,
-            subject=query.data,
-        )
-        await answer_query(query, t(lang, "diaries.not_allowed"), show_alert=True)
-        return
-    await answer_query(query)
-    person = await ctx.storage.people.get(membership.telegram_id)
-    name = person.name if person and person.name else str(membership.telegram_id)
-    entries = await ctx.storage.diary.of_person_day(membership.telegram_id, day)
+    await answer_query(press.query)
+    if isinstance(outcome, TeamDay):
+        await edit_pressed(press.query, team_text(lang, outcome), team_markup(lang, outcome))
+    else:
+        await show_member_day(context, press, outcome)
+
+
+def member_markup(lang: str, view: MemberDay) -> InlineKeyboardMarkup:
+    team_id, day = view.team.id, view.day
+    back = t(lang, "diaries.back")
+    return InlineKeyboardMarkup(
+        [
+            nav_row(lang, f"dv:m:{team_id}", day, f":{view.member_id}", view.today),
+            [InlineKeyboardButton(back, callback_data=f"dv:t:{team_id}:{compact(day)}")],
+        ]
+    )
+
+
+async def show_member_day(context: Context, press: Press, view: MemberDay) -> None:
+    lang, chat_id = press.actor.language, press.actor.user_id
+    entries = list(view.entries)
     header = t(
         lang,
         "diaries.member_header",
-        name=name,
-        team=team.name,
-        day=day.isoformat(),
+        name=view.name,
+        team=view.team.name,
+        day=view.day.isoformat(),
         n=len(entries),
     )
-    body = (
-        render_entries(lang, entries, team.timezone) if entries else t(lang, "diaries.member_none")
-    )
-    markup = InlineKeyboardMarkup(
-        [
-            nav_row(lang, f"dv:m:{team.id}", day, f":{membership.telegram_id}", today),
-            [
-                InlineKeyboardButton(
-                    t(lang, "diaries.back"), callback_data=f"dv:t:{team.id}:{_compact(day)}"
-                )
-            ],
-        ]
-    )
+    tz = view.team.timezone
+    body = render_entries(lang, entries, tz) if entries else t(lang, "diaries.member_none")
+    markup = member_markup(lang, view)
     if not any(e.file_id and e.kind in ("photo", "voice") for e in entries):
-        await send_long(context, actor.user_id, header + "\n" + body, last_markup=markup)
+        await send_long(context, chat_id, header + "\n" + body, last_markup=markup)
         return
-    await send_long(context, actor.user_id, header + "\n" + body)
-    await send_media(context, actor.user_id, entries, team.timezone)
+    await send_long(context, chat_id, header + "\n" + body)
+    await send_media(context, chat_id, entries, tz)
     # The navigation comes last, under everything the day holds.
-    await context.bot.send_message(actor.user_id, t(lang, "diaries.nav"), reply_markup=markup)
+    await context.bot.send_message(chat_id, t(lang, "diaries.nav"), reply_markup=markup)
 
 
 # Telegram's album takes 2 to 10 items.

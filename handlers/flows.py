@@ -8,7 +8,6 @@ fills it in when it is imported, so the order of imports changes nothing.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,11 +16,13 @@ from telegram import CallbackQuery, Update
 
 from bot.access import Actor
 from bot.context import AppContext
-from bot.flows.states import load as load_state
+from bot.flows import progress
+from bot.flows.progress import Verdict
 from bot.i18n import all_labels, t
 from handlers.common import (
     Context,
     answer_query,
+    edit_pressed,
     menu_for,
     not_a_member_text,
     open_admin_button,
@@ -33,7 +34,6 @@ StepHandler = Callable[[Update, Context, AppContext, Actor, FlowState], Awaitabl
 MenuHandler = Callable[[Update, Context, AppContext, Actor], Awaitable[None]]
 
 ROUTES_KEY = "outpost.routes"
-log = logging.getLogger("outpost.flows")
 
 
 @dataclass(frozen=True)
@@ -97,22 +97,32 @@ async def route_step(
     """Hand a message to the text step of the person's flow; False when they are in none."""
     if await answered_before_step(update, context, ctx, actor, state):
         return True
-    step = routes_of(context).text_steps.get(state.flow) if state is not None else None
-    if step is None or state is None:
-        return False
-    await step(update, context, ctx, actor, state)
-    return True
+    return await _run_step(routes_of(context).text_steps, update, context, ctx, actor, state)
 
 
 async def route_location(
     update: Update, context: Context, ctx: AppContext, actor: Actor, state: FlowState | None
 ) -> bool:
     """Hand a location to the location step of the person's flow; False when none takes it."""
-    step = routes_of(context).location_steps.get(state.flow) if state is not None else None
-    if step is None or state is None:
+    steps = routes_of(context).location_steps
+    if state is None or state.flow not in steps:
         return False
     if await answered_before_step(update, context, ctx, actor, state):
         return True
+    return await _run_step(steps, update, context, ctx, actor, state)
+
+
+async def _run_step(
+    steps: Mapping[str, StepHandler],
+    update: Update,
+    context: Context,
+    ctx: AppContext,
+    actor: Actor,
+    state: FlowState | None,
+) -> bool:
+    step = steps.get(state.flow) if state is not None else None
+    if step is None or state is None:
+        return False
     await step(update, context, ctx, actor, state)
     return True
 
@@ -120,32 +130,20 @@ async def route_location(
 async def answered_before_step(
     update: Update, context: Context, ctx: AppContext, actor: Actor, state: FlowState | None
 ) -> bool:
-    """True (and answered) when this update must not reach the flow's step:
-
-    - the stored state has a shape its flow does not accept at that step (bot/flows/states.py:
-      left by an older version, or tampered with): the flow ends with a clear message;
-    - this update already moved the flow: Telegram delivered it again because a crash came
-      before it was marked handled. The step is not applied twice; the person is asked the
-      current question again, or told that the answer which ended the flow was taken."""
-    if state is not None and load_state(state.flow, state.step, state.data) is None:
-        log.warning(
-            "flow %s/%s of %s has a stale shape; ended", state.flow, state.step, actor.user_id
-        )
-        await ctx.storage.flows.clear(actor.user_id)
-        await reply(update, t(actor.language, "flow.stale"), reply_markup=menu_for(actor))
-        return True
-    if state is not None:
-        if state.advanced_by != update.update_id:
-            return False
-        question = routes_of(context).questions.get(state.flow)
-        if question is not None:
-            await question(update, context, ctx, actor, state)
-        else:
-            await reply(update, t(actor.language, "flow.already_taken"))
-        return True
-    if await ctx.storage.flows.ended_by(actor.user_id) != update.update_id:
+    """True (and answered) when this update must not reach the flow's step
+    (bot/flows/progress.verdict): its state was stale and the flow ended, or this update
+    already moved the flow (the current question is asked again) or ended it."""
+    verdict = await progress.verdict(ctx, actor.user_id, state, update.update_id)
+    if verdict is Verdict.FRESH:
         return False
-    await reply(update, t(actor.language, "flow.already_taken"), reply_markup=menu_for(actor))
+    question = routes_of(context).questions.get(state.flow) if state is not None else None
+    if verdict is Verdict.REPEAT and question is not None and state is not None:
+        await question(update, context, ctx, actor, state)
+    elif verdict is Verdict.REPEAT:
+        await reply(update, t(actor.language, "flow.already_taken"))
+    else:
+        key = "flow.stale" if verdict is Verdict.STALE else "flow.already_taken"
+        await reply(update, t(actor.language, key), reply_markup=menu_for(actor))
     return True
 
 
@@ -153,15 +151,12 @@ async def move_flow(
     update: Update, ctx: AppContext, actor: Actor, flow: str, step: str, data: dict[str, Any]
 ) -> None:
     """Put the person at `step` of `flow`, recording `update` as what moved them there."""
-    await ctx.storage.flows.set(
-        actor.user_id, flow, step, data, now=ctx.now_ts(), by=update.update_id
-    )
+    await progress.move(ctx, actor.user_id, flow, step, data, by=update.update_id)
 
 
 async def end_flow(update: Update, ctx: AppContext, actor: Actor) -> None:
-    """End the person's flow, recording `update` as what ended it. Called once the flow's
-    work is stored: a crash before this makes the last answer count again, never vanish."""
-    await ctx.storage.flows.clear(actor.user_id, by=update.update_id, now=ctx.now_ts())
+    """End the person's flow, recording `update` as what ended it (bot/flows/progress.end)."""
+    await progress.end(ctx, actor.user_id, by=update.update_id)
 
 
 async def open_wizard_button(
@@ -187,10 +182,57 @@ async def admin_answer(update: Update, ctx: AppContext, actor: Actor) -> str | N
     """The typed answer to an admin wizard's step, or None when the person is no longer an
     admin (their draft is dropped)."""
     if not actor.is_admin:
-        await ctx.storage.flows.clear(actor.user_id)
+        await progress.drop(ctx, actor.user_id)
         return None
     message = update.effective_message
     return (message.text or "").strip() if message else ""
+
+
+# An admin wizard's answer to one step: (ctx, actor, state, text, update id) -> outcome.
+WizardAnswer = Callable[[AppContext, Actor, FlowState, str, int], Awaitable[Any]]
+# How a wizard shows an outcome.
+WizardShow = Callable[[Update, Actor, Any], Awaitable[None]]
+
+
+def admin_text_step(answer: WizardAnswer, show: WizardShow) -> StepHandler:
+    """The text step of an admin wizard: the typed answer goes to the flow's `answer`, its
+    outcome to `show` (nothing, once the person is no longer an admin)."""
+
+    async def step(
+        update: Update, context: Context, ctx: AppContext, actor: Actor, state: FlowState
+    ) -> None:
+        text = await admin_answer(update, ctx, actor)
+        if text is not None:
+            await show(update, actor, await answer(ctx, actor, state, text, update.update_id))
+
+    return step
+
+
+@dataclass(frozen=True)
+class WizardPress:
+    ctx: AppContext
+    actor: Actor
+    state: FlowState
+    kind: str
+    value: str
+
+
+async def wizard_press(
+    update: Update, context: Context, what: str, flow: str
+) -> WizardPress | None:
+    """An admin wizard's `<prefix>:<kind>[:<value>]` press, answered and its buttons taken
+    off, or None when open_wizard_button refused it; data of any other shape is stale."""
+    opened = await open_wizard_button(update, context, what, flow)
+    if opened is None:
+        return None
+    ctx, actor, query, state = opened
+    parts = (query.data or "").split(":")
+    if not 2 <= len(parts) <= 3:
+        await answer_query(query, t(actor.language, "button.stale"))
+        return None
+    await answer_query(query)
+    await edit_pressed(query, None)
+    return WizardPress(ctx, actor, state, parts[1], parts[2] if len(parts) == 3 else "")
 
 
 async def route_other(

@@ -1,8 +1,9 @@
 """/leave and /makeup conversations, the member's own requests, and the approval buttons.
 
-Conversation state lives in storage (flow "leave"), so a restart mid-way loses nothing. The
-same flow serves leave (type, first day, last day, reason, confirm) and make-up (reason,
-confirm): both end in `services.leave_requests.submit`.
+The conversation (flow "leave") is bot/flows/leave.py: its typed state, steps and what each
+decides. Here: read the update, call the step, show its outcome. Leave (type, first day,
+last day, reason, confirm) and make-up (reason, confirm) both end in
+`services.leave_requests.submit`.
 """
 
 from __future__ import annotations
@@ -15,6 +16,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.access import Actor
 from bot.context import AppContext
+from bot.flows import leave as flow
+from bot.flows import progress
+from bot.flows.leave import REASON_MAX, Ask, Clashed, Submitted
+from bot.flows.outcome import Problem
 from bot.i18n import t
 from bot.rules import leave as rules
 from bot.services import leave_requests as service
@@ -31,73 +36,59 @@ from handlers.common import (
     parse_id,
     reply,
 )
-from handlers.flows import answered_before_step, end_flow, move_flow, route_other
+from handlers.flows import answered_before_step, route_other
+from handlers.pressed import Press, pressed
 from storage.leave_requests import Request
 from storage.models import FlowState, Team
 
-FLOW = "leave"
-REJECT_FLOW = "req_reject"
-REASON_MAX = 500
+# The flows bot/app.py routes to this module.
+FLOW, REJECT_FLOW = flow.FLOW, flow.REJECT_FLOW
 
 
-# -- helpers ---------------------------------------------------------------------------------
-
-
-def reason_of(text: str | None) -> tuple[str | None, str | None]:
-    """A usable reason, or the catalog key of what is wrong with it."""
-    value = " ".join((text or "").split())
-    if not value:
-        return None, "leave.reason_empty"
-    if len(value) > REASON_MAX:
-        return None, "leave.reason_long"
-    return value, None
-
-
-def calendar_month(value: str, today: date) -> date | None:
-    """`YYYY-MM` of a month the calendar can show (the months a leave may fall in), else
-    None: a forged 9999-12 would overflow the next month's arithmetic."""
-    try:
-        month = date.fromisoformat(value + "-01")
-    except ValueError:
-        return None
-    earliest = (today - timedelta(days=rules.PAST_LIMIT_DAYS)).replace(day=1)
-    latest = today + timedelta(days=rules.FUTURE_LIMIT_DAYS)
-    return month if earliest <= month <= latest else None
+# -- what the member sees --------------------------------------------------------------------
 
 
 def calendar_markup(lang: str, month: date, today: date) -> InlineKeyboardMarkup:
     """A month of day buttons (lv:day:<iso>) with month navigation (lv:mon:<YYYY-MM>)."""
+    bounds = flow.calendar_bounds(today)
     first = month.replace(day=1)
+    rows = [_month_nav(lang, first, bounds), _weekday_header(lang)]
+    for week in calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month):
+        rows.append([_day_button(day, first, bounds) for day in week])
+    return InlineKeyboardMarkup(rows)
+
+
+def _blank() -> InlineKeyboardButton:
+    return InlineKeyboardButton(" ", callback_data="lv:nop")
+
+
+def _month_nav(lang: str, first: date, bounds: flow.CalendarBounds) -> list[InlineKeyboardButton]:
     prev_month = (first - timedelta(days=1)).replace(day=1)
     next_month = (first + timedelta(days=32)).replace(day=1)
-    earliest = today - timedelta(days=rules.PAST_LIMIT_DAYS)
-    latest = today + timedelta(days=rules.FUTURE_LIMIT_DAYS)
-    nav = [
+    title = t(lang, "leave.month", year=first.year, month=first.month)
+    return [
         InlineKeyboardButton("◀", callback_data=f"lv:mon:{prev_month:%Y-%m}")
-        if prev_month >= earliest.replace(day=1)
-        else InlineKeyboardButton(" ", callback_data="lv:nop"),
-        InlineKeyboardButton(
-            t(lang, "leave.month", year=first.year, month=first.month), callback_data="lv:nop"
-        ),
+        if prev_month >= bounds.earliest.replace(day=1)
+        else _blank(),
+        InlineKeyboardButton(title, callback_data="lv:nop"),
         InlineKeyboardButton("▶", callback_data=f"lv:mon:{next_month:%Y-%m}")
-        if next_month <= latest
-        else InlineKeyboardButton(" ", callback_data="lv:nop"),
+        if next_month <= bounds.latest
+        else _blank(),
     ]
-    header = [
+
+
+def _weekday_header(lang: str) -> list[InlineKeyboardButton]:
+    return [
         InlineKeyboardButton(name, callback_data="lv:nop")
         for name in t(lang, "leave.weekdays").split()
     ]
-    rows = [nav, header]
-    for week in calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month):
-        row = []
-        for day in week:
-            if day.month != first.month or not (earliest <= day <= latest):
-                row.append(InlineKeyboardButton(" ", callback_data="lv:nop"))
-            else:
-                label = f"·{day.day}·" if day == today else str(day.day)
-                row.append(InlineKeyboardButton(label, callback_data=f"lv:day:{day.isoformat()}"))
-        rows.append(row)
-    return InlineKeyboardMarkup(rows)
+
+
+def _day_button(day: date, month: date, bounds: flow.CalendarBounds) -> InlineKeyboardButton:
+    if day.month != month.month or not (bounds.earliest <= day <= bounds.latest):
+        return _blank()
+    label = f"·{day.day}·" if day == bounds.today else str(day.day)
+    return InlineKeyboardButton(label, callback_data=f"lv:day:{day.isoformat()}")
 
 
 def type_markup(lang: str) -> InlineKeyboardMarkup:
@@ -125,7 +116,7 @@ async def send(update: Update, context: Context, actor: Actor, text: str, **kw: 
     await context.bot.send_message(actor.user_id, text, **kw)
 
 
-def clash_text(lang: str, clashes: list[Request]) -> str:
+def clash_text(lang: str, clashes: tuple[Request, ...] | list[Request]) -> str:
     names = "; ".join(
         t(
             lang,
@@ -140,6 +131,79 @@ def clash_text(lang: str, clashes: list[Request]) -> str:
     return t(lang, "leave.clash", clashes=names)
 
 
+def question(lang: str, ask: Ask, team: Team, today: date) -> tuple[str, Any]:
+    """The text and buttons of the question the flow waits on at `ask.step`."""
+    state = ask.state
+    if ask.step == "type":
+        return t(lang, "leave.ask_type"), type_markup(lang)
+    if ask.step == "first":
+        return t(lang, "leave.ask_first"), calendar_markup(lang, today, today)
+    if ask.step == "last":
+        first = date.fromisoformat(state.first or "")
+        return t(lang, "leave.ask_last", first=first.isoformat()), calendar_markup(
+            lang, first, today
+        )
+    if ask.step == "reason" and state.kind == "makeup":
+        return t(lang, "makeup.ask_reason", day=state.first), None
+    if ask.step == "reason":
+        return t(lang, "leave.ask_reason"), None
+    return summary_text(lang, flow.summary_of(state, team, today)), confirm_markup(lang)
+
+
+def summary_text(lang: str, s: flow.Summary) -> str:
+    state = s.state
+    if state.kind == "makeup":
+        return t(lang, "makeup.summary", day=s.first.isoformat(), reason=state.reason)
+    text = t(
+        lang,
+        "leave.summary",
+        type=t(lang, f"leave_type.{state.type}"),
+        first=s.first.isoformat(),
+        last=s.last.isoformat(),
+        days=s.workdays,
+        reason=state.reason,
+    )
+    if s.admin_limit is not None:
+        # Said before sending, as DingTalk shows the approval chain up front.
+        text += "\n" + t(lang, "leave.needs_admin", limit=s.admin_limit)
+    if s.retroactive:
+        text += "\n" + t(lang, "req.retroactive")
+    return text
+
+
+async def show_step(
+    update: Update, context: Context, ctx: AppContext, actor: Actor, team: Team, outcome: flow.Step
+) -> None:
+    """A step's outcome: the next question, a refusal, or the clash that restarts the dates."""
+    lang = actor.language
+    today = service.team_today(ctx, team)
+    if isinstance(outcome, Problem):
+        await send(update, context, actor, t(lang, outcome.key, **outcome.values))
+        return
+    if isinstance(outcome, Clashed):
+        text = clash_text(lang, outcome.clashes) + "\n\n" + t(lang, "leave.ask_first")
+        await send(update, context, actor, text, reply_markup=calendar_markup(lang, today, today))
+        return
+    text, markup = question(lang, outcome, team, today)
+    await send(update, context, actor, text, reply_markup=markup)
+
+
+def own_requests_view(
+    lang: str, mine: list[flow.OwnRequest]
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    lines = [t(lang, "leave.yours")]
+    buttons = []
+    for own in mine:
+        r = own.request
+        kind, span = t(lang, f"req.kind.{r.kind}"), service.span(lang, r)
+        state = t(lang, f"req.state.{r.state}")
+        lines.append(t(lang, "leave.your_item", id=r.id, kind=kind, span=span, state=state))
+        if own.action is not None:
+            label = t(lang, f"leave.{own.action}_button", id=r.id)
+            buttons.append([InlineKeyboardButton(label, callback_data=f"req:{own.action}:{r.id}")])
+    return "\n".join(lines), InlineKeyboardMarkup(buttons) if buttons else None
+
+
 # -- starting --------------------------------------------------------------------------------
 
 
@@ -148,11 +212,9 @@ async def cmd_leave(update: Update, context: Context) -> None:
     if opened is None:
         return
     ctx, actor, team = opened
-    await show_my_requests(update, context, ctx, actor, team, empty_note=False)
-    await move_flow(update, ctx, actor, FLOW, "type", {"kind": "leave"})
-    await reply(
-        update, t(actor.language, "leave.ask_type"), reply_markup=type_markup(actor.language)
-    )
+    await show_my_requests(update, ctx, actor, team, empty_note=False)
+    ask = await flow.start(ctx, actor, update.update_id)
+    await show_step(update, context, ctx, actor, team, ask)
 
 
 async def cmd_cancelleave(update: Update, context: Context) -> None:
@@ -161,55 +223,19 @@ async def cmd_cancelleave(update: Update, context: Context) -> None:
     if team is None:
         await reply(update, t(actor.language, "leave.members_only"))
         return
-    await show_my_requests(update, context, ctx, actor, team, empty_note=True)
+    await show_my_requests(update, ctx, actor, team, empty_note=True)
 
 
 async def show_my_requests(
-    update: Update, context: Context, ctx: AppContext, actor: Actor, team: Team, *, empty_note: bool
+    update: Update, ctx: AppContext, actor: Actor, team: Team, *, empty_note: bool
 ) -> None:
     """The member's pending and future requests, each with what can still be done to it."""
-    lang = actor.language
-    today = service.team_today(ctx, team)
-    mine = await ctx.storage.leave_requests.of_person(actor.user_id, from_day=today)
-    if not mine:
-        if empty_note:
-            await reply(update, t(lang, "leave.none"))
-        return
-    lines = [t(lang, "leave.yours")]
-    buttons = []
-    for r in mine:
-        state = t(lang, f"req.state.{r.state}")
-        lines.append(
-            t(
-                lang,
-                "leave.your_item",
-                id=r.id,
-                kind=t(lang, f"req.kind.{r.kind}"),
-                span=service.span(lang, r),
-                state=state,
-            )
-        )
-        if rules.can_cancel(r.state, r.first_day, today):
-            buttons.append(
-                [
-                    InlineKeyboardButton(
-                        t(lang, "leave.cancel_button", id=r.id), callback_data=f"req:cancel:{r.id}"
-                    )
-                ]
-            )
-        elif r.kind == "leave" and rules.can_end_early(
-            r.state, r.first_day, r.last_day, r.ended_early_on, today
-        ):
-            buttons.append(
-                [
-                    InlineKeyboardButton(
-                        t(lang, "leave.end_button", id=r.id), callback_data=f"req:end:{r.id}"
-                    )
-                ]
-            )
-    await reply(
-        update, "\n".join(lines), reply_markup=InlineKeyboardMarkup(buttons) if buttons else None
-    )
+    mine = await flow.own_requests(ctx, actor, team)
+    if mine:
+        text, markup = own_requests_view(actor.language, mine)
+        await reply(update, text, reply_markup=markup)
+    elif empty_note:
+        await reply(update, t(actor.language, "leave.none"))
 
 
 async def cmd_makeup(update: Update, context: Context) -> None:
@@ -231,14 +257,11 @@ async def cmd_makeup(update: Update, context: Context) -> None:
 async def begin_makeup(
     update: Update, context: Context, ctx: AppContext, actor: Actor, team: Team, day: date
 ) -> None:
-    checked = await service.check_makeup(ctx, actor, team, day)
-    if checked.refusal is not None:
-        text = makeup_refusal_text(actor.language, team, day, checked)
-        await send(update, context, actor, text)
-        return
-    data = {"kind": "makeup", "first": day.isoformat(), "last": day.isoformat()}
-    await move_flow(update, ctx, actor, FLOW, "reason", data)
-    await send(update, context, actor, t(actor.language, "makeup.ask_reason", day=day.isoformat()))
+    outcome = await flow.begin_makeup(ctx, actor, team, day, update.update_id)
+    if isinstance(outcome, Ask):
+        await show_step(update, context, ctx, actor, team, outcome)
+    else:
+        await send(update, context, actor, makeup_refusal_text(actor.language, team, day, outcome))
 
 
 def makeup_refusal_text(lang: str, team: Team, day: date, checked: service.MakeupCheck) -> str:
@@ -255,7 +278,7 @@ def makeup_refusal_text(lang: str, team: Team, day: date, checked: service.Makeu
         made_up = checked.timing == "made_up"
         timing = t(lang, "makeup.made_up") if made_up else t(lang, f"timing.{checked.timing}")
         return t(lang, "makeup.not_needed", day=iso, timing=timing)
-    return clash_text(lang, list(checked.clashes))
+    return clash_text(lang, checked.clashes)
 
 
 # -- the conversation's steps ----------------------------------------------------------------
@@ -270,239 +293,132 @@ async def on_leave_text(
     lang = actor.language
     team = await member_team(ctx, actor)
     if team is None:
-        await ctx.storage.flows.clear(actor.user_id)
+        await progress.drop(ctx, actor.user_id)
         await reply(update, t(lang, "leave.members_only"))
-        return
-    today = service.team_today(ctx, team)
-    if state.step == "type":
-        await reply(update, t(lang, "leave.use_buttons"), reply_markup=type_markup(lang))
     elif state.step in ("first", "last"):
-        parsed = rules.parse_day(text, today)
-        if parsed.day is None:
-            await reply(update, t(lang, f"leave.day.{parsed.problem}", example=today.isoformat()))
-            return
-        await take_day(update, context, ctx, actor, team, state, parsed.day)
+        await _typed_day(update, context, ctx, actor, team, state, text)
     elif state.step == "reason":
-        reason, problem = reason_of(text)
-        if reason is None:
-            await reply(update, t(lang, problem or "leave.reason_empty", max=REASON_MAX))
-            return
-        data = {**state.data, "reason": reason}
-        await move_flow(update, ctx, actor, FLOW, "confirm", data)
-        await reply(update, summary(lang, data, today, team), reply_markup=confirm_markup(lang))
+        outcome = await flow.take_reason(ctx, actor, state, text, update.update_id)
+        await show_step(update, context, ctx, actor, team, outcome)
     else:
-        await reply(update, t(lang, "leave.use_buttons"), reply_markup=confirm_markup(lang))
+        markup = type_markup(lang) if state.step == "type" else confirm_markup(lang)
+        await reply(update, t(lang, "leave.use_buttons"), reply_markup=markup)
 
 
-async def ask_current_question(
-    update: Update, context: Context, ctx: AppContext, actor: Actor, state: FlowState
-) -> None:
-    """The question the flow waits on, asked again (for an update that already moved it)."""
-    lang = actor.language
-    team = await member_team(ctx, actor)
-    if team is None:
-        return
-    today = service.team_today(ctx, team)
-    data = state.data
-    if state.step == "type":
-        await send(
-            update, context, actor, t(lang, "leave.ask_type"), reply_markup=type_markup(lang)
-        )
-    elif state.step == "first":
-        markup = calendar_markup(lang, today, today)
-        await send(update, context, actor, t(lang, "leave.ask_first"), reply_markup=markup)
-    elif state.step == "last":
-        first = date.fromisoformat(data["first"])
-        markup = calendar_markup(lang, first, today)
-        text = t(lang, "leave.ask_last", first=first.isoformat())
-        await send(update, context, actor, text, reply_markup=markup)
-    elif state.step == "reason" and data.get("kind") == "makeup":
-        await send(update, context, actor, t(lang, "makeup.ask_reason", day=data["first"]))
-    elif state.step == "reason":
-        await send(update, context, actor, t(lang, "leave.ask_reason"))
-    else:
-        markup = confirm_markup(lang)
-        await send(update, context, actor, summary(lang, data, today, team), reply_markup=markup)
-
-
-async def take_day(
+async def _typed_day(
     update: Update,
     context: Context,
     ctx: AppContext,
     actor: Actor,
     team: Team,
     state: FlowState,
-    day: date,
+    text: str | None,
 ) -> None:
-    lang = actor.language
     today = service.team_today(ctx, team)
-    if state.step == "first":
-        if await _refused_before_joining(update, context, actor, team, day):
-            return
-        data = {**state.data, "first": day.isoformat()}
-        await move_flow(update, ctx, actor, FLOW, "last", data)
-        await send(
-            update,
-            context,
-            actor,
-            t(lang, "leave.ask_last", first=day.isoformat()),
-            reply_markup=calendar_markup(lang, day, today),
-        )
+    parsed = rules.parse_day(text, today)
+    if parsed.day is None:
+        problem = t(actor.language, f"leave.day.{parsed.problem}", example=today.isoformat())
+        await reply(update, problem)
         return
-    first = date.fromisoformat(state.data["first"])
-    if rules.check_last_day(first, day):
-        await send(
-            update, context, actor, t(lang, "leave.day.before_first", first=first.isoformat())
-        )
-        return
-    clashes = await ctx.storage.leave_requests.clashes(actor.user_id, first, day)
-    if clashes:
-        # Start the dates again: the clash names what is in the way.
-        data = {k: v for k, v in state.data.items() if k not in ("first", "last")}
-        await move_flow(update, ctx, actor, FLOW, "first", data)
-        await send(
-            update,
-            context,
-            actor,
-            clash_text(lang, clashes) + "\n\n" + t(lang, "leave.ask_first"),
-            reply_markup=calendar_markup(lang, today, today),
-        )
-        return
-    if state.data.get("kind") == "leave" and not rules.leave_workdays(first, day, team.schedule):
-        # Only holidays and days off: nothing to take leave from.
-        await send(
-            update,
-            context,
-            actor,
-            t(lang, "leave.no_workdays", first=first.isoformat(), last=day.isoformat()),
-        )
-        return
-    data = {**state.data, "last": day.isoformat()}
-    await move_flow(update, ctx, actor, FLOW, "reason", data)
-    await send(update, context, actor, t(lang, "leave.ask_reason"))
+    outcome = await flow.take_day(ctx, actor, team, state, parsed.day, update.update_id)
+    await show_step(update, context, ctx, actor, team, outcome)
 
 
-async def _refused_before_joining(
-    update: Update, context: Context, actor: Actor, team: Team, day: date
-) -> bool:
-    """Before joining a person was not a member yet: no leave to take."""
-    since = service.joined_day_in(actor, team)
-    if since is None or day >= since:
-        return False
-    text = t(actor.language, "req.before_joining", day=day.isoformat(), since=since.isoformat())
-    await send(update, context, actor, text)
-    return True
-
-
-def summary(lang: str, data: dict[str, Any], today: date, team: Team) -> str:
-    first, last = date.fromisoformat(data["first"]), date.fromisoformat(data["last"])
-    if data["kind"] == "makeup":
-        text = t(lang, "makeup.summary", day=first.isoformat(), reason=data["reason"])
-    else:
-        text = t(
-            lang,
-            "leave.summary",
-            type=t(lang, f"leave_type.{data['type']}"),
-            first=first.isoformat(),
-            last=last.isoformat(),
-            days=rules.leave_workdays(first, last, team.schedule),
-            reason=data["reason"],
-        )
-        limit = team.policy.second_approval_after_days
-        if rules.needs_admin_approval(
-            "leave", rules.leave_workdays(first, last, team.schedule), limit
-        ):
-            # Said before sending, as DingTalk shows the approval chain up front.
-            text += "\n" + t(lang, "leave.needs_admin", limit=limit)
-    if rules.is_retroactive(first, today) and data["kind"] == "leave":
-        text += "\n" + t(lang, "req.retroactive")
-    return text
+async def ask_current_question(
+    update: Update, context: Context, ctx: AppContext, actor: Actor, state: FlowState
+) -> None:
+    """The question the flow waits on, asked again (for an update that already moved it)."""
+    team = await member_team(ctx, actor)
+    if team is not None:
+        await show_step(update, context, ctx, actor, team, Ask(state.step, flow.typed(state)))
 
 
 async def on_leave_button(update: Update, context: Context) -> None:
     """lv:type:<t>, lv:day:<iso>, lv:mon:<YYYY-MM>, lv:ok, lv:no — only in the right step."""
-    query = update.callback_query
-    assert query is not None
-    ctx, actor = await actor_of(update, context)
-    lang = actor.language
-    parts = (query.data or "").split(":")
-    if parts[1:] == ["nop"]:
-        await answer_query(query)
+    press = await pressed(update, context)
+    if press.parts[1:] == ["nop"]:
+        await answer_query(press.query)
         return
-    state = await ctx.storage.flows.get(actor.user_id)
+    ctx, actor = press.ctx, press.actor
+    state = await progress.current(ctx, actor.user_id)
     if await answered_before_step(update, context, ctx, actor, state):
-        await answer_query(query)
+        await answer_query(press.query)
         return
     team = await member_team(ctx, actor)
     if state is None or state.flow != FLOW or team is None:
-        await answer_query(query, t(lang, "button.stale"))
+        await answer_query(press.query, t(actor.language, "button.stale"))
         return
-    today = service.team_today(ctx, team)
-    action, value = parts[1], parts[2] if len(parts) > 2 else ""
-    if action == "type" and state.step == "type" and value in rules.LEAVE_TYPES:
-        await answer_query(query)
-        await edit_pressed(query, t(lang, "leave.type_chosen", type=t(lang, f"leave_type.{value}")))
-        data = {**state.data, "type": value}
-        await move_flow(update, ctx, actor, FLOW, "first", data)
-        await send(
-            update,
-            context,
-            actor,
-            t(lang, "leave.ask_first"),
-            reply_markup=calendar_markup(lang, today, today),
-        )
-    elif action == "mon" and state.step in ("first", "last"):
-        month = calendar_month(value, today)
-        if month is None:
-            await answer_query(query, t(lang, "button.stale"))
-            return
-        await answer_query(query)
-        await edit_pressed(query, None, calendar_markup(lang, month, today))
-    elif action == "day" and state.step in ("first", "last"):
-        parsed = rules.parse_day(value, today)
-        if parsed.day is None:
-            await answer_query(query, t(lang, "button.stale"))
-            return
-        await answer_query(query, parsed.day.isoformat())
-        await edit_pressed(query, None)
-        await take_day(update, context, ctx, actor, team, state, parsed.day)
-    elif action in ("ok", "no") and state.step == "confirm":
-        await answer_query(query)
-        await edit_pressed(query, None)
-        if action == "ok":
-            await submit(update, context, ctx, actor, team, state.data, today)
-        # Ended only once submitted: a crash before this leaves the request to be sent again
-        # (it then meets itself as a clash), never lost.
-        await end_flow(update, ctx, actor)
-        if action == "no":
-            await send(
-                update, context, actor, t(lang, "leave.discarded"), reply_markup=main_menu(lang)
-            )
-    else:
-        await answer_query(query, t(lang, "button.stale"))
+    await _leave_press(update, context, press, team, state)
 
 
-async def submit(
-    update: Update,
-    context: Context,
-    ctx: AppContext,
-    actor: Actor,
-    team: Team,
-    data: dict[str, Any],
-    today: date,
+async def _leave_press(
+    update: Update, context: Context, press: Press, team: Team, state: FlowState
 ) -> None:
-    lang = actor.language
-    span = date.fromisoformat(data["first"]), date.fromisoformat(data["last"])
-    kind, leave_type, reason = data["kind"], data.get("type"), data["reason"]
-    new = service.request_from(actor.user_id, team, kind, leave_type, span, reason, today)
-    request, clashes, sent = await service.submit(ctx, context.bot, new)
-    if request is None:
-        await send(update, context, actor, clash_text(lang, clashes), reply_markup=main_menu(lang))
-        return
-    key = "req.submitted" if sent else "req.submitted_nobody"
-    await send(
-        update, context, actor, t(lang, key, id=request.id, n=sent), reply_markup=main_menu(lang)
+    action, value = press.part(1), press.part(2)
+    if action == "type" and state.step == "type" and value in rules.LEAVE_TYPES:
+        await _chose_type(update, context, press, team, state, value)
+    elif action == "mon" and state.step in ("first", "last"):
+        await _turned_month(press, team, value)
+    elif action == "day" and state.step in ("first", "last"):
+        await _pressed_day(update, context, press, team, state, value)
+    elif action in ("ok", "no") and state.step == "confirm":
+        await answer_query(press.query)
+        await edit_pressed(press.query, None)
+        await _confirm(update, context, press, team, state, action == "ok")
+    else:
+        await answer_query(press.query, t(press.actor.language, "button.stale"))
+
+
+async def _chose_type(
+    update: Update, context: Context, press: Press, team: Team, state: FlowState, value: str
+) -> None:
+    lang = press.actor.language
+    await answer_query(press.query)
+    await edit_pressed(
+        press.query, t(lang, "leave.type_chosen", type=t(lang, f"leave_type.{value}"))
     )
+    ask = await flow.choose_type(press.ctx, press.actor, flow.typed(state), value, update.update_id)
+    await show_step(update, context, press.ctx, press.actor, team, ask)
+
+
+async def _turned_month(press: Press, team: Team, value: str) -> None:
+    today = service.team_today(press.ctx, team)
+    month = flow.calendar_bounds(today).month(value)
+    if month is None:
+        await answer_query(press.query, t(press.actor.language, "button.stale"))
+        return
+    await answer_query(press.query)
+    await edit_pressed(press.query, None, calendar_markup(press.actor.language, month, today))
+
+
+async def _pressed_day(
+    update: Update, context: Context, press: Press, team: Team, state: FlowState, value: str
+) -> None:
+    parsed = rules.parse_day(value, service.team_today(press.ctx, team))
+    if parsed.day is None:
+        await answer_query(press.query, t(press.actor.language, "button.stale"))
+        return
+    await answer_query(press.query, parsed.day.isoformat())
+    await edit_pressed(press.query, None)
+    outcome = await flow.take_day(press.ctx, press.actor, team, state, parsed.day, update.update_id)
+    await show_step(update, context, press.ctx, press.actor, team, outcome)
+
+
+async def _confirm(
+    update: Update, context: Context, press: Press, team: Team, state: FlowState, send_it: bool
+) -> None:
+    lang = press.actor.language
+    outcome = await flow.confirm(
+        press.ctx, context.bot, press.actor, team, state, send_it, update.update_id
+    )
+    if not isinstance(outcome, Submitted):
+        text = t(lang, "leave.discarded")
+    elif outcome.request is None:
+        text = clash_text(lang, outcome.clashes)
+    else:
+        key = "req.submitted" if outcome.sent else "req.submitted_nobody"
+        text = t(lang, key, id=outcome.request.id, n=outcome.sent)
+    await send(update, context, press.actor, text, reply_markup=main_menu(lang))
 
 
 # -- the approval buttons --------------------------------------------------------------------
@@ -510,79 +426,70 @@ async def submit(
 
 async def on_request_button(update: Update, context: Context) -> None:
     """req:approve|reject|cancel|end:<id>. The data is a pointer: every press is checked."""
-    query = update.callback_query
-    assert query is not None
-    ctx, actor = await actor_of(update, context)
-    lang = actor.language
-    parts = (query.data or "").split(":")
-    action = parts[1] if len(parts) == 3 else ""
-    request_id = parse_id(parts[2]) if len(parts) == 3 else None
+    press = await pressed(update, context)
+    ctx, actor, query = press.ctx, press.actor, press.query
+    action = press.part(1) if len(press.parts) == 3 else ""
+    request_id = parse_id(press.part(2)) if len(press.parts) == 3 else None
     if request_id is None or action not in ("approve", "reject", "cancel", "end"):
         await service.audit_refusal(ctx, actor, None, service.Refusal.NOT_FOUND, query.data or "")
-        await answer_query(query, t(lang, "req.refused.not_found"), show_alert=True)
-        return
-    if action in ("cancel", "end"):
+        await answer_query(query, t(actor.language, "req.refused.not_found"), show_alert=True)
+    elif action in ("cancel", "end"):
         await on_own_request(update, context, ctx, actor, action, request_id)
+    elif action == "reject":
+        await _begin_rejection(update, context, press, request_id)
+    else:
+        outcome = await service.decide(ctx, context.bot, actor, request_id, approve=True)
+        await _answer_decision(press, outcome)
+
+
+async def _begin_rejection(update: Update, context: Context, press: Press, request_id: int) -> None:
+    checked = await flow.begin_rejection(press.ctx, press.actor, request_id, update.update_id)
+    if not checked.ok:
+        await answer_refusal(press.query, press.ctx, press.actor.language, checked)
         return
-    if action == "reject":
-        checked = await service.check_decider(ctx, actor, request_id, "reject")
-        if not checked.ok:
-            await answer_refusal(query, ctx, lang, checked)
-            return
-        data = {"request_id": request_id}
-        await move_flow(update, ctx, actor, REJECT_FLOW, "reason", data)
-        await answer_query(query)
-        await send(update, context, actor, t(lang, "req.ask_reject_reason", id=request_id))
-        return
-    outcome = await service.decide(ctx, context.bot, actor, request_id, approve=True)
-    if not outcome.ok:
-        await answer_refusal(query, ctx, lang, outcome)
-        return
-    await answer_query(query, t(lang, "req.done"))
+    await answer_query(press.query)
+    text = t(press.actor.language, "req.ask_reject_reason", id=request_id)
+    await send(update, context, press.actor, text)
+
+
+async def _answer_decision(press: Press, outcome: service.Outcome) -> None:
+    if outcome.ok:
+        await answer_query(press.query, t(press.actor.language, "req.done"))
+    else:
+        await answer_refusal(press.query, press.ctx, press.actor.language, outcome)
+
+
+async def refusal_text(ctx: AppContext, lang: str, outcome: service.Outcome) -> str:
+    """Why a decision did not go ahead; for one already decided, by whom."""
+    if outcome.refusal is service.Refusal.DECIDED and outcome.request is not None:
+        state = t(lang, f"req.state.{outcome.request.state}")
+        return t(
+            lang, "req.already", state=state, name=await flow.decider_name(ctx, outcome.request)
+        )
+    return t(lang, f"req.refused.{outcome.refusal or service.Refusal.NOT_FOUND}")
 
 
 async def answer_refusal(query: Any, ctx: AppContext, lang: str, outcome: service.Outcome) -> None:
-    refusal = outcome.refusal or service.Refusal.NOT_FOUND
-    request = outcome.request
-    if refusal is service.Refusal.DECIDED and request is not None:
-        by = request.admin_decided_by or request.decided_by
-        name = await service.person_name(ctx, by) if by else "—"
-        text = t(lang, "req.already", state=t(lang, f"req.state.{request.state}"), name=name)
-        await answer_query(query, text)
-        return
-    await answer_query(query, t(lang, f"req.refused.{refusal}"), show_alert=True)
+    decided = outcome.refusal is service.Refusal.DECIDED and outcome.request is not None
+    await answer_query(query, await refusal_text(ctx, lang, outcome), show_alert=not decided)
 
 
 async def on_reject_reason(
     update: Update, context: Context, ctx: AppContext, actor: Actor, state: FlowState
 ) -> None:
     message = update.effective_message
-    reason, problem = reason_of(message.text if message else None)
+    reason, problem = flow.reason_of(message.text if message else None)
     lang = actor.language
     if reason is None:
         await reply(update, t(lang, problem or "leave.reason_empty", max=REASON_MAX))
         return
-    request_id = int(state.data["request_id"])
-    outcome = await service.decide(
-        ctx, context.bot, actor, request_id, approve=False, reason=reason
+    outcome = await flow.reject_with_reason(
+        ctx, context.bot, actor, state, reason, update.update_id
     )
-    # Ended only once decided: a crash before this leaves the reason to be taken again.
-    await end_flow(update, ctx, actor)
     if outcome.ok:
-        await reply(update, t(lang, "req.rejected_done", id=request_id))
-    elif outcome.refusal is service.Refusal.DECIDED and outcome.request:
-        by = outcome.request.admin_decided_by or outcome.request.decided_by
-        await reply(
-            update,
-            t(
-                lang,
-                "req.already",
-                state=t(lang, f"req.state.{outcome.request.state}"),
-                name=await service.person_name(ctx, by),
-            ),
-        )
+        await reply(update, t(lang, "req.rejected_done", id=state.data["request_id"]))
     else:
-        await reply(update, t(lang, f"req.refused.{outcome.refusal}"))
+        await reply(update, await refusal_text(ctx, lang, outcome))
 
 
 async def on_own_request(
@@ -656,7 +563,7 @@ async def on_other_message(update: Update, context: Context) -> None:
     if not is_private(update):
         return
     ctx, actor = await actor_of(update, context)
-    state = await ctx.storage.flows.get(actor.user_id)
+    state = await progress.current(ctx, actor.user_id)
     if state is None and actor.known:
         # A sticker or file out of the blue: say what the bot does take.
         await reply(update, t(actor.language, "other.unsupported"), reply_markup=menu_for(actor))

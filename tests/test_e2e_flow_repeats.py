@@ -130,3 +130,20 @@ async def test_a_repeated_message_is_kept_once_for_the_diary_question(world: Wor
     assert len(state.data["drafts"]) == 1
     li.press(again, data="di:yes:2026-11-25")
     assert "Entries for 2026-11-25: 1" in (await li.next_message())["text"]
+
+
+async def test_a_repeated_recall_reason_asks_the_confirmation_again(world: World) -> None:
+    """/recall: the repeat of the reason that led to the confirmation asks it again, and the
+    reason stays the one typed."""
+    team = await world.team()
+    li = await world.join(team, name="Li Wei")
+    admin = world.person("Admin", user_id=world.admin_id)
+    admin.send_command("recall", str(li.id))
+    await admin.next_message()
+    reason = _said(admin, "Moved to the county seat")
+    assert "Moved to the county seat" in (await admin.next_message())["text"]
+    await _crash_before_marked_handled(world, _update_of(world, "message", reason))
+    again = await admin.next_message()
+    assert "Moved to the county seat" in again["text"] and again.get("reply_markup")
+    state = await world.storage.flows.get(admin.id)
+    assert state.step == "confirm" and state.data["reason"] == "Moved to the county seat"

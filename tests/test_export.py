@@ -21,8 +21,8 @@ from bot.exporting import DATASETS, ExportError, ExportRequest, write_export
 from bot.exporting import writers as writers_module
 from bot.exporting.datasets import batches
 from bot.exporting.writers import _IsoInstants
+from bot.flows.export import parse_range
 from bot.services.export import for_telegram, month_range
-from handlers.export import parse_range
 from storage import Storage
 from storage.csv_cells import FORMULA_STARTS
 from storage.exports import CHECKINS, DataSet, ExportFilter, Kind

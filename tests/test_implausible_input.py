@@ -15,10 +15,10 @@ from hypothesis import strategies as st
 
 from bot.cli import main
 from bot.exporting import ExportRequest, write_export
+from bot.flows.export import parse_range
 from bot.rules.checkin import LocationEvidence, RejectReason, Site, judge_checkin
 from bot.rules.plausible import CLOCK_SLACK_S, plausible_time
 from bot.rules.team_hours import Schedule
-from handlers.export import parse_range
 from storage.exports import ExportFilter
 from tests.world import SITE_LAT, SITE_LON, World
 
