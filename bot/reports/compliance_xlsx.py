@@ -181,7 +181,7 @@ def _team_sheet(wb: Workbook, title: str, tm: TeamMonth, lang: str) -> None:
     names = headers(lang)
     days = [str(d.day) for d in tm.days]
     first_day_col = len(names) + 1
-    widths = [_NAME_WIDTH, _UNIT_WIDTH, *([_FIGURE_WIDTH] * (len(names) - 5))]
+    widths: list[float] = [_NAME_WIDTH, _UNIT_WIDTH, *([_FIGURE_WIDTH] * (len(names) - 5))]
     widths += [_VERDICT_WIDTH, _FIGURE_WIDTH, _FIGURE_WIDTH] + [4.5] * len(days)
     for i, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
