@@ -8,14 +8,12 @@ from __future__ import annotations
 import asyncio
 import socket
 from dataclasses import replace
-from datetime import datetime
 
-from bot.app import build_application, polling, webhook
+from bot.app import build_application, webhook
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.emulator import BotApiEmulator
-from tests.conftest import ADMIN_ID, SHANGHAI
-from tests.world import SITE_LAT, SITE_LON, World
+from tests.test_e2e_catchup_backlog import team_then_down
 
 
 def _free_port() -> int:
@@ -27,22 +25,8 @@ def _free_port() -> int:
 async def test_webhook_catch_up_waits_for_the_pushed_backlog(
     settings: Settings, emu: BotApiEmulator, clock: FixedClock
 ) -> None:
-    clock.set(datetime(2026, 11, 25, 6, 30, tzinfo=SHANGHAI))
-    first = build_application(settings, clock=clock)
-    async with polling(first, poll_timeout=1):
-        world = World(
-            emu=emu, app=first, ctx=first.bot_data["outpost"], clock=clock, admin_id=ADMIN_ID
-        )
-        team = await world.team()
-        li = await world.join(team, name="Li Wei")
-        wang = await world.join(team, name="Wang Fang")
-        zhao = await world.join(team, name="Zhao Min")
-    # The bot is down; at 07:10 Li and Zhao check in, and the updates wait at Telegram.
-    clock.set(datetime(2026, 11, 25, 7, 10, tzinfo=SHANGHAI))
-    li.send_location(SITE_LAT, SITE_LON)
-    zhao.send_location(SITE_LAT, SITE_LON)
-    # Back at 07:20, now behind a webhook.
-    clock.set(datetime(2026, 11, 25, 7, 20, tzinfo=SHANGHAI))
+    # Li and Zhao check in while the bot is down; back at 07:20, now behind a webhook.
+    li, zhao, wang = await team_then_down(settings, emu, clock, "Li Wei", "Zhao Min", "Wang Fang")
     port = _free_port()
     hooked = replace(
         settings,
