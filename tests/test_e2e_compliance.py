@@ -148,7 +148,11 @@ async def test_admins_get_one_monthly_digest_with_one_workbook(world: World) -> 
     """Issue 13 item 16: an admin of hundreds of teams gets one message and one workbook
     for the month, not one per team; supervisors still get their own team's."""
     team, other, sup_zh, _sup_en, admin = await _month(world)
-    await world.team(LONG_NAME)
+    long = await world.team(LONG_NAME)
+    await world.join(long, name="Zhou Min")
+    october = datetime(2026, 10, 1, tzinfo=SHANGHAI).timestamp()
+    await world.storage.db.execute("UPDATE memberships SET joined_at = ?", (october,))
+    await world.team("Empty")  # nobody in November
     world.clock.set(datetime(2026, 12, 1, 8, 0, tzinfo=SHANGHAI))
     # The scheduler calls once per team; the digest goes with the last team to come due.
     await send_monthly_compliance(world.ctx, world.app.bot, team_id=team.id)
@@ -163,12 +167,14 @@ async def test_admins_get_one_monthly_digest_with_one_workbook(world: World) -> 
     [upload] = [u for u in world.emu.uploads if u.chat_id == admin.id]
     book = load_workbook(io.BytesIO(upload.data), read_only=True)
     assert book.sheetnames[0] == "Overview"
+    # A team with nobody that month is a line of the overview, with no sheet.
     assert sorted(book.sheetnames[1:]) == sorted(["Beta", LONG_SHEET, "Xiaoshan"])
     overview = [list(r) for r in book["Overview"].iter_rows(values_only=True)]
     assert overview[0][:6] == ["Team", "Sheet", "Members", "Meet the policy", "Covered by leave",
                                "Short"]  # fmt: skip
     assert ["Xiaoshan", "Xiaoshan", 2, 1, 1, 0] in overview
-    assert [LONG_NAME, LONG_SHEET, 0, 0, 0, 0] in overview
+    assert [LONG_NAME, LONG_SHEET, 1, 0, 0, 1] in overview
+    assert ["Empty", None, 0, 0, 0, 0] in overview
     sheet = [list(r) for r in book["Xiaoshan"].iter_rows(values_only=True)]
     header = sheet[0]
     assert header[0] == "Member" and header[-30:] == [str(d) for d in range(1, 31)]

@@ -62,12 +62,22 @@ def write_digest_workbook(months: Sequence[TeamMonth], path: Path, lang: str) ->
 
     def fill(wb: Workbook) -> None:
         overview = t(lang, "compliance.sheet.overview")
-        names = sheet_names(
-            [tm.team_name for tm in months], taken=[overview], fallback=_team_fallback(lang)
+        # A team with nobody that month (new, or emptied) is a line of the overview only.
+        staffed = [tm for tm in months if tm.members]
+        names = dict(
+            zip(
+                (tm.team_id for tm in staffed),
+                sheet_names(
+                    [tm.team_name for tm in staffed],
+                    taken=[overview],
+                    fallback=_team_fallback(lang),
+                ),
+                strict=True,
+            )
         )
         _overview_sheet(wb, overview, months, names, lang)
-        for tm, name in zip(months, names, strict=True):
-            _team_sheet(wb, name, tm, lang)
+        for tm in staffed:
+            _team_sheet(wb, names[tm.team_id], tm, lang)
 
     return _save_atomic(path, fill)
 
@@ -159,9 +169,9 @@ def _colour_codes(ws: Sheet, area: str, codes: dict[DayStatus, str]) -> None:
 
 
 def _overview_sheet(
-    wb: Workbook, title: str, months: Sequence[TeamMonth], names: Sequence[str], lang: str
+    wb: Workbook, title: str, months: Sequence[TeamMonth], names: dict[int, str], lang: str
 ) -> None:
-    """A row per team: its verdict counts, and the name of its sheet."""
+    """A row per team: its verdict counts, and the name of its sheet (if it has one)."""
     ws = wb.create_sheet(title)
     keys = ("team", "sheet", "members", "meets", "covered", "short")
     labels = [t(lang, f"compliance.overview.{key}") for key in keys]
@@ -169,10 +179,10 @@ def _overview_sheet(
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.freeze_panes = "B2"
     ws.append(_header_cells(ws, labels))
-    for tm, name in zip(months, names, strict=True):
+    for tm in months:
         verdicts = [m.verdict for m in tm.members]
         counts = [verdicts.count(v) for v in (Verdict.MEETS, Verdict.SHORT_COVERED, Verdict.SHORT)]
-        ws.append([tm.team_name, name, len(tm.members), *counts])
+        ws.append([tm.team_name, names.get(tm.team_id), len(tm.members), *counts])
 
 
 def _team_sheet(wb: Workbook, title: str, tm: TeamMonth, lang: str) -> None:
