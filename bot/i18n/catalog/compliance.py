@@ -117,7 +117,7 @@ MESSAGES = {
         "zh": "请按 YYYY-MM 格式输入月份，例如 2026-11。",
     },
     "compliance.digest.heading": {
-        "en": "📊 Monthly compliance {month}: {teams} teams",
+        "en": "📊 Monthly compliance {month} · teams: {teams}",
         "zh": "📊 {month} 月度考勤汇总：共 {teams} 个工作队",
     },
     "compliance.digest.line": {
