@@ -53,3 +53,27 @@ async def test_webhook_catch_up_waits_for_the_pushed_backlog(
     for who in (li, zhao):
         texts = [m["text"] for m in emu.sent_messages(who.id)]
         assert not any(tx.startswith("⏰") for tx in texts), texts
+
+
+async def test_the_wait_is_bounded_and_ends_when_the_bot_stops(
+    settings: Settings, emu: BotApiEmulator
+) -> None:
+    """An update Telegram cannot get answered (the webhook keeps failing) must not hold the
+    catch-up back for ever, nor keep a stopping bot waiting."""
+    import telegram
+
+    from bot.webhook_backlog import WebhookBacklog
+
+    emu.user(1001, first_name="Li").send_text("stuck")
+    async with telegram.Bot(settings.token, base_url=emu.base_url) as bot:
+        backlog = WebhookBacklog(bot)
+        assert await backlog.wait_drained(0.3) is False  # still pending: go ahead anyway
+        with backlog.handling():
+            emu.updates.clear()
+            assert await backlog.wait_drained(0.3) is False  # pending 0, but one in hand
+        assert await backlog.wait_drained(0.3) is True
+        emu.user(1001).send_text("another")
+        waiting = asyncio.create_task(backlog.wait_drained(30))
+        await asyncio.sleep(0.1)
+        backlog.stop()
+        assert await asyncio.wait_for(waiting, 2) is None
