@@ -144,25 +144,21 @@ async def send_supervisor_summaries(
     team = await ctx.storage.teams.get(team_id)
     if team is None:
         return FanoutResult()
-    day = local_day(now, team.timezone)
-    if not is_workday(day, team.schedule):
-        return FanoutResult()
     readers = await ctx.storage.people.team_members(team.id, role="supervisor")
     if not readers:
         # Nothing goes unheard (issue 13 item 7): the admins read it instead.
         return await send_admin_summaries(ctx, bot, [team.id], now, late=late)
-    model = await team_summary(ctx, team, day, now)
-    night = await team_night(ctx, team, day, now)
-    signals = await open_signals(ctx, team, day, day)
+    today = await _team_day(ctx, team, now)
+    if today is None:
+        return FanoutResult()
     messages = []
     for _, p in readers:
         if p.unreachable:
             continue
         lang = p.language or "en"
-        parts = summary_parts(lang, model, night, look_at_text(lang, signals))
-        ref = f"{team.id}:{day.isoformat()}"
+        parts = summary_parts(lang, today.model, today.night, look_at_text(lang, today.signals))
         messages.append(
-            Outgoing(SUMMARY, p.telegram_id, ref, noted_parts(tuple(parts), lang, late))
+            Outgoing(SUMMARY, p.telegram_id, today.ref, noted_parts(tuple(parts), lang, late))
         )
     result = await fan_out(ctx, bot, messages)
     if result.blocked:
