@@ -74,6 +74,11 @@ async def alert_readers(ctx: AppContext, team: Team, *, exclude: int | None = No
     supervisors = [p for p in await supervisors_of(ctx, team) if p.telegram_id != exclude]
     if supervisors:
         return Readers(tuple(supervisors), True)
+    return Readers(await admin_people(ctx, exclude=exclude), False)
+
+
+async def admin_people(ctx: AppContext, *, exclude: int | None = None) -> tuple[Person, ...]:
+    """Every administrator (configured or promoted) as a person, known to the bot or not."""
     admin_ids = sorted(set(ctx.settings.admins) | await ctx.storage.people.admin_ids())
     admins = []
     for admin_id in admin_ids:
@@ -81,7 +86,7 @@ async def alert_readers(ctx: AppContext, team: Team, *, exclude: int | None = No
             continue
         person = await ctx.storage.people.get(admin_id)
         admins.append(person or Person(admin_id, None, None, None, None, True, False))
-    return Readers(tuple(admins), False)
+    return tuple(admins)
 
 
 def told_text(lang: str, readers: Readers) -> str:

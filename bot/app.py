@@ -36,6 +36,7 @@ from bot.resilience import OutgoingScheduler, quiet_duplicate_fault_logs
 from bot.services.recall import tell_pending_recalls
 from bot.startup import telegram_answers
 from bot.updates import Poller, drop_processed
+from bot.webhook_backlog import BACKLOG_KEY, WebhookBacklog
 from handlers import (
     checkin,
     diary_reading,
@@ -316,10 +317,19 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
             if poller.failure is not None:
                 raise poller.failure  # the loop ends only when polling can never work
         return
+    async with webhook(app, settings):
+        await stop.wait()
+
+
+@asynccontextmanager
+async def webhook(app: Application, settings: Settings) -> AsyncIterator[Application]:
+    """The bot's lifecycle in webhook mode (`serve`; tests with their own clock): the HTTP
+    server, setWebhook, and the reverse on the way out."""
     from aiohttp import web
 
     from bot.webhook import secret_for, webhook_app
 
+    assert settings.webhook_url, "webhook mode needs OUTPOST_WEBHOOK_URL"
     secret = secret_for(settings.require_token())
     # Telegram calls the public https URL; the reverse proxy in front (README) forwards it
     # here, to the path the URL names unless OUTPOST_WEBHOOK_PATH says otherwise.
@@ -327,8 +337,9 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
     await app.initialize()
     if app.post_init:
         await app.post_init(app)
-    await app.start()
+    # Known before the jobs start: the start-up catch-up waits for the pushed backlog.
     runner = web.AppRunner(webhook_app(app, path, secret), access_log=None)
+    await app.start()
     try:
         await runner.setup()
         site = web.TCPSite(runner, settings.webhook_listen, settings.webhook_port)
@@ -354,8 +365,11 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
             settings.webhook_port,
             path,
         )
-        await stop.wait()
+        yield app
     finally:
+        backlog = app.bot_data.get(BACKLOG_KEY)
+        if isinstance(backlog, WebhookBacklog):
+            backlog.stop()  # a catch-up still waiting for the backlog gives up
         await runner.cleanup()  # waits for requests in flight: their updates finish handling
         await app.stop()
         await app.shutdown()

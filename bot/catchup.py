@@ -116,8 +116,18 @@ async def catch_up(
     # Today's notices first, for every team: a deadline nudge must not wait behind the
     # rendering of a hundred monthly reports.
     daily = [(team, o) for team, o in owed if o.kind not in LONG_LIVED]
+    alone = await _unsupervised_summaries(ctx, daily)
     for team, o in daily:
-        done[(team.id, o.kind)] = await _send(ctx, bot, team, o, now)
+        if (team, o) not in alone:
+            done[(team.id, o.kind)] = await _send(ctx, bot, team, o, now)
+    if alone:
+        # As at their slot: the admins get the summaries of teams without a supervisor
+        # together, one message each, late from the earliest of them.
+        first_team, first = min(alone, key=lambda pair: pair[1].due)
+        result = await summary.send_admin_summaries(
+            ctx, bot, [team.id for team, _ in alone], now, late=_note(first, first_team.timezone)
+        )
+        done.update(((team.id, o.kind), result) for team, o in alone)
     for o in vacancy_overdue(ctx.settings.timezone, now):
         late = _note(o, ctx.settings.timezone)
         done[(DEPLOYMENT, o.kind)] = await vacancy_reminders(ctx, bot, late=late)
@@ -133,6 +143,14 @@ async def catch_up(
             key = f"{o.kind}:{o.period}" if o.kind == Notice.MONTHLY_REPORT else o.kind
             done[(team.id, key)] = await _send(ctx, bot, team, o, now)
     return done
+
+
+async def _unsupervised_summaries(
+    ctx: AppContext, daily: list[tuple[Team, Overdue]]
+) -> list[tuple[Team, Overdue]]:
+    summaries = [(team, o) for team, o in daily if o.kind == Kind.SUMMARY.value]
+    alone = await ctx.storage.teams.without_supervisor([team.id for team, _ in summaries])
+    return [(team, o) for team, o in summaries if team.id in alone]
 
 
 async def _send(ctx: AppContext, bot: Bot, team: Team, o: Overdue, now: datetime) -> Outcome:

@@ -35,6 +35,7 @@ from bot.services.reminders import (
     send_diary_reminders,
 )
 from bot.services.rollcall import close_rollcall
+from bot.services.slot_runs import run_slot
 from bot.services.summary import send_supervisor_summaries
 from bot.services.teams import TeamDraft, create_invite, create_team
 
@@ -482,6 +483,13 @@ class Demo:
                 await close_rollcall(self.ctx, self.app.bot, rid, self.clock.now())
 
             await self.job("roll call closes", close)
+        t.heading("21:00: the summary of a team without a supervisor goes to the admins")
+        self.at(date(2026, 12, 1), 21, 0)
+        teams = [self.team.id, self.hilltop.id]
+        await self.job(
+            "summaries of both teams (one slot)",
+            lambda: run_slot(self.ctx, self.app.bot, "summary", teams, self.clock.now()),
+        )
 
     async def cli(self, argv: list[str]) -> None:
         """An admin's command line, run by the real CLI code against the demo's clock."""

@@ -37,6 +37,7 @@ from bot.context import app_ctx
 from bot.http import without_nul
 from bot.resilience import backoff, log_fault, retry_after_seconds
 from bot.storage_failure import is_storage_failure, take_unsaved
+from bot.webhook_backlog import BACKLOG_KEY, WebhookBacklog
 
 log = logging.getLogger("outpost.updates")
 
@@ -462,15 +463,25 @@ BACKLOG_WAIT_S = 120.0
 
 
 async def backlog_handled(app: Application, key: str = "outpost.poller") -> bool:
-    """Waits until the poller has handled what waited while the bot was down (at once with
-    a webhook, where Telegram pushes the backlog through requests answered after handling).
+    """Waits until what waited while the bot was down has been handled: by the poller, or
+    with a webhook until Telegram holds nothing more for us (bot/webhook_backlog.py).
     False when the bot is stopping meanwhile: then there is nothing to catch up on."""
     poller = app.bot_data.get(key)
     if not isinstance(poller, Poller):
-        return True
+        return await _webhook_backlog_handled(app)
     if await poller.wait_drained(BACKLOG_WAIT_S):
         return True
     if poller.drained.is_set() or not poller.running:
         return False
     log.warning("catch-up goes ahead: the backlog took over %.0f s", BACKLOG_WAIT_S)
     return True
+
+
+async def _webhook_backlog_handled(app: Application) -> bool:
+    pushed = app.bot_data.get(BACKLOG_KEY)
+    if not isinstance(pushed, WebhookBacklog):
+        return True  # neither polling nor a webhook: nothing can be waiting
+    drained = await pushed.wait_drained(BACKLOG_WAIT_S)
+    if drained is False:
+        log.warning("catch-up goes ahead: the webhook backlog took over %.0f s", BACKLOG_WAIT_S)
+    return drained is not None

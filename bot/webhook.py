@@ -20,6 +20,7 @@ from telegram.ext import Application
 
 from bot.chat_queues import _chat_key
 from bot.updates import handle_batch, read_update
+from bot.webhook_backlog import BACKLOG_KEY, WebhookBacklog
 
 log = logging.getLogger("outpost.webhook")
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -32,9 +33,10 @@ def secret_for(token: str) -> str:
 
 
 class WebhookHandler:
-    def __init__(self, app: Application, secret: str) -> None:
+    def __init__(self, app: Application, secret: str, backlog: WebhookBacklog) -> None:
         self.app = app
         self.secret = secret
+        self.backlog = backlog
         self._locks: defaultdict[Any, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     async def __call__(self, request: web.Request) -> web.Response:
@@ -49,8 +51,9 @@ class WebhookHandler:
             return web.Response(status=400)
         key = _chat_key(update)
         lock = self._locks[key] if key is not None else asyncio.Lock()
-        async with lock:
-            unsaved = await handle_batch(self.app, [update])
+        with self.backlog.handling():
+            async with lock:
+                unsaved = await handle_batch(self.app, [update])
         if key is not None and not lock.locked():
             self._locks.pop(key, None)
         # Storage failed: not 200, so Telegram delivers it again later (bot/storage_failure.py).
@@ -58,6 +61,9 @@ class WebhookHandler:
 
 
 def webhook_app(app: Application, path: str, secret: str) -> web.Application:
+    """The HTTP side; the start-up catch-up learns from the app's `WebhookBacklog` (made
+    here unless `webhook` made it already) when the pushed backlog is handled."""
+    backlog = app.bot_data.setdefault(BACKLOG_KEY, WebhookBacklog(app.bot))
     web_app = web.Application()
-    web_app.router.add_post(path or "/", WebhookHandler(app, secret))
+    web_app.router.add_post(path or "/", WebhookHandler(app, secret, backlog))
     return web_app

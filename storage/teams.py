@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -325,6 +326,23 @@ class TeamRepo:
 
     async def set_timezone(self, team_id: int, timezone: str) -> None:
         await self.db.execute("UPDATE teams SET timezone = ? WHERE id = ?", (timezone, team_id))
+
+    async def without_supervisor(self, team_ids: Sequence[int]) -> set[int]:
+        """Those of these teams with no active supervisor: what they owe a supervisor goes
+        to the administrators instead (bot/access.py `alert_readers`)."""
+        found: set[int] = set()
+        ids = list(team_ids)
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = await self.db.fetchall(
+                f"SELECT t.id FROM teams t WHERE t.id IN ({marks}) AND NOT EXISTS ("
+                "SELECT 1 FROM memberships m WHERE m.team_id = t.id"
+                " AND m.role = 'supervisor' AND m.state = 'active')",
+                chunk,
+            )
+            found.update(int(r["id"]) for r in rows)
+        return found
 
     async def member_counts(self) -> dict[int, dict[str, int]]:
         rows = await self.db.fetchall(

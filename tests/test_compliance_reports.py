@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import io
 import random
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from matplotlib import font_manager
 from matplotlib.ft2font import FT2Font
 from openpyxl import load_workbook
@@ -17,8 +20,9 @@ from bot.i18n import catalog
 from bot.reports import compliance_chart
 from bot.reports.compliance_chart import MEMBERS_PER_PAGE, cjk_font, render_pages
 from bot.reports.compliance_table import display_width, team_text
-from bot.reports.compliance_xlsx import write_workbook
+from bot.reports.compliance_xlsx import write_digest_workbook, write_workbook
 from bot.reports.fonts.build import gb2312
+from bot.reports.sheet_names import sheet_names
 from bot.rules.compliance import DayRecord, MemberInput, TeamInput, TeamMonth, team_month
 from bot.rules.team_hours import month_days
 from tests.test_rules_compliance import ANN, POLICY, SCHEDULE
@@ -75,7 +79,7 @@ def test_workbook_has_frozen_summary_and_coloured_grid(tmp_path: Path) -> None:
     grid_header = [c.value for c in grid[1]]
     assert grid_header[:3] == ["Team", "Member", "1"] and grid_header[-1] == "30"
     ann_days = [c.value for c in grid[2]][2:]
-    assert ann_days[:6] == ["V", "✓", "L", "O", "✗", "M"]
+    assert ann_days[:6] == ["-", "✓", "L", "O", "✗", "M"]  # the 1st: Sunday, in her leave
     # Colours come from one conditional format per status over the whole grid.
     rules = {
         rule.formula[0]: (str(cf.sqref), rule.dxf.fill.bgColor.rgb)
@@ -83,6 +87,51 @@ def test_workbook_has_frozen_summary_and_coloured_grid(tmp_path: Path) -> None:
         for rule in cf.rules
     }
     assert rules['"✓"'] == ("C2:AF6", "002B8CBE") and rules['"✗"'][1] == "00D7301F"
+
+
+def test_digest_workbook_has_an_overview_and_a_sheet_per_team(tmp_path: Path) -> None:
+    teams = [_team(3), replace(_team(2, seed=9), team_id=4, team_name="Fuyang: north/south")]
+    wb = load_workbook(write_digest_workbook(teams, tmp_path / "d.xlsx", "zh"))
+    assert wb.sheetnames == ["各队概览", "小山工作队", "Fuyang north south"]
+    overview = wb["各队概览"]
+    assert [c.value for c in overview[1]][:3] == ["工作队", "工作表", "队员人数"]
+    assert [c.value for c in overview[3]][:3] == ["Fuyang: north/south", "Fuyang north south", 2]
+    sheet = wb["小山工作队"]
+    assert sheet.freeze_panes == "B2"
+    header = [c.value for c in sheet[1]]
+    assert header[0] == "队员" and header[-1] == "30" and sheet.cell(2, 1).value == "Ann"
+    day_cols = len(header) - 30 + 1  # the first day's column
+    assert sheet.cell(2, day_cols + 1).value == "✓"  # Ann on site on the 2nd
+    (area,) = {str(cf.sqref) for cf in sheet.conditional_formatting}
+    assert area.endswith(":" + sheet.cell(4, len(header)).coordinate)  # 3 members, day 30
+    assert [p.name for p in tmp_path.iterdir()] == ["d.xlsx"]
+
+
+@given(st.lists(st.text(min_size=0, max_size=45), max_size=12))
+def test_sheet_names_are_always_ones_excel_takes(names: list[str]) -> None:
+    made = sheet_names(names, taken=["Overview"], fallback="Team")
+    assert len(made) == len(names)
+    folded = [m.casefold() for m in made]
+    assert len(set(folded)) == len(made) and "overview" not in folded and "history" not in folded
+    for m in made:
+        assert 0 < len(m.encode("utf-16-le")) // 2 <= 31
+        assert not set(m) & set("[]:*?/\\") and m[0] != "'" and m[-1] != "'"
+
+
+def test_sheet_names_keep_chinese_and_tell_clashes_apart() -> None:
+    long = "萧山区瓜沥镇东片驻村联络工作队第二十三号乡村振兴帮扶点一组"
+    assert sheet_names(["小山工作队", "Beta", "beta", long, long]) == [
+        "小山工作队",
+        "Beta",
+        "beta (2)",
+        long[:31],
+        long[:27] + " (2)",
+    ]
+    assert sheet_names(["History", "'quoted'", "???"], fallback="Team") == [
+        "History (2)",
+        "quoted",
+        "Team",
+    ]
 
 
 def test_workbook_in_chinese(tmp_path: Path) -> None:

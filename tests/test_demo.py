@@ -56,6 +56,15 @@ async def test_the_demo_week_plays_and_leaves_its_files(
     hilltop_rollcall = transcript.split("Roll call #2, Hilltop")[1]
     assert "✅ Present: 0" in hilltop_rollcall and "Zhou Min" not in hilltop_rollcall
     assert "Zhou Min" not in transcript.split("summary for 2026-11-30")[1].split("/makeup")[0]
+    # Hilltop has no supervisor: its 21:00 summary reaches the admin, saying why; Zhang
+    # gets Xiaoshan's only.
+    evening = transcript.split("goes to the admins")[1]
+    to_admin = evening.split("bot → Admin Chen:")[1].split("bot → Zhang")[0]
+    assert (
+        "No supervisor in 1 team(s)" in to_admin and "Hilltop: summary for 2026-12-01" in to_admin
+    )
+    assert "Xiaoshan Village: summary" not in to_admin
+    assert "bot → Zhang Supervisor: 📋 Xiaoshan Village: summary for 2026-12-01" in evening
     assert (out / "report-2026-11.xlsx").stat().st_size > 0
     assert (out / "export-2026-11-23_27.xlsx").stat().st_size > 0
     assert "month in progress" not in transcript  # the report runs on the demo's clock

@@ -3,6 +3,7 @@ against the real bot and the Bot API emulator."""
 
 from __future__ import annotations
 
+import io
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -13,6 +14,9 @@ from tests import compliance_seed as seed
 from tests.world import World
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+# A team name Excel would refuse as a sheet name: too long, with / : [ ].
+LONG_NAME = "萧山区/瓜沥镇:东片[一组]驻村联络工作队第二十三号乡村振兴帮扶点"
+LONG_SHEET = "萧山区 瓜沥镇 东片 一组 驻村联络工作队第二十三号乡村振兴帮"
 
 
 async def _month(world: World):  # type: ignore[no-untyped-def]
@@ -144,6 +148,11 @@ async def test_admins_get_one_monthly_digest_with_one_workbook(world: World) -> 
     """Issue 13 item 16: an admin of hundreds of teams gets one message and one workbook
     for the month, not one per team; supervisors still get their own team's."""
     team, other, sup_zh, _sup_en, admin = await _month(world)
+    long = await world.team(LONG_NAME)
+    await world.join(long, name="Zhou Min")
+    october = datetime(2026, 10, 1, tzinfo=SHANGHAI).timestamp()
+    await world.storage.db.execute("UPDATE memberships SET joined_at = ?", (october,))
+    await world.team("Empty")  # nobody in November
     world.clock.set(datetime(2026, 12, 1, 8, 0, tzinfo=SHANGHAI))
     # The scheduler calls once per team; the digest goes with the last team to come due.
     await send_monthly_compliance(world.ctx, world.app.bot, team_id=team.id)
@@ -154,3 +163,23 @@ async def test_admins_get_one_monthly_digest_with_one_workbook(world: World) -> 
     [doc] = _docs(world, admin.id)
     assert doc["document"]["file_name"] == "compliance-2026-11.xlsx"
     assert len(_docs(world, sup_zh.id)) == 1
+    # The workbook: an overview, then a sheet per team, named after it as Excel allows.
+    [upload] = [u for u in world.emu.uploads if u.chat_id == admin.id]
+    book = load_workbook(io.BytesIO(upload.data), read_only=True)
+    assert book.sheetnames[0] == "Overview"
+    # A team with nobody that month is a line of the overview, with no sheet.
+    assert sorted(book.sheetnames[1:]) == sorted(["Beta", LONG_SHEET, "Xiaoshan"])
+    overview = [list(r) for r in book["Overview"].iter_rows(values_only=True)]
+    assert overview[0][:6] == ["Team", "Sheet", "Members", "Meet the policy", "Covered by leave",
+                               "Short"]  # fmt: skip
+    assert ["Xiaoshan", "Xiaoshan", 2, 1, 1, 0] in overview
+    assert [LONG_NAME, LONG_SHEET, 1, 0, 0, 1] in overview
+    assert ["Empty", None, 0, 0, 0, 0] in overview
+    sheet = [list(r) for r in book["Xiaoshan"].iter_rows(values_only=True)]
+    header = sheet[0]
+    assert header[0] == "Member" and header[-30:] == [str(d) for d in range(1, 31)]
+    wang = next(r for r in sheet if r and r[0] == "王小明")
+    assert wang[header.index("Days on site")] == 29
+    assert wang[header.index("1")] == "✓" and wang[header.index("30")] == "✗"
+    assert not any(r and r[0] == "Bea" for r in sheet)
+    assert any(r and r[0] == "Bea" for r in book["Beta"].iter_rows(values_only=True))

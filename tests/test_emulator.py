@@ -473,3 +473,48 @@ async def test_ptb_application_polls_and_replies(emu: BotApiEmulator):
         await app.stop()
     assert reply["text"] == "hello abc"
     emu.assert_no_violations()
+
+
+async def test_webhook_mode_posts_updates_until_answered_2xx(
+    emu: BotApiEmulator, bot: telegram.Bot
+) -> None:
+    """As Telegram: each update is posted with the secret, oldest first, stays pending (and
+    is posted again) until the bot answers 2xx; nothing is posted before setWebhook."""
+    from aiohttp import web
+
+    seen: list[tuple[int, str]] = []
+    answers = iter([503, 200, 200])
+
+    async def hook(request: web.Request) -> web.Response:
+        body = await request.json()
+        seen.append((body["update_id"], request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")))
+        return web.Response(status=next(answers, 200))
+
+    app = web.Application()
+    app.router.add_post("/in", hook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    try:
+        emu.webhook_forward = f"http://127.0.0.1:{port}/in"
+        user = emu.user(1001, first_name="Li")
+        user.send_text("one")
+        user.send_text("two")
+        await asyncio.sleep(0.3)
+        assert seen == [] and (await bot.get_webhook_info()).pending_update_count == 2
+        await bot.set_webhook("https://bot.example.org/hook", secret_token="s3cret")
+        for _ in range(200):
+            if len(seen) >= 3:
+                break
+            await asyncio.sleep(0.02)
+        first, second = emu.delivered_updates[0]["update_id"], emu.delivered_updates[1]["update_id"]
+        assert seen == [(first, "s3cret"), (first, "s3cret"), (second, "s3cret")]
+        for _ in range(100):
+            if emu.pending_updates_count == 0:
+                break
+            await asyncio.sleep(0.02)
+        assert (await bot.get_webhook_info()).pending_update_count == 0
+    finally:
+        await runner.cleanup()

@@ -3,7 +3,7 @@ in chat, defaults for new teams, and leave days that skip holidays and days off.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from hypothesis import given
@@ -107,3 +107,38 @@ async def test_leave_days_skip_holidays_and_the_admin_sets_policy_in_chat(world:
         "SELECT days FROM requests WHERE telegram_id = ?", (li.id,)
     )
     assert row["days"] == 3
+
+
+async def test_the_monthly_report_counts_leave_days_without_holidays_and_days_off(
+    world: World,
+) -> None:
+    """A leave Tuesday 1 to Monday 7 December over a holiday (the 1st) and a weekend costs 4
+    days when asked, and the December report's leave columns say 4 too, not 7."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from tests.conftest import SHANGHAI
+
+    team = await world.team("Xiaoshan")
+    args = ("team", "set", "Xiaoshan", "--workdays", "mon-fri", "--holiday", "2026-12-01")
+    assert await run_cli(world, *args) == 0
+    boss = await world.join(team, role="supervisor", name="Zhang")
+    li = await world.join(team, name="Li Wei")
+    sent = await ask_leave(li, "2026-12-01", "2026-12-07")
+    assert "sent to 1 approver" in sent["text"]
+    prompt = await boss.next_message()
+    assert "days: 4" in prompt["text"]
+    [request_id] = [r["id"] for r in await world.storage.db.fetchall("SELECT id FROM requests", ())]
+    boss.press(prompt, data=f"req:approve:{request_id}")
+    assert "approved" in (await li.next_message())["text"].lower()
+    world.clock.set(datetime(2027, 1, 2, 9, 0, tzinfo=SHANGHAI))
+    mark = world.emu.mark()
+    boss.send_command("report", "2026-12")
+    await world.emu.wait_for(lambda r: r.method == "sendDocument", since=mark)
+    [upload] = [u for u in world.emu.uploads if u.filename.endswith(".xlsx")]
+    sheet = load_workbook(io.BytesIO(upload.data), read_only=True).worksheets[0]
+    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    header, li_row = rows[0], next(r for r in rows if "Li Wei" in r)
+    assert li_row[header.index("Leave: personal")] == 4
+    assert li_row[header.index("Leave days")] == 4

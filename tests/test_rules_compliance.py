@@ -71,8 +71,9 @@ ANN = MemberInput(
     absences_ytd=2,
 )
 # Worked out by hand from the calendar (1 Nov 2026 is a Sunday), settled through the 25th.
+# The 1st, a Sunday inside her personal leave, is a day off: the leave does not cost it.
 ANN_GRID = (
-    "leave on late out missed made_up missed on on on off on on on off leave leave late leave "
+    "off on late out missed made_up missed on on on off on on on off leave leave late leave "
     "missed on off on on missed future future future off future"
 )
 CODES = {
@@ -96,16 +97,16 @@ def test_hand_computed_month() -> None:
     assert m.missed == 4  # 5 (after cutoff), 7, 20, 25
     assert m.out_of_area == 1
     assert dict(m.leave_days) == {
-        "personal": 1,
+        "personal": 0,  # only Sunday the 1st falls in November: not a leave day
         "sick": 3,
         "official": 0,
         "training": 0,
         "other": 0,
     }
-    assert m.leave_total == 4
+    assert m.leave_total == 3
     assert m.nights_on_site == 11
     assert m.diary_days == 2
-    # 13 days < 16, but 13 + 4 leave days = 17 >= 16; nights 11 + 5 leave nights >= 15.
+    # 13 days < 16, but with the 4 calendar days on leave 17 >= 16; nights 11 + 5 >= 15.
     assert m.verdict is Verdict.SHORT_COVERED
     assert not m.excellent_eligible and m.competent_eligible
 
@@ -210,7 +211,8 @@ def test_counts_agree_with_the_grid(case: tuple[int, int, MemberInput, Schedule,
     assert m.made_up == m.grid.count(DayStatus.MADE_UP) <= m.days_on_site
     leave = leave_days_in(member.leaves, days[0], days[-1])
     present = {d for d, s in zip(days, m.grid, strict=True) if s in PRESENT}
-    assert m.leave_total == len(leave.keys() - present)
+    workdays = {d for d in days if d.weekday() in schedule.workdays and d not in schedule.holidays}
+    assert m.leave_total == len((leave.keys() & workdays) - present)
     assert m.grid.count(DayStatus.LEAVE) <= m.leave_total
     for d, status in zip(days, m.grid, strict=True):
         if d > settled:
@@ -287,3 +289,22 @@ def test_days_before_joining_are_neither_missed_nor_owed() -> None:
     assert (
         member_month(whole, days, Schedule(), Policy(), date(2026, 11, 30)).verdict is Verdict.SHORT
     )
+
+
+@settings(max_examples=100, deadline=None)
+@given(cases(), st.integers(0, 30), st.integers(0, 30))
+def test_the_report_counts_a_leave_as_its_request_did(
+    case: tuple[int, int, MemberInput, Schedule, date], start: int, length: int
+) -> None:
+    """One approved leave and no check-ins: the month's leave days are exactly what the
+    request cost (`leave_workdays`), holidays and days off inside it not counted."""
+    from bot.rules.leave import leave_workdays
+
+    year, month, _, schedule, settled = case
+    days = month_days(year, month)
+    first = days[min(start, len(days) - 1)]
+    last = min(first + timedelta(days=length), days[-1])
+    member = MemberInput(1, "M", leaves=(LeaveSpan("sick", first, last),))
+    m = member_month(member, days, schedule, Policy(), settled)
+    assert m.leave_days["sick"] == m.leave_total == leave_workdays(first, last, schedule)
+    assert m.grid.count(DayStatus.LEAVE) == m.leave_total

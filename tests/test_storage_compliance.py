@@ -74,7 +74,7 @@ async def test_a_hand_computed_member_round_trips_through_storage(storage: Stora
     assert ann.absences_ytd == 2  # March and June; not December, not last year, not present
     m = member_month(ann, month_days(2026, 11), team.schedule, team.policy, D(2026, 11, 25))
     assert m.grid == tuple(CODES[c] for c in ANN_GRID.split())
-    assert (m.days_on_site, m.nights_on_site, m.leave_total, m.diary_days) == (13, 11, 4, 2)
+    assert (m.days_on_site, m.nights_on_site, m.leave_total, m.diary_days) == (13, 11, 3, 2)
     assert m.verdict is Verdict.SHORT_COVERED and not m.excellent_eligible
 
 

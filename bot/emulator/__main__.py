@@ -35,6 +35,7 @@ async def _serve(args: argparse.Namespace) -> None:
         control=args.control,
         latency=args.latency_ms / 1000,
         jitter=args.jitter_ms / 1000,
+        webhook_forward=args.webhook_forward,
     )
     await emu.start()
     for uid in args.users:
@@ -133,6 +134,13 @@ def main(argv: list[str] | None = None) -> None:
         "--latency-ms", type=float, default=0.0, help="round trip added to every call (ms)"
     )
     parser.add_argument("--jitter-ms", type=float, default=0.0, help="+- spread of it (ms)")
+    parser.add_argument(
+        "--webhook-forward",
+        default=None,
+        metavar="URL",
+        help="once the bot calls setWebhook, post updates here (the bot's plain-HTTP webhook"
+        " address, e.g. http://127.0.0.1:8443/hook, as a reverse proxy would) until answered 2xx",
+    )
     args = parser.parse_args(argv)
     try:
         asyncio.run(_serve(args))

@@ -124,10 +124,15 @@ async def set_webhook(emu: BotApiEmulator, p: Params) -> Any:
     url = str(need(p, "url"))
     if not url.startswith("https://"):
         raise bad("bad webhook: An HTTPS URL must be provided for webhook")
-    emu.webhook = {"url": url, "max_connections": as_int(p, "max_connections", 40)}
+    emu.webhook = {
+        "url": url,
+        "max_connections": as_int(p, "max_connections", 40),
+        "secret_token": str(p.get("secret_token") or ""),
+    }
     emu.updates.set_allowed(p.get("allowed_updates"))
     if p.get("drop_pending_updates"):
         emu.updates.clear()
+    emu.updates.wake()  # the pusher starts on what waited
     return True
 
 

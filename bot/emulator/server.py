@@ -19,6 +19,7 @@ from .faults import Fault, Faults, RateLimiter
 from .methods import HANDLERS, ApiError, bad, missing_param
 from .schema import Schema
 from .state import Files, Recorded, StoredFile, UpdateQueue, Upload
+from .webhook_push import push_updates
 
 TOKEN_RE = re.compile(r"^\d+:[\w-]+$")
 _CANONICAL = {name.lower(): name for name in HANDLERS}
@@ -52,6 +53,7 @@ class BotApiEmulator:
         control: bool = False,
         latency: float = 0.0,
         jitter: float = 0.0,
+        webhook_forward: str | None = None,
     ) -> None:
         self.schema = schema
         # Telegram's round trip (seconds) added to every Bot API call, +- jitter: half on the
@@ -71,6 +73,10 @@ class BotApiEmulator:
         self.files = Files()
         self.updates = UpdateQueue(first_update_id)
         self.webhook: dict[str, Any] | None = None
+        # Where a set webhook's updates are posted (bot/emulator/webhook_push.py): the
+        # plain-HTTP address a reverse proxy would forward the https URL to.
+        self.webhook_forward = webhook_forward
+        self._pusher: asyncio.Task[None] | None = None
         self.commands: dict[tuple[str, str], list[dict[str, str]]] = {}
         self.chats: dict[int, dict[str, Any]] = {}
         self.users: dict[int, UserActor] = {}
@@ -107,12 +113,17 @@ class BotApiEmulator:
         await site.start()
         self.port = self._runner.addresses[0][1]
         self.closing = False
+        self._pusher = asyncio.create_task(push_updates(self), name="emulator-webhook-push")
         return self
 
     async def stop(self) -> None:
         # Release pending long polls first, so shutdown does not wait for their timeouts.
         self.closing = True
         self.updates.wake()
+        if self._pusher is not None:
+            self._pusher.cancel()
+            await asyncio.gather(self._pusher, return_exceptions=True)
+            self._pusher = None
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None

@@ -16,14 +16,18 @@ Decisions (each one a place a reader could reasonably expect otherwise):
   at the site. Missed days only count on workdays (not holidays, not the team's days off).
 * Approved leave covers the calendar days from ``first_day`` to ``last_day``, or to
   ``ended_early_on`` (inclusive: the day it was ended) if that is earlier, clipped to the
-  month. A leave day the member nevertheless spent on site counts as on site, not leave, so
-  the columns add up. Overlapping leaves count a day once, under the earliest request.
+  month. The leave days counted (by type, and in the grid) are only those a leave request
+  costs (`bot.rules.leave.is_leave_day`: the team's workdays): a holiday or day off inside a
+  leave reads "off", as it did when the request was approved. A leave day the member
+  nevertheless spent on site counts as on site, not leave, so the columns add up.
+  Overlapping leaves count a day once, under the earliest request.
 * Days after ``settled_until`` (today before the cutoff, and later) are "future": neither
   missed nor on site. A month is complete once ``settled_until`` reaches its last day.
 * Nights are tracked only when the team's evening check is on; otherwise they are ``None``
   ("not tracked") and the night minimum is not applied, rather than failing everyone.
 * Verdict: ``meets`` when days (and tracked nights) reach the minimums; ``short_covered``
-  when they would if approved leave days counted as present; else ``short``. Minimums are
+  when they would if approved leave days counted as present (every calendar day of a leave:
+  a weekend inside it was not spent on site either); else ``short``. Minimums are
   not prorated for members who joined mid-month.
 * Ratings (per year, counting roll-call absences from 1 January to the month's end):
   ``absences >= excellent_absence_limit`` bars "excellent"; ``absences >
@@ -39,6 +43,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import NamedTuple
 
+from bot.rules.leave import is_leave_day
 from bot.rules.policy import Policy
 from bot.rules.team_hours import Schedule, is_workday, month_days
 
@@ -194,10 +199,10 @@ def day_status(
         return DayStatus.OUT_OF_AREA
     if not member:
         return DayStatus.NOT_MEMBER
+    if not workday:
+        return DayStatus.OFF  # inside a leave too: a leave does not cost days off
     if on_leave:
         return DayStatus.LEAVE
-    if not workday:
-        return DayStatus.OFF
     if day > settled_until:
         return DayStatus.FUTURE
     return DayStatus.MISSED
@@ -226,7 +231,7 @@ def member_month(
     present = {d for d, s in zip(days, grid, strict=True) if s in PRESENT}
     leave_by_type = dict.fromkeys(LEAVE_TYPES, 0)
     for d, kind in leave.items():
-        if d not in present:
+        if d not in present and is_leave_day(d, schedule):
             leave_by_type[kind] = leave_by_type.get(kind, 0) + 1
     nights: int | None = None
     covered_nights = 0

@@ -5,8 +5,9 @@ rules never read a clock or a timezone themselves.
 
 Decisions:
 
-* Leave days are calendar days, both ends inclusive (a Friday-to-Monday leave is 4 days);
-  holidays inside a leave are not subtracted, as in most HR systems' "calendar day" mode.
+* A leave's range is in calendar days, both ends inclusive; what it costs (``leave_workdays``)
+  is the team's workdays in it (`is_leave_day`): holidays and days off inside a leave are not
+  taken from it, as in Frappe HR's default. Requests and the monthly report count alike.
 * A request is retroactive when its first day is before today (the day it was asked).
 * Typed days may be at most ``PAST_LIMIT_DAYS`` in the past and ``FUTURE_LIMIT_DAYS`` ahead.
 * A leave ended early keeps its asked range; the day of return (``ended_early_on``) and
@@ -93,11 +94,18 @@ def leave_days(first: date, last: date) -> int:
     return max(0, (last - first).days + 1)
 
 
+def is_leave_day(day: date, schedule: Schedule) -> bool:
+    """Whether a day inside a leave costs a leave day: only the team's workdays do."""
+    return is_workday(day, schedule)
+
+
 def leave_workdays(first: date, last: date, schedule: Schedule) -> int:
     """Leave days as HR counts them: the team's workdays in the range, holidays and days off
     not counted (a week's leave over a public holiday costs four days, not five)."""
     return sum(
-        1 for i in range(leave_days(first, last)) if is_workday(first + timedelta(days=i), schedule)
+        1
+        for i in range(leave_days(first, last))
+        if is_leave_day(first + timedelta(days=i), schedule)
     )
 
 

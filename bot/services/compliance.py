@@ -23,7 +23,7 @@ from bot.context import AppContext
 from bot.i18n import t
 from bot.reports.compliance_chart import render_pages
 from bot.reports.compliance_table import policy_line, team_text
-from bot.reports.compliance_xlsx import write_workbook
+from bot.reports.compliance_xlsx import write_digest_workbook, write_workbook
 from bot.rules.compliance import (
     TeamInput,
     TeamMonth,
@@ -281,7 +281,7 @@ def _digest_text(months: list[TeamMonth], label: str, lang: str) -> str:
 
 def _digest_workbook(months: list[TeamMonth], name: str, lang: str) -> bytes:
     with tempfile.TemporaryDirectory() as tmp:
-        return write_workbook(months, Path(tmp) / name, lang).read_bytes()
+        return write_digest_workbook(months, Path(tmp) / name, lang).read_bytes()
 
 
 async def send_admin_digest(
@@ -291,7 +291,8 @@ async def send_admin_digest(
     *,
     late: LateNote | None = None,
 ) -> int:
-    """Every admin gets the month of all teams as one message and one workbook, once. With
+    """Every admin gets the month of all teams as one message and one workbook (an overview
+    sheet, then a sheet per team), once. With
     per-team jobs in several timezones it goes out with the last team to reach the 1st:
     before that some team's month is still running. Returns how many admins got it."""
     teams = await ctx.storage.teams.all()

@@ -25,6 +25,7 @@ import functools
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from telegram import Bot, InlineKeyboardMarkup
@@ -131,6 +132,34 @@ async def send_with_retry(
             if attempt == retries:
                 raise
             await sleep(BACKOFF_S * 2**attempt)
+
+
+class Delivery(StrEnum):
+    """How sending one notice ended, and so what becomes of its claims."""
+
+    SENT = "sent"
+    BLOCKED = "blocked"  # permanent: keep the claims, mark the person unreachable
+    REFUSED = "refused"  # our message was malformed: keep the claims, retrying cannot help
+    FAILED = "failed"  # transient, retries spent: release the claims for the next run
+
+
+async def send_parts(
+    bot: Bot, telegram_id: int, parts: Sequence[Part], *, lane: Lane = Lane.BULK
+) -> Delivery:
+    """One notice of several parts sent in order, for a caller that keeps its own claims
+    (`fan_out` does this for notices of one claim each)."""
+    try:
+        for part in parts:
+            await send_with_retry(bot, telegram_id, part, send_as=SendAs(lane))
+    except (Forbidden, _Permanent):
+        return Delivery.BLOCKED
+    except BadRequest:
+        log.exception("notice to %s refused", telegram_id)
+        return Delivery.REFUSED
+    except (TimedOut, NetworkError, RetryAfter):
+        log.warning("notice to %s failed after retries", telegram_id)
+        return Delivery.FAILED
+    return Delivery.SENT
 
 
 async def _first_part_as(bot: Bot, send_as: SendAs) -> SendAs:

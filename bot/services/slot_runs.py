@@ -47,6 +47,13 @@ async def run_slot(
         return {}
     per_team = PER_TEAM[kind]
     results: dict[int, FanoutResult] = {}
+    if kind == Kind.SUMMARY.value:
+        # Teams without a supervisor: their summaries reach each admin as one message.
+        alone = await ctx.storage.teams.without_supervisor(team_ids)
+        if alone:
+            shared = await _isolated_many(ctx, bot, sorted(alone), now)
+            results.update(dict.fromkeys(alone, shared))
+            team_ids = [t for t in team_ids if t not in alone]
     for i in range(0, len(team_ids), TEAM_BATCH):
         batch = team_ids[i : i + TEAM_BATCH]
         outcomes = await asyncio.gather(*(_isolated(per_team, ctx, bot, t, now) for t in batch))
@@ -64,6 +71,16 @@ async def _isolated(
     except Exception:
         log.exception("scheduled work for team %s failed", team_id)
         return FanoutResult(failed=[team_id])
+
+
+async def _isolated_many(
+    ctx: AppContext, bot: Bot, team_ids: list[int], now: datetime
+) -> FanoutResult:
+    try:
+        return await summary.send_admin_summaries(ctx, bot, team_ids, now)
+    except Exception:
+        log.exception("summaries of teams without a supervisor %s failed", team_ids)
+        return FanoutResult(failed=list(team_ids))
 
 
 def failed_teams(results: dict[int, FanoutResult]) -> list[int]:

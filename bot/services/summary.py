@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.access import admin_people
 from bot.context import AppContext
 from bot.i18n import t
 from bot.rules.evening import EveningModel, build_evening, render_evening, render_unreachable
@@ -22,10 +24,11 @@ from bot.rules.summary import (
 from bot.rules.team_hours import cutoff_utc, is_workday, local_day, local_to_utc
 from bot.rules.text import split_message
 from bot.services.evidence import look_at_text, open_signals
-from bot.services.fanout import FanoutResult, Outgoing, Part, fan_out
+from bot.services.fanout import Delivery, FanoutResult, Outgoing, Part, fan_out, send_parts
 from bot.services.late import LateNote, noted_parts
 from bot.services.reminders import report_unreachable
 from storage.models import Team
+from storage.spoof import StoredSignal
 
 SUMMARY = "summary"
 WEEKLY_DIGEST = "weekly_digest"
@@ -116,16 +119,22 @@ async def team_night(ctx: AppContext, team: Team, day: date, now: datetime) -> N
     return NightNotes(evening, unreachable)
 
 
-def summary_parts(
+def summary_text(
     lang: str, model: SummaryModel, night: NightNotes | None = None, extra: str | None = None
-) -> list[Part]:
+) -> str:
     """`night`: evening presence and the unreachable; `extra`: a section of its own below
     them (the "to look at" signals)."""
     text = render_summary(lang, model)
     for notes in (night.render(lang) if night else "", extra or ""):
         if notes:
             text += "\n\n" + notes
-    parts = [Part(chunk) for chunk in split_message(text)]
+    return text
+
+
+def summary_parts(
+    lang: str, model: SummaryModel, night: NightNotes | None = None, extra: str | None = None
+) -> list[Part]:
+    parts = [Part(chunk) for chunk in split_message(summary_text(lang, model, night, extra))]
     return parts + pending_keyboards(lang, model.pending)
 
 
@@ -135,26 +144,112 @@ async def send_supervisor_summaries(
     team = await ctx.storage.teams.get(team_id)
     if team is None:
         return FanoutResult()
-    day = local_day(now, team.timezone)
-    if not is_workday(day, team.schedule):
-        return FanoutResult()
-    model = await team_summary(ctx, team, day, now)
-    night = await team_night(ctx, team, day, now)
-    signals = await open_signals(ctx, team, day, day)
     readers = await ctx.storage.people.team_members(team.id, role="supervisor")
+    if not readers:
+        # Nothing goes unheard (issue 13 item 7): the admins read it instead.
+        return await send_admin_summaries(ctx, bot, [team.id], now, late=late)
+    today = await _team_day(ctx, team, now)
+    if today is None:
+        return FanoutResult()
     messages = []
     for _, p in readers:
         if p.unreachable:
             continue
         lang = p.language or "en"
-        parts = summary_parts(lang, model, night, look_at_text(lang, signals))
-        ref = f"{team.id}:{day.isoformat()}"
+        parts = summary_parts(lang, today.model, today.night, look_at_text(lang, today.signals))
         messages.append(
-            Outgoing(SUMMARY, p.telegram_id, ref, noted_parts(tuple(parts), lang, late))
+            Outgoing(SUMMARY, p.telegram_id, today.ref, noted_parts(tuple(parts), lang, late))
         )
     result = await fan_out(ctx, bot, messages)
     if result.blocked:
         await report_unreachable(ctx, bot, team, result.blocked)
+    return result
+
+
+@dataclass(frozen=True)
+class TeamDay:
+    """One team's day summary, rendered for each reader's language when sent."""
+
+    team: Team
+    day: date
+    model: SummaryModel
+    night: NightNotes
+    signals: list[StoredSignal]
+
+    @property
+    def ref(self) -> str:
+        # The ref a supervisor's copy is logged under too: the catch-up asks the log by it.
+        return f"{self.team.id}:{self.day.isoformat()}"
+
+
+async def _team_day(ctx: AppContext, team: Team, now: datetime) -> TeamDay | None:
+    day = local_day(now, team.timezone)
+    if not is_workday(day, team.schedule):
+        return None
+    model = await team_summary(ctx, team, day, now)
+    night = await team_night(ctx, team, day, now)
+    return TeamDay(team, day, model, night, await open_signals(ctx, team, day, day))
+
+
+def admin_summary_parts(lang: str, days: Sequence[TeamDay]) -> list[Part]:
+    """One message for an admin: which teams have no supervisor, then each one's summary,
+    then the Approve / Reject buttons of their pending requests."""
+    heading = t(
+        lang, "summary.admins.heading", n=len(days), teams=", ".join(d.team.name for d in days)
+    )
+    texts = [heading] + [
+        summary_text(lang, d.model, d.night, look_at_text(lang, d.signals)) for d in days
+    ]
+    parts = [Part(chunk) for chunk in split_message("\n\n".join(texts))]
+    for d in days:
+        parts += pending_keyboards(lang, d.model.pending)
+    return parts
+
+
+async def send_admin_summaries(
+    ctx: AppContext,
+    bot: Bot,
+    team_ids: Sequence[int],
+    now: datetime,
+    *,
+    late: LateNote | None = None,
+) -> FanoutResult:
+    """The day summaries of teams without a supervisor go to every administrator, all of
+    one slot in one message rather than one per team. Each (admin, team, day) is logged
+    under the summary's own kind and ref before sending, so a team is never summarised to
+    an admin twice (a retry, the catch-up, a second process) and a failed send is released
+    to be tried again."""
+    days = [
+        d
+        for team in await ctx.storage.teams.many(list(team_ids))
+        if (d := await _team_day(ctx, team, now)) is not None
+    ]
+    result = FanoutResult()
+    if not days:
+        return result
+    for admin in await admin_people(ctx):
+        if admin.unreachable:
+            continue
+        keys = [(SUMMARY, admin.telegram_id, d.ref) for d in days]
+        claimed = await ctx.storage.notifications.claim_many(keys, now=ctx.now_ts())
+        mine = [d for d, key in zip(days, keys, strict=True) if key in claimed]
+        if not mine:
+            result.already.append(admin.telegram_id)
+            continue
+        lang = admin.language or "en"
+        parts = noted_parts(tuple(admin_summary_parts(lang, mine)), lang, late)
+        outcome = await send_parts(bot, admin.telegram_id, parts)
+        if outcome is Delivery.SENT:
+            result.sent.append(admin.telegram_id)
+        elif outcome is Delivery.BLOCKED:
+            result.blocked.append(admin.telegram_id)
+            await ctx.storage.people.set_unreachable(admin.telegram_id, True)
+        else:
+            result.failed.append(admin.telegram_id)
+            if outcome is Delivery.FAILED:
+                await ctx.storage.notifications.release_many(
+                    [(SUMMARY, admin.telegram_id, d.ref) for d in mine]
+                )
     return result
 
 

@@ -52,6 +52,14 @@ MESSAGES = {
     # Sheets, chart, report text.
     "compliance.sheet.summary": {"en": "Compliance", "zh": "考勤汇总"},
     "compliance.sheet.grid": {"en": "Daily grid", "zh": "每日明细"},
+    # The admins' digest workbook: an overview sheet, then a sheet per team.
+    "compliance.sheet.overview": {"en": "Overview", "zh": "各队概览"},
+    "compliance.overview.team": {"en": "Team", "zh": "工作队"},
+    "compliance.overview.sheet": {"en": "Sheet", "zh": "工作表"},
+    "compliance.overview.members": {"en": "Members", "zh": "队员人数"},
+    "compliance.overview.meets": {"en": "Meet the policy", "zh": "达标"},
+    "compliance.overview.covered": {"en": "Covered by leave", "zh": "请假可抵"},
+    "compliance.overview.short": {"en": "Short", "zh": "未达标"},
     "compliance.chart.title": {
         "en": "{team} · attendance {month}",
         "zh": "{team} · {month} 考勤",
@@ -109,7 +117,7 @@ MESSAGES = {
         "zh": "请按 YYYY-MM 格式输入月份，例如 2026-11。",
     },
     "compliance.digest.heading": {
-        "en": "📊 Monthly compliance {month}: {teams} teams",
+        "en": "📊 Monthly compliance {month} · teams: {teams}",
         "zh": "📊 {month} 月度考勤汇总：共 {teams} 个工作队",
     },
     "compliance.digest.line": {
@@ -118,7 +126,7 @@ MESSAGES = {
         "zh": "• {team}：队员 {members} 人，达标 {meets}，请假可抵 {covered}，未达标 {short}",
     },
     "compliance.digest.files": {
-        "en": "Every team's table is in the attached workbook.",
-        "zh": "各队明细见附件工作簿。",
+        "en": "The attached workbook has an overview and a sheet per team.",
+        "zh": "附件工作簿首页为各队概览，之后每个工作队一张工作表。",
     },
 }

@@ -33,6 +33,12 @@ MESSAGES = {
         "en": "📋 {team}: summary for {day} ({n} members)",
         "zh": "📋 {team}：{day} 日报（共 {n} 名队员）",
     },
+    "summary.admins.heading": {
+        "en": "📋 No supervisor in {n} team(s), so their day summaries come to you as an "
+        "administrator: {teams}. Invite one with: outpost invite TEAM --role supervisor",
+        "zh": "📋 以下 {n} 个工作队暂无负责人，其每日汇总发给作为管理员的您：{teams}。"
+        "可用 outpost invite 队名 --role supervisor 邀请负责人。",
+    },
     "summary.not_workday": {
         "en": "Not a workday for this team (weekend or holiday).",
         "zh": "本队今天不是工作日（周末或节假日）。",
