@@ -14,6 +14,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
 from bot.access import Actor
 from bot.context import AppContext
+from bot.delivery import confirm_once
 from bot.i18n import t
 from bot.rules.leave import parse_day
 from bot.rules.team_hours import local_datetime
@@ -31,12 +32,19 @@ from handlers.common import (
     open_member_command,
     reply,
 )
-from handlers.flows import is_menu_button, move_flow, press_menu_button, route_step
+from handlers.flows import (
+    end_flow,
+    is_menu_button,
+    move_flow,
+    press_menu_button,
+    route_step,
+)
 from storage.diary import Entry
 from storage.models import FlowState, Team
 
 FLOW = "diary"
 ASK_FLOW = "diary_ask"
+ASK_KIND = "diary.ask"  # the question's record in notifications (bot/delivery.py)
 ASK_KEEP_MAX = 20  # texts kept while the member has not answered "is this a diary entry?"
 
 
@@ -328,7 +336,12 @@ async def ask_about_drafts(
     else:
         rows.append([InlineKeyboardButton(t(lang, "diary.yes"), callback_data=f"di:yes:{today}")])
     rows.append([InlineKeyboardButton(t(lang, "diary.no"), callback_data="di:no")])
-    await reply(update, t(lang, "diary.ask", n=n), reply_markup=InlineKeyboardMarkup(rows))
+
+    async def send() -> None:
+        await reply(update, t(lang, "diary.ask", n=n), reply_markup=InlineKeyboardMarkup(rows))
+
+    # Once per message: its repeat after a crash asks only if the question never went out.
+    await confirm_once(ctx, ASK_KIND, actor.user_id, str(update.update_id), send)
 
 
 async def on_more_while_asking(
@@ -381,8 +394,8 @@ async def on_diary_button(update: Update, context: Context) -> None:
             return
         await answer_query(query)
         await edit_pressed(query, None)
-        await ctx.storage.flows.clear(actor.user_id)
         if action == "no":
+            await end_flow(update, ctx, actor)
             await context.bot.send_message(
                 actor.user_id, t(lang, "diary.not_saved"), reply_markup=main_menu(lang)
             )
@@ -390,6 +403,8 @@ async def on_diary_button(update: Update, context: Context) -> None:
         assert day is not None
         for raw in state.data.get("drafts", []):
             await add_entry(ctx, context.bot, actor.user_id, team.id, day, Draft.from_dict(raw))
+        # Ended once the entries are stored: a crash before this keeps them asked, not lost.
+        await end_flow(update, ctx, actor)
         n = len(await ctx.storage.diary.of_person_day(actor.user_id, day))
         await context.bot.send_message(
             actor.user_id,
