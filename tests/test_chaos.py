@@ -33,4 +33,5 @@ async def test_kills_in_the_middle_of_conversations_put_no_answer_in_a_wrong_fie
     assert report.lost == [] and report.duplicated == []
     assert report.all_right, report.right
     assert report.left_in_a_flow == 0
-    assert report.diary_questions == cast.diarists and report.diary_questions_repeated == 0
+    assert report.diary_questions == cast.diarists + report.diary_questions_repeated
+    assert report.questions_within_bound
