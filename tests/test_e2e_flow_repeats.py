@@ -47,17 +47,23 @@ async def _until_finished(world: World, update_id: int) -> None:
         await asyncio.sleep(0.01)
 
 
+async def _asked_for_first_day(world: World) -> UserActor:
+    """A member in /leave, personal leave chosen, asked for the first day."""
+    team = await world.team()
+    li = await world.join(team, name="Li Wei")
+    li.send_command("leave")
+    li.press(await li.next_message(), data="lv:type:personal")
+    await li.next_message()
+    return li
+
+
 def _said(user: UserActor, text: str) -> int:
     sent: dict[str, Any] = user.send_text(text)
     return int(sent["message_id"])
 
 
 async def test_a_repeated_leave_day_is_not_taken_as_the_next_answer(world: World) -> None:
-    team = await world.team()
-    li = await world.join(team, name="Li Wei")
-    li.send_command("leave")
-    li.press(await li.next_message(), data="lv:type:personal")
-    await li.next_message()
+    li = await _asked_for_first_day(world)
     first_day = _said(li, "2026-12-20")
     assert "Last day" in (await li.next_message())["text"]
     await _crash_before_marked_handled(world, _update_of(world, "message", first_day))
@@ -273,11 +279,7 @@ async def test_an_older_step_update_coming_back_late_is_dropped(world: World) ->
     """An update whose step was stored (handled, unfinished) but which a later update has
     since moved past: it comes back only late (another chat of the person's, a stuck
     handler), and is dropped rather than taken as the current step's answer."""
-    team = await world.team()
-    li = await world.join(team, name="Li Wei")
-    li.send_command("leave")
-    li.press(await li.next_message(), data="lv:type:personal")
-    await li.next_message()
+    li = await _asked_for_first_day(world)
     first_day_id = _said(li, "2026-12-20")
     await li.next_message()
     first_day = _update_of(world, "message", first_day_id)
