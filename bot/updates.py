@@ -53,12 +53,25 @@ BUSY_POLL_S = 0.25
 
 
 async def drop_processed(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Group -1: an update already handled (re-delivered after a crash) goes no further."""
+    """Group -1: an update already handled (re-delivered after a crash) goes no further.
+
+    One that only stored a conversation step (storage/flows.py records the update in the
+    step's own transaction) was cut short after that commit: its reply may never have gone
+    out. It goes on while it is still what put the person at their step, and the flow
+    recognises it and asks the current question again; once a later update moved the flow
+    it is dropped, so it can never answer a later question."""
     if not isinstance(update, Update):
         return
-    if await app_ctx(context).storage.delivery.is_processed(update.update_id):
-        log.info("update %s was already handled; skipped", update.update_id)
-        raise ApplicationHandlerStop
+    storage = app_ctx(context).storage
+    handled = await storage.delivery.handled(update.update_id)
+    if handled is None:
+        return
+    user = update.effective_user
+    if not handled and user is not None and await storage.flows.moved_by(user.id, update.update_id):
+        log.info("update %s stored its step before a crash; asked again", update.update_id)
+        return
+    log.info("update %s was already handled; skipped", update.update_id)
+    raise ApplicationHandlerStop
 
 
 def read_update(item: Any, bot: Any) -> Update:

@@ -15,6 +15,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
 from bot.access import Actor
 from bot.context import AppContext
+from bot.delivery import confirm_once
 from bot.flows import diary
 from bot.flows.current import current_flow
 from bot.flows.diary import ASK_FLOW as ASK_FLOW  # routed in the composition root
@@ -273,7 +274,12 @@ async def ask_about_drafts(
     if late is not None:
         rows = [(t(lang, "diary.yes_for", day=d.isoformat()), f"di:yes:{d}") for d in (late, today)]
     rows.append((t(lang, "diary.no"), "di:no"))
-    await reply(update, t(lang, "diary.ask", n=n), reply_markup=_buttons(rows))
+
+    async def send() -> None:
+        await reply(update, t(lang, "diary.ask", n=n), reply_markup=_buttons(rows))
+
+    # Once per message: its repeat after a crash asks only if the question never went out.
+    await confirm_once(ctx, diary.ASK_KIND, actor.user_id, str(update.update_id), send)
 
 
 async def on_more_while_asking(
@@ -293,7 +299,7 @@ async def on_more_while_asking(
 
 # -- the diary's buttons ---------------------------------------------------------------------
 
-PressHandler = Callable[[Context, AppContext, Actor, Team, date | None], Awaitable[None]]
+PressHandler = Callable[[Update, Context, AppContext, Actor, Team, date | None], Awaitable[None]]
 
 
 async def on_diary_button(update: Update, context: Context) -> None:
@@ -315,18 +321,18 @@ async def on_diary_button(update: Update, context: Context) -> None:
         return
     await common.answer_query(query)
     await common.edit_pressed(query, None)
-    await PRESSES[press.press](context, ctx, actor, team, press.day)
+    await PRESSES[press.press](update, context, ctx, actor, team, press.day)
 
 
 async def press_open(
-    context: Context, ctx: AppContext, actor: Actor, team: Team, day: date | None
+    update: Update, context: Context, ctx: AppContext, actor: Actor, team: Team, day: date | None
 ) -> None:
     assert day is not None
     await start_collecting(context, ctx, actor, team, day)
 
 
 async def press_done(
-    context: Context, ctx: AppContext, actor: Actor, team: Team, day: date | None
+    update: Update, context: Context, ctx: AppContext, actor: Actor, team: Team, day: date | None
 ) -> None:
     open_day = await diary.collecting(ctx, actor.user_id)
     if open_day is not None:
@@ -334,20 +340,22 @@ async def press_done(
 
 
 async def press_no(
-    context: Context, ctx: AppContext, actor: Actor, team: Team, day: date | None
+    update: Update, context: Context, ctx: AppContext, actor: Actor, team: Team, day: date | None
 ) -> None:
-    await diary.drop(ctx, actor.user_id)
+    await diary.decline(ctx, actor.user_id, by=update.update_id)
     await say(
         context, actor, t(actor.language, "diary.not_saved"), common.main_menu(actor.language)
     )
 
 
 async def press_yes(
-    context: Context, ctx: AppContext, actor: Actor, team: Team, day: date | None
+    update: Update, context: Context, ctx: AppContext, actor: Actor, team: Team, day: date | None
 ) -> None:
     assert day is not None
     drafts = await diary.kept_drafts(ctx, actor.user_id) or []
-    n = await diary.save_kept(ctx, context.bot, actor.user_id, team, day, drafts)
+    n = await diary.save_kept(
+        ctx, context.bot, actor.user_id, team, day, drafts, by=update.update_id
+    )
     text = t(actor.language, "diary.saved_asked", n=n, day=day.isoformat())
     await say(context, actor, text, common.main_menu(actor.language))
 

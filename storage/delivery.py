@@ -12,17 +12,30 @@ from collections.abc import Iterable
 
 from storage.db import Database
 
+# A flow step's transaction records its update as handled but not finished (storage/flows.py):
+# its replies go out after the commit. The poller's mark (`mark_processed`) finishes it.
+RECORD_STEP_UPDATE = (
+    "INSERT INTO processed_updates(update_id, handled_at, finished) VALUES (?, ?, 0)"
+    " ON CONFLICT(update_id) DO NOTHING"
+)
+
 
 class DeliveryRepo:
     def __init__(self, db: Database) -> None:
         self.db = db
 
     async def is_processed(self, update_id: int) -> bool:
+        """Wholly handled: every handler of the update finished."""
+        return await self.handled(update_id) is True
+
+    async def handled(self, update_id: int) -> bool | None:
+        """None: not handled. False: only a flow step of it was stored (its replies may not
+        have gone out). True: wholly handled."""
         # Asked of every update: the inline by-key read, not a trip to the reader thread.
         row = await self.db.lookup(
-            "SELECT 1 FROM processed_updates WHERE update_id = ?", (update_id,)
+            "SELECT finished FROM processed_updates WHERE update_id = ?", (update_id,)
         )
-        return row is not None
+        return None if row is None else bool(row["finished"])
 
     async def mark_processed(self, update_ids: Iterable[int], *, now: float) -> None:
         # Every update ends here, so in a burst this is the busiest write there is: it joins
@@ -31,8 +44,8 @@ class DeliveryRepo:
 
         def unit(conn: sqlite3.Connection) -> None:
             conn.executemany(
-                "INSERT INTO processed_updates(update_id, handled_at) VALUES (?, ?)"
-                " ON CONFLICT(update_id) DO NOTHING",
+                "INSERT INTO processed_updates(update_id, handled_at, finished) VALUES (?, ?, 1)"
+                " ON CONFLICT(update_id) DO UPDATE SET finished = 1",
                 rows,
             )
 

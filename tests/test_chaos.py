@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.chaos_flows import run_flow_chaos
+from tests.chaos_flows import Cast, run_flow_chaos
 from tests.chaos_harness import run_chaos
 
 
@@ -23,11 +23,15 @@ async def test_burst_survives_three_kills(tmp_path: Path, db_target: Path | str)
 
 
 async def test_kills_in_the_middle_of_conversations_put_no_answer_in_a_wrong_field(
-    tmp_path: Path,
+    tmp_path: Path, db_target: Path | str
 ) -> None:
-    report = await run_flow_chaos(tmp_path, joiners=40, leavers=40, kills=4, seed=3)
+    cast = Cast(joiners=16, leavers=16, newteams=6, diarists=10, exporters=4)
+    report = await run_flow_chaos(tmp_path, cast=cast, kills=4, seed=3, budget_s=90, db=db_target)
     print("\n".join(report.lines()))
     assert len(report.kill_points) == 4 and report.restarts_ok, (tmp_path / "bot.log").read_text()
     assert report.wrong_fields == []
-    assert report.joined_right == 40 and report.leaves_right == 40
-    assert report.left_in_a_flow == 0 and report.diary_questions == 0
+    assert report.lost == [] and report.duplicated == []
+    assert report.all_right, report.right
+    assert report.left_in_a_flow == 0
+    assert report.diary_questions == cast.diarists + report.diary_questions_repeated
+    assert report.questions_within_bound

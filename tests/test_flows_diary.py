@@ -100,7 +100,7 @@ async def test_kept_messages_follow_edits_and_become_entries_on_yes(world: World
     assert edited.outcome is EditOutcome.NOT_AN_ENTRY
     kept = await diary.kept_drafts(world.ctx, li.id)
     assert kept is not None and [d["text"] for d in kept] == ["fixed the pump", "pump and valve"]
-    assert await diary.save_kept(world.ctx, world.app.bot, li.id, team, DAY, kept) == 2
+    assert await diary.save_kept(world.ctx, world.app.bot, li.id, team, DAY, kept, by=1) == 2
     assert await world.storage.flows.get(li.id) is None
     texts = [e.text for e in await diary.day_entries(world.ctx, li.id, DAY)]
     assert texts == ["fixed the pump", "pump and valve"]

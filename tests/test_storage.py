@@ -162,3 +162,25 @@ async def test_handled_update_ids_are_pruned_after_telegram_would_stop_resending
     assert await storage.delivery.prune_processed(before=2000.0) == 2
     assert not await storage.delivery.is_processed(1)
     assert await storage.delivery.is_processed(3)
+
+
+async def test_a_flow_step_records_its_update_as_handled_in_its_own_transaction(
+    storage: Storage,
+) -> None:
+    await storage.flows.set(7, "leave", "first", {"kind": "leave"}, now=10.0, by=101)
+    # Stored with the step, but not finished: its replies go out after the commit.
+    assert await storage.delivery.handled(101) is False
+    assert not await storage.delivery.is_processed(101)
+    assert await storage.flows.moved_by(7, 101)
+    await storage.delivery.mark_processed([101], now=11.0)
+    assert await storage.delivery.handled(101) is True
+    await storage.flows.set(
+        7, "leave", "last", {"kind": "leave", "first": "2026-12-20"}, now=12.0, by=102
+    )
+    assert not await storage.flows.moved_by(7, 101) and await storage.flows.moved_by(7, 102)
+    await storage.flows.clear(7, by=103, now=13.0)
+    assert await storage.delivery.handled(103) is False
+    assert await storage.flows.moved_by(7, 103) and not await storage.flows.moved_by(7, 102)
+    # A step stored without an update (a draft edited) records none.
+    await storage.flows.set(8, "diary", "collect", {"day": "2026-12-20"}, now=14.0)
+    assert await storage.delivery.processed_count() == 3

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 FLOW = "diary"
 ASK_FLOW = "diary_ask"
+ASK_KIND = "diary.ask"  # the question's record in notifications (bot/delivery.py)
 ASK_KEEP_MAX = 20  # messages kept while the member has not answered "is this a diary entry?"
 
 
@@ -109,13 +110,27 @@ def _kept(state: FlowState | None) -> list[Any] | None:
 
 
 async def save_kept(
-    ctx: AppContext, bot: telegram.Bot, user_id: int, team: Team, day: date, drafts: list[Any]
+    ctx: AppContext,
+    bot: telegram.Bot,
+    user_id: int,
+    team: Team,
+    day: date,
+    drafts: list[Any],
+    *,
+    by: int,
 ) -> int:
-    """The member said yes: what was kept becomes entries of `day`; how many it has now."""
-    await ctx.storage.flows.clear(user_id)
+    """The member said yes (update `by`): what was kept becomes entries of `day`; how many
+    it has now. The question ends only once they are stored: a crash in between leaves
+    them asked, not lost."""
     for raw in drafts:
         await add_entry(ctx, bot, user_id, team.id, day, Draft.from_dict(raw))
+    await ctx.storage.flows.clear(user_id, by=by, now=ctx.now_ts())
     return len(await day_entries(ctx, user_id, day))
+
+
+async def decline(ctx: AppContext, user_id: int, *, by: int) -> None:
+    """The member said no (update `by`): what was kept is forgotten."""
+    await ctx.storage.flows.clear(user_id, by=by, now=ctx.now_ts())
 
 
 async def edit(
