@@ -36,6 +36,12 @@ class Actor:
         return chosen[-1] if chosen else None
 
     @property
+    def is_staff_only(self) -> bool:
+        """Known here (an admin, or a supervisor) but not stationed as a member: told that a
+        location from them is not a check-in rather than pointed to an invite link."""
+        return self.known and not self.can_act_as_member
+
+    @property
     def can_act_as_member(self) -> bool:
         """May check in, write the diary, ask leave: stationed with a team and not recalled."""
         membership = self.member_of()

@@ -90,9 +90,8 @@ async def check_in_and_answer(
     evidence = location_evidence(message, ctx.clock.now())
     ids = {"chat_id": message.chat_id, "message_id": message.message_id}
     result = await check_in(ctx, actor, evidence, **ids, update_id=update.update_id)
-    staff = actor.known and not actor.can_act_as_member
     live = bool(message.location and message.location.live_period)
-    for follow_up in follow_ups(result, staff=staff, live=live):
+    for follow_up in follow_ups(result, staff=actor.is_staff_only, live=live):
         await send_follow_up(follow_up, update, context, ctx, actor, result)
 
 

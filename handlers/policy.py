@@ -3,22 +3,17 @@ number a setting). `/policy TEAM` shows; `/policy TEAM KEY VALUE` sets one thing
 
 from __future__ import annotations
 
-from datetime import date
-
 from telegram import Update
 
 from bot.context import AppContext
 from bot.i18n import t
 from bot.jobs import reschedule_team
 from bot.rules.calendar import format_workdays
-from bot.rules.policy import POLICY_SETTINGS, describe_policy
+from bot.rules.policy import describe_policy
 from bot.services.oversight import find_team
-from bot.services.teams import TeamChanges, update_team
+from bot.services.teams import CALENDAR_KEYS, SETTING_KEYS, setting_change, update_team
 from handlers.common import Context, actor_of, is_private, refuse, reply
 from storage.models import Team
-
-CALENDAR_KEYS = ("workdays", "holiday", "holiday_remove")
-KEYS = (*POLICY_SETTINGS, *CALENDAR_KEYS)
 
 
 def show(lang: str, team: Team) -> str:
@@ -28,20 +23,8 @@ def show(lang: str, team: Team) -> str:
     holidays = ", ".join(d.isoformat() for d in sorted(s.holidays)) or "—"
     lines.append(f"• workdays = {format_workdays(s.workdays)}")
     lines.append(f"• holidays = {holidays}")
-    lines.append(t(lang, "policy.usage", keys=", ".join(KEYS)))
+    lines.append(t(lang, "policy.usage", keys=", ".join(SETTING_KEYS)))
     return "\n".join(lines)
-
-
-def changes_for(key: str, value: str) -> TeamChanges:
-    """One typed setting as the change it asks for; ValueError when it cannot be read."""
-    if key in POLICY_SETTINGS:
-        return TeamChanges(policy=((key, value),))
-    if key == "workdays":
-        return TeamChanges(workdays=value)
-    day = date.fromisoformat(value)  # ValueError names the bad date
-    if key == "holiday":
-        return TeamChanges(holidays_add=(day,))
-    return TeamChanges(holidays_remove=(day,))
 
 
 async def cmd_policy(update: Update, context: Context) -> None:
@@ -55,12 +38,12 @@ async def cmd_policy(update: Update, context: Context) -> None:
         return
     args = list(context.args or [])
     key, value = (args[-2].lower(), args[-1]) if len(args) >= 3 else ("", "")
-    team_ref = " ".join(args[:-2] if key in KEYS else args)
+    team_ref = " ".join(args[:-2] if key in SETTING_KEYS else args)
     team = await find_team(ctx, team_ref)
     if team is None:
-        await reply(update, t(lang, "policy.no_team", ref=team_ref, keys=", ".join(KEYS)))
+        await reply(update, t(lang, "policy.no_team", ref=team_ref, keys=", ".join(SETTING_KEYS)))
         return
-    if key not in KEYS:
+    if key not in SETTING_KEYS:
         await reply(update, show(lang, team))
         return
     await set_one(update, context, ctx, team, key, value, actor.user_id, lang)
@@ -77,7 +60,7 @@ async def set_one(
     lang: str,
 ) -> None:
     try:
-        updated = await update_team(ctx, team, changes_for(key, value), actor_id=actor_id)
+        updated = await update_team(ctx, team, setting_change(key, value), actor_id=actor_id)
     except ValueError as exc:
         await reply(update, t(lang, "policy.bad", setting=key, value=value, reason=str(exc)))
         return

@@ -12,7 +12,7 @@ from bot.rules.checkin import Site
 from bot.rules.geo import Datum, to_wgs84, validate_radius
 from bot.rules.joining import default_uses
 from bot.rules.names import clean_team_name
-from bot.rules.policy import Policy, describe_policy, policy_setting
+from bot.rules.policy import POLICY_SETTINGS, Policy, describe_policy, policy_setting
 from bot.rules.team_hours import Schedule
 from storage.models import Invite, Team
 
@@ -277,3 +277,21 @@ async def set_default_policy(
         after=describe_policy(policy),
     )
     return policy
+
+
+# -- one setting an admin types in chat (/policy TEAM KEY VALUE) -------------------------------
+
+CALENDAR_KEYS = ("workdays", "holiday", "holiday_remove")
+SETTING_KEYS = (*POLICY_SETTINGS, *CALENDAR_KEYS)
+
+
+def setting_change(key: str, value: str) -> TeamChanges:
+    """One typed setting as the change it asks for; ValueError when it cannot be read."""
+    if key in POLICY_SETTINGS:
+        return TeamChanges(policy=((key, value),))
+    if key == "workdays":
+        return TeamChanges(workdays=value)
+    day = date.fromisoformat(value)  # ValueError names the bad date
+    if key == "holiday":
+        return TeamChanges(holidays_add=(day,))
+    return TeamChanges(holidays_remove=(day,))
