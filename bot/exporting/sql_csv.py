@@ -103,21 +103,36 @@ async def write_sql_csv(
     try:
         if not dataset.by_day:
             return await render_here(flt.params(), 0)
-        count, day, span = 0, flt.first_day, 1
-        while day <= flt.last_day and not (workers and _worth_workers(flt, day, count)):
-            end = min(day + timedelta(days=span - 1), flt.last_day)
-            count += await render_here(_days(flt, day, end), count)
-            day, span = end + timedelta(days=1), span * 2
+        count, day = await _first_days(flt, workers, render_here)
     finally:
         renderer.close()
     if day > flt.last_day:
         return count
-    # Day ranges sized by the density seen so far.
-    days = max(1, round(CHUNK_ROWS * (day - flt.first_day).days / max(count, 1)))
-    ranges = [_days(flt, a, b) for a, b in _ranges(day, flt.last_day, days)]
+    ranges = _worker_ranges(flt, day, count, CHUNK_ROWS)
     return await _in_workers(
         partial(_Worker.start, plan), ranges, out, workers, spill_dir, on_rows, count, batch
     )
+
+
+async def _first_days(
+    flt: ExportFilter, workers: int, here: Callable[[dict[str, object], int], Awaitable[int]]
+) -> tuple[int, date]:
+    """Renders day ranges `here`, doubling in length, until the rows still to come are worth
+    the workers; returns the rows rendered and the first day left."""
+    count, day, span = 0, flt.first_day, 1
+    while day <= flt.last_day and not (workers and _worth_workers(flt, day, count)):
+        end = min(day + timedelta(days=span - 1), flt.last_day)
+        count += await here(_days(flt, day, end), count)
+        day, span = end + timedelta(days=1), span * 2
+    return count, day
+
+
+def _worker_ranges(
+    flt: ExportFilter, day: date, count: int, chunk_rows: int
+) -> list[dict[str, object]]:
+    """The days from `day` on, in ranges sized by the density seen so far."""
+    days = max(1, round(chunk_rows * (day - flt.first_day).days / max(count, 1)))
+    return [_days(flt, a, b) for a, b in _ranges(day, flt.last_day, days)]
 
 
 async def _copy_csv(
@@ -143,15 +158,10 @@ async def _copy_csv(
 
     if not dataset.by_day or workers < 2:
         return await copy_here(flt.params(), 0)
-    count, day, span = 0, flt.first_day, 1
-    while day <= flt.last_day and not _worth_workers(flt, day, count):
-        end = min(day + timedelta(days=span - 1), flt.last_day)
-        count += await copy_here(_days(flt, day, end), count)
-        day, span = end + timedelta(days=1), span * 2
+    count, day = await _first_days(flt, workers, copy_here)
     if day > flt.last_day:
         return count
-    days = max(1, round(COPY_CHUNK_ROWS * (day - flt.first_day).days / max(count, 1)))
-    ranges = [_days(flt, a, b) for a, b in _ranges(day, flt.last_day, days)]
+    ranges = _worker_ranges(flt, day, count, COPY_CHUNK_ROWS)
 
     async def start() -> _CopyWorker:
         return _CopyWorker(storage, statement)
