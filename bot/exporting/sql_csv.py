@@ -35,9 +35,11 @@ PARALLEL_FROM_ROWS = 30_000
 # What a worker's day range aims at: enough rows that a range's fixed costs vanish, few
 # enough that a spill file stays a few MB.
 CHUNK_ROWS = 10_000
-# PostgreSQL's day ranges: a COPY statement is planned for each (milliseconds), and its
-# rows are a spill file of ~350 bytes a row until appended.
-COPY_CHUNK_ROWS = 20_000
+# PostgreSQL's day ranges: each is a COPY statement planned anew (~8 ms of the server's CPU
+# for the check-ins), so as few as keep the connections evenly busy to the end
+# (COPY_RANGES_PER_WORKER), and no bigger than a spill file of ~18 MB (~350 bytes a row).
+COPY_CHUNK_ROWS = 50_000
+COPY_RANGES_PER_WORKER = 4
 # Day ranges in flight per worker: one rendering, one waiting, so no worker idles while the
 # export appends a finished file.
 IN_FLIGHT = 2
@@ -161,7 +163,9 @@ async def _copy_csv(
     count, day = await _first_days(flt, workers, copy_here)
     if day > flt.last_day:
         return count
-    ranges = _worker_ranges(flt, day, count, COPY_CHUNK_ROWS)
+    ahead = _rows_ahead(flt, day, count) / (workers * COPY_RANGES_PER_WORKER)
+    size = min(COPY_CHUNK_ROWS, max(1, round(ahead)))
+    ranges = _worker_ranges(flt, day, count, size)
 
     async def start() -> _CopyWorker:
         return _CopyWorker(storage, statement)
@@ -187,11 +191,12 @@ class _CopyWorker:
 
 def _worth_workers(flt: ExportFilter, day: date, count: int) -> bool:
     """Whether the rows still to come, at the density seen so far, pay for starting workers."""
-    seen = (day - flt.first_day).days
-    if not seen:
-        return False
-    ahead = (flt.last_day - day).days + 1
-    return count * ahead / seen >= PARALLEL_FROM_ROWS
+    return day > flt.first_day and _rows_ahead(flt, day, count) >= PARALLEL_FROM_ROWS
+
+
+def _rows_ahead(flt: ExportFilter, day: date, count: int) -> float:
+    """Rows from `day` on, at the density of the `count` rows before it."""
+    return count * ((flt.last_day - day).days + 1) / (day - flt.first_day).days
 
 
 class _Worker:
