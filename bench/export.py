@@ -177,12 +177,12 @@ def server_cpu(url: str) -> Callable[[], float] | None:
 
     with psycopg.connect(url) as conn:
         row = conn.execute("SELECT pg_backend_pid()").fetchone()
-    try:
-        postmaster = Path(f"/proc/{row[0] if row else 0}/stat").read_text().rsplit(")", 1)[1]
-        stat = Path(f"/proc/{postmaster.split()[1]}/stat")
-        stat.read_text()
-    except (OSError, IndexError):
-        return None
+        try:  # while the backend lives: its parent is the postmaster
+            backend = Path(f"/proc/{row[0] if row else 0}/stat").read_text()
+            stat = Path(f"/proc/{backend.rsplit(')', 1)[1].split()[1]}/stat")
+            stat.read_text()
+        except (OSError, IndexError):
+            return None
 
     def used() -> float:
         fields = stat.read_text().rsplit(")", 1)[1].split()
