@@ -40,6 +40,9 @@ CHUNK_ROWS = 10_000
 # (COPY_RANGES_PER_WORKER), and no bigger than a spill file of ~18 MB (~350 bytes a row).
 COPY_CHUNK_ROWS = 50_000
 COPY_RANGES_PER_WORKER = 4
+# Connections a PostgreSQL export COPYs on at most: they come from the pool the bot writes
+# with (storage/db_postgres.py, 4), so an export on a many-core machine leaves it the rest.
+COPY_CONNECTIONS = 2
 # Day ranges in flight per worker: one rendering, one waiting, so no worker idles while the
 # export appends a finished file.
 IN_FLIGHT = 2
@@ -158,6 +161,7 @@ async def _copy_csv(
             statement, params, out, lambda rows: on_rows(before + rows), batch
         )
 
+    workers = min(workers, COPY_CONNECTIONS)
     if not dataset.by_day or workers < 2:
         return await copy_here(flt.params(), 0)
     count, day = await _first_days(flt, workers, copy_here)
