@@ -393,6 +393,41 @@ class ExportRepo:
             cells_sql=csv_cells.cells_query(dataset, flt, spans),
         )
 
+    async def copy_plan(self, dataset: DataSet, flt: ExportFilter) -> str:
+        """PostgreSQL: the COPY statement of the data set's CSV rows (no header); its
+        `:first`/`:last` parameters may name any day range (`copy_rows`)."""
+        from storage.dialects.copy_csv import copy_statement, describe_statement
+
+        if not self.db.dialect.postgres:
+            raise ValueError("COPY is PostgreSQL's; SQLite renders CSV with csv_plan")
+        zones = {r[0] for r in await self.db.fetchall("SELECT DISTINCT timezone FROM teams")}
+        described = describe_statement(dataset, flt)
+        types: list[str] = await self.db.run(
+            lambda conn: conn.column_types(described, flt.params())
+        )
+        return copy_statement(dataset, flt, zones, types)
+
+    async def copy_rows(
+        self,
+        statement: str,
+        params: dict[str, Any],
+        out: Any,
+        on_rows: Callable[[int], None],
+        every: int = 5000,
+    ) -> int:
+        """PostgreSQL: the rows of a `copy_plan` statement streamed by COPY into `out`."""
+        from storage.dialects.copy_csv import SETTINGS
+
+        loop = asyncio.get_running_loop()
+
+        def progress(rows: int) -> None:  # on the connection's thread
+            loop.call_soon_threadsafe(on_rows, rows)
+
+        count: int = await self.db.run(
+            lambda conn: conn.copy_out(statement, params, out, progress, every, SETTINGS)
+        )
+        return count
+
     async def copy_csv(
         self,
         dataset: DataSet,
@@ -402,21 +437,8 @@ class ExportRepo:
         every: int = 5000,
     ) -> int:
         """PostgreSQL: the data set's CSV rows (no header) streamed by COPY into `out`."""
-        from storage.dialects.copy_csv import copy_statement
-
-        if not self.db.dialect.postgres:
-            raise ValueError("COPY is PostgreSQL's; SQLite renders CSV with csv_plan")
-        zones = {r[0] for r in await self.db.fetchall("SELECT DISTINCT timezone FROM teams")}
-        sql = copy_statement(dataset, flt, zones)
-        loop = asyncio.get_running_loop()
-
-        def progress(rows: int) -> None:  # on the connection's thread
-            loop.call_soon_threadsafe(on_rows, rows)
-
-        count: int = await self.db.run(
-            lambda conn: conn.copy_out(sql, flt.params(), out, progress, every)
-        )
-        return count
+        statement = await self.copy_plan(dataset, flt)
+        return await self.copy_rows(statement, flt.params(), out, on_rows, every)
 
     async def _prefetched(
         self, sql: str, params: dict[str, Any], batch: int

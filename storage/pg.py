@@ -29,6 +29,8 @@ _VALUES = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 _ROWS_PER_INSERT = 500
+# COPY lines joined before they are written: ~300 KB of a typical export's lines.
+_LINES_PER_WRITE = 1000
 
 
 def with_database(url: str, name: str) -> str:
@@ -207,19 +209,48 @@ class PgConnection:
         cursor.execute(prepare(sql, named, self.id_tables, want_id=False).sql, params or ())
         return cursor
 
+    def column_types(self, sql: str, params: dict[str, Any]) -> list[str]:
+        """The server's type name of each column `sql` returns (run it with LIMIT 0)."""
+        with self.raw.cursor() as cursor:
+            cursor.execute(to_pyformat(sql, True), params)
+            types = self.raw.adapters.types
+            return [
+                info.name if (info := types.get(c.type_code)) else "unknown"
+                for c in cursor.description or ()
+            ]
+
     def copy_out(
-        self, sql: str, params: dict[str, Any], out: Any, progress: Any, every: int
+        self,
+        sql: str,
+        params: dict[str, Any],
+        out: Any,
+        progress: Any,
+        every: int,
+        settings: Sequence[tuple[str, str]] = (),
     ) -> int:
         """Streams `COPY … TO STDOUT (FORMAT csv)` into `out` with CRLF line ends; returns the
-        number of lines. psycopg binds the parameters client-side (COPY takes none)."""
+        number of lines. psycopg binds the parameters client-side (COPY takes none);
+        `settings` hold for this COPY only."""
         crlf = CrLf()
         reported = 0
-        with self.raw.cursor() as cursor, cursor.copy(to_pyformat(sql, True), params) as copy:
-            for data in copy:
-                out.write(crlf(bytes(data)))
-                while crlf.lines >= reported + every:
-                    reported += every
-                    progress(reported)
+        chunk_lines = min(_LINES_PER_WRITE, every)
+        with self.raw.transaction(), self.raw.cursor() as cursor:
+            for name, value in settings:
+                cursor.execute("SELECT set_config(%s, %s, true)", (name, value))
+            with cursor.copy(to_pyformat(sql, True), params) as copy:
+                # The server sends a message a line: lines are gathered into chunks, so the
+                # line-end and write work is done a chunk at a time, not a line at a time.
+                pending: list[Any] = []
+                for data in copy:
+                    pending.append(data)
+                    if len(pending) < chunk_lines:
+                        continue
+                    out.write(crlf(b"".join(pending)))
+                    pending.clear()
+                    while crlf.lines >= reported + every:
+                        reported += every
+                        progress(reported)
+                out.write(crlf(b"".join(pending)))
         if crlf.lines > reported:
             progress(crlf.lines)
         return crlf.lines

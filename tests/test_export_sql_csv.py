@@ -174,6 +174,7 @@ async def test_workers_write_the_same_file(
     here = {n: await _export(storage, tmp_path / "here", n) for n in DAY_DATASETS}
     monkeypatch.setattr(sql_csv_module, "PARALLEL_FROM_ROWS", 1)
     monkeypatch.setattr(sql_csv_module, "CHUNK_ROWS", 3)
+    monkeypatch.setattr(sql_csv_module, "COPY_CHUNK_ROWS", 3)
     progress: dict[str, list[int]] = {n: [] for n in DAY_DATASETS}
     out = tmp_path / "workers"
     apart = {

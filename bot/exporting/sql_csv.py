@@ -18,11 +18,12 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import replace
 from datetime import date, timedelta
+from functools import partial
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 from storage import Storage, csv_worker
 from storage.csv_chunks import ChunkRenderer, CsvPlan
@@ -34,6 +35,14 @@ PARALLEL_FROM_ROWS = 30_000
 # What a worker's day range aims at: enough rows that a range's fixed costs vanish, few
 # enough that a spill file stays a few MB.
 CHUNK_ROWS = 10_000
+# PostgreSQL's day ranges: each is a COPY statement planned anew (~8 ms of the server's CPU
+# for the check-ins), so as few as keep the connections evenly busy to the end
+# (COPY_RANGES_PER_WORKER), and no bigger than a spill file of ~18 MB (~350 bytes a row).
+COPY_CHUNK_ROWS = 50_000
+COPY_RANGES_PER_WORKER = 4
+# Connections a PostgreSQL export COPYs on at most: they come from the pool the bot writes
+# with (storage/db_postgres.py, 4), so an export on a many-core machine leaves it the rest.
+COPY_CONNECTIONS = 2
 # Day ranges in flight per worker: one rendering, one waiting, so no worker idles while the
 # export appends a finished file.
 IN_FLIGHT = 2
@@ -76,8 +85,16 @@ async def write_sql_csv(
 ) -> int:
     """Writes the data set's CSV rows (no header) to `out`; returns how many."""
     if storage.db.dialect.postgres:
-        # PostgreSQL renders and streams the lines itself (COPY): no workers needed.
-        return await storage.exports.copy_csv(dataset, flt, out, on_rows, batch)
+        return await _copy_csv(
+            storage,
+            dataset,
+            flt,
+            out,
+            workers=workers,
+            spill_dir=spill_dir,
+            on_rows=on_rows,
+            batch=batch,
+        )
     plan = await storage.exports.csv_plan(dataset, flt)
     renderer = ChunkRenderer(plan.db_path)
     loop = asyncio.get_running_loop()
@@ -91,28 +108,99 @@ async def write_sql_csv(
     try:
         if not dataset.by_day:
             return await render_here(flt.params(), 0)
-        count, day, span = 0, flt.first_day, 1
-        while day <= flt.last_day and not (workers and _worth_workers(flt, day, count)):
-            end = min(day + timedelta(days=span - 1), flt.last_day)
-            count += await render_here(_days(flt, day, end), count)
-            day, span = end + timedelta(days=1), span * 2
+        count, day = await _first_days(flt, workers, render_here)
     finally:
         renderer.close()
     if day > flt.last_day:
         return count
-    # Day ranges sized by the density seen so far.
-    days = max(1, round(CHUNK_ROWS * (day - flt.first_day).days / max(count, 1)))
-    ranges = [_days(flt, a, b) for a, b in _ranges(day, flt.last_day, days)]
-    return await _in_workers(plan, ranges, out, workers, spill_dir, on_rows, count, batch)
+    ranges = _worker_ranges(flt, day, count, CHUNK_ROWS)
+    return await _in_workers(
+        partial(_Worker.start, plan), ranges, out, workers, spill_dir, on_rows, count, batch
+    )
+
+
+async def _first_days(
+    flt: ExportFilter, workers: int, here: Callable[[dict[str, object], int], Awaitable[int]]
+) -> tuple[int, date]:
+    """Renders day ranges `here`, doubling in length, until the rows still to come are worth
+    the workers; returns the rows rendered and the first day left."""
+    count, day, span = 0, flt.first_day, 1
+    while day <= flt.last_day and not (workers and _worth_workers(flt, day, count)):
+        end = min(day + timedelta(days=span - 1), flt.last_day)
+        count += await here(_days(flt, day, end), count)
+        day, span = end + timedelta(days=1), span * 2
+    return count, day
+
+
+def _worker_ranges(
+    flt: ExportFilter, day: date, count: int, chunk_rows: int
+) -> list[dict[str, object]]:
+    """The days from `day` on, in ranges sized by the density seen so far."""
+    days = max(1, round(chunk_rows * (day - flt.first_day).days / max(count, 1)))
+    return [_days(flt, a, b) for a, b in _ranges(day, flt.last_day, days)]
+
+
+async def _copy_csv(
+    storage: Storage,
+    dataset: DataSet,
+    flt: ExportFilter,
+    out: IO[bytes],
+    *,
+    workers: int,
+    spill_dir: Path,
+    on_rows: Callable[[int], None],
+    batch: int,
+) -> int:
+    """PostgreSQL renders and streams the lines itself (COPY), in the server's processes: a
+    big export runs day ranges on several connections at once, so that each server process
+    has a core, and appends their files in order."""
+    statement = await storage.exports.copy_plan(dataset, flt)
+
+    async def copy_here(params: dict[str, object], before: int) -> int:
+        return await storage.exports.copy_rows(
+            statement, params, out, lambda rows: on_rows(before + rows), batch
+        )
+
+    workers = min(workers, COPY_CONNECTIONS)
+    if not dataset.by_day or workers < 2:
+        return await copy_here(flt.params(), 0)
+    count, day = await _first_days(flt, workers, copy_here)
+    if day > flt.last_day:
+        return count
+    ahead = _rows_ahead(flt, day, count) / (workers * COPY_RANGES_PER_WORKER)
+    size = min(COPY_CHUNK_ROWS, max(1, round(ahead)))
+    ranges = _worker_ranges(flt, day, count, size)
+
+    async def start() -> _CopyWorker:
+        return _CopyWorker(storage, statement)
+
+    return await _in_workers(start, ranges, out, workers, spill_dir, on_rows, count, batch)
+
+
+class _CopyWorker:
+    """A day range COPYed on a connection of the pool into its spill file."""
+
+    def __init__(self, storage: Storage, statement: str) -> None:
+        self.storage, self.statement = storage, statement
+
+    async def render(self, params: dict[str, object], path: Path, batch: int) -> int:
+        with path.open("wb") as part:
+            return await self.storage.exports.copy_rows(
+                self.statement, params, part, lambda rows: None, batch
+            )
+
+    async def stop(self, *, kill: bool) -> None:
+        """The connection went back to the pool with its range."""
 
 
 def _worth_workers(flt: ExportFilter, day: date, count: int) -> bool:
     """Whether the rows still to come, at the density seen so far, pay for starting workers."""
-    seen = (day - flt.first_day).days
-    if not seen:
-        return False
-    ahead = (flt.last_day - day).days + 1
-    return count * ahead / seen >= PARALLEL_FROM_ROWS
+    return day > flt.first_day and _rows_ahead(flt, day, count) >= PARALLEL_FROM_ROWS
+
+
+def _rows_ahead(flt: ExportFilter, day: date, count: int) -> float:
+    """Rows from `day` on, at the density of the `count` rows before it."""
+    return count * ((flt.last_day - day).days + 1) / (day - flt.first_day).days
 
 
 class _Worker:
@@ -178,8 +266,14 @@ class _Worker:
         await self.proc.communicate()
 
 
+class _RangeWorker(Protocol):
+    async def render(self, params: dict[str, object], path: Path, batch: int) -> int: ...
+
+    async def stop(self, *, kill: bool) -> None: ...
+
+
 async def _in_workers(
-    plan: CsvPlan,
+    start: Callable[[], Awaitable[_RangeWorker]],
     ranges: list[dict[str, object]],
     out: IO[bytes],
     workers: int,
@@ -188,7 +282,7 @@ async def _in_workers(
     count: int,
     batch: int,
 ) -> int:
-    """Renders `ranges` in worker processes and appends their files to `out` in order."""
+    """Renders `ranges` in workers and appends their files to `out` in order."""
     loop = asyncio.get_running_loop()
     spill = Path(tempfile.mkdtemp(dir=spill_dir, prefix=".outpost-chunks-"))
     # Ranges taken but not yet appended: bounds the spill files on disk.
@@ -196,10 +290,10 @@ async def _in_workers(
     results: list[asyncio.Future[int]] = [loop.create_future() for _ in ranges]
     todo = iter(enumerate(ranges))
 
-    started: list[_Worker] = []
+    started: list[_RangeWorker] = []
 
     async def work() -> None:
-        worker = await _Worker.start(plan)
+        worker = await start()
         started.append(worker)
         failed = True
         try:
