@@ -66,6 +66,17 @@ def run_group(conn: Any, units: list[Unit], begin: str = "BEGIN IMMEDIATE") -> l
     return outcomes
 
 
+def fetch_together(conn: Any, reads: list[tuple[str, Any]]) -> list[list[Any]]:
+    """The rows of each of a unit's reads that do not depend on one another: in one round
+    trip where the connection can send them together (PostgreSQL), else one by one (SQLite,
+    where a read costs no trip)."""
+    together = getattr(conn, "fetch_together", None)
+    if together is not None:
+        rows: list[list[Any]] = together(reads)
+        return rows
+    return [conn.execute(sql, params).fetchall() for sql, params in reads]
+
+
 class GroupCommit:
     """Queues units; one drain task at a time hands them to the writer in groups."""
 

@@ -10,8 +10,10 @@ from typing import Any
 
 from bot.rules.checkin import CheckinVerdict, DayEffect, LocationEvidence, Place, Site
 from bot.rules.spoof import Finding, Fix
+from storage.batch import fetch_together
 from storage.db import Database
-from storage.spoof import assess_in_unit
+from storage.dialects.prepared import hot
+from storage.spoof import SignalTarget, assess_in_unit, history_statement
 
 
 @dataclass(frozen=True)
@@ -91,7 +93,7 @@ def _row_values(c: NewCheckin, effect: DayEffect) -> tuple[Any, ...]:
     )
 
 
-_INSERT = """
+_INSERT = hot("""
 INSERT INTO checkins(telegram_id, team_id, chat_id, message_id, update_id, kind, message_date,
     received_at, delay_s, delayed, local_day, lat, lon, accuracy_m, live_period, is_live,
     is_forwarded, is_venue, is_from_offline, site_lat, site_lon, site_radius_m, distance_m,
@@ -99,7 +101,19 @@ INSERT INTO checkins(telegram_id, team_id, chat_id, message_id, update_id, kind,
 VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
 ON CONFLICT(chat_id, message_id) DO NOTHING
 RETURNING id
-"""
+""")
+_DAY_STATE = hot(
+    "SELECT place, timing FROM attendance_days"
+    " WHERE telegram_id = ? AND team_id = ? AND local_day = ?"
+)
+_DAY_COUNTS = hot(
+    "INSERT INTO attendance_days(telegram_id, team_id, local_day, place, timing,"
+    " checkin_id, first_checkin_id, updated_at) VALUES (?,?,?,?,?,?,?,?)"
+)
+_DAY_UPGRADES = hot(
+    "UPDATE attendance_days SET place = ?, checkin_id = ?, updated_at = ?"
+    " WHERE telegram_id = ? AND team_id = ? AND local_day = ?"
+)
 
 
 class CheckinRepo:
@@ -206,32 +220,25 @@ def _record(
 ) -> RecordedCheckin:
     """The unit of work of `CheckinRepo.record`, run on the writer thread."""
     day = c.verdict.local_day.isoformat()
-    current = conn.execute(
-        "SELECT place, timing FROM attendance_days"
-        " WHERE telegram_id = ? AND team_id = ? AND local_day = ?",
-        (c.telegram_id, c.team_id or 0, day),
-    ).fetchone()
+    reads: list[tuple[str, Any]] = [(_DAY_STATE, (c.telegram_id, c.team_id or 0, day))]
+    at = c.evidence.message_date.timestamp()
+    if assess is not None and c.verdict.accepted and c.team_id is not None:
+        reads.append(history_statement(c.telegram_id, c.verdict.local_day, at, days=assess.days))
+    # The day so far and the member's recent fixes in one trip (two on SQLite, no trip).
+    day_rows, *history = fetch_together(conn, reads)
+    current = day_rows[0] if day_rows else None
     counting = Place(current["place"]) if current else None
     effect = decide(counting) if c.verdict.accepted and c.team_id else DayEffect.NO_CHANGE
     inserted = conn.execute(_INSERT, _row_values(c, effect)).fetchone()
     if inserted is None:
         return _existing(conn, c)
     checkin_id = inserted[0]
-    if assess is not None and c.verdict.accepted and c.team_id is not None:
-        assess_in_unit(
-            conn,
-            assess.check,
-            telegram_id=c.telegram_id,
-            team_id=c.team_id,
-            day=c.verdict.local_day,
-            at=c.evidence.message_date.timestamp(),
-            days=assess.days,
-            checkin_id=checkin_id,
-        )
+    if assess is not None and history and c.team_id is not None:
+        target = SignalTarget(c.telegram_id, c.team_id, c.verdict.local_day, "checkin", checkin_id)
+        assess_in_unit(conn, assess.check, history[0], target, at)
     if effect is DayEffect.COUNTS:
         conn.execute(
-            "INSERT INTO attendance_days(telegram_id, team_id, local_day, place, timing,"
-            " checkin_id, first_checkin_id, updated_at) VALUES (?,?,?,?,?,?,?,?)",
+            _DAY_COUNTS,
             (
                 c.telegram_id,
                 c.team_id,
@@ -249,8 +256,7 @@ def _record(
         # The place improves; the day keeps the first check-in's timing (lateness is not
         # forgiven by a later fix).
         conn.execute(
-            "UPDATE attendance_days SET place = ?, checkin_id = ?, updated_at = ?"
-            " WHERE telegram_id = ? AND team_id = ? AND local_day = ?",
+            _DAY_UPGRADES,
             (Place.ON_SITE.value, checkin_id, c.received_at, c.telegram_id, c.team_id, day),
         )
         timing = current["timing"] if current else None
