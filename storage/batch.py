@@ -66,15 +66,16 @@ def run_group(conn: Any, units: list[Unit], begin: str = "BEGIN IMMEDIATE") -> l
     return outcomes
 
 
-def fetch_together(conn: Any, reads: list[tuple[str, Any]]) -> list[list[Any]]:
-    """The rows of each of a unit's reads that do not depend on one another: in one round
+def fetch_together(conn: Any, statements: list[tuple[str, Any]]) -> list[list[Any]]:
+    """Runs a unit's statements whose parameters do not wait for one another's results, in
+    order, and returns the rows of each ([] for a write without RETURNING): in one round
     trip where the connection can send them together (PostgreSQL), else one by one (SQLite,
-    where a read costs no trip)."""
+    where a statement costs no trip). A failing statement fails the rest, as in a unit."""
     together = getattr(conn, "fetch_together", None)
     if together is not None:
-        rows: list[list[Any]] = together(reads)
+        rows: list[list[Any]] = together(statements)
         return rows
-    return [conn.execute(sql, params).fetchall() for sql, params in reads]
+    return [conn.execute(sql, params).fetchall() for sql, params in statements]
 
 
 class GroupCommit:

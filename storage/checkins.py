@@ -106,9 +106,16 @@ _DAY_STATE = hot(
     "SELECT place, timing FROM attendance_days"
     " WHERE telegram_id = ? AND team_id = ? AND local_day = ?"
 )
+# The check-in that counts opens the day. Written by key rather than by the id the insert
+# returns, so both go in one trip (storage/batch.py): the row must be this message's and
+# have counted, so a re-delivered message (its insert a no-op) changes nothing.
 _DAY_COUNTS = hot(
     "INSERT INTO attendance_days(telegram_id, team_id, local_day, place, timing,"
-    " checkin_id, first_checkin_id, updated_at) VALUES (?,?,?,?,?,?,?,?)"
+    " checkin_id, first_checkin_id, updated_at)"
+    " SELECT ?, ?, ?, ?, ?, c.id, c.id, ? FROM checkins c"
+    " WHERE c.chat_id = ? AND c.message_id = ? AND c.effect = 'counts'"
+    " AND NOT EXISTS (SELECT 1 FROM attendance_days d"
+    " WHERE d.telegram_id = ? AND d.team_id = ? AND d.local_day = ?)"
 )
 _DAY_UPGRADES = hot(
     "UPDATE attendance_days SET place = ?, checkin_id = ?, updated_at = ?"
@@ -229,27 +236,17 @@ def _record(
     current = day_rows[0] if day_rows else None
     counting = Place(current["place"]) if current else None
     effect = decide(counting) if c.verdict.accepted and c.team_id else DayEffect.NO_CHANGE
-    inserted = conn.execute(_INSERT, _row_values(c, effect)).fetchone()
-    if inserted is None:
+    writes: list[tuple[str, Any]] = [(_INSERT, _row_values(c, effect))]
+    if effect is DayEffect.COUNTS:
+        writes.append((_DAY_COUNTS, _day_counts_values(c, day)))
+    inserted, *_ = fetch_together(conn, writes)
+    if not inserted:
         return _existing(conn, c)
-    checkin_id = inserted[0]
+    checkin_id = inserted[0][0]
     if assess is not None and history and c.team_id is not None:
         target = SignalTarget(c.telegram_id, c.team_id, c.verdict.local_day, "checkin", checkin_id)
         assess_in_unit(conn, assess.check, history[0], target, at)
     if effect is DayEffect.COUNTS:
-        conn.execute(
-            _DAY_COUNTS,
-            (
-                c.telegram_id,
-                c.team_id,
-                day,
-                c.verdict.place.value if c.verdict.place else "",
-                c.verdict.timing.value if c.verdict.timing else "",
-                checkin_id,
-                checkin_id,
-                c.received_at,
-            ),
-        )
         timing_value = c.verdict.timing.value if c.verdict.timing else None
         return RecordedCheckin(checkin_id, False, effect, c.verdict.place, timing_value)
     if effect is DayEffect.UPGRADES:
@@ -264,6 +261,13 @@ def _record(
     return RecordedCheckin(
         checkin_id, False, effect, counting, current["timing"] if current else None
     )
+
+
+def _day_counts_values(c: NewCheckin, day: str) -> tuple[Any, ...]:
+    key = (c.telegram_id, c.team_id, day)
+    place = c.verdict.place.value if c.verdict.place else ""
+    timing = c.verdict.timing.value if c.verdict.timing else ""
+    return (*key, place, timing, c.received_at, c.chat_id, c.message_id, *key)
 
 
 def _existing(conn: sqlite3.Connection, c: NewCheckin) -> RecordedCheckin:

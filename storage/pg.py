@@ -252,11 +252,11 @@ class PgConnection:
             cursor.nextset()  # past the savepoints' results to the statement's own
         return PgCursor(cursor, prepared.returns_id)
 
-    def fetch_together(self, reads: list[tuple[str, Any]]) -> list[list[Any]]:
-        """Several reads as one query string, one round trip (storage/batch.py)."""
+    def fetch_together(self, statements: list[tuple[str, Any]]) -> list[list[Any]]:
+        """Several statements as one query string, one round trip (storage/batch.py)."""
         cursor = psycopg.ClientCursor(self._raw)
         texts = []
-        for sql, params in reads:
+        for sql, params in statements:
             prepared = prepare(sql, isinstance(params, dict), self.id_tables, want_id=False)
             text, values = prepared.sql, sqlite_values(params)
             if is_hot(sql):
@@ -267,9 +267,9 @@ class PgConnection:
         cursor.execute(self._take_deferred() + "; ".join(texts))
         for _ in range(held):
             cursor.nextset()
-        results = [cursor.fetchall()]
+        results = [cursor.fetchall() if cursor.description else []]
         while cursor.nextset():
-            results.append(cursor.fetchall())
+            results.append(cursor.fetchall() if cursor.description else [])
         return results
 
     def _executed(self, pyformat_sql: str, values: Any) -> tuple[str, Any]:
