@@ -157,15 +157,15 @@ class PostgresDatabase(Database):
     async def lookup(self, sql: str, params: Params = ()) -> Any:
         """One row by key, for the hot path (storage/keyed_reads.py); scans belong on
         `fetchall`."""
-        return await self._keyed_readers.fetch(sql, params, one=True)
+        return await self.keyed_reads.fetch(sql, params, one=True)
 
     async def lookup_all(self, sql: str, params: Params = ()) -> list[Any]:
         """The few rows one key selects (a person's memberships), like `lookup`."""
-        rows: list[Any] = await self._keyed_readers.fetch(sql, params, one=False)
+        rows: list[Any] = await self.keyed_reads.fetch(sql, params, one=False)
         return rows
 
     @property
-    def _keyed_readers(self) -> KeyedReads:
+    def keyed_reads(self) -> KeyedReads:
         if self._keyed is None:
             raise RuntimeError("database is not open")
         return self._keyed

@@ -71,6 +71,7 @@ class KeyedReads:
         self.pending: list[_Read] = []
         self.running: set[asyncio.Task[None]] = set()
         self.closed = False
+        self.trips = 0  # query strings sent (for tests and benchmarks)
 
     async def fetch(self, sql: str, params: Any, one: bool) -> Any:
         if self.closed:
@@ -102,6 +103,7 @@ class KeyedReads:
                 raise
             return
         try:
+            self.trips += 1
             await _answer(conn, batch)
         except BaseException as exc:
             _fail(batch, exc)

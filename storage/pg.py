@@ -163,11 +163,17 @@ def _adapt(raw: psycopg.Connection[Any] | psycopg.AsyncConnection[Any]) -> None:
     raw.adapters.register_dumper(bool, _BoolAsIntDumper)
 
 
+KEYED_APPLICATION = "outpost keyed reads"
+
+
 async def connect_keyed(url: str) -> psycopg.AsyncConnection[Any]:
     """A connection for the hot path's reads by key (storage/keyed_reads.py), used on the
     event loop itself."""
     raw = await psycopg.AsyncConnection.connect(
-        url, autocommit=True, cursor_factory=psycopg.AsyncClientCursor
+        url,
+        autocommit=True,
+        cursor_factory=psycopg.AsyncClientCursor,
+        application_name=KEYED_APPLICATION,  # recognisable in pg_stat_activity
     )
     _adapt(raw)
     await raw.execute(_SESSION_ZONE)
