@@ -125,7 +125,7 @@ class KeyedReads:
         self.idle, self.opened = [], 0
 
 
-async def _answer(conn: _Connection, batch: list[_Read]) -> None:
+async def _answer(conn: _Connection, batch: list[_Read], again: bool = True) -> None:
     cursor = psycopg.AsyncClientCursor(conn.raw)
     texts = [await conn.text_of(read, cursor) for read in batch]
     try:
@@ -134,6 +134,15 @@ async def _answer(conn: _Connection, batch: list[_Read]) -> None:
         results = [await cursor.fetchall()]
         while cursor.nextset():
             results.append(await cursor.fetchall())
+    except psycopg.errors.FeatureNotSupported:
+        if not again or conn.raw.broken:
+            raise
+        # "cached plan must not change result type": another process migrated a table
+        # that a `SELECT *` was prepared against. Prepared afresh, the reads stand.
+        await conn.raw.execute("DEALLOCATE ALL")
+        conn.names.clear()
+        await _answer(conn, batch, again=False)
+        return
     except psycopg.Error:
         if len(batch) == 1 or conn.raw.broken:
             raise

@@ -84,3 +84,16 @@ async def test_reads_recover_after_the_server_drops_their_connections(
         except psycopg.OperationalError:
             outcomes.append("dropped")
     assert outcomes[-1] == "P1" and outcomes.count("dropped") <= 1
+
+
+async def test_reads_survive_another_process_migrating_a_table(
+    storage: Storage, db_target: str
+) -> None:
+    _keyed(storage)
+    await _people(storage, 1)
+    sql = "SELECT * FROM people WHERE telegram_id = ?"
+    assert (await storage.db.lookup(sql, (1,)))["name"] == "P1"  # prepared for `*` as it was
+    with psycopg.connect(db_target, autocommit=True) as other:
+        other.execute("ALTER TABLE people ADD COLUMN added_later INTEGER DEFAULT 7")
+    row = await storage.db.lookup(sql, (1,))
+    assert row["name"] == "P1" and row["added_later"] == 7
