@@ -8,7 +8,8 @@ on a request) is enforced by constraints and ON CONFLICT in the shared SQL. Grou
 Writes and reads draw from separate pools, as SQLite has a writer and a reader: a read made
 while a transaction is open (common: look something up, then write) takes a reader, never a
 second writer, so transactions cannot end up all waiting for each other's connections; and a
-read sees committed data only, on both databases.
+read sees committed data only, on both databases. The hot path's reads by key (`lookup`) go
+through a third set, batched on the event loop (storage/keyed_reads.py).
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from psycopg.adapt import Dumper, Loader
 from psycopg.pq import TransactionStatus
 
 from storage.dialects.copy_csv import CrLf
-from storage.dialects.placeholders import prepare, to_pyformat
+from storage.dialects.placeholders import Prepared, prepare, to_pyformat
 from storage.dialects.prepared import execute_call, is_hot, numbered
 
 # INSERT INTO t(cols) VALUES (%s, …) [ON CONFLICT …]: rows can be sent many to a statement.
@@ -245,11 +245,7 @@ class PgConnection:
             # order, inside the transaction), halving the round trips of a check-in.
             self._deferred.append(sql.strip())
             return NO_ROWS
-        named = isinstance(params, dict)
-        prepared = prepare(sql, named, self.id_tables, want_id=True)
-        text, values = prepared.sql, sqlite_values(params) if params is not None else ()
-        if is_hot(sql):
-            text, values = self._executed(prepared.sql, values)
+        prepared, text, values = self._statement(sql, params, want_id=True)
         held = len(self._deferred)
         cursor = self._raw.cursor()
         # Always a params container, even empty: psycopg then undoes the `%%` doubling.
@@ -263,10 +259,7 @@ class PgConnection:
         cursor = psycopg.ClientCursor(self._raw)
         texts = []
         for sql, params in statements:
-            prepared = prepare(sql, isinstance(params, dict), self.id_tables, want_id=False)
-            text, values = prepared.sql, sqlite_values(params)
-            if is_hot(sql):
-                text, values = self._executed(prepared.sql, values)
+            _, text, values = self._statement(sql, params, want_id=False)
             texts.append(cursor.mogrify(text, values))
         held = len(self._deferred)
         # Already literal: no parameters, so psycopg sends the text as it is.
@@ -277,6 +270,14 @@ class PgConnection:
         while cursor.nextset():
             results.append(cursor.fetchall() if cursor.description else [])
         return results
+
+    def _statement(self, sql: str, params: Any, want_id: bool) -> tuple[Prepared, str, Any]:
+        """What is sent for `sql`: psycopg's text and values, or a hot statement's EXECUTE."""
+        prepared = prepare(sql, isinstance(params, dict), self.id_tables, want_id)
+        values = sqlite_values(params) if params is not None else ()
+        if is_hot(sql):
+            return (prepared, *self._executed(prepared.sql, values))
+        return prepared, prepared.sql, values
 
     def _executed(self, pyformat_sql: str, values: Any) -> tuple[str, Any]:
         """`EXECUTE name(…)` of a hot statement (storage/dialects/prepared.py), prepared
