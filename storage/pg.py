@@ -85,10 +85,12 @@ class Row:
 
 
 def _row_factory(cursor: Any) -> Any:
-    description = cursor.description
-    if description is None:
+    # Asked for every result, the savepoints' and inserts' too: those have no columns, and
+    # `description` would build a list of them only to find that out.
+    result = cursor.pgresult
+    if result is None or not result.nfields:
         return tuple
-    index = {column.name: i for i, column in enumerate(description)}
+    index = {column.name: i for i, column in enumerate(cursor.description)}
     return lambda values: Row(values, index)
 
 
