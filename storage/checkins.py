@@ -108,14 +108,17 @@ _DAY_STATE = hot(
 )
 # The check-in that counts opens the day. Written by key rather than by the id the insert
 # returns, so both go in one trip (storage/batch.py): the row must be this message's and
-# have counted, so a re-delivered message (its insert a no-op) changes nothing.
+# have counted, and a re-delivered message (its insert a no-op) finds the day it opened
+# then and changes nothing. A day opened by another check-in still meets the primary key,
+# as a plain insert would (another process counted first: this unit fails).
 _DAY_COUNTS = hot(
     "INSERT INTO attendance_days(telegram_id, team_id, local_day, place, timing,"
     " checkin_id, first_checkin_id, updated_at)"
     " SELECT ?, ?, ?, ?, ?, c.id, c.id, ? FROM checkins c"
     " WHERE c.chat_id = ? AND c.message_id = ? AND c.effect = 'counts'"
     " AND NOT EXISTS (SELECT 1 FROM attendance_days d"
-    " WHERE d.telegram_id = ? AND d.team_id = ? AND d.local_day = ?)"
+    " WHERE d.telegram_id = ? AND d.team_id = ? AND d.local_day = ?"
+    " AND d.first_checkin_id = c.id)"
 )
 _DAY_UPGRADES = hot(
     "UPDATE attendance_days SET place = ?, checkin_id = ?, updated_at = ?"
