@@ -66,6 +66,18 @@ def run_group(conn: Any, units: list[Unit], begin: str = "BEGIN IMMEDIATE") -> l
     return outcomes
 
 
+def fetch_together(conn: Any, statements: list[tuple[str, Any]]) -> list[list[Any]]:
+    """Runs a unit's statements whose parameters do not wait for one another's results, in
+    order, and returns the rows of each ([] for a write without RETURNING): in one round
+    trip where the connection can send them together (PostgreSQL), else one by one (SQLite,
+    where a statement costs no trip). A failing statement fails the rest, as in a unit."""
+    together = getattr(conn, "fetch_together", None)
+    if together is not None:
+        rows: list[list[Any]] = together(statements)
+        return rows
+    return [conn.execute(sql, params).fetchall() for sql, params in statements]
+
+
 class GroupCommit:
     """Queues units; one drain task at a time hands them to the writer in groups."""
 

@@ -10,8 +10,10 @@ from typing import Any
 
 from bot.rules.checkin import CheckinVerdict, DayEffect, LocationEvidence, Place, Site
 from bot.rules.spoof import Finding, Fix
+from storage.batch import fetch_together
 from storage.db import Database
-from storage.spoof import assess_in_unit
+from storage.dialects.prepared import hot
+from storage.spoof import SignalTarget, assess_in_unit, history_statement
 
 
 @dataclass(frozen=True)
@@ -91,7 +93,7 @@ def _row_values(c: NewCheckin, effect: DayEffect) -> tuple[Any, ...]:
     )
 
 
-_INSERT = """
+_INSERT = hot("""
 INSERT INTO checkins(telegram_id, team_id, chat_id, message_id, update_id, kind, message_date,
     received_at, delay_s, delayed, local_day, lat, lon, accuracy_m, live_period, is_live,
     is_forwarded, is_venue, is_from_offline, site_lat, site_lon, site_radius_m, distance_m,
@@ -99,7 +101,29 @@ INSERT INTO checkins(telegram_id, team_id, chat_id, message_id, update_id, kind,
 VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
 ON CONFLICT(chat_id, message_id) DO NOTHING
 RETURNING id
-"""
+""")
+_DAY_STATE = hot(
+    "SELECT place, timing FROM attendance_days"
+    " WHERE telegram_id = ? AND team_id = ? AND local_day = ?"
+)
+# The check-in that counts opens the day. Written by key rather than by the id the insert
+# returns, so both go in one trip (storage/batch.py): the row must be this message's and
+# have counted, and a re-delivered message (its insert a no-op) finds the day it opened
+# then and changes nothing. A day opened by another check-in still meets the primary key,
+# as a plain insert would (another process counted first: this unit fails).
+_DAY_COUNTS = hot(
+    "INSERT INTO attendance_days(telegram_id, team_id, local_day, place, timing,"
+    " checkin_id, first_checkin_id, updated_at)"
+    " SELECT ?, ?, ?, ?, ?, c.id, c.id, ? FROM checkins c"
+    " WHERE c.chat_id = ? AND c.message_id = ? AND c.effect = 'counts'"
+    " AND NOT EXISTS (SELECT 1 FROM attendance_days d"
+    " WHERE d.telegram_id = ? AND d.team_id = ? AND d.local_day = ?"
+    " AND d.first_checkin_id = c.id)"
+)
+_DAY_UPGRADES = hot(
+    "UPDATE attendance_days SET place = ?, checkin_id = ?, updated_at = ?"
+    " WHERE telegram_id = ? AND team_id = ? AND local_day = ?"
+)
 
 
 class CheckinRepo:
@@ -206,51 +230,33 @@ def _record(
 ) -> RecordedCheckin:
     """The unit of work of `CheckinRepo.record`, run on the writer thread."""
     day = c.verdict.local_day.isoformat()
-    current = conn.execute(
-        "SELECT place, timing FROM attendance_days"
-        " WHERE telegram_id = ? AND team_id = ? AND local_day = ?",
-        (c.telegram_id, c.team_id or 0, day),
-    ).fetchone()
+    reads: list[tuple[str, Any]] = [(_DAY_STATE, (c.telegram_id, c.team_id or 0, day))]
+    at = c.evidence.message_date.timestamp()
+    if assess is not None and c.verdict.accepted and c.team_id is not None:
+        reads.append(history_statement(c.telegram_id, c.verdict.local_day, at, days=assess.days))
+    # The day so far and the member's recent fixes in one trip (two on SQLite, no trip).
+    day_rows, *history = fetch_together(conn, reads)
+    current = day_rows[0] if day_rows else None
     counting = Place(current["place"]) if current else None
     effect = decide(counting) if c.verdict.accepted and c.team_id else DayEffect.NO_CHANGE
-    inserted = conn.execute(_INSERT, _row_values(c, effect)).fetchone()
-    if inserted is None:
-        return _existing(conn, c)
-    checkin_id = inserted[0]
-    if assess is not None and c.verdict.accepted and c.team_id is not None:
-        assess_in_unit(
-            conn,
-            assess.check,
-            telegram_id=c.telegram_id,
-            team_id=c.team_id,
-            day=c.verdict.local_day,
-            at=c.evidence.message_date.timestamp(),
-            days=assess.days,
-            checkin_id=checkin_id,
-        )
+    writes: list[tuple[str, Any]] = [(_INSERT, _row_values(c, effect))]
     if effect is DayEffect.COUNTS:
-        conn.execute(
-            "INSERT INTO attendance_days(telegram_id, team_id, local_day, place, timing,"
-            " checkin_id, first_checkin_id, updated_at) VALUES (?,?,?,?,?,?,?,?)",
-            (
-                c.telegram_id,
-                c.team_id,
-                day,
-                c.verdict.place.value if c.verdict.place else "",
-                c.verdict.timing.value if c.verdict.timing else "",
-                checkin_id,
-                checkin_id,
-                c.received_at,
-            ),
-        )
+        writes.append((_DAY_COUNTS, _day_counts_values(c, day)))
+    inserted, *_ = fetch_together(conn, writes)
+    if not inserted:
+        return _existing(conn, c)
+    checkin_id = inserted[0][0]
+    if assess is not None and history and c.team_id is not None:
+        target = SignalTarget(c.telegram_id, c.team_id, c.verdict.local_day, "checkin", checkin_id)
+        assess_in_unit(conn, assess.check, history[0], target, at)
+    if effect is DayEffect.COUNTS:
         timing_value = c.verdict.timing.value if c.verdict.timing else None
         return RecordedCheckin(checkin_id, False, effect, c.verdict.place, timing_value)
     if effect is DayEffect.UPGRADES:
         # The place improves; the day keeps the first check-in's timing (lateness is not
         # forgiven by a later fix).
         conn.execute(
-            "UPDATE attendance_days SET place = ?, checkin_id = ?, updated_at = ?"
-            " WHERE telegram_id = ? AND team_id = ? AND local_day = ?",
+            _DAY_UPGRADES,
             (Place.ON_SITE.value, checkin_id, c.received_at, c.telegram_id, c.team_id, day),
         )
         timing = current["timing"] if current else None
@@ -258,6 +264,13 @@ def _record(
     return RecordedCheckin(
         checkin_id, False, effect, counting, current["timing"] if current else None
     )
+
+
+def _day_counts_values(c: NewCheckin, day: str) -> tuple[Any, ...]:
+    key = (c.telegram_id, c.team_id, day)
+    place = c.verdict.place.value if c.verdict.place else ""
+    timing = c.verdict.timing.value if c.verdict.timing else ""
+    return (*key, place, timing, c.received_at, c.chat_id, c.message_id, *key)
 
 
 def _existing(conn: sqlite3.Connection, c: NewCheckin) -> RecordedCheckin:

@@ -60,6 +60,13 @@ class Database:
         """
         return await self._group.submit(unit)
 
+    async def write_bookkeeping(self, unit: Callable[[Any], T]) -> T:
+        """`write_grouped` for a unit that only records what was done for Telegram (a
+        handled update, a sent confirmation): idempotent inserts that touch no evidence.
+        SQLite has one writer, so they join the same groups; PostgreSQL commits them in
+        groups of their own beside the check-ins (see `PostgresDatabase`)."""
+        return await self.write_grouped(unit)
+
     @property
     def group_stats(self) -> GroupCommit:
         """Groups and units written so far (for benchmarks and tests)."""

@@ -8,7 +8,8 @@ on a request) is enforced by constraints and ON CONFLICT in the shared SQL. Grou
 Writes and reads draw from separate pools, as SQLite has a writer and a reader: a read made
 while a transaction is open (common: look something up, then write) takes a reader, never a
 second writer, so transactions cannot end up all waiting for each other's connections; and a
-read sees committed data only, on both databases.
+read sees committed data only, on both databases. The hot path's reads by key (`lookup`) go
+through a third set, batched on the event loop (storage/keyed_reads.py).
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
-from storage.batch import Outcome, Unit, run_group
+from storage.batch import GroupCommit, Outcome, Unit, run_group
 from storage.db import Database, Params, T
 from storage.dialects import POSTGRES
+from storage.keyed_reads import KeyedReads
 from storage.migrations import apply_migrations
 from storage.pg import PgConnection
 from storage.threaded import ThreadConnection
@@ -76,6 +78,8 @@ class PostgresDatabase(Database):
         self._sizes = (writers, readers)
         self._writers: Pool | None = None
         self._readers: Pool | None = None
+        self._keyed: KeyedReads | None = None
+        self._bookkeeping = GroupCommit(self._run_group)
 
     @property
     def is_open(self) -> bool:
@@ -94,11 +98,14 @@ class PostgresDatabase(Database):
         id_tables = frozenset(r[0] for r in rows)
         self._writers = Pool(self.url, "pg-w", self._sizes[0], id_tables)
         self._readers = Pool(self.url, "pg-r", self._sizes[1], id_tables)
+        self._keyed = KeyedReads(self.url)
 
     async def close(self) -> None:
         await self._group.close()
+        await self._bookkeeping.close()
         pools, self._writers, self._readers = (self._writers, self._readers), None, None
-        for pool in pools:
+        keyed, self._keyed = self._keyed, None
+        for pool in (*pools, keyed):
             if pool is not None:
                 await pool.close()
 
@@ -117,13 +124,20 @@ class PostgresDatabase(Database):
                 await conn.execute("COMMIT")
             except BaseException:
                 # A lost connection has no transaction left to roll back.
-                if await conn.run(lambda raw: not raw.raw.closed and raw.in_transaction):
+                if await conn.run(lambda raw: not raw.closed and raw.in_transaction):
                     await conn.execute("ROLLBACK")
                 raise
 
     async def _run_group(self, units: list[Unit]) -> list[Outcome]:
         async with self._pool(write=True).checkout() as conn:
             return await conn.run(run_group, units, self.dialect.begin)
+
+    async def write_bookkeeping(self, unit: Callable[[Any], T]) -> T:
+        """A check-in's group holds its team's chain head until it commits, so those groups
+        take turns, one round trip per statement each. Handled updates and sent
+        confirmations need no turn: in groups of their own, on another connection, at the
+        same time, they no longer lengthen the queue every check-in waits in."""
+        return await self._bookkeeping.submit(unit)
 
     async def execute_alone(self, sql: str, params: Params = ()) -> None:
         async with self._pool(write=True).checkout() as conn:
@@ -140,6 +154,22 @@ class PostgresDatabase(Database):
     async def fetchone(self, sql: str, params: Params = ()) -> Any:
         async with self._pool(write=False).checkout() as conn:
             return await (await conn.execute(sql, params)).fetchone()
+
+    async def lookup(self, sql: str, params: Params = ()) -> Any:
+        """One row by key, for the hot path (storage/keyed_reads.py); scans belong on
+        `fetchall`."""
+        return await self.keyed_reads.fetch(sql, params, one=True)
+
+    async def lookup_all(self, sql: str, params: Params = ()) -> list[Any]:
+        """The few rows one key selects (a person's memberships), like `lookup`."""
+        rows: list[Any] = await self.keyed_reads.fetch(sql, params, one=False)
+        return rows
+
+    @property
+    def keyed_reads(self) -> KeyedReads:
+        if self._keyed is None:
+            raise RuntimeError("database is not open")
+        return self._keyed
 
     async def integrity_check(self) -> str:
         """PostgreSQL keeps constraints itself (foreign keys cannot be broken while triggers

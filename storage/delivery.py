@@ -11,6 +11,18 @@ import sqlite3
 from collections.abc import Iterable
 
 from storage.db import Database
+from storage.dialects.prepared import hot
+
+# Every update and every confirmation writes one of these: prepared on PostgreSQL.
+# A step's transaction may have recorded the update unfinished (RECORD_STEP_UPDATE): finish it.
+_MARK_PROCESSED = hot(
+    "INSERT INTO processed_updates(update_id, handled_at, finished) VALUES (?, ?, 1)"
+    " ON CONFLICT(update_id) DO UPDATE SET finished = 1"
+)
+_RECORD_SENT = hot(
+    "INSERT INTO notifications(kind, telegram_id, ref, sent_at) VALUES (?, ?, ?, ?)"
+    " ON CONFLICT DO NOTHING"
+)
 
 # A flow step's transaction records its update as handled but not finished (storage/flows.py):
 # its replies go out after the commit. The poller's mark (`mark_processed`) finishes it.
@@ -43,13 +55,9 @@ class DeliveryRepo:
         rows = [(uid, now) for uid in update_ids]
 
         def unit(conn: sqlite3.Connection) -> None:
-            conn.executemany(
-                "INSERT INTO processed_updates(update_id, handled_at, finished) VALUES (?, ?, 1)"
-                " ON CONFLICT(update_id) DO UPDATE SET finished = 1",
-                rows,
-            )
+            conn.executemany(_MARK_PROCESSED, rows)
 
-        await self.db.write_grouped(unit)
+        await self.db.write_bookkeeping(unit)
 
     async def prune_processed(self, *, before: float) -> int:
         """Forget handled update ids older than `before`: Telegram keeps an unconfirmed update
@@ -73,13 +81,9 @@ class DeliveryRepo:
         row = (kind, telegram_id, ref, now)
 
         def unit(conn: sqlite3.Connection) -> None:
-            conn.execute(
-                "INSERT INTO notifications(kind, telegram_id, ref, sent_at) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT DO NOTHING",
-                row,
-            )
+            conn.execute(_RECORD_SENT, row)
 
-        await self.db.write_grouped(unit)
+        await self.db.write_bookkeeping(unit)
 
     async def processed_count(self) -> int:
         row = await self.db.fetchone("SELECT count(*) FROM processed_updates")

@@ -19,7 +19,8 @@ from psycopg.adapt import Dumper, Loader
 from psycopg.pq import TransactionStatus
 
 from storage.dialects.copy_csv import CrLf
-from storage.dialects.placeholders import prepare, to_pyformat
+from storage.dialects.placeholders import Prepared, prepare, to_pyformat
+from storage.dialects.prepared import execute_call, is_hot, numbered
 
 # INSERT INTO t(cols) VALUES (%s, …) [ON CONFLICT …]: rows can be sent many to a statement.
 _VALUES = re.compile(
@@ -40,7 +41,7 @@ def with_database(url: str, name: str) -> str:
     return f"{parts.scheme}://{parts.netloc}/{name}{query}"
 
 
-def _sqlite_values(params: Any) -> Any:
+def sqlite_values(params: Any) -> Any:
     """SQLite stores a NaN as NULL; PostgreSQL would keep it. Same data on both."""
     if isinstance(params, dict):
         return {k: None if isinstance(v, float) and v != v else v for k, v in params.items()}
@@ -86,10 +87,12 @@ class Row:
 
 
 def _row_factory(cursor: Any) -> Any:
-    description = cursor.description
-    if description is None:
+    # Asked for every result, the savepoints' and inserts' too: those have no columns, and
+    # `description` would build a list of them only to find that out.
+    result = cursor.pgresult
+    if result is None or not result.nfields:
         return tuple
-    index = {column.name: i for i, column in enumerate(description)}
+    index = {column.name: i for i, column in enumerate(cursor.description)}
     return lambda values: Row(values, index)
 
 
@@ -154,51 +157,166 @@ class PgCursor:
         return self._cursor.fetchmany(size)
 
 
+_SESSION_ZONE = "SET TIME ZONE 'UTC'"
+
+
+def _adapt(raw: psycopg.Connection[Any] | psycopg.AsyncConnection[Any]) -> None:
+    """Rows, numbers and flags as the repositories expect them from SQLite."""
+    raw.row_factory = _row_factory
+    raw.adapters.register_loader("numeric", _NumberLoader)
+    raw.adapters.register_dumper(bool, _BoolAsIntDumper)
+
+
+KEYED_APPLICATION = "outpost keyed reads"
+
+
+async def connect_keyed(url: str) -> psycopg.AsyncConnection[Any]:
+    """A connection for the hot path's reads by key (storage/keyed_reads.py), used on the
+    event loop itself."""
+    raw = await psycopg.AsyncConnection.connect(
+        url,
+        autocommit=True,
+        cursor_factory=psycopg.AsyncClientCursor,
+        application_name=KEYED_APPLICATION,  # recognisable in pg_stat_activity
+    )
+    _adapt(raw)
+    await raw.execute(_SESSION_ZONE)
+    return raw
+
+
+_SAVEPOINT = re.compile(r"^\s*(SAVEPOINT|RELEASE)\s+\w+\s*$", re.IGNORECASE)
+
+
+class NoRows:
+    """The cursor of a statement that returns nothing (a deferred savepoint)."""
+
+    description = None
+    rowcount = -1
+    lastrowid = None
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(())
+
+    def fetchone(self) -> Any:
+        return None
+
+    def fetchall(self) -> list[Any]:
+        return []
+
+    def fetchmany(self, size: int) -> list[Any]:
+        return []
+
+
+NO_ROWS = NoRows()
+
+
 class PgConnection:
     """One psycopg connection in autocommit mode: transactions are our explicit BEGIN/COMMIT,
     as on SQLite with isolation_level=None."""
 
     def __init__(self, raw: psycopg.Connection[Any], id_tables: frozenset[str]) -> None:
-        self.raw = raw
+        self._raw = raw
         self.id_tables = id_tables
+        # Savepoints not sent yet: each rides with the next statement (see `execute`).
+        self._deferred: list[str] = []
+        self._prepared: dict[str, str] = {}  # hot statement (psycopg's format) -> its name
+
+    @property
+    def raw(self) -> psycopg.Connection[Any]:
+        """The psycopg connection, with any deferred savepoint sent: code using the driver
+        directly (COPY) must find the transaction where the statements left it."""
+        if self._deferred:
+            self._raw.execute(self._take_deferred())
+        return self._raw
+
+    def _take_deferred(self) -> str:
+        prefix, self._deferred = "".join(f"{s}; " for s in self._deferred), []
+        return prefix
 
     @classmethod
     def connect(cls, url: str, id_tables: frozenset[str] = frozenset()) -> PgConnection:
         raw = psycopg.connect(url, autocommit=True, cursor_factory=psycopg.ClientCursor)
-        raw.row_factory = _row_factory
-        raw.adapters.register_loader("numeric", _NumberLoader)
-        raw.adapters.register_dumper(bool, _BoolAsIntDumper)
+        _adapt(raw)
         # Times render in UTC unless a query names a zone (exports name the team's).
-        raw.execute("SET TIME ZONE 'UTC'")
+        raw.execute(_SESSION_ZONE)
         return cls(raw, id_tables)
 
-    def execute(self, sql: str, params: Any = ()) -> PgCursor:
-        named = isinstance(params, dict)
-        prepared = prepare(sql, named, self.id_tables, want_id=True)
-        cursor = self.raw.cursor()
+    def execute(self, sql: str, params: Any = ()) -> PgCursor | NoRows:
+        if not params and _SAVEPOINT.match(sql):
+            # A group commit wraps every unit in SAVEPOINT … RELEASE (storage/batch.py): sent
+            # alone, each is a round trip that returns nothing. Held back, it goes in one
+            # query string with the unit's next statement (the simple protocol runs them in
+            # order, inside the transaction), halving the round trips of a check-in.
+            self._deferred.append(sql.strip())
+            return NO_ROWS
+        prepared, text, values = self._statement(sql, params, want_id=True)
+        held = len(self._deferred)
+        cursor = self._raw.cursor()
         # Always a params container, even empty: psycopg then undoes the `%%` doubling.
-        cursor.execute(prepared.sql, _sqlite_values(params) if params is not None else ())
+        cursor.execute(self._take_deferred() + text, values)
+        for _ in range(held):
+            cursor.nextset()  # past the savepoints' results to the statement's own
         return PgCursor(cursor, prepared.returns_id)
 
+    def fetch_together(self, statements: list[tuple[str, Any]]) -> list[list[Any]]:
+        """Several statements as one query string, one round trip (storage/batch.py)."""
+        cursor = psycopg.ClientCursor(self._raw)
+        texts = []
+        for sql, params in statements:
+            _, text, values = self._statement(sql, params, want_id=False)
+            texts.append(cursor.mogrify(text, values))
+        held = len(self._deferred)
+        # Already literal: no parameters, so psycopg sends the text as it is.
+        cursor.execute(self._take_deferred() + "; ".join(texts))
+        for _ in range(held):
+            cursor.nextset()
+        results = [cursor.fetchall() if cursor.description else []]
+        while cursor.nextset():
+            results.append(cursor.fetchall() if cursor.description else [])
+        return results
+
+    def _statement(self, sql: str, params: Any, want_id: bool) -> tuple[Prepared, str, Any]:
+        """What is sent for `sql`: psycopg's text and values, or a hot statement's EXECUTE."""
+        prepared = prepare(sql, isinstance(params, dict), self.id_tables, want_id)
+        values = sqlite_values(params) if params is not None else ()
+        if is_hot(sql):
+            return (prepared, *self._executed(prepared.sql, values))
+        return prepared, prepared.sql, values
+
+    def _executed(self, pyformat_sql: str, values: Any) -> tuple[str, Any]:
+        """`EXECUTE name(…)` of a hot statement (storage/dialects/prepared.py), prepared
+        on this connection at its first use. PREPARE goes alone: a prepared statement
+        outlives any transaction, so it is known prepared only once it succeeded."""
+        name = self._prepared.get(pyformat_sql)
+        if name is None:
+            name = f"outpost_{len(self._prepared) + 1}"
+            self.raw.execute(f"PREPARE {name} AS {numbered(pyformat_sql)[0]}")
+            self._prepared[pyformat_sql] = name
+        return execute_call(name, pyformat_sql, values)
+
     def executemany(self, sql: str, rows: Iterable[Any]) -> None:
-        batch = [_sqlite_values(row) for row in rows]
+        batch = [sqlite_values(row) for row in rows]
         if not batch:
+            return
+        if len(batch) == 1 and is_hot(sql):
+            self.execute(sql, batch[0])  # one row: as the statement itself, prepared
             return
         named = isinstance(batch[0], dict)
         prepared = prepare(sql, named, self.id_tables, want_id=False)
-        with self.raw.cursor() as cursor:
-            values = None if named else _VALUES.match(prepared.sql)
-            # DO UPDATE may not meet one key twice in a statement: those go row by row.
-            if values is None or "DO UPDATE" in values.group(3).upper():
+        values = None if named else _VALUES.match(prepared.sql)
+        # DO UPDATE may not meet one key twice in a statement: those go row by row.
+        if values is None or "DO UPDATE" in values.group(3).upper():
+            with self.raw.cursor() as cursor:
                 cursor.executemany(prepared.sql, batch)
-                return
-            # One INSERT of many rows instead of a statement per row: a round trip each is
-            # what makes a bulk write slow on a server database.
-            head, one, tail = values.group(1), values.group(2), values.group(3)
+            return
+        # One INSERT of many rows instead of a statement per row: a round trip each is
+        # what makes a bulk write slow on a server database.
+        head, one, tail = values.group(1), values.group(2), values.group(3)
+        with self._raw.cursor() as cursor:
             for i in range(0, len(batch), _ROWS_PER_INSERT):
                 chunk = batch[i : i + _ROWS_PER_INSERT]
                 cursor.execute(
-                    f"{head}{','.join([one] * len(chunk))}{tail}",
+                    f"{self._take_deferred()}{head}{','.join([one] * len(chunk))}{tail}",
                     [v for row in chunk for v in row],
                 )
 
@@ -268,7 +386,12 @@ class PgConnection:
 
     @property
     def in_transaction(self) -> bool:
-        return self.raw.info.transaction_status != TransactionStatus.IDLE
+        # A savepoint still held back changes nothing about it: no need to send it first.
+        return self._raw.info.transaction_status != TransactionStatus.IDLE
+
+    @property
+    def closed(self) -> bool:
+        return self._raw.closed
 
     def close(self) -> None:
-        self.raw.close()
+        self._raw.close()

@@ -115,7 +115,8 @@ class RollcallRepo:
             )
 
     async def open_target(self, telegram_id: int, now: float) -> OpenTarget | None:
-        row = await self.db.fetchone(
+        # Asked of every location a member shares (is it a roll call's answer?): a read by key.
+        row = await self.db.lookup(
             "SELECT r.id, r.team_id, r.deadline, r.started_at FROM rollcall_targets t"
             " JOIN rollcalls r ON r.id = t.rollcall_id WHERE t.telegram_id = ?"
             " AND t.outcome IS NULL AND t.shares_rollcall_id IS NULL AND t.withdrawn_at IS NULL"

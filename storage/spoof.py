@@ -13,6 +13,7 @@ from typing import Any
 from bot.rules.spoof import Finding, Fix, SpoofThresholds
 from storage.audit import write_audit
 from storage.db import Database
+from storage.dialects.prepared import hot
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +21,7 @@ log = logging.getLogger(__name__)
 LIVE_HOURS = 24
 MAX_LIVE_POINTS = 500
 
-_HISTORY = """
+_HISTORY = hot("""
 SELECT 'checkin', id, message_date, lat, lon, accuracy_m, local_day FROM checkins
  WHERE telegram_id = :who AND local_day >= :since AND accepted = 1 AND lat IS NOT NULL
    AND id != :skip
@@ -33,7 +34,7 @@ SELECT * FROM (SELECT 'live', p.id, p.at, p.lat, p.lon, p.accuracy_m, c.local_da
   FROM live_points p JOIN checkins c ON c.id = p.checkin_id
  WHERE c.telegram_id = :who AND c.local_day >= :since AND p.at >= :live_since
  ORDER BY p.at DESC LIMIT :live_max) AS recent_live
-"""
+""")
 
 
 @dataclass(frozen=True)
@@ -57,19 +58,12 @@ class StoredSignal:
         return self.cleared_at is None
 
 
-def history_sync(
-    conn: sqlite3.Connection,
-    telegram_id: int,
-    day: date,
-    at: float,
-    *,
-    days: int,
-    skip_checkin: int = 0,
-    skip_rollcall: int = 0,
-) -> list[Fix]:
-    """The member's fixes of the last `days` days (live points: the last day), oldest first."""
-    params = _history_params(telegram_id, day, at, days, skip_checkin, skip_rollcall)
-    return _fixes(conn.execute(_HISTORY, params).fetchall())
+def history_statement(
+    telegram_id: int, day: date, at: float, *, days: int
+) -> tuple[str, dict[str, Any]]:
+    """The query for the member's fixes of the last `days` days (live points: the last day),
+    read before their new check-in is written (so nothing of its own to leave out)."""
+    return _HISTORY, _history_params(telegram_id, day, at, days, 0, 0)
 
 
 def _history_params(
@@ -136,22 +130,18 @@ def _rows(target: SignalTarget, findings: Sequence[Finding], at: float) -> list[
 def assess_in_unit(
     conn: sqlite3.Connection,
     assess: Callable[[list[Fix]], list[Finding]],
-    *,
-    telegram_id: int,
-    team_id: int,
-    day: date,
+    history: Sequence[Sequence[Any]],
+    target: SignalTarget,
     at: float,
-    days: int,
-    checkin_id: int,
 ) -> None:
-    """Inside a check-in's grouped write: a bug in a signal must never cost the check-in."""
+    """Inside a check-in's grouped write, given the rows of `history_statement`: a bug in a
+    signal must never cost the check-in."""
     try:
-        history = history_sync(conn, telegram_id, day, at, days=days, skip_checkin=checkin_id)
-        findings = assess(history)
+        findings = assess(_fixes(history))
     except Exception:
-        log.exception("spoof signals failed for check-in %s; the check-in stands", checkin_id)
+        log.exception("spoof signals failed for check-in %s; the check-in stands", target.ref_id)
         return
-    record_sync(conn, SignalTarget(telegram_id, team_id, day, "checkin", checkin_id), findings, at)
+    record_sync(conn, target, findings, at)
 
 
 def _signal(row: sqlite3.Row) -> StoredSignal:

@@ -112,6 +112,36 @@ async def test_same_message_twice_is_one_row(storage: Storage) -> None:
     assert await storage.checkins.count() == 1
 
 
+async def test_a_redelivered_message_that_counted_leaves_its_day_alone(storage: Storage) -> None:
+    # The day's row is written by the message's key in the same trip as the check-in: a
+    # message seen again (even judged to count again) must not open its day twice.
+    team = await storage.teams.create("T", "Asia/Shanghai", SITE, now=0.0)
+    c = _checkin(7, team.id, 1, Place.ON_SITE)
+    first = await storage.checkins.record(c, lambda _: DayEffect.COUNTS)
+    again = await storage.checkins.record(c, lambda _: DayEffect.COUNTS)
+    assert first.effect is DayEffect.COUNTS and again.duplicate and again.id == first.id
+    day = await storage.checkins.day_state(7, team.id, date(2026, 11, 25))
+    assert day["first_checkin_id"] == first.id and day["checkin_id"] == first.id
+
+
+async def test_a_day_already_opened_by_another_check_in_is_not_opened_again(
+    storage: Storage,
+) -> None:
+    # As when another process counted first between this one's read and its write: the
+    # primary key refuses, nothing of the second check-in is kept.
+    team = await storage.teams.create("T", "Asia/Shanghai", SITE, now=0.0)
+    first = await storage.checkins.record(
+        _checkin(7, team.id, 1, Place.ON_SITE), lambda _: DayEffect.COUNTS
+    )
+    with pytest.raises(INTEGRITY_ERRORS):
+        await storage.checkins.record(
+            _checkin(7, team.id, 2, Place.ON_SITE), lambda _: DayEffect.COUNTS
+        )
+    assert await storage.checkins.count() == 1
+    day = await storage.checkins.day_state(7, team.id, date(2026, 11, 25))
+    assert day["first_checkin_id"] == first.id
+
+
 def _effect_of(c: NewCheckin, counting: Any) -> Any:
     return day_effect(counting, c.verdict)
 
