@@ -96,6 +96,8 @@ async def copy_database(
         for table in tables:
             if on := bulk.triggers(postgres, table, enabled=True):
                 await conn.execute(on)
+    if analyze := bulk.after_copy(postgres):
+        await target.execute(analyze)
     after = await counts(target, tables)
     return [TableCount(t, totals[t], after[t]) for t in tables]
 

@@ -63,6 +63,11 @@ async def test_sqlite_to_postgresql_and_back_keeps_every_row(tmp_path: Path, pg_
             assert await _contents(pg, tables) == before  # rows, not only counts
             # The hash chains came along intact: PostgreSQL recomputes the same hashes.
             assert (await asyncio.to_thread(verify, pg_url)).ok
+            # The planner has statistics at once (reltuples is -1 until a table is analyzed).
+            stats = await pg.db.fetchone(
+                "SELECT reltuples FROM pg_class WHERE relname = 'checkins'", ()
+            )
+            assert stats is not None and stats[0] > 0
             # The identity sequences moved past the copied ids: the bot keeps inserting.
             team = await pg.teams.create("After the move", "Asia/Shanghai", _site(), now=9.0)
             assert team.id > max(dict(r)["id"] for r in before["teams"])  # type: ignore[call-overload]

@@ -73,6 +73,13 @@ def triggers(postgres: bool, table: str, enabled: bool) -> str | None:
     return f'ALTER TABLE "{table}" {"ENABLE" if enabled else "DISABLE"} TRIGGER USER'
 
 
+def after_copy(postgres: bool) -> str | None:
+    """PostgreSQL: gather the planner's statistics once the whole copy is in. A database
+    filled in one transaction otherwise has none until autovacuum comes round, and the
+    bot's first queries on it are planned blind (whole-table scans where an index serves)."""
+    return "ANALYZE" if postgres else None
+
+
 def after_load(postgres: bool, table: str, column: str) -> str | None:
     """PostgreSQL: move an identity column's sequence past the ids copied in, so the next
     row the bot inserts does not collide with one it brought along."""
