@@ -234,7 +234,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--bot-username", default=None, help="bot username for the link (default: ask Telegram)"
     )
     invite.add_argument(
-        "--revoke", metavar="CODE", help="revoke an invite code instead (no team needed)"
+        "--revoke",
+        metavar="CODE",
+        help=(
+            "revoke an invite code instead (no team needed;"
+            " --revoke=CODE for an older code that starts with -)"
+        ),
     )
     invite.add_argument(
         "--uses",

@@ -14,6 +14,14 @@ from storage.models import Invite, RoleChange
 CODE_BYTES = 12
 
 
+def new_code() -> str:
+    """A fresh invite code. Never one that starts with "-": typed after an option
+    (`outpost invite --revoke CODE`) it would be read as another option."""
+    while (code := secrets.token_urlsafe(CODE_BYTES)).startswith("-"):
+        pass
+    return code
+
+
 def _invite(row: sqlite3.Row) -> Invite:
     return Invite(
         code=row["code"],
@@ -63,7 +71,7 @@ class InviteRepo:
         created_by: int | None,
         max_uses: int | None = None,
     ) -> Invite:
-        code = secrets.token_urlsafe(CODE_BYTES)
+        code = new_code()
         await self.db.execute(
             "INSERT INTO invites(code, team_id, role, created_by, created_at, expires_at,"
             " max_uses) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -103,7 +111,7 @@ class InviteRepo:
         # As with one link: a supervisor link serves one person.
         invites = [
             Invite(
-                secrets.token_urlsafe(CODE_BYTES),
+                new_code(),
                 team_id,
                 role,
                 now,

@@ -139,3 +139,12 @@ async def test_a_recall_from_the_shell_without_the_bot_is_told_when_the_bot_runs
     assert await tell_pending_recalls(world.ctx, world.app.bot) == 0  # told once
     notices = [m for m in world.emu.sent_messages(li.id) if "recalled from" in m["text"]]
     assert len(notices) == 1
+
+
+def test_invite_codes_never_start_with_a_dash(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A code typed after `--revoke` must not read as an option: the generator draws again."""
+    from storage import invites
+
+    drawn = iter(["-starts-with-dash", "-again", "fine_code"])
+    monkeypatch.setattr(invites.secrets, "token_urlsafe", lambda n: next(drawn))
+    assert invites.new_code() == "fine_code"
