@@ -225,15 +225,13 @@ class RequestRepo:
             assert after is not None
             if after.kind == "makeup" and new_state == "approved":
                 await _mark_made_up(conn, after, now, makeup_place or "on_site")
-            await write_audit(
+            await _audit_change(
                 conn,
                 at=now,
                 actor_id=actor_id,
                 action=f"{after.kind}.{'admin_' if admin_stage else ''}{new_state}",
-                team_id=after.team_id,
-                subject=f"request:{request_id}",
-                before=before.audit_view(),
-                after=after.audit_view(),
+                before=before,
+                after=after,
             )
             return Decision(True, after)
 
@@ -254,15 +252,13 @@ class RequestRepo:
             if cur.rowcount != 1:
                 return Decision(False, before)
             after = replace(before, state="cancelled")
-            await write_audit(
+            await _audit_change(
                 conn,
                 at=now,
                 actor_id=telegram_id,
                 action=f"{before.kind}.cancelled",
-                team_id=before.team_id,
-                subject=f"request:{request_id}",
-                before=before.audit_view(),
-                after=after.audit_view(),
+                before=before,
+                after=after,
             )
             return Decision(True, after)
 
@@ -290,15 +286,13 @@ class RequestRepo:
             if cur.rowcount != 1:
                 return Decision(False, before)
             after = replace(before, ended_early_on=back_on, days=days)
-            await write_audit(
+            await _audit_change(
                 conn,
                 at=now,
                 actor_id=telegram_id,
                 action="leave.ended_early",
-                team_id=before.team_id,
-                subject=f"request:{request_id}",
-                before=before.audit_view(),
-                after=after.audit_view(),
+                before=before,
+                after=after,
             )
             return Decision(True, after)
 
@@ -398,4 +392,20 @@ async def _mark_made_up(conn: Any, request: Request, now: float, place: str) -> 
         " updated_at) VALUES (?,?,?,?, 'made_up', ?) ON CONFLICT(telegram_id, team_id,"
         " local_day) DO UPDATE SET timing = 'made_up', updated_at = excluded.updated_at",
         (request.telegram_id, request.team_id, request.first_day.isoformat(), place, now),
+    )
+
+
+async def _audit_change(
+    conn: Any, *, at: float, actor_id: int, action: str, before: Request, after: Request
+) -> None:
+    """A request moved from `before` to `after`: both kept in the audit trail."""
+    await write_audit(
+        conn,
+        at=at,
+        actor_id=actor_id,
+        action=action,
+        team_id=after.team_id,
+        subject=f"request:{after.id}",
+        before=before.audit_view(),
+        after=after.audit_view(),
     )
