@@ -264,7 +264,9 @@ def test_timing_agrees_with_utc_boundaries(at: datetime, tz: str) -> None:
 @given(instants, zones)
 def test_local_datetime_same_instant(at: datetime, tz: str) -> None:
     loc = local_datetime(at, tz)
-    assert loc == at
+    # The same instant: compared as timestamps, because Python's == between zones calls
+    # any time in a repeated (DST fall-back) hour unequal, even the right one.
+    assert loc.timestamp() == at.timestamp()
     assert loc.date() == local_day(at, tz)
 
 
@@ -417,3 +419,11 @@ def test_stepwise_morning_checks_agree_with_schedule(on_time, cutoff, grace) -> 
             grace_minutes=grace,
             cutoff=suggested_cutoff(on_time, grace_minutes=grace),
         )
+
+
+def test_local_datetime_keeps_the_first_of_a_repeated_hour() -> None:
+    """05:00 UTC on 2024-11-03 is 01:00 EDT, the first of New York's two 01:00s."""
+    at = datetime(2024, 11, 3, 5, 0, tzinfo=UTC)
+    loc = local_datetime(at, "America/New_York")
+    assert (loc.hour, loc.fold, loc.utcoffset()) == (1, 0, timedelta(hours=-4))
+    assert loc.timestamp() == at.timestamp()
