@@ -21,7 +21,7 @@ from storage.exports import (
     conditions,
 )
 
-ROW_HASH = Column("row_hash", Kind.TEXT, 66)
+ROW_HASH = Column("row_hash", Kind.TEXT, 66, vocabulary=True)
 
 _LATEST = (
     "(SELECT l.hash FROM chain_links l WHERE l.source = '{source}' AND l.row_id = {row_id}"

@@ -39,6 +39,10 @@ class Column:
     name: str
     kind: Kind = Kind.TEXT
     width: int = 12  # characters, for spreadsheet column widths
+    # Text only the bot writes, from a fixed vocabulary (enum values, zone names, hex
+    # digests): it never starts a formula and never holds a character CSV quotes, so the
+    # COPY renderer writes it as it is instead of checking it row by row.
+    vocabulary: bool = False
 
 
 @dataclass(frozen=True)
@@ -118,7 +122,7 @@ def conditions(
 
 
 C = Column
-TZ = C("timezone", Kind.TEXT, 16)
+TZ = C("timezone", Kind.TEXT, 16, vocabulary=True)
 PERSON_COLUMNS = (C("member_id", Kind.INT, 12), C("member_name", Kind.TEXT, 16))
 TEAM_COLUMNS = (C("team_id", Kind.INT, 8), C("team", Kind.TEXT, 16))
 
@@ -129,14 +133,14 @@ CHECKINS = DataSet(
         *TEAM_COLUMNS,
         *PERSON_COLUMNS,
         C("unit", Kind.TEXT, 18),
-        C("kind", Kind.TEXT, 9),
+        C("kind", Kind.TEXT, 9, vocabulary=True),
         C("local_day", Kind.DAY, 11),
         C("message_time", Kind.INSTANT, 20),
         C("received_at", Kind.INSTANT, 20),
         C("delay_s", Kind.REAL, 8),
         C("delayed", Kind.BOOL, 8),
         C("accepted", Kind.BOOL, 9),
-        C("reject_reason", Kind.TEXT, 14),
+        C("reject_reason", Kind.TEXT, 14, vocabulary=True),
         C("lat", Kind.REAL, 11),
         C("lon", Kind.REAL, 11),
         C("accuracy_m", Kind.REAL, 10),
@@ -147,9 +151,9 @@ CHECKINS = DataSet(
         C("is_forwarded", Kind.BOOL, 9),
         C("is_venue", Kind.BOOL, 8),
         C("is_from_offline", Kind.BOOL, 9),
-        C("place", Kind.TEXT, 11),
-        C("timing", Kind.TEXT, 9),
-        C("effect", Kind.TEXT, 10),
+        C("place", Kind.TEXT, 11, vocabulary=True),
+        C("timing", Kind.TEXT, 9, vocabulary=True),
+        C("effect", Kind.TEXT, 10, vocabulary=True),
         C("out_of_area_reason", Kind.TEXT, 24),
         TZ,
     ),
@@ -393,10 +397,11 @@ class ExportRepo:
             cells_sql=csv_cells.cells_query(dataset, flt, spans),
         )
 
-    async def copy_plan(self, dataset: DataSet, flt: ExportFilter) -> str:
+    async def copy_plan(self, dataset: DataSet, flt: ExportFilter, every: int = 5000) -> str:
         """PostgreSQL: the COPY statement of the data set's CSV rows (no header); its
-        `:first`/`:last` parameters may name any day range (`copy_rows`)."""
-        from storage.dialects.copy_csv import copy_statement, describe_statement
+        `:first`/`:last` parameters may name any day range (`copy_rows`, told of progress
+        about `every` rows)."""
+        from storage.dialects.copy_csv import LINES_PER_ROW, copy_statement, describe_statement
 
         if not self.db.dialect.postgres:
             raise ValueError("COPY is PostgreSQL's; SQLite renders CSV with csv_plan")
@@ -405,7 +410,7 @@ class ExportRepo:
         types: list[str] = await self.db.run(
             lambda conn: conn.column_types(described, flt.params())
         )
-        return copy_statement(dataset, flt, zones, types)
+        return copy_statement(dataset, flt, zones, types, min(LINES_PER_ROW, every))
 
     async def copy_rows(
         self,
@@ -437,7 +442,7 @@ class ExportRepo:
         every: int = 5000,
     ) -> int:
         """PostgreSQL: the data set's CSV rows (no header) streamed by COPY into `out`."""
-        statement = await self.copy_plan(dataset, flt)
+        statement = await self.copy_plan(dataset, flt, every)
         return await self.copy_rows(statement, flt.params(), out, on_rows, every)
 
     async def _prefetched(

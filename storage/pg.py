@@ -18,7 +18,6 @@ import psycopg
 from psycopg.adapt import Dumper, Loader
 from psycopg.pq import TransactionStatus
 
-from storage.dialects.copy_csv import CrLf
 from storage.dialects.placeholders import Prepared, prepare, to_pyformat
 from storage.dialects.prepared import execute_call, is_hot, numbered
 
@@ -30,8 +29,6 @@ _VALUES = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 _ROWS_PER_INSERT = 500
-# COPY lines joined before they are written: ~300 KB of a typical export's lines.
-_LINES_PER_WRITE = 1000
 
 
 def with_database(url: str, name: str) -> str:
@@ -346,32 +343,26 @@ class PgConnection:
         every: int,
         settings: Sequence[tuple[str, str]] = (),
     ) -> int:
-        """Streams `COPY … TO STDOUT (FORMAT csv)` into `out` with CRLF line ends; returns the
-        number of lines. psycopg binds the parameters client-side (COPY takes none);
-        `settings` hold for this COPY only."""
-        crlf = CrLf()
-        reported = 0
-        chunk_lines = min(_LINES_PER_WRITE, every)
+        """Streams a `copy_statement` (storage/dialects/copy_csv.py) into `out`: each row of
+        its binary COPY is a run of finished CSV lines and their number. Returns the number
+        of lines. psycopg binds the parameters client-side (COPY takes none); `settings`
+        hold for this COPY only."""
+        lines = reported = 0
         with self.raw.transaction(), self.raw.cursor() as cursor:
             for name, value in settings:
                 cursor.execute("SELECT set_config(%s, %s, true)", (name, value))
             with cursor.copy(to_pyformat(sql, True), params) as copy:
-                # The server sends a message a line: lines are gathered into chunks, so the
-                # line-end and write work is done a chunk at a time, not a line at a time.
-                pending: list[Any] = []
-                for data in copy:
-                    pending.append(data)
-                    if len(pending) < chunk_lines:
-                        continue
-                    out.write(crlf(b"".join(pending)))
-                    pending.clear()
-                    while crlf.lines >= reported + every:
-                        reported += every
+                # bytea: the text's bytes as the server sent them, never decoded here.
+                copy.set_types(["bytea", "int8"])
+                for text, count in copy.rows():
+                    out.write(text)
+                    lines += count
+                    if lines >= reported + every:
+                        reported = lines
                         progress(reported)
-                out.write(crlf(b"".join(pending)))
-        if crlf.lines > reported:
-            progress(crlf.lines)
-        return crlf.lines
+        if lines > reported:
+            progress(lines)
+        return lines
 
     @property
     def text_factory(self) -> type:

@@ -154,7 +154,7 @@ async def _copy_csv(
     """PostgreSQL renders and streams the lines itself (COPY), in the server's processes: a
     big export runs day ranges on several connections at once, so that each server process
     has a core, and appends their files in order."""
-    statement = await storage.exports.copy_plan(dataset, flt)
+    statement = await storage.exports.copy_plan(dataset, flt, batch)
 
     async def copy_here(params: dict[str, object], before: int) -> int:
         return await storage.exports.copy_rows(

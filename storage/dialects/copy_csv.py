@@ -1,13 +1,18 @@
-"""CSV exports on PostgreSQL: `COPY (SELECT …) TO STDOUT (FORMAT csv)`, streamed.
+"""CSV exports on PostgreSQL: `COPY (SELECT …) TO STDOUT (FORMAT binary)`, streamed.
 
-The server renders and quotes every line; the bytes are passed through to the export file in
-the driver's chunks, so memory stays flat and Python touches no cell. The SELECT renders each
-cell exactly as csv.writer wrote it on SQLite (storage/csv_cells.py): instants as ISO 8601 in
-the row's zone with its offset (the same baked offset spans, with a general expression for
-instants outside them), booleans as true/false, floats as Python's repr (PostgreSQL prints the
-same shortest round-trip digits, but '30' where Python writes '30.0'), and an empty text as an
-empty cell (COPY would quote it). COPY ends lines with LF; csv.writer with CRLF: `CrLf` turns
-the LFs outside quoted cells into CRLF on the way through.
+The server renders every line, exactly as csv.writer wrote it on SQLite (storage/csv_cells.py):
+instants as ISO 8601 in the row's zone with its offset (the same baked offset spans, with a
+general expression for instants outside them), booleans as true/false, floats as Python's repr
+(PostgreSQL prints the same shortest round-trip digits, but '30' where Python writes '30.0'),
+text with a formula start neutralised and quoted where csv.writer quotes. It joins up to
+LINES_PER_ROW lines, CRLF-ended, into one row of the COPY, so the driver hands Python a few
+hundred rows a million lines, and each row's bytes go to the file as they came.
+
+Why rows of lines rather than COPY's own CSV: COPY sends a message a line, and reading a
+million messages cost the exporting process ~1.6 CPU-s (psycopg) where the whole server side
+costs ~6; the joined lines cost the server ~0.3 more and the client almost nothing
+(bench/export.py). Quoting is decided once a row, by one pattern match over all its text
+cells; vocabulary columns (storage/exports.Column.vocabulary) are written as they are.
 
 Costs, measured per million check-ins on the backend (bench/export.py's rows): to_char()
 formats an instant in ~310 ns where the timestamp's own text output takes ~160 ns; a formula
@@ -41,7 +46,19 @@ SETTINGS = (
     ("extra_float_digits", "1"),
     ("jit", "off"),
     ("max_parallel_workers_per_gather", "0"),
+    ("work_mem", "64MB"),
+    # A day range is read in its day order from the day index, the people and teams met
+    # through cached lookups: sorting the range's rows costs more (bench/export.py: ~0.7
+    # CPU-s a million rows). Where no plan avoids a sort, the server still sorts.
+    ("enable_sort", "off"),
 )
+# Lines joined into one row of the COPY, at most: the server sends a message a row and the
+# driver hands each to Python, so a message a line costs more than rendering the line.
+# Progress is told a row at a time, so an export asking for it more often gets smaller rows.
+LINES_PER_ROW = 1000
+# format() is a function of at most 100 arguments, one of them the template.
+MAX_CELLS = 99
+_CRLF = "E'\\r\\n'"
 
 
 def _literal(text: str) -> str:
@@ -79,6 +96,8 @@ def _instant(x: str, tz: str, zones: dict[str, list[OffsetSpan]]) -> str:
 
 
 def _cell(kind: Kind, x: str, sql_type: str, tz: str, zones: dict[str, list[OffsetSpan]]) -> str:
+    """A cell's text as csv.writer has it before quoting; NULL for None (format() prints
+    nothing for it)."""
     if kind is Kind.INSTANT:
         return _instant(x, tz, zones)
     if kind is Kind.BOOL:
@@ -94,12 +113,20 @@ def _cell(kind: Kind, x: str, sql_type: str, tz: str, zones: dict[str, list[Offs
     if kind is Kind.TEXT and sql_type in TEXT_TYPES:
         # A text cell a spreadsheet would run as a formula gets a leading ' (as on SQLite,
         # storage/csv_cells.py); ascii() reads only the first character.
-        return (
-            f"CASE WHEN ascii({x}) IN ({_FORMULA_CODES}) THEN '''' || {x}"
-            f" WHEN {x} = '' THEN NULL ELSE {x} END"
-        )
+        return f"CASE WHEN ascii({x}) IN ({_FORMULA_CODES}) THEN '''' || {x} ELSE {x} END"
     # A number a query put in a text column stays a number; a day prints as stored.
-    return f"nullif({x}::text, '')"
+    return f"{x}::text"
+
+
+_NEEDS_QUOTES = "'[,\"\\r\\n]'"
+
+
+def _quoted(cell: str) -> str:
+    """csv.writer's minimal quoting of a rendered text cell."""
+    return (
+        f"CASE WHEN {cell} ~ {_NEEDS_QUOTES} THEN '\"' || replace({cell}, '\"', '\"\"') || '\"'"
+        f" ELSE {cell} END"
+    )
 
 
 def describe_statement(dataset: DataSet, flt: ExportFilter) -> str:
@@ -109,39 +136,65 @@ def describe_statement(dataset: DataSet, flt: ExportFilter) -> str:
     return f"SELECT * FROM ({dataset.query(flt)}) q LIMIT 0"
 
 
-def copy_statement(
-    dataset: DataSet, flt: ExportFilter, zones_in_use: set[str], sql_types: Sequence[str]
-) -> str:
-    """The COPY statement for a data set and filter (named `:parameters` stay in it), given
-    the server's type name of each of its columns (`describe_statement`)."""
-    if dataset.query is None:
-        raise ValueError(f"{dataset.name} is not an SQL data set")
-    zones = zone_spans(zones_in_use | {flt.default_timezone}, flt)
+def _line(dataset: DataSet, sql_types: Sequence[str], zones: dict[str, list[OffsetSpan]]) -> str:
+    """A row as its CSV line, without the line end. Whether to quote is asked once a row, of
+    all its text cells at once: rows whose text holds a comma, a quote or a line break are
+    few, and only they pay for a check of each cell."""
     cols = [f"c{i}" for i in range(len(dataset.columns))]
     tz = cols[dataset.names.index("timezone")]
-    cells = [
-        _cell(column.kind, col, sql_type, tz, zones)
-        for column, col, sql_type in zip(dataset.columns, cols, sql_types, strict=True)
-    ]
-    select = f"WITH q({', '.join(cols)}) AS ({dataset.query(flt)}) SELECT {', '.join(cells)} FROM q"
-    return f"COPY ({select}) TO STDOUT WITH (FORMAT csv)"
+    fast: list[str] = []
+    careful: list[str] = []
+    texts: list[str] = []
+    for column, col, sql_type in zip(dataset.columns, cols, sql_types, strict=True):
+        if column.kind is Kind.TEXT and sql_type in TEXT_TYPES and not column.vocabulary:
+            # Compared byte by byte: a team name's case-blind collation allows no patterns.
+            text = f'{col}::text COLLATE "C"'
+            cell = _cell(column.kind, text, sql_type, tz, zones)
+            texts.append(text)
+            fast.append(cell)
+            careful.append(_quoted(f"({cell})"))
+        else:
+            cell = col if column.vocabulary else _cell(column.kind, col, sql_type, tz, zones)
+            fast.append(cell)
+            careful.append(cell)
+    template = _literal(",".join(["%s"] * len(cols)))
+    line = f"format({template}, {', '.join(fast)})"
+    if not texts:
+        return line
+    return (
+        f"CASE WHEN concat({', '.join(texts)}) ~ {_NEEDS_QUOTES}"
+        f" THEN format({template}, {', '.join(careful)}) ELSE {line} END"
+    )
 
 
-class CrLf:
-    """LF → CRLF outside quoted cells, across chunk boundaries; counts the lines."""
-
-    def __init__(self) -> None:
-        self.quoted = False  # inside a quoted cell at the end of the last chunk
-        self.lines = 0
-
-    def __call__(self, chunk: bytes) -> bytes:
-        if b'"' not in chunk and not self.quoted:
-            self.lines += chunk.count(b"\n")
-            return chunk.replace(b"\n", b"\r\n")
-        parts = chunk.split(b'"')
-        for i in range(len(parts)):
-            if (i % 2 == 0) != self.quoted:  # a stretch outside quotes
-                self.lines += parts[i].count(b"\n")
-                parts[i] = parts[i].replace(b"\n", b"\r\n")
-        self.quoted = self.quoted != ((len(parts) - 1) % 2 == 1)
-        return b'"'.join(parts)
+def copy_statement(
+    dataset: DataSet,
+    flt: ExportFilter,
+    zones_in_use: set[str],
+    sql_types: Sequence[str],
+    lines_per_row: int = LINES_PER_ROW,
+) -> str:
+    """The COPY statement for a data set and filter (named `:parameters` stay in it), given
+    the server's type name of each of its columns (`describe_statement`): each of its rows
+    is up to `lines_per_row` finished CSV lines, CRLF-ended, and their number."""
+    if dataset.query is None:
+        raise ValueError(f"{dataset.name} is not an SQL data set")
+    if len(dataset.columns) > MAX_CELLS:
+        raise ValueError(f"{dataset.name}: format() takes at most {MAX_CELLS} cells")
+    zones = zone_spans(zones_in_use | {flt.default_timezone}, flt)
+    cols = [f"c{i}" for i in range(len(dataset.columns))]
+    # row_number() counts the rows as they come, in the data set's order. Grouping by the
+    # count hashes (enable_sort is off: a sort by the group would not keep the rows' order
+    # within it), and a hash aggregate feeds each group's rows to string_agg as they come;
+    # the few groups are then sorted. An ORDER BY in string_agg would sort every group
+    # again, ~1.2 CPU-s a million rows.
+    numbered = (
+        f"WITH q({', '.join(cols)}) AS ({dataset.query(flt)})"
+        f" SELECT {_line(dataset, sql_types, zones)} AS line, row_number() OVER () AS n FROM q"
+    )
+    group = f"(n - 1) / {max(1, lines_per_row)}"
+    select = (
+        f"SELECT string_agg(line, {_CRLF}) || {_CRLF}, count(*)"
+        f" FROM ({numbered}) lines GROUP BY {group} ORDER BY {group}"
+    )
+    return f"COPY ({select}) TO STDOUT WITH (FORMAT binary)"
