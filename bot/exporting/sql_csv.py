@@ -18,6 +18,7 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import replace
 from datetime import date, timedelta
@@ -174,7 +175,9 @@ async def _copy_csv(
     async def start() -> _CopyWorker:
         return _CopyWorker(storage, statement)
 
-    return await _in_workers(start, ranges, out, workers, spill_dir, on_rows, count, batch)
+    return await _in_workers(
+        start, ranges, out, workers, spill_dir, on_rows, count, batch, lead=True
+    )
 
 
 class _CopyWorker:
@@ -183,11 +186,10 @@ class _CopyWorker:
     def __init__(self, storage: Storage, statement: str) -> None:
         self.storage, self.statement = storage, statement
 
-    async def render(self, params: dict[str, object], path: Path, batch: int) -> int:
-        with path.open("wb") as part:
-            return await self.storage.exports.copy_rows(
-                self.statement, params, part, lambda rows: None, batch
-            )
+    async def render(self, params: dict[str, object], part: _Part, batch: int) -> int:
+        return await self.storage.exports.copy_rows(
+            self.statement, params, part, lambda rows: None, batch
+        )
 
     async def stop(self, *, kill: bool) -> None:
         """The connection went back to the pool with its range."""
@@ -243,9 +245,9 @@ class _Worker:
         tail = (await self.proc.stderr.read()).decode(errors="replace").strip()
         raise WorkerFailed(f"export worker died: {tail.splitlines()[-1] if tail else '?'}")
 
-    async def render(self, params: dict[str, object], path: Path, batch: int) -> int:
+    async def render(self, params: dict[str, object], part: _Part, batch: int) -> int:
         assert self.proc.stdout is not None
-        await self._send(json.dumps({"params": params, "path": str(path), "batch": batch}))
+        await self._send(json.dumps({"params": params, "path": str(part.path), "batch": batch}))
         line = await self.proc.stdout.readline()
         if not line:
             await self._died()
@@ -266,8 +268,48 @@ class _Worker:
         await self.proc.communicate()
 
 
+class _Part:
+    """A day range's bytes on their way into the export. A worker process writes its file
+    (`path`); a COPY writes here (`write`), into the file until the export has appended every
+    range before this one (`lead`), then straight into the export, so that the range the
+    export waits for is not written twice (~0.4 CPU-s of a million-row export's 370 MB)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()  # written on a connection's thread, led on another
+        self._file: IO[bytes] | None = None
+        self._out: IO[bytes] | None = None
+
+    def write(self, data: bytes) -> int:
+        with self._lock:
+            if self._out is not None:
+                return self._out.write(data)
+            if self._file is None:
+                self._file = self.path.open("wb")
+            return self._file.write(data)
+
+    def lead(self, out: IO[bytes]) -> None:
+        """What was written so far goes into `out`, and from now on all of it."""
+        with self._lock:
+            self._drain(out)
+            self._out = out
+
+    def finish(self, out: IO[bytes]) -> None:
+        """The range is rendered: what is still in its file goes into `out`."""
+        with self._lock:
+            self._drain(out)
+
+    def _drain(self, out: IO[bytes]) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+        if self.path.exists():
+            _append(self.path, out)
+            self.path.unlink()
+
+
 class _RangeWorker(Protocol):
-    async def render(self, params: dict[str, object], path: Path, batch: int) -> int: ...
+    async def render(self, params: dict[str, object], part: _Part, batch: int) -> int: ...
 
     async def stop(self, *, kill: bool) -> None: ...
 
@@ -281,13 +323,17 @@ async def _in_workers(
     on_rows: Callable[[int], None],
     count: int,
     batch: int,
+    *,
+    lead: bool = False,
 ) -> int:
-    """Renders `ranges` in workers and appends their files to `out` in order."""
+    """Renders `ranges` in workers and appends them to `out` in order; with `lead`, the
+    workers write through their `_Part`, and the range next in order straight into `out`."""
     loop = asyncio.get_running_loop()
     spill = Path(tempfile.mkdtemp(dir=spill_dir, prefix=".outpost-chunks-"))
     # Ranges taken but not yet appended: bounds the spill files on disk.
     window = asyncio.Semaphore(IN_FLIGHT * workers)
     results: list[asyncio.Future[int]] = [loop.create_future() for _ in ranges]
+    parts = [_Part(spill / f"{i}.csv") for i in range(len(ranges))]
     todo = iter(enumerate(ranges))
 
     started: list[_RangeWorker] = []
@@ -306,7 +352,7 @@ async def _in_workers(
                     return
                 i, params = taken
                 try:
-                    results[i].set_result(await worker.render(params, spill / f"{i}.csv", batch))
+                    results[i].set_result(await worker.render(params, parts[i], batch))
                 except Exception as exc:
                     results[i].set_exception(exc)
                     raise
@@ -319,11 +365,11 @@ async def _in_workers(
     tasks = [asyncio.create_task(work()) for _ in range(workers)]
     finished = False
     try:
-        for i, result in enumerate(results):
+        for result, part in zip(results, parts, strict=True):
+            if lead:
+                await asyncio.to_thread(part.lead, out)
             count += await _outcome(result, tasks)
-            part = spill / f"{i}.csv"
-            await asyncio.to_thread(_append, part, out)
-            part.unlink()
+            await asyncio.to_thread(part.finish, out)
             window.release()
             on_rows(count)
         finished = True
@@ -351,4 +397,15 @@ async def _outcome(result: asyncio.Future[int], tasks: list[asyncio.Task[None]])
 
 def _append(path: Path, out: IO[bytes]) -> None:
     with path.open("rb") as part:
-        shutil.copyfileobj(part, out, 1 << 20)
+        try:
+            target = out.fileno()
+        except (AttributeError, OSError):  # an in-memory file
+            shutil.copyfileobj(part, out, 1 << 20)
+            return
+        # The kernel moves the pages from file to file: no read into Python and write back
+        # (~0.3 CPU-s for a million-row export's 370 MB).
+        out.flush()
+        size = os.fstat(part.fileno()).st_size
+        sent = 0
+        while sent < size:
+            sent += os.sendfile(target, part.fileno(), sent, size - sent)
