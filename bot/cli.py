@@ -138,6 +138,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="play a scripted week against the built-in emulator")
     demo.add_argument("--out", default="outpost-demo", help="folder for the database and exports")
     demo.add_argument("--quiet", action="store_true", help="write the transcript file only")
+    demo.add_argument(
+        "--db",
+        metavar="URL",
+        help="play the week in this empty PostgreSQL database (postgresql://…) instead of a"
+        " SQLite file in --out",
+    )
 
     team = sub.add_parser("team", help="manage teams").add_subparsers(
         dest="action", required=True, help="add, list, set or archive"
@@ -629,7 +635,7 @@ def _main(args: argparse.Namespace, env: dict[str, Any] | None) -> int:
     if args.command == "demo":
         from bot.demo import main as demo_main
 
-        return demo_main(args.out, echo=not args.quiet)
+        return demo_main(args.out, echo=not args.quiet, db=args.db)
     if args.command == "run":
         from bot.app import run
 

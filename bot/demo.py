@@ -21,10 +21,12 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from psycopg.conninfo import conninfo_to_dict
+
 from bot.app import build_application, polling
 from bot.cli import COMMANDS, build_parser
 from bot.clock import FixedClock
-from bot.config import Settings
+from bot.config import Settings, is_postgres
 from bot.context import AppContext
 from bot.emulator import BotApiEmulator, UserActor
 from bot.rules.geo import Datum
@@ -38,6 +40,8 @@ from bot.services.rollcall import close_rollcall
 from bot.services.slot_runs import run_slot
 from bot.services.summary import send_supervisor_summaries
 from bot.services.teams import TeamDraft, create_invite, create_team
+from storage import Storage
+from storage.transfer import counts
 
 TZ = "Asia/Shanghai"
 SITE = (30.1674, 120.2589)
@@ -118,9 +122,15 @@ def _buttons(markup: Any) -> str:
     return " ".join(f"[{b.get('text')}]" for row in markup["inline_keyboard"] for b in row)
 
 
+class DemoRefused(Exception):
+    """The database named for the demo holds data of its own (one line for the user)."""
+
+
 class Demo:
-    def __init__(self, out: Path, *, echo: bool = True) -> None:
+    def __init__(self, out: Path, *, echo: bool = True, db: str | None = None) -> None:
+        """`db`: a PostgreSQL URL to play the week in; else a SQLite file in `out`."""
         self.out = out
+        self.db = db
         self.clock = FixedClock(datetime(2026, 11, 23, 6, 0, tzinfo=ZoneInfo(TZ)))  # a Monday
         self.emu = BotApiEmulator(
             clock=lambda: self.clock.now().timestamp(),
@@ -167,10 +177,16 @@ class Demo:
     # -- the script -----------------------------------------------------------------------
 
     async def run(self) -> None:
-        self.out.mkdir(parents=True, exist_ok=True)
-        db = self.out / "outpost.db"
-        for stale in self.out.glob("outpost.db*"):
-            stale.unlink()
+        db: Path | str
+        if self.db is None:
+            self.out.mkdir(parents=True, exist_ok=True)
+            db = self.out / "outpost.db"
+            for stale in self.out.glob("outpost.db*"):
+                stale.unlink()
+        else:
+            db = self.db
+            await _refuse_unless_empty(db)
+            self.out.mkdir(parents=True, exist_ok=True)
         async with self.emu:
             settings = Settings(
                 token=DEMO_TOKEN,
@@ -187,7 +203,7 @@ class Demo:
                 for step in self.script():
                     await step()
         self.transcript.heading("Left behind")
-        self.transcript.say(f"  database: {db}")
+        self.transcript.say(f"  database: {_shown(db)}")
         for path in sorted(self.out.rglob("*")):
             if path.is_file() and not path.name.startswith("outpost.db"):
                 self.transcript.say(f"  {path}")
@@ -504,7 +520,26 @@ class Demo:
             self.transcript.say(f"    (exit {code})")
 
 
-def main(out: str = "outpost-demo", echo: bool = True) -> int:
+async def _refuse_unless_empty(url: str) -> None:
+    """A demo's teams, people and check-ins must never land among a deployment's own."""
+    async with Storage(url) as storage:
+        held = await counts(storage.db, ["teams", "people"])
+    teams, people = held["teams"], held["people"]
+    if teams or people:
+        raise DemoRefused(
+            f"{_shown(url)} already holds {teams} team(s) and {people} person(s);"
+            " the demo plays its week in an empty one (e.g. createdb outpost_demo)"
+        )
+
+
+def _shown(db: Path | str) -> str:
+    """The database as the transcript names it: a URL without its password."""
+    if isinstance(db, Path):
+        return str(db)
+    return f"PostgreSQL database {conninfo_to_dict(db).get('dbname') or '(default)'}"
+
+
+def main(out: str = "outpost-demo", echo: bool = True, db: str | None = None) -> int:
     logging.basicConfig(level=logging.WARNING)
     # The demo's week runs in accelerated time: APScheduler sees every job as "missed by
     # days" and the update log forgets old ids as days pass; neither is news to a viewer.
@@ -527,9 +562,20 @@ def main(out: str = "outpost-demo", echo: bool = True) -> int:
             file=sys.stderr,
         )
         return 2
-    demo = Demo(path, echo=echo)
-    asyncio.run(demo.run())
-    print(f"\nDemo finished: transcript, database and exports are in {path.resolve()}")
+    if db is not None and not is_postgres(db):
+        print(
+            "outpost: --db takes a postgresql:// URL (SQLite: the demo's file is in --out)",
+            file=sys.stderr,
+        )
+        return 2
+    demo = Demo(path, echo=echo, db=db)
+    try:
+        asyncio.run(demo.run())
+    except DemoRefused as refused:
+        print(f"outpost: {refused}", file=sys.stderr)
+        return 2
+    where = "transcript and exports" if db else "transcript, database and exports"
+    print(f"\nDemo finished: {where} are in {path.resolve()}")
     return 0
 
 

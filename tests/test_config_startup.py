@@ -75,6 +75,15 @@ def test_demo_into_an_existing_file_is_one_line(
     assert readme.read_text() == "keep me"
 
 
+def test_demo_db_wants_a_postgresql_url_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "demo"
+    assert main(["demo", "--out", str(out), "--db", "week.db"], env=_env(tmp_path)) == 2
+    _one_line(capsys, "--db", "postgresql://")
+    assert not out.exists()
+
+
 def test_output_into_a_closed_pipe_ends_quietly(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.demo import Demo
+from bot.demo import Demo, DemoRefused
+from storage import Storage
 from storage.chain_verify import verify
 
 
@@ -83,3 +84,28 @@ async def test_the_demo_week_plays_and_leaves_its_files(
     # A whole week of decisions, roll calls and exports leaves every hash chain intact.
     report = verify(out / "outpost.db")
     assert report.ok and report.links > checkins, [p.describe() for p in report.problems]
+
+
+async def test_the_demo_week_plays_in_an_empty_postgresql_database(
+    db_target: Path | str, tmp_path: Path
+) -> None:
+    if not isinstance(db_target, str):
+        pytest.skip("--db names a PostgreSQL database; on SQLite the demo keeps its own file")
+    demo = Demo(tmp_path / "demo", echo=False, db=db_target)
+    await demo.run()
+    transcript = (tmp_path / "demo" / "transcript.txt").read_text("utf-8")
+    for seen in (
+        "You have joined Xiaoshan Village as member",
+        "is approved by Zhang Supervisor",
+        "Monthly compliance · Xiaoshan Village · 2026-11",
+        "database: PostgreSQL database ",
+    ):
+        assert seen in transcript, seen
+    assert "Traceback" not in transcript and "postgresql://" not in transcript
+    assert (tmp_path / "demo" / "export-2026-11-23_27.xlsx").stat().st_size > 0
+    async with Storage(db_target) as storage:
+        assert await storage.checkins.count(accepted=True) > 10
+    # Played again into the same database, it would mix two weeks: refused, nothing written.
+    with pytest.raises(DemoRefused, match="already holds 2 team"):
+        await Demo(tmp_path / "again", echo=False, db=db_target).run()
+    assert not (tmp_path / "again").exists()
