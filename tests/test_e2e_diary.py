@@ -88,7 +88,7 @@ async def test_text_outside_a_flow_is_asked_about_and_kept(world: World) -> None
     assert "Is this a diary entry?" in ask["text"]
     second = li.send_text("Fixed a street lamp")
     again = await li.next_message()
-    assert "2 message(s) kept" in again["text"]
+    assert "2 messages kept" in again["text"]
     li.edit_text(second, "Fixed two street lamps")
     await asyncio.sleep(0.3)
     li.press(again, data="di:yes:2026-11-25")

@@ -50,7 +50,7 @@ async def test_summaries_of_teams_without_a_supervisor_reach_admins_in_one_messa
     to_admin = [r.params["text"] for r in world.emu.requests[mark:] if r.params.get("chat_id")
                 in (admin.id, str(admin.id)) and r.method == "sendMessage"]  # fmt: skip
     [text] = to_admin  # one message for both teams, not one each
-    assert "No supervisor in 2 team(s)" in text and "Fuyang, Linan" in text
+    assert "No supervisor in 2 teams" in text and "Fuyang, Linan" in text
     assert "Fuyang: summary for 2026-12-01" in text and "Linan: summary for 2026-12-01" in text
     assert "Li Wei" in text and "Wang Fang" in text
     assert "Xiaoshan" not in text  # a team with a supervisor is its supervisor's
@@ -110,5 +110,5 @@ async def test_the_catch_up_also_sends_them_together(world: World) -> None:
     to_admin = [r.params["text"] for r in world.emu.requests[mark:] if r.method == "sendMessage"
                 and str(r.params.get("chat_id")) == str(admin.id)]  # fmt: skip
     [text] = [x for x in to_admin if "📊" not in x]  # the month's digest is due too
-    assert "No supervisor in 3 team(s)" in text and "21:00" in text
+    assert "No supervisor in 3 teams" in text and "21:00" in text
     assert all(f"{team.name}: summary for 2026-12-01" in text for team in teams)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import string
 from functools import cache
 
 from bot.i18n import catalog as _catalog_pkg
@@ -39,10 +40,24 @@ def language_of(code: str | None) -> str:
     return DEFAULT_LANGUAGE
 
 
+class _Plurals(string.Formatter):
+    """`{n:member|members}` writes the word for the count: English says "1 member" and
+    "2 members" where Chinese needs no plural (its texts simply leave the spec out)."""
+
+    def format_field(self, value: object, format_spec: str) -> str:
+        if "|" in format_spec:
+            one, many = format_spec.split("|", 1)
+            return one if isinstance(value, int | float) and value == 1 else many
+        return super().format_field(value, format_spec)
+
+
+_PLURALS = _Plurals()
+
+
 def t(lang: str | None, key: str, **params: object) -> str:
     texts = catalog()[key]
     text = texts.get(lang or DEFAULT_LANGUAGE) or texts[DEFAULT_LANGUAGE]
-    return text.format(**params) if params else text
+    return _PLURALS.format(text, **params) if params else text
 
 
 def all_labels(key: str) -> frozenset[str]:

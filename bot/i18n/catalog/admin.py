@@ -143,7 +143,8 @@ MESSAGES = {
         "后续安排请联系您的派出单位。",
     },
     "vacancy.reminder": {
-        "en": "⚠️ {team} has had a vacancy for {days} days (policy: refill within {limit}):"
+        "en": "⚠️ {team} has had a vacancy for {days} {days:day|days}"
+        " (policy: refill within {limit}):"
         " {name} was recalled ({reason}). Send an invite into {team} to refill it.",
         "zh": "⚠️ {team} 已空缺 {days} 天（规定 {limit} 天内补齐）：{name} 已被召回（{reason}）。"
         "请发送该队的邀请链接补充人员。",

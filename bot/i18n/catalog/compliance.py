@@ -75,7 +75,7 @@ MESSAGES = {
         "zh": "（本月尚未结束：截至目前的数据）",
     },
     "compliance.report.policy": {
-        "en": "Policy: at least {days} days on site{nights}.",
+        "en": "Policy: at least {days} {days:day|days} on site{nights}.",
         "zh": "要求：每月在岗至少 {days} 天{nights}。",
     },
     "compliance.report.policy_nights": {
@@ -83,7 +83,8 @@ MESSAGES = {
         "zh": "、在岗住宿至少 {nights} 夜",
     },
     "compliance.report.counts": {
-        "en": "{members} members: {meets} meet the policy, {covered} short but covered by "
+        "en": "{members} {members:member|members}: {meets} meet the policy,"
+        " {covered} short but covered by "
         "approved leave, {short} short.",
         "zh": "共 {members} 名队员：{meets} 人达标，"
         "{covered} 人未达标但有已批假可抵，{short} 人未达标。",
@@ -121,7 +122,8 @@ MESSAGES = {
         "zh": "📊 {month} 月度考勤汇总：共 {teams} 个工作队",
     },
     "compliance.digest.line": {
-        "en": "• {team}: {members} members, {meets} meet, {covered} covered by leave, "
+        "en": "• {team}: {members} {members:member|members}, {meets} meet,"
+        " {covered} covered by leave, "
         "{short} short",
         "zh": "• {team}：队员 {members} 人，达标 {meets}，请假可抵 {covered}，未达标 {short}",
     },

@@ -42,7 +42,7 @@ MESSAGES = {
     },
     "diary.for_day": {"en": "For {day}", "zh": "记在 {day}"},
     "diary.ask": {
-        "en": "Is this a diary entry? ({n} message(s) kept until you answer.)",
+        "en": "Is this a diary entry? ({n} {n:message|messages} kept until you answer.)",
         "zh": "这是工作日志吗？（在您回答前已保留 {n} 条消息。）",
     },
     "diary.yes": {"en": "📔 Yes, add to today's diary", "zh": "📔 是，记入今天的日志"},

@@ -26,7 +26,7 @@ MESSAGES = {
         "zh": "与 {day} 位置相同，相距 {gap} 米",
     },
     "evidence.detail.same_accuracy": {
-        "en": "accuracy {acc} m on {n} days",
+        "en": "accuracy {acc} m on {n} {n:day|days}",
         "zh": "{n} 天精度均为 {acc} 米",
     },
     "evidence.detail.travel": {
@@ -42,7 +42,7 @@ MESSAGES = {
         "zh": "{minutes} 分钟内 {points} 个点，移动不足 {spread} 米",
     },
     "evidence.detail.edge": {
-        "en": "{n} days in {window} between {low} and {high} m",
+        "en": "{n} {n:day|days} in {window} between {low} and {high} m",
         "zh": "{window} 天内有 {n} 天位于 {low}–{high} 米",
     },
     "evidence.source.checkin": {"en": "check-in", "zh": "签到"},
@@ -111,7 +111,7 @@ MESSAGES = {
     "evidence.chart.other": {"en": "roll call / evening", "zh": "抽查/晚间"},
     "evidence.chart.signal": {"en": "signal", "zh": "迹象"},
     "evidence.chart.far": {
-        "en": "{n} fixes beyond the frame (farthest {km} km)",
+        "en": "{n} {n:fix|fixes} beyond the frame (farthest {km} km)",
         "zh": "{n} 个定位在图外（最远 {km} 公里）",
     },
     # The admins' daily line.

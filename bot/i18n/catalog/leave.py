@@ -208,7 +208,7 @@ MESSAGES = {
     },
     "req.refused.decided": {"en": "This request is already decided.", "zh": "该申请已处理。"},
     "req.submitted": {
-        "en": "Request #{id} sent to {n} approver(s). I'll tell you when it is decided.",
+        "en": "Request #{id} sent to {n} {n:approver|approvers}. I'll tell you when it is decided.",
         "zh": "申请 #{id} 已发送给 {n} 位审批人。有结果时会通知您。",
     },
     "req.submitted_nobody": {

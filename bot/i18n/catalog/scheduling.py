@@ -30,11 +30,11 @@ MESSAGES = {
         "zh": "🌙 已记录晚间在岗：{place}，距驻点 {distance}。",
     },
     "summary.title": {
-        "en": "📋 {team}: summary for {day} ({n} members)",
+        "en": "📋 {team}: summary for {day} ({n} {n:member|members})",
         "zh": "📋 {team}：{day} 日报（共 {n} 名队员）",
     },
     "summary.admins.heading": {
-        "en": "📋 No supervisor in {n} team(s), so their day summaries come to you as an "
+        "en": "📋 No supervisor in {n} {n:team|teams}, so their day summaries come to you as an "
         "administrator: {teams}. Invite one with: outpost invite TEAM --role supervisor",
         "zh": "📋 以下 {n} 个工作队暂无负责人，其每日汇总发给作为管理员的您：{teams}。"
         "可用 outpost invite 队名 --role supervisor 邀请负责人。",

@@ -75,7 +75,8 @@ MESSAGES = {
         "zh": "截止时间须不早于 {bound}：签到时间加宽限须在截止之前。",
     },
     "newteam.created": {
-        "en": "✅ Team {name} created.\nMember invite (valid {days} days):\n{member_link}\n"
+        "en": "✅ Team {name} created.\nMember invite (valid {days} {days:day|days}):\n"
+        "{member_link}\n"
         "Supervisor invite:\n{supervisor_link}",
         "zh": "✅ 已创建工作队 {name}。\n队员邀请链接（{days} 天内有效）：\n{member_link}\n"
         "负责人邀请链接：\n{supervisor_link}",
@@ -85,7 +86,8 @@ MESSAGES = {
         "zh": "还没有工作队，请用 /newteam 创建。",
     },
     "teams.line": {
-        "en": "• {name} — {members} members, {supervisors} supervisors, {tz}",
+        "en": "• {name} — {members} {members:member|members},"
+        " {supervisors} {supervisors:supervisor|supervisors}, {tz}",
         "zh": "• {name} — 队员 {members} 人，负责人 {supervisors} 人，{tz}",
     },
     "button.confirm": {"en": "✅ Confirm", "zh": "✅ 确认"},
