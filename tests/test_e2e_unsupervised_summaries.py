@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from bot.jobs import schedule_index, serve, sync_teams
 from bot.rules.reminders import Kind
-from bot.services.summary import send_supervisor_summaries
+from bot.services.summary import send_supervisor_summaries, send_weekly_digest
 from tests.sched_helpers import attend
 from tests.world import SITE_LAT, SITE_LON, World
 
@@ -112,3 +112,32 @@ async def test_the_catch_up_also_sends_them_together(world: World) -> None:
     [text] = [x for x in to_admin if "📊" not in x]  # the month's digest is due too
     assert "No supervisor in 3 teams" in text and "21:00" in text
     assert all(f"{team.name}: summary for 2026-12-01" in text for team in teams)
+
+
+async def test_the_weekly_digest_of_a_team_without_a_supervisor_reaches_the_admins(
+    world: World,
+) -> None:
+    world.clock.set(datetime(2026, 11, 20, 9, 0, tzinfo=SHANGHAI))
+    led = await world.team("Xiaoshan")
+    fuyang = await world.team("Fuyang")
+    boss = await world.join(led, role="supervisor", name="Zhang")
+    await world.join(fuyang, name="Li Wei")
+    admin = world.person("Chen Admin", user_id=world.admin_id)
+    admin.send_command("start")
+    await admin.next_message()
+
+    monday = datetime(2026, 11, 30, 8, 0, tzinfo=SHANGHAI)
+    world.clock.set(monday)
+    mark = world.emu.mark()
+    for team in (led, fuyang):
+        sent = await send_weekly_digest(world.ctx, world.app.bot, team.id, monday)
+        assert len(sent.sent) == 1
+    to_admin = [r.params["text"] for r in world.emu.requests[mark:] if r.params.get("chat_id")
+                in (admin.id, str(admin.id)) and r.method == "sendMessage"]  # fmt: skip
+    [text] = to_admin  # Fuyang's week; Xiaoshan's is its supervisor's
+    assert text.startswith("📊 Fuyang has no supervisor, so its weekly digest comes to you")
+    assert "Fuyang: week 2026-11-23 – 2026-11-29" in text and "Li Wei" in text
+    assert any("Xiaoshan: week" in m.get("text", "") for m in world.emu.sent_messages(boss.id))
+    # Run again (a restart, a second process): nothing more.
+    again = await send_weekly_digest(world.ctx, world.app.bot, fuyang.id, monday)
+    assert again.sent == []

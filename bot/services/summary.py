@@ -285,13 +285,19 @@ async def send_weekly_digest(
     else:
         last = first + timedelta(days=6)
     signals = await open_signals(ctx, team, first, last)
+    supervisors = [p for _, p in await ctx.storage.people.team_members(team.id, role="supervisor")]
+    # A team nobody leads yet: its week is the administrators' to read, as its days are.
+    readers = supervisors or list(await admin_people(ctx))
     messages = []
-    for _, p in await ctx.storage.people.team_members(team.id, role="supervisor"):
+    for p in readers:
         if p.unreachable:
             continue
-        text = await weekly_digest_text(ctx, team, p.language or "en", first, last)
-        look = look_at_text(p.language or "en", signals)
+        lang = p.language or "en"
+        text = await weekly_digest_text(ctx, team, lang, first, last)
+        if not supervisors:
+            text = t(lang, "digest.admins.heading", team=team.name) + "\n\n" + text
+        look = look_at_text(lang, signals)
         parts = tuple(Part(chunk) for chunk in split_message(f"{text}\n\n{look}" if look else text))
-        parts = noted_parts(parts, p.language or "en", late)
+        parts = noted_parts(parts, lang, late)
         messages.append(Outgoing(WEEKLY_DIGEST, p.telegram_id, f"{team.id}:{first}", parts))
     return await fan_out(ctx, bot, messages)

@@ -86,6 +86,12 @@ MESSAGES = {
     "sched.leave_type.official": {"en": "official business", "zh": "公务"},
     "sched.leave_type.training": {"en": "training", "zh": "培训"},
     "sched.leave_type.other": {"en": "other", "zh": "其他"},
+    "digest.admins.heading": {
+        "en": "📊 {team} has no supervisor, so its weekly digest comes to you as an"
+        " administrator. Invite one with: outpost invite TEAM --role supervisor",
+        "zh": "📊 {team} 暂无负责人，其周报发给作为管理员的您。"
+        "可用 outpost invite 队名 --role supervisor 邀请负责人。",
+    },
     "digest.title": {
         "en": "📊 {team}: week {first} – {last}",
         "zh": "📊 {team}：{first} 至 {last} 周报",
