@@ -159,10 +159,16 @@ async def start_collecting(
 async def cmd_done(update: Update, context: Context) -> None:
     ctx, actor = await actor_of(update, context)
     day = await diary.collecting(ctx, actor.user_id)
-    if day is None:
+    if day is not None:
+        await finish(context, ctx, actor, day)
+        return
+    team = await member_team(ctx, actor)
+    saved = await diary.closed_today(ctx, actor.user_id, team) if team else None
+    if saved is None:
         await reply(update, t(actor.language, "diary.not_open"))
         return
-    await finish(context, ctx, actor, day)
+    today, n = saved
+    await reply(update, t(actor.language, "diary.already_closed", day=today.isoformat(), n=n))
 
 
 async def finish(context: Context, ctx: AppContext, actor: Actor, day: date) -> None:

@@ -42,6 +42,11 @@ async def test_text_photo_voice_entries_edit_and_done(world: World) -> None:
     assert "updated" in (await li.next_message())["text"]
     li.send_command("done")
     assert "Entries: 3" in (await li.next_message())["text"]
+    # /done twice (a double tap): the diary is saved, not "not open".
+    li.send_command("done")
+    assert (
+        "Your diary for 2026-11-25 is already saved: 3 entries" in (await li.next_message())["text"]
+    )
 
     entries = await world.storage.diary.of_person_day(li.id, date(2026, 11, 25))
     assert [e.kind for e in entries] == ["text", "photo", "voice"]

@@ -55,6 +55,14 @@ async def close(ctx: AppContext, user_id: int, day: date) -> int:
     return len(await day_entries(ctx, user_id, day))
 
 
+async def closed_today(ctx: AppContext, user_id: int, team: Team) -> tuple[date, int] | None:
+    """With no diary open: today's day and entries, when it has some (a /done sent twice,
+    or after the diary was closed), so the answer can say it is saved rather than absent."""
+    today, _late = diary_days(ctx.clock.now(), team.timezone)
+    n = len(await day_entries(ctx, user_id, today))
+    return (today, n) if n else None
+
+
 async def drop(ctx: AppContext, user_id: int) -> None:
     """End the diary, or forget what was kept, without a word (no longer a member, or a
     menu button the member pressed instead)."""

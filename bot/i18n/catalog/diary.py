@@ -16,6 +16,11 @@ MESSAGES = {
         "en": "Diary for {day} closed. Entries: {n}. Thank you!",
         "zh": "{day} 的工作日志已结束：共 {n} 条。谢谢！",
     },
+    "diary.already_closed": {
+        "en": "Your diary for {day} is already saved: {n} {n:entry|entries}."
+        " Send /diary to add more.",
+        "zh": "{day} 的工作日志已保存：共 {n} 条。如需补充，请发送 /diary。",
+    },
     "diary.not_open": {
         "en": "No diary is open. Use /diary to start one.",
         "zh": "当前没有打开的日志。发送 /diary 开始记录。",
