@@ -299,6 +299,13 @@ class _Part:
         with self._lock:
             self._drain(out)
 
+    def close(self) -> None:
+        """The export ended before this range was appended: its file is let go."""
+        with self._lock:
+            if self._file is not None:
+                self._file.close()
+                self._file = None
+
     def _drain(self, out: IO[bytes]) -> None:
         if self._file is not None:
             self._file.close()
@@ -380,6 +387,8 @@ async def _in_workers(
         await asyncio.gather(*tasks, return_exceptions=True)
         for worker in started:  # again: a task cancelled while it stopped its worker
             await worker.stop(kill=True)
+        for part in parts:
+            part.close()
         shutil.rmtree(spill, ignore_errors=True)
     return count
 

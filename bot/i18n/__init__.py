@@ -57,7 +57,11 @@ _PLURALS = _Plurals()
 def t(lang: str | None, key: str, **params: object) -> str:
     texts = catalog()[key]
     text = texts.get(lang or DEFAULT_LANGUAGE) or texts[DEFAULT_LANGUAGE]
-    return _PLURALS.format(text, **params) if params else text
+    if not params:
+        return text
+    # string.Formatter runs in Python, str.format in C: only texts with a plural take it
+    # (every reminder of a morning's fan-out is rendered here).
+    return _PLURALS.format(text, **params) if "|" in text else text.format(**params)
 
 
 def all_labels(key: str) -> frozenset[str]:
