@@ -29,6 +29,11 @@ _LATEST = (
 )
 
 
+def latest_hash(source: str, row_id: str) -> str:
+    """SQL of a row's hash: its latest link's, given the SQL of its id."""
+    return _LATEST.format(source=source, row_id=row_id)
+
+
 def with_row_hash(dataset: DataSet, source: str, row_id: str | None = None) -> DataSet:
     """`dataset` with a last `row_hash` column. `row_id` is SQL over the data set's columns,
     named h.c0, h.c1, ... (default: the first column, the row's id)."""
@@ -36,7 +41,7 @@ def with_row_hash(dataset: DataSet, source: str, row_id: str | None = None) -> D
     if inner is None:
         raise ValueError(f"{dataset.name} is not an SQL data set")
     cols = [f"c{i}" for i in range(len(dataset.columns))]
-    latest = _LATEST.format(source=source, row_id=row_id or "h.c0")
+    latest = latest_hash(source, row_id or "h.c0")
 
     def query(f: ExportFilter) -> str:
         return (

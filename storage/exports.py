@@ -83,6 +83,22 @@ class ExportFilter:
 
 
 Rows = Sequence[Sequence[Any]]
+
+
+@dataclass(frozen=True)
+class StoredCells:
+    """PostgreSQL CSV exports: a data set whose rows keep their own rendered cells, from
+    column `first` on, in `csv_key`/`csv_cells` columns of `table` (storage/stored_cells.py).
+    The data set's last column is the row's hash; `query` is its query without that column
+    and with the row's `csv_key, csv_cells` and version (`xmin`) last, and `row_hash` the
+    SQL of the hash given the SQL of the row's id."""
+
+    table: str
+    first: int
+    query: Callable[[ExportFilter], str]
+    row_hash: Callable[[str], str]
+
+
 Producer = Callable[[Any, ExportFilter, int], AsyncIterator[Rows]]
 
 
@@ -100,6 +116,8 @@ class DataSet:
     # first: exports of consecutive day ranges, put end to end, are the export of the whole
     # range. Big CSV exports are rendered a day range at a time, in parallel.
     by_day: bool = False
+    # PostgreSQL: cells rendered once into the rows (storage/stored_cells.py).
+    stored: StoredCells | None = None
 
     @property
     def names(self) -> list[str]:
@@ -157,20 +175,47 @@ CHECKINS = DataSet(
         C("out_of_area_reason", Kind.TEXT, 24),
         TZ,
     ),
-    query=lambda f: (
-        "SELECT c.id, c.team_id, t.name, c.telegram_id, p.name, coalesce(m.unit, p.unit),"
+    query=lambda f: checkins_query(f),
+    by_day=True,
+)
+
+
+def checkins_query(f: ExportFilter, *, stored: bool = False) -> str:
+    """CHECKINS' query. `stored` (PostgreSQL) adds each row's stored cells (StoredCells) last,
+    and meets the team, person and membership in one lookup, cached across a member's rows
+    (a LATERAL join, which SQLite lacks)."""
+    if stored:
+        names = "w.team, c.telegram_id, w.person, w.unit"
+        zone = "w.timezone"
+        joins = (
+            " LEFT JOIN LATERAL (SELECT t.name AS team, p.name AS person,"
+            " coalesce(m.unit, p.unit) AS unit, t.timezone FROM (SELECT 1) one"
+            " LEFT JOIN teams t ON t.id = c.team_id"
+            " LEFT JOIN people p ON p.telegram_id = c.telegram_id"
+            " LEFT JOIN memberships m ON m.team_id = c.team_id"
+            " AND m.telegram_id = c.telegram_id) w ON true"
+        )
+    else:
+        names = "t.name, c.telegram_id, p.name, coalesce(m.unit, p.unit)"
+        zone = "t.timezone"
+        joins = (
+            " LEFT JOIN teams t ON t.id = c.team_id"
+            " LEFT JOIN people p ON p.telegram_id = c.telegram_id"
+            " LEFT JOIN memberships m ON m.team_id = c.team_id AND m.telegram_id = c.telegram_id"
+        )
+    return (
+        f"SELECT c.id, c.team_id, {names},"
         " c.kind, c.local_day, c.message_date, c.received_at, c.delay_s, c.delayed, c.accepted,"
         " c.reject_reason, c.lat, c.lon, c.accuracy_m, c.distance_m, c.site_radius_m, c.is_live,"
         " c.live_period, c.is_forwarded, c.is_venue, c.is_from_offline, c.place, c.timing,"
-        " c.effect, c.out_of_area_reason, coalesce(t.timezone, :tz)"
-        " FROM checkins c LEFT JOIN teams t ON t.id = c.team_id"
-        " LEFT JOIN people p ON p.telegram_id = c.telegram_id"
-        " LEFT JOIN memberships m ON m.team_id = c.team_id AND m.telegram_id = c.telegram_id"
+        f" c.effect, c.out_of_area_reason, coalesce({zone}, :tz)"
+        + (", c.csv_key, c.csv_cells, c.xmin" if stored else "")
+        + " FROM checkins c"
+        + joins
         + conditions(f, day="c.local_day", team="c.team_id", member="c.telegram_id", overlap=None)
         + " ORDER BY c.local_day, c.id"
-    ),
-    by_day=True,
-)
+    )
+
 
 LIVE_TRACKS = DataSet(
     name="live_tracks",

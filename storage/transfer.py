@@ -84,7 +84,10 @@ async def copy_database(
             if table in bulk.TRIGGER_FED:
                 await conn.execute(f'DELETE FROM "{table}"')
             async for rows in source.stream(bulk.select_all(source_pg, table), (), batch):
-                columns = columns or list(rows[0].keys())
+                derived = bulk.DERIVED_COLUMNS.get(table, frozenset())
+                columns = columns or [c for c in rows[0].keys() if c not in derived]
+                if derived:
+                    rows = [[row[c] for c in columns] for row in rows]
                 await conn.run(bulk.load, postgres, table, columns, rows)
                 done += len(rows)
                 on_progress(table, done, totals[table])

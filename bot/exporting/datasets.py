@@ -13,7 +13,6 @@ from storage import Storage
 from storage.export_evidence import ROLLCALL_ROW, SPOOF_SIGNALS, with_row_hash
 from storage.exports import (
     AUDIT,
-    CHECKINS,
     DIARIES,
     LIVE_TRACKS,
     RECALLS,
@@ -23,12 +22,14 @@ from storage.exports import (
     ExportFilter,
     Rows,
 )
+from storage.stored_cells import STORED_CHECKINS
 
 DATASETS: dict[str, DataSet] = {
     ds.name: ds
     for ds in (
         # Evidence rows carry their hash-chain hash (storage/export_evidence.py).
-        with_row_hash(CHECKINS, "checkins"),
+        # PostgreSQL exports take settled check-ins' cells as stored (storage/stored_cells.py).
+        STORED_CHECKINS,
         LIVE_TRACKS,
         DIARIES,
         with_row_hash(REQUESTS, "requests"),

@@ -19,6 +19,9 @@ TRIGGER_FED = ("schedule_marks", "chain_heads", "chain_links")
 # Tables whose SQLite rowid is referenced elsewhere (hash-chain links, spoof signals name a
 # roll-call answer by it); on PostgreSQL it is a real `rowid` column (m0141). Copied as is.
 ROWID_TABLES = ("rollcall_targets",)
+# Columns a database derives from its own rows (m0174: check-ins' rendered CSV cells): never
+# copied, so a target renders them afresh instead of trusting another database's.
+DERIVED_COLUMNS: dict[str, frozenset[str]] = {"checkins": frozenset({"csv_key", "csv_cells"})}
 
 
 def select_all(postgres: bool, table: str) -> str:

@@ -23,10 +23,11 @@ check by `left(x::text, 1) IN (chr(…), …)` behind a per-row `pg_typeof` ~120
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 
 from storage.csv_cells import FORMULA_STARTS, OffsetSpan, zone_spans
-from storage.exports import DataSet, ExportFilter, Kind
+from storage.exports import Column, DataSet, ExportFilter, Kind
 
 _ISO = "'YYYY-MM-DD\"T\"HH24:MI:SS'"
 _FORMULA_CODES = ", ".join(str(ord(c)) for c in FORMULA_STARTS)
@@ -136,16 +137,21 @@ def describe_statement(dataset: DataSet, flt: ExportFilter) -> str:
     return f"SELECT * FROM ({dataset.query(flt)}) q LIMIT 0"
 
 
-def _line(dataset: DataSet, sql_types: Sequence[str], zones: dict[str, list[OffsetSpan]]) -> str:
-    """A row as its CSV line, without the line end. Whether to quote is asked once a row, of
-    all its text cells at once: rows whose text holds a comma, a quote or a line break are
-    few, and only they pay for a check of each cell."""
-    cols = [f"c{i}" for i in range(len(dataset.columns))]
-    tz = cols[dataset.names.index("timezone")]
+def _line(
+    columns: Sequence[Column],
+    names: Sequence[str],
+    sql_types: Sequence[str],
+    tz: str,
+    zones: dict[str, list[OffsetSpan]],
+) -> str:
+    """Cells as one CSV line, without the line end: `names` are their SQL, `tz` the row's
+    zone. Whether to quote is asked once a row, of all its text cells at once: rows whose
+    text holds a comma, a quote or a line break are few, and only they pay for a check of
+    each cell."""
     fast: list[str] = []
     careful: list[str] = []
     texts: list[str] = []
-    for column, col, sql_type in zip(dataset.columns, cols, sql_types, strict=True):
+    for column, col, sql_type in zip(columns, names, sql_types, strict=True):
         if column.kind is Kind.TEXT and sql_type in TEXT_TYPES and not column.vocabulary:
             # Compared byte by byte: a team name's case-blind collation allows no patterns.
             text = f'{col}::text COLLATE "C"'
@@ -157,13 +163,113 @@ def _line(dataset: DataSet, sql_types: Sequence[str], zones: dict[str, list[Offs
             cell = col if column.vocabulary else _cell(column.kind, col, sql_type, tz, zones)
             fast.append(cell)
             careful.append(cell)
-    template = _literal(",".join(["%s"] * len(cols)))
+    template = _literal(",".join(["%s"] * len(names)))
     line = f"format({template}, {', '.join(fast)})"
     if not texts:
         return line
     return (
         f"CASE WHEN concat({', '.join(texts)}) ~ {_NEEDS_QUOTES}"
         f" THEN format({template}, {', '.join(careful)}) ELSE {line} END"
+    )
+
+
+class _Layout:
+    """A data set's columns as the COPY's query `q` names them. With stored cells
+    (storage/stored_cells.py) `q` is the stored query: the row's hash is looked up only
+    where the row's stored cells cannot serve, and its key and cells come last."""
+
+    def __init__(self, dataset: DataSet) -> None:
+        self.dataset = dataset
+        self.stored = dataset.stored
+        count = len(dataset.columns)
+        self.names = [f"c{i}" for i in range(count)]
+        self.tz = self.names[dataset.names.index("timezone")]
+        if self.stored is not None:
+            self.names[-1] = self.stored.row_hash("c0")
+            self.key_column, self.cells_column = f"c{count - 1}", f"c{count}"
+            self.version_column = f"c{count + 1}"
+
+    @property
+    def query_names(self) -> list[str]:
+        count = len(self.dataset.columns)
+        return [f"c{i}" for i in range(count + (2 if self.stored is not None else 0))]
+
+    def query(self, flt: ExportFilter) -> str:
+        source = self.stored.query if self.stored is not None else self.dataset.query
+        assert source is not None
+        return source(flt)
+
+    def line(self, sql_types: Sequence[str], zones: dict[str, list[OffsetSpan]]) -> str:
+        if self.stored is None:
+            return _line(self.dataset.columns, self.names, sql_types, self.tz, zones)
+        first = self.stored.first
+        head = _line(
+            self.dataset.columns[:first], self.names[:first], sql_types[:first], self.tz, zones
+        )
+        tail = self.tail(sql_types, zones)
+        key = stored_key(self.dataset, sql_types, self.tz)
+        return (
+            f"{head} || ',' || CASE WHEN {self.key_column} = {key}"
+            f" THEN {self.cells_column} ELSE {tail} END"
+        )
+
+    def tail(self, sql_types: Sequence[str], zones: dict[str, list[OffsetSpan]]) -> str:
+        """The cells a row stores, rendered from the row."""
+        assert self.stored is not None
+        first = self.stored.first
+        return _line(
+            self.dataset.columns[first:], self.names[first:], sql_types[first:], self.tz, zones
+        )
+
+
+def stored_key(dataset: DataSet, sql_types: Sequence[str], tz: str) -> str:
+    """SQL of the key a row's stored cells must carry to be used: the renderer's
+    fingerprint (the cells' SQL, written for no zone in particular) and the row's zone."""
+    layout = _Layout(dataset)
+    general = layout.tail(sql_types, {})
+    digest = hashlib.sha256(general.encode()).hexdigest()[:16]
+    return f"'{digest}:' || {tz}"
+
+
+def mismatch_statement(
+    dataset: DataSet, flt: ExportFilter, zones_in_use: set[str], sql_types: Sequence[str]
+) -> str:
+    """PostgreSQL: the ids of the data set's rows in the filter's days whose stored cells
+    carry the current key but are not what their row renders (changed behind the bot)."""
+    stored = dataset.stored
+    if stored is None:
+        raise ValueError(f"{dataset.name} stores no cells")
+    layout = _Layout(dataset)
+    zones = zone_spans(zones_in_use | {flt.default_timezone}, flt)
+    key = stored_key(dataset, sql_types, layout.tz)
+    return (
+        f"WITH q({', '.join(layout.query_names)}) AS ({layout.query(flt)})"
+        f" SELECT c0 FROM q WHERE {layout.key_column} = {key}"
+        f" AND {layout.cells_column} IS DISTINCT FROM {layout.tail(sql_types, zones)}"
+    )
+
+
+def seal_statement(
+    dataset: DataSet, flt: ExportFilter, zones_in_use: set[str], sql_types: Sequence[str]
+) -> str:
+    """PostgreSQL: the UPDATE that renders the stored cells of the data set's rows in the
+    filter's days whose key is not current (named `:parameters` stay in it)."""
+    stored = dataset.stored
+    if stored is None:
+        raise ValueError(f"{dataset.name} stores no cells")
+    layout = _Layout(dataset)
+    zones = zone_spans(zones_in_use | {flt.default_timezone}, flt)
+    key = stored_key(dataset, sql_types, layout.tz)
+    # A row changed while this runs is left as it is now (its trigger emptied its cells): the
+    # version rendered must still be the row's when the row is written, else the update,
+    # re-checked against the newer version, skips it.
+    return (
+        f"UPDATE {stored.table} x SET csv_key = r.k, csv_cells = r.t"
+        f" FROM (WITH q({', '.join(layout.query_names)}) AS ({layout.query(flt)})"
+        f" SELECT c0, {layout.version_column} AS v, {key} AS k,"
+        f" {layout.tail(sql_types, zones)} AS t FROM q"
+        f" WHERE {layout.key_column} IS DISTINCT FROM {key}) r"
+        " WHERE x.id = r.c0 AND x.xmin = r.v"
     )
 
 
@@ -182,15 +288,15 @@ def copy_statement(
     if len(dataset.columns) > MAX_CELLS:
         raise ValueError(f"{dataset.name}: format() takes at most {MAX_CELLS} cells")
     zones = zone_spans(zones_in_use | {flt.default_timezone}, flt)
-    cols = [f"c{i}" for i in range(len(dataset.columns))]
+    layout = _Layout(dataset)
     # row_number() counts the rows as they come, in the data set's order. Grouping by the
     # count hashes (enable_sort is off: a sort by the group would not keep the rows' order
     # within it), and a hash aggregate feeds each group's rows to string_agg as they come;
     # the few groups are then sorted. An ORDER BY in string_agg would sort every group
     # again, ~1.2 CPU-s a million rows.
     numbered = (
-        f"WITH q({', '.join(cols)}) AS ({dataset.query(flt)})"
-        f" SELECT {_line(dataset, sql_types, zones)} AS line, row_number() OVER () AS n FROM q"
+        f"WITH q({', '.join(layout.query_names)}) AS ({layout.query(flt)})"
+        f" SELECT {layout.line(sql_types, zones)} AS line, row_number() OVER () AS n FROM q"
     )
     group = f"(n - 1) / {max(1, lines_per_row)}"
     select = (
