@@ -172,6 +172,35 @@ def to_postgres(db: Path, url: str) -> float:
     return took
 
 
+def seal_all(url: str) -> tuple[float, float]:
+    """Renders the stored cells of every check-in (storage/stored_cells.py), as the nightly
+    job would have day by day, then settles the updated rows as autovacuum would; seconds
+    taken and the server's CPU seconds."""
+    import psycopg
+
+    from bot.exporting.datasets import DATASETS
+    from storage import Storage
+    from storage.exports import ExportFilter
+    from storage.stored_cells import seal
+
+    async def run() -> None:
+        async with Storage(url) as storage:
+            flt = ExportFilter(FIRST_DAY, date(2026, 12, 31), TZ.key)
+            await seal(storage.db, DATASETS["checkins"], flt)
+
+    server = server_cpu(url)
+    before = server() if server else 0.0
+    started = time.perf_counter()
+    asyncio.run(run())
+    took = time.perf_counter() - started
+    time.sleep(1.0)  # the connections are closed: their backends end and are counted
+    used = (server() - before) if server else float("nan")
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("VACUUM (ANALYZE) checkins")
+        conn.execute("CHECKPOINT")
+    return took, used
+
+
 def server_cpu(url: str) -> Callable[[], float] | None:
     """CPU seconds used by a local PostgreSQL server's processes, the ended ones included
     (the postmaster's children's times), or None for a server this machine cannot see. An
@@ -263,6 +292,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="outpost-bench-") as tmp, ExitStack() as scratch:
         folder = Path(tmp)
         dbs: dict[tuple[str, int], Path | str] = {}
+        unsealed: dict[str, float] | None = None
         for n in (args.small, args.rows):
             db = folder / f"rows{n}.db"
             took = generate(db, n)
@@ -272,6 +302,13 @@ def main() -> None:
                 url = scratch.enter_context(scratch_database(args.db, f"export{n}"))
                 took = to_postgres(db, url)
                 print(f"copied them to PostgreSQL in {took:.1f} s ({n / took:,.0f} rows/s)")
+                if n == args.rows and "csv" in args.formats:
+                    unsealed = measure(url, "csv", folder)
+                took, seal_cpu = seal_all(url)
+                print(
+                    f"sealed their cells (the nightly job's work, all days at once) in"
+                    f" {took:.1f} s, server CPU {seal_cpu:.1f} s ({n / took:,.0f} rows/s)"
+                )
                 dbs[("postgresql", n)] = url
         print(
             f"{'db':<11}{'format':<7}{'rows':>11}{'seconds':>9}{'rows/s':>10}{'cpu s':>8}"
@@ -294,6 +331,13 @@ def main() -> None:
                     f"{m['bytes'] / 1e6:>8.1f}{peak:>13.1f}"
                     f"{m['workers_peak_rss_kb'] / 1024:>15.1f}{server}"
                 )
+        if unsealed:
+            m = unsealed
+            print(
+                f"postgresql csv, before sealing: {m['rows'] / m['seconds']:,.0f} rows/s,"
+                f" {m['seconds']:.2f} s, cpu {m['cpu']:.2f} s, server cpu"
+                f" {m.get('server_cpu', float('nan')):.2f} s"
+            )
         for (kind, fmt), by_n in peaks.items():
             ratio = by_n[args.rows] / by_n[args.small]
             verdict = "ok" if ratio <= 1.3 else "OVER 1.3"

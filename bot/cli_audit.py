@@ -13,7 +13,8 @@ from typing import Any
 from bot.cli import CliError
 from bot.context import AppContext
 from bot.rules.spoof import SpoofThresholds
-from storage.chain_verify import SHOWN, VerifyReport, verify
+from storage.chain_verify import SHOWN, Problem, VerifyReport, verify
+from storage.stored_cells import STORED_CHECKINS, mismatches
 
 HASH = re.compile(r"^[0-9a-fA-F]{64}$")
 
@@ -95,6 +96,11 @@ async def cmd_verify(ctx: AppContext, args: argparse.Namespace) -> int:
     report = await asyncio.to_thread(
         verify, ctx.storage.db.target, anchor=args.anchor, workers=args.workers
     )
+    # Stored export cells (PostgreSQL) are not chained: checked against their rows instead,
+    # so that an export cannot show what the chain does not hold.
+    for row_id in await mismatches(ctx.storage.db, STORED_CHECKINS, ctx.settings.timezone):
+        detail = f"checkins row {row_id}: its stored export cells are not what the row holds"
+        report.problems.append(Problem("", 0, "changed", "checkins", row_id, detail))
     print(render(report, args.anchor))
     return 0 if report.ok else 1
 

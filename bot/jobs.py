@@ -46,6 +46,7 @@ from bot.services.recall import vacancy_reminders
 from bot.services.slot_runs import failed_teams, run_slot
 from bot.updates import backlog_handled
 from storage.models import Team
+from storage.stored_cells import seal_settled
 
 log = logging.getLogger(__name__)
 
@@ -197,6 +198,15 @@ async def _evidence_anchor(context: ContextTypes.DEFAULT_TYPE) -> None:
     # The day's head hash to every admin; sent once per day (a re-run only seals again).
     ctx = _ctx(context.application)
     await send_admin_anchor(ctx, context.bot, ctx.clock.now())
+
+
+async def _seal_export_cells(context: ContextTypes.DEFAULT_TYPE) -> None:
+    # Settled days' check-ins rendered once for PostgreSQL exports (storage/stored_cells.py);
+    # a re-run renders only rows changed since.
+    ctx = _ctx(context.application)
+    today = ctx.clock.now().astimezone(get_zone(ctx.settings.timezone)).date()
+    sealed = await seal_settled(ctx.storage.db, today, ctx.settings.timezone)
+    log.info("export cells: %d check-ins rendered", sealed)
 
 
 async def _weekly_draw(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -353,6 +363,17 @@ async def start_scheduler(app: Application) -> None:
             name="admin:evidence_anchor",
         ),
     )
+    if ctx.storage.db.dialect.postgres:
+        _keep(
+            app,
+            queue.run_daily(
+                _seal_export_cells,
+                time(2, 30, tzinfo=zone),
+                days=tuple(range(7)),
+                data="seal_export_cells",
+                name="admin:seal_export_cells",
+            ),
+        )
     # Leave undecided for 24 h / 48 h: checked often so a reminder is never hours late;
     # the follow-up itself records what it sent, so a re-run sends nothing twice.
     _keep(
