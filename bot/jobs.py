@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
@@ -324,6 +324,14 @@ async def draw_and_schedule(
     return jobs
 
 
+def _every_day(
+    app: Application, callback: Callable[[Any], Coroutine[Any, Any, Any]], at: time, what: str
+) -> None:
+    """A deployment-wide job at `at` every day, named `admin:<what>` (its data says `what`)."""
+    job = _queue(app).run_daily(callback, at, days=tuple(range(7)), data=what, name=f"admin:{what}")
+    _keep(app, job)
+
+
 async def start_scheduler(app: Application) -> None:
     """At start: every team at its slots, deployment-wide jobs, open roll calls, random
     plans, and a catch-up pass (bot/catchup.py) for what fell due while the bot was down."""
@@ -342,38 +350,11 @@ async def start_scheduler(app: Application) -> None:
             _weekly_draw, time(0, 5, tzinfo=zone), days=(PTB_MONDAY,), name="admin:rollcall_draw"
         ),
     )
-    _keep(
-        app,
-        queue.run_daily(
-            _vacancy_reminders,
-            time(9, 0, tzinfo=zone),
-            days=tuple(range(7)),
-            data="recall_vacancies",
-            name="admin:recall_vacancies",
-        ),
-    )
+    _every_day(app, _vacancy_reminders, time(9, 0, tzinfo=zone), "recall_vacancies")
     # Each evening the day's chain heads go to admins, to be kept outside the system.
-    _keep(
-        app,
-        queue.run_daily(
-            _evidence_anchor,
-            time(23, 50, tzinfo=zone),
-            days=tuple(range(7)),
-            data="evidence_anchor",
-            name="admin:evidence_anchor",
-        ),
-    )
+    _every_day(app, _evidence_anchor, time(23, 50, tzinfo=zone), "evidence_anchor")
     if ctx.storage.db.dialect.postgres:
-        _keep(
-            app,
-            queue.run_daily(
-                _seal_export_cells,
-                time(2, 30, tzinfo=zone),
-                days=tuple(range(7)),
-                data="seal_export_cells",
-                name="admin:seal_export_cells",
-            ),
-        )
+        _every_day(app, _seal_export_cells, time(2, 30, tzinfo=zone), "seal_export_cells")
     # Leave undecided for 24 h / 48 h: checked often so a reminder is never hours late;
     # the follow-up itself records what it sent, so a re-run sends nothing twice.
     _keep(

@@ -89,13 +89,15 @@ Rows = Sequence[Sequence[Any]]
 class StoredCells:
     """PostgreSQL CSV exports: a data set whose rows keep their own rendered cells, from
     column `first` on, in `csv_key`/`csv_cells` columns of `table` (storage/stored_cells.py).
-    The data set's last column is the row's hash; `query` is its query without that column
-    and with the row's `csv_key, csv_cells` and version (`xmin`) last, and `row_hash` the
-    SQL of the hash given the SQL of the row's id."""
+    The data set's first column is the row's id, its columns before `first` are looked up
+    (their values are the same for all of a member's rows), its last is the row's hash.
+    `query(f, render)` selects the id, the SQL `render` makes of the looked-up columns' SQL
+    (evaluated in the lookup), the stored columns but the hash, then the row's `csv_key`,
+    `csv_cells` and version (`xmin`). `row_hash` is the SQL of the hash given the row's id."""
 
     table: str
     first: int
-    query: Callable[[ExportFilter], str]
+    query: Callable[[ExportFilter, Callable[[Sequence[str]], str]], str]
     row_hash: Callable[[str], str]
 
 
@@ -144,6 +146,37 @@ TZ = C("timezone", Kind.TEXT, 16, vocabulary=True)
 PERSON_COLUMNS = (C("member_id", Kind.INT, 12), C("member_name", Kind.TEXT, 16))
 TEAM_COLUMNS = (C("team_id", Kind.INT, 8), C("team", Kind.TEXT, 16))
 
+
+def checkins_query(f: ExportFilter, render: Callable[[Sequence[str]], str] | None = None) -> str:
+    """CHECKINS' query; with `render`, its stored query (StoredCells): the team, person and
+    membership met in one lookup per member (a LATERAL join, which SQLite lacks), their
+    columns rendered there as one piece, and the row's stored cells last."""
+    joins = (
+        " LEFT JOIN teams t ON t.id = c.team_id"
+        " LEFT JOIN people p ON p.telegram_id = c.telegram_id"
+        " LEFT JOIN memberships m ON m.team_id = c.team_id AND m.telegram_id = c.telegram_id"
+    )
+    looked_up = ["c.team_id", "t.name", "c.telegram_id", "p.name", "coalesce(m.unit, p.unit)"]
+    own = (
+        " c.kind, c.local_day, c.message_date, c.received_at, c.delay_s, c.delayed, c.accepted,"
+        " c.reject_reason, c.lat, c.lon, c.accuracy_m, c.distance_m, c.site_radius_m, c.is_live,"
+        " c.live_period, c.is_forwarded, c.is_venue, c.is_from_offline, c.place, c.timing,"
+        " c.effect, c.out_of_area_reason,"
+    )
+    where = conditions(f, day="c.local_day", team="c.team_id", member="c.telegram_id", overlap=None)
+    order = " ORDER BY c.local_day, c.id"
+    if render is None:
+        return (
+            f"SELECT c.id, {', '.join(looked_up)},{own} coalesce(t.timezone, :tz)"
+            f" FROM checkins c{joins}{where}{order}"
+        )
+    return (
+        f"SELECT c.id, w.line,{own} coalesce(w.timezone, :tz), c.csv_key, c.csv_cells, c.xmin"
+        f" FROM checkins c LEFT JOIN LATERAL (SELECT {render(looked_up)} AS line, t.timezone"
+        f" FROM (SELECT 1) one{joins}) w ON true{where}{order}"
+    )
+
+
 CHECKINS = DataSet(
     name="checkins",
     columns=(
@@ -175,46 +208,9 @@ CHECKINS = DataSet(
         C("out_of_area_reason", Kind.TEXT, 24),
         TZ,
     ),
-    query=lambda f: checkins_query(f),
+    query=checkins_query,
     by_day=True,
 )
-
-
-def checkins_query(f: ExportFilter, *, stored: bool = False) -> str:
-    """CHECKINS' query. `stored` (PostgreSQL) adds each row's stored cells (StoredCells) last,
-    and meets the team, person and membership in one lookup, cached across a member's rows
-    (a LATERAL join, which SQLite lacks)."""
-    if stored:
-        names = "w.team, c.telegram_id, w.person, w.unit"
-        zone = "w.timezone"
-        joins = (
-            " LEFT JOIN LATERAL (SELECT t.name AS team, p.name AS person,"
-            " coalesce(m.unit, p.unit) AS unit, t.timezone FROM (SELECT 1) one"
-            " LEFT JOIN teams t ON t.id = c.team_id"
-            " LEFT JOIN people p ON p.telegram_id = c.telegram_id"
-            " LEFT JOIN memberships m ON m.team_id = c.team_id"
-            " AND m.telegram_id = c.telegram_id) w ON true"
-        )
-    else:
-        names = "t.name, c.telegram_id, p.name, coalesce(m.unit, p.unit)"
-        zone = "t.timezone"
-        joins = (
-            " LEFT JOIN teams t ON t.id = c.team_id"
-            " LEFT JOIN people p ON p.telegram_id = c.telegram_id"
-            " LEFT JOIN memberships m ON m.team_id = c.team_id AND m.telegram_id = c.telegram_id"
-        )
-    return (
-        f"SELECT c.id, c.team_id, {names},"
-        " c.kind, c.local_day, c.message_date, c.received_at, c.delay_s, c.delayed, c.accepted,"
-        " c.reject_reason, c.lat, c.lon, c.accuracy_m, c.distance_m, c.site_radius_m, c.is_live,"
-        " c.live_period, c.is_forwarded, c.is_venue, c.is_from_offline, c.place, c.timing,"
-        f" c.effect, c.out_of_area_reason, coalesce({zone}, :tz)"
-        + (", c.csv_key, c.csv_cells, c.xmin" if stored else "")
-        + " FROM checkins c"
-        + joins
-        + conditions(f, day="c.local_day", team="c.team_id", member="c.telegram_id", overlap=None)
-        + " ORDER BY c.local_day, c.id"
-    )
 
 
 LIVE_TRACKS = DataSet(

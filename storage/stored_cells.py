@@ -30,7 +30,7 @@ CHECKIN_CELLS = StoredCells(
     table="checkins",
     # id, team_id, team, member_id, member_name, unit: the team's and person's names change.
     first=6,
-    query=partial(checkins_query, stored=True),
+    query=checkins_query,
     row_hash=partial(latest_hash, "checkins"),
 )
 STORED_CHECKINS = replace(with_row_hash(CHECKINS, "checkins"), stored=CHECKIN_CELLS)

@@ -26,3 +26,14 @@ async def test_deployment_and_team_jobs_exist_once(world: World) -> None:
     assert {f.name: str(f) for f in trigger.fields}["day"] == "1"
     slot_jobs = [n for n in names if n.startswith("slot:") and "Europe/Berlin" in n]
     assert len(slot_jobs) == len(set(slot_jobs)) >= 5
+
+
+async def test_settled_checkins_are_rendered_each_night_on_postgresql(world: World) -> None:
+    # Only PostgreSQL exports read stored cells (storage/stored_cells.py).
+    expected = 1 if world.storage.db.dialect.postgres else 0
+    job = [j for j in world.app.job_queue.jobs() if j.name == "admin:seal_export_cells"]
+    assert len(job) == expected
+    if job:
+        trigger = job[0].job.trigger
+        assert str(trigger.timezone) == world.ctx.settings.timezone
+        assert {f.name: str(f) for f in trigger.fields}["hour"] == "2"

@@ -14,6 +14,11 @@ costs ~6; the joined lines cost the server ~0.3 more and the client almost nothi
 (bench/export.py). Quoting is decided once a row, by one pattern match over all its text
 cells; vocabulary columns (storage/exports.Column.vocabulary) are written as they are.
 
+Data sets with stored cells (check-ins, storage/stored_cells.py) are read through their
+stored query: the member's looked-up columns come as one piece rendered inside the lookup,
+once per member, and the rest of a settled row's line as the row stored it, when its key
+still matches; rows without are rendered here as any other.
+
 Costs, measured per million check-ins on the backend (bench/export.py's rows): to_char()
 formats an instant in ~310 ns where the timestamp's own text output takes ~160 ns; a formula
 check by `left(x::text, 1) IN (chr(…), …)` behind a per-row `pg_typeof` ~120 ns a cell where
@@ -174,61 +179,90 @@ def _line(
 
 
 class _Layout:
-    """A data set's columns as the COPY's query `q` names them. With stored cells
-    (storage/stored_cells.py) `q` is the stored query: the row's hash is looked up only
-    where the row's stored cells cannot serve, and its key and cells come last."""
+    """A data set's columns as the COPY's query `q` names them, and its lines' SQL.
 
-    def __init__(self, dataset: DataSet) -> None:
-        self.dataset = dataset
-        self.stored = dataset.stored
+    With stored cells (storage/stored_cells.py) `q` is the stored query: the row's id; the
+    looked-up columns as one finished piece of line, rendered inside their lookup and so
+    once per member (PostgreSQL memoizes it); the row's own columns (the hash is looked up
+    only where the stored cells cannot serve); then the stored key, cells and row version."""
+
+    def __init__(
+        self, dataset: DataSet, sql_types: Sequence[str], zones: dict[str, list[OffsetSpan]]
+    ) -> None:
+        self.dataset, self.stored = dataset, dataset.stored
+        self.sql_types, self.zones = sql_types, zones
         count = len(dataset.columns)
         self.names = [f"c{i}" for i in range(count)]
         self.tz = self.names[dataset.names.index("timezone")]
+        self.query_names = list(self.names)
         if self.stored is not None:
+            first = self.stored.first
+            if dataset.names.index("timezone") < first:
+                raise ValueError(f"{dataset.name}: the zone must be among the stored cells")
+            self.looked_up = "h"
+            self.key_column, self.cells_column, self.version_column = "ck", "cs", "cv"
             self.names[-1] = self.stored.row_hash("c0")
-            self.key_column, self.cells_column = f"c{count - 1}", f"c{count}"
-            self.version_column = f"c{count + 1}"
-
-    @property
-    def query_names(self) -> list[str]:
-        count = len(self.dataset.columns)
-        return [f"c{i}" for i in range(count + (2 if self.stored is not None else 0))]
+            self.query_names = [
+                "c0",
+                self.looked_up,
+                *self.names[first:-1],
+                self.key_column,
+                self.cells_column,
+                self.version_column,
+            ]
 
     def query(self, flt: ExportFilter) -> str:
-        source = self.stored.query if self.stored is not None else self.dataset.query
-        assert source is not None
-        return source(flt)
-
-    def line(self, sql_types: Sequence[str], zones: dict[str, list[OffsetSpan]]) -> str:
         if self.stored is None:
-            return _line(self.dataset.columns, self.names, sql_types, self.tz, zones)
+            assert self.dataset.query is not None
+            return self.dataset.query(flt)
+        return self.stored.query(flt, self._render_looked_up)
+
+    def _render_looked_up(self, exprs: Sequence[str]) -> str:
+        assert self.stored is not None
         first = self.stored.first
-        head = _line(
-            self.dataset.columns[:first], self.names[:first], sql_types[:first], self.tz, zones
-        )
-        tail = self.tail(sql_types, zones)
-        key = stored_key(self.dataset, sql_types, self.tz)
+        columns = self.dataset.columns[1:first]
+        if any(c.kind is Kind.INSTANT for c in columns):
+            raise ValueError(f"{self.dataset.name}: a looked-up instant has no zone to render in")
+        # With the commas either side: each is a concatenation fewer a row.
+        line = _line(columns, exprs, self.sql_types[1:first], "NULL", self.zones)
+        return f"',' || {line} || ','"
+
+    def line(self) -> str:
+        if self.stored is None:
+            return _line(self.dataset.columns, self.names, self.sql_types, self.tz, self.zones)
+        if self.dataset.columns[0].kind is not Kind.INT:
+            raise ValueError(f"{self.dataset.name}: a row with stored cells has an integer id")
         return (
-            f"{head} || ',' || CASE WHEN {self.key_column} = {key}"
-            f" THEN {self.cells_column} ELSE {tail} END"
+            f"c0::text || {self.looked_up} || CASE WHEN {self.key_column} ="
+            f" {self.key()} THEN {self.cells_column} ELSE {self.tail()} END"
         )
 
-    def tail(self, sql_types: Sequence[str], zones: dict[str, list[OffsetSpan]]) -> str:
+    def tail(self, zones: dict[str, list[OffsetSpan]] | None = None) -> str:
         """The cells a row stores, rendered from the row."""
         assert self.stored is not None
         first = self.stored.first
         return _line(
-            self.dataset.columns[first:], self.names[first:], sql_types[first:], self.tz, zones
+            self.dataset.columns[first:],
+            self.names[first:],
+            self.sql_types[first:],
+            self.tz,
+            self.zones if zones is None else zones,
         )
 
+    def key(self) -> str:
+        """SQL of the key a row's stored cells must carry to be used: the renderer's
+        fingerprint (the cells' SQL, written for no zone in particular) and the row's zone."""
+        digest = hashlib.sha256(self.tail({}).encode()).hexdigest()[:16]
+        return f"'{digest}:' || {self.tz}"
 
-def stored_key(dataset: DataSet, sql_types: Sequence[str], tz: str) -> str:
-    """SQL of the key a row's stored cells must carry to be used: the renderer's
-    fingerprint (the cells' SQL, written for no zone in particular) and the row's zone."""
-    layout = _Layout(dataset)
-    general = layout.tail(sql_types, {})
-    digest = hashlib.sha256(general.encode()).hexdigest()[:16]
-    return f"'{digest}:' || {tz}"
+
+def _stored_layout(
+    dataset: DataSet, flt: ExportFilter, zones_in_use: set[str], sql_types: Sequence[str]
+) -> _Layout:
+    if dataset.stored is None:
+        raise ValueError(f"{dataset.name} stores no cells")
+    zones = zone_spans(zones_in_use | {flt.default_timezone}, flt)
+    return _Layout(dataset, sql_types, zones)
 
 
 def mismatch_statement(
@@ -236,16 +270,11 @@ def mismatch_statement(
 ) -> str:
     """PostgreSQL: the ids of the data set's rows in the filter's days whose stored cells
     carry the current key but are not what their row renders (changed behind the bot)."""
-    stored = dataset.stored
-    if stored is None:
-        raise ValueError(f"{dataset.name} stores no cells")
-    layout = _Layout(dataset)
-    zones = zone_spans(zones_in_use | {flt.default_timezone}, flt)
-    key = stored_key(dataset, sql_types, layout.tz)
+    layout = _stored_layout(dataset, flt, zones_in_use, sql_types)
     return (
         f"WITH q({', '.join(layout.query_names)}) AS ({layout.query(flt)})"
-        f" SELECT c0 FROM q WHERE {layout.key_column} = {key}"
-        f" AND {layout.cells_column} IS DISTINCT FROM {layout.tail(sql_types, zones)}"
+        f" SELECT c0 FROM q WHERE {layout.key_column} = {layout.key()}"
+        f" AND {layout.cells_column} IS DISTINCT FROM {layout.tail()}"
     )
 
 
@@ -254,21 +283,16 @@ def seal_statement(
 ) -> str:
     """PostgreSQL: the UPDATE that renders the stored cells of the data set's rows in the
     filter's days whose key is not current (named `:parameters` stay in it)."""
-    stored = dataset.stored
-    if stored is None:
-        raise ValueError(f"{dataset.name} stores no cells")
-    layout = _Layout(dataset)
-    zones = zone_spans(zones_in_use | {flt.default_timezone}, flt)
-    key = stored_key(dataset, sql_types, layout.tz)
+    layout = _stored_layout(dataset, flt, zones_in_use, sql_types)
+    assert dataset.stored is not None
     # A row changed while this runs is left as it is now (its trigger emptied its cells): the
     # version rendered must still be the row's when the row is written, else the update,
     # re-checked against the newer version, skips it.
     return (
-        f"UPDATE {stored.table} x SET csv_key = r.k, csv_cells = r.t"
+        f"UPDATE {dataset.stored.table} x SET csv_key = r.k, csv_cells = r.t"
         f" FROM (WITH q({', '.join(layout.query_names)}) AS ({layout.query(flt)})"
-        f" SELECT c0, {layout.version_column} AS v, {key} AS k,"
-        f" {layout.tail(sql_types, zones)} AS t FROM q"
-        f" WHERE {layout.key_column} IS DISTINCT FROM {key}) r"
+        f" SELECT c0, {layout.version_column} AS v, {layout.key()} AS k, {layout.tail()} AS t"
+        f" FROM q WHERE {layout.key_column} IS DISTINCT FROM {layout.key()}) r"
         " WHERE x.id = r.c0 AND x.xmin = r.v"
     )
 
@@ -288,7 +312,7 @@ def copy_statement(
     if len(dataset.columns) > MAX_CELLS:
         raise ValueError(f"{dataset.name}: format() takes at most {MAX_CELLS} cells")
     zones = zone_spans(zones_in_use | {flt.default_timezone}, flt)
-    layout = _Layout(dataset)
+    layout = _Layout(dataset, sql_types, zones)
     # row_number() counts the rows as they come, in the data set's order. Grouping by the
     # count hashes (enable_sort is off: a sort by the group would not keep the rows' order
     # within it), and a hash aggregate feeds each group's rows to string_agg as they come;
@@ -296,7 +320,7 @@ def copy_statement(
     # again, ~1.2 CPU-s a million rows.
     numbered = (
         f"WITH q({', '.join(layout.query_names)}) AS ({layout.query(flt)})"
-        f" SELECT {layout.line(sql_types, zones)} AS line, row_number() OVER () AS n FROM q"
+        f" SELECT {layout.line()} AS line, row_number() OVER () AS n FROM q"
     )
     group = f"(n - 1) / {max(1, lines_per_row)}"
     select = (
