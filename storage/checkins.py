@@ -12,6 +12,7 @@ from bot.rules.checkin import CheckinVerdict, DayEffect, LocationEvidence, Place
 from bot.rules.spoof import Finding, Fix
 from storage.batch import fetch_together
 from storage.db import Database
+from storage.dialects.errors import INTEGRITY_ERRORS, is_unique_violation
 from storage.dialects.prepared import hot
 from storage.spoof import SignalTarget, assess_in_unit, history_statement
 
@@ -110,7 +111,8 @@ _DAY_STATE = hot(
 # returns, so both go in one trip (storage/batch.py): the row must be this message's and
 # have counted, and a re-delivered message (its insert a no-op) finds the day it opened
 # then and changes nothing. A day opened by another check-in still meets the primary key,
-# as a plain insert would (another process counted first: this unit fails).
+# as a plain insert would (another process counted first: this unit fails, and `record`
+# judges the check-in again).
 _DAY_COUNTS = hot(
     "INSERT INTO attendance_days(telegram_id, team_id, local_day, place, timing,"
     " checkin_id, first_checkin_id, updated_at)"
@@ -146,7 +148,19 @@ class CheckinRepo:
         `assess` raises spoof signals for an accepted check-in from the member's history, in
         the same unit: stored with the check-in, never deciding it.
         """
-        return await self.db.write_grouped(lambda conn: _record(conn, c, decide, assess))
+
+        def unit(conn: Any) -> RecordedCheckin:
+            return _record(conn, c, decide, assess)
+
+        try:
+            return await self.db.write_grouped(unit)
+        except INTEGRITY_ERRORS as exc:
+            # Another process opened the member's day between this unit's read and its write
+            # (the day's primary key refused it; the unit was rolled back): judged again,
+            # once, against that day, as if it had arrived second.
+            if not is_unique_violation(exc):
+                raise
+            return await self.db.write_grouped(unit)
 
     async def set_out_of_area_reason(self, checkin_id: int, reason: str) -> None:
         await self.db.execute(

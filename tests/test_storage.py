@@ -142,6 +142,29 @@ async def test_a_day_already_opened_by_another_check_in_is_not_opened_again(
     assert day["first_checkin_id"] == first.id
 
 
+async def test_a_check_in_that_lost_the_day_to_another_process_is_judged_again(
+    storage: Storage,
+) -> None:
+    # Its first judgement read the day before another process opened it (so: counts); the
+    # day's primary key refuses that, and the check-in is judged again against the day.
+    team = await storage.teams.create("T", "Asia/Shanghai", SITE, now=0.0)
+    first = await storage.checkins.record(
+        _checkin(7, team.id, 1, Place.ON_SITE), lambda _: DayEffect.COUNTS
+    )
+    seen: list[Any] = []
+
+    def stale_then_fresh(counting: Any) -> DayEffect:
+        seen.append(counting)
+        return DayEffect.COUNTS if len(seen) == 1 else DayEffect.NO_CHANGE
+
+    second = await storage.checkins.record(_checkin(7, team.id, 2, Place.ON_SITE), stale_then_fresh)
+    assert seen == [Place.ON_SITE, Place.ON_SITE]
+    assert second.effect is DayEffect.NO_CHANGE and not second.duplicate
+    assert await storage.checkins.count() == 2
+    day = await storage.checkins.day_state(7, team.id, date(2026, 11, 25))
+    assert day["first_checkin_id"] == first.id
+
+
 def _effect_of(c: NewCheckin, counting: Any) -> Any:
     return day_effect(counting, c.verdict)
 
