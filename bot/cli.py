@@ -282,6 +282,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_admin.add_parsers(sub)
     cli_db.add_parsers(sub)
     COMMANDS.update(cli_admin.COMMANDS)
+    COMMANDS.update(cli_db.COMMANDS)
     COMMANDS.update(cli_import.COMMANDS)
     return parser
 
@@ -642,7 +643,7 @@ def _main(args: argparse.Namespace, env: dict[str, Any] | None) -> int:
         settings.require_token()
         run(settings)
         return 0
-    if args.command == "db":  # opens the two databases it names, not OUTPOST_DB
+    if (args.command, getattr(args, "action", None)) == ("db", "copy"):  # names its databases
         from bot.cli_db import cmd_db_copy
 
         return asyncio.run(cmd_db_copy(args))

@@ -1,4 +1,5 @@
 """`outpost db copy --from SRC --to DST`: move a deployment between SQLite and PostgreSQL.
+`outpost db seal`: render settled check-ins' export cells now (storage/stored_cells.py).
 
 SRC and DST are each a SQLite file path or a `postgresql://` URL. Stop the bot first (or
 copy from a backup): rows written to SRC during the copy are not carried over.
@@ -13,10 +14,13 @@ import time
 from pathlib import Path
 from typing import Any, TextIO
 
-from bot.cli import CliError
+from bot.cli import CliError, Command
 from bot.config import db_target
+from bot.context import AppContext
+from bot.rules.team_hours import get_zone
 from storage import Storage
 from storage.chain_verify import verify
+from storage.stored_cells import seal_settled
 from storage.transfer import TransferError, copy_database, summary
 
 
@@ -31,6 +35,10 @@ def add_parsers(sub: Any) -> None:
         "--from", dest="source", required=True, help="SQLite path or postgresql:// URL"
     )
     copy.add_argument("--to", dest="target", required=True, help="SQLite path or postgresql:// URL")
+    db.add_parser(
+        "seal",
+        help="PostgreSQL: render settled check-ins' export cells now (the nightly job's work)",
+    )
 
 
 class ProgressBar:
@@ -85,4 +93,24 @@ async def cmd_db_copy(args: argparse.Namespace) -> int:
         print(f"outpost: the audit chains do not verify on the target: {report.first}")
         return 1
     print(f"audit chains verified on the target: {report.chains} chains, {report.links:,} links")
+    if isinstance(target, str):
+        print(
+            "CSV exports render every check-in until the bot's first night on it;"
+            " `outpost db seal` (with OUTPOST_DB set to it) renders the settled ones now"
+        )
     return 0
+
+
+async def cmd_db_seal(ctx: AppContext, args: argparse.Namespace) -> int:
+    if not ctx.storage.db.dialect.postgres:
+        print("nothing to do: only PostgreSQL exports read stored cells")
+        return 0
+    today = ctx.clock.now().astimezone(get_zone(ctx.settings.timezone)).date()
+    started = time.monotonic()
+    sealed = await seal_settled(ctx.storage.db, today, ctx.settings.timezone)
+    seconds = time.monotonic() - started
+    print(f"rendered the export cells of {sealed:,} settled check-ins in {seconds:.1f} s")
+    return 0
+
+
+COMMANDS: dict[tuple[str, str | None], Command] = {("db", "seal"): cmd_db_seal}

@@ -111,6 +111,15 @@ def test_db_copy_command_prints_equal_counts(
     assert main(["db", "copy", "--from", str(tmp_path / "o.db"), "--to", target], env=env) == 0
     out = capsys.readouterr().out
     assert "row counts equal in every table" in out and "checkins" in out
+    assert "`outpost db seal`" in out
+    # The move's last step: settled check-ins rendered for exports now, not at night.
+    assert main(["db", "seal"], env={**env, "OUTPOST_DB": target}) == 0
+    out = capsys.readouterr().out
+    assert "rendered the export cells of" in out and " 0 settled" not in out
+    assert main(["db", "seal"], env={**env, "OUTPOST_DB": target}) == 0
+    assert "of 0 settled check-ins" in capsys.readouterr().out
+    assert main(["db", "seal"], env={**env, "OUTPOST_DB": str(tmp_path / "o.db")}) == 0
+    assert "nothing to do" in capsys.readouterr().out
     # Run again: the target now holds rows, and the operator is told so in one line.
     assert main(["db", "copy", "--from", str(tmp_path / "o.db"), "--to", target], env=env) == 2
     err = capsys.readouterr().err
