@@ -34,7 +34,7 @@ from bot.i18n import t
 from bot.jobs import start_scheduler
 from bot.resilience import OutgoingScheduler, quiet_duplicate_fault_logs
 from bot.services.recall import tell_pending_recalls
-from bot.startup import telegram_answers
+from bot.startup import database_answers, telegram_answers
 from bot.updates import Poller, drop_processed
 from bot.webhook_backlog import BACKLOG_KEY, WebhookBacklog
 from handlers import (
@@ -385,6 +385,7 @@ def run(settings: Settings) -> None:
             # Not on Windows, nor outside the main thread; Ctrl-C then ends it the hard way.
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.add_signal_handler(sig, stop.set)
+        await database_answers(settings)
         me = await telegram_answers(settings)  # "running" only once Telegram answered
         logging.getLogger("outpost").info("outpost is running as @%s; Ctrl-C stops it", me.username)
         try:

@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any, NoReturn
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import psycopg
+
 from bot.clock import SystemClock
 from bot.config import ConfigError, Settings, load_settings
 from bot.context import AppContext
@@ -613,6 +615,11 @@ def main(argv: Sequence[str] | None = None, env: dict[str, Any] | None = None) -
     except sqlite3.Error as exc:
         # A full disk, a locked or damaged database: one line (the CLI is often in scripts).
         print(f"outpost: database {settings_path(env)}: {exc}", file=sys.stderr)
+        return 1
+    except psycopg.Error as exc:
+        # No server, no such database, a refused login: one line, and not the URL (it may
+        # hold a password); the server's own words name what is wrong.
+        print(f"outpost: PostgreSQL: {mask(' '.join(str(exc).split()))}", file=sys.stderr)
         return 1
     except OSError as exc:
         # A full disk, a read-only folder, a vanished file: one line, never a traceback.

@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from storage.pg import with_database
+from tests.backends import PgServer
 
 
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
@@ -180,3 +182,24 @@ def test_a_mistyped_command_line_is_one_line(
     assert ended.value.code == 2
     line = _one_line(capsys, "outpost")
     assert "-h" in line  # where to read what is allowed
+
+
+def test_a_postgresql_database_that_cannot_be_used_is_one_line_without_its_password(
+    tmp_path: Path,
+    pg_server: PgServer,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    if not pg_server.url:
+        pytest.skip(f"PostgreSQL half skipped: {pg_server.skipped_because}")
+    caplog.set_level(logging.INFO)
+    url = with_database(pg_server.url, "no_such_database") + "&password=hunter2"
+    env = {**_env(tmp_path, TELEGRAM_BOT_TOKEN="1:token"), "OUTPOST_DB": url}
+    # Before Telegram is asked anything: the database is the first thing that can fail.
+    assert main(["run"], env=env) == 2
+    said = _one_line(capsys, "PostgreSQL", "no_such_database")
+    assert "hunter2" not in said
+    assert not any("running" in r.getMessage() for r in caplog.records)
+    assert main(["team", "list"], env=env) == 1
+    said = _one_line(capsys, "PostgreSQL", "no_such_database")
+    assert "hunter2" not in said and "Traceback" not in said
