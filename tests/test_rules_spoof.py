@@ -151,7 +151,10 @@ def test_gps_jitter_a_second_apart_is_not_travel() -> None:
 @settings(max_examples=30, deadline=None)
 def test_a_fix_without_accuracy_is_flagged(fixes: list[Fix], accuracy: float | None) -> None:
     last = fixes[-1]
-    pick = Fix(last.at + 86_400, last.lat + 0.0003, last.lon, accuracy, last.day + timedelta(1))
+    # Inside the site but 60 m beyond where the month walked: no earlier day stood here (a
+    # step from the last fix could land on an earlier day's spot, a frozen fix as well).
+    lat, lon = at_offset(0.0, 250.0)
+    pick = Fix(last.at + 86_400, lat, lon, accuracy, last.day + timedelta(1))
     assert [f.signal for f in assess(pick, fixes, SITE, TH)] == [Signal.NO_ACCURACY]
 
 
