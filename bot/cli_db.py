@@ -17,10 +17,9 @@ from typing import Any, TextIO
 from bot.cli import CliError, Command
 from bot.config import db_target
 from bot.context import AppContext
-from bot.rules.team_hours import get_zone
+from bot.services.export import seal_settled_checkins
 from storage import Storage
 from storage.chain_verify import verify
-from storage.stored_cells import seal_settled
 from storage.transfer import TransferError, copy_database, summary
 
 
@@ -105,9 +104,8 @@ async def cmd_db_seal(ctx: AppContext, args: argparse.Namespace) -> int:
     if not ctx.storage.db.dialect.postgres:
         print("nothing to do: only PostgreSQL exports read stored cells")
         return 0
-    today = ctx.clock.now().astimezone(get_zone(ctx.settings.timezone)).date()
     started = time.monotonic()
-    sealed = await seal_settled(ctx.storage.db, today, ctx.settings.timezone)
+    sealed = await seal_settled_checkins(ctx)
     seconds = time.monotonic() - started
     print(f"rendered the export cells of {sealed:,} settled check-ins in {seconds:.1f} s")
     return 0

@@ -40,13 +40,13 @@ from bot.rules.slots import MONTHLY_COMPLIANCE, Slot, team_slots
 from bot.rules.team_hours import get_zone
 from bot.services import reminders, rollcall, summary
 from bot.services.evidence import send_admin_anchor
+from bot.services.export import seal_settled_checkins
 from bot.services.fanout import FanoutResult
 from bot.services.leave_requests import leave_followups
 from bot.services.recall import vacancy_reminders
 from bot.services.slot_runs import failed_teams, run_slot
 from bot.updates import backlog_handled
 from storage.models import Team
-from storage.stored_cells import seal_settled
 
 log = logging.getLogger(__name__)
 
@@ -203,9 +203,7 @@ async def _evidence_anchor(context: ContextTypes.DEFAULT_TYPE) -> None:
 async def _seal_export_cells(context: ContextTypes.DEFAULT_TYPE) -> None:
     # Settled days' check-ins rendered once for PostgreSQL exports (storage/stored_cells.py);
     # a re-run renders only rows changed since.
-    ctx = _ctx(context.application)
-    today = ctx.clock.now().astimezone(get_zone(ctx.settings.timezone)).date()
-    sealed = await seal_settled(ctx.storage.db, today, ctx.settings.timezone)
+    sealed = await seal_settled_checkins(_ctx(context.application))
     log.info("export cells: %d check-ins rendered", sealed)
 
 

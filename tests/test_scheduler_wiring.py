@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from bot.jobs import MONTHLY_COMPLIANCE, reschedule_team, slot_job
+from tests.export_data import populate
 from tests.world import World
 
 
@@ -33,7 +37,15 @@ async def test_settled_checkins_are_rendered_each_night_on_postgresql(world: Wor
     expected = 1 if world.storage.db.dialect.postgres else 0
     job = [j for j in world.app.job_queue.jobs() if j.name == "admin:seal_export_cells"]
     assert len(job) == expected
-    if job:
-        trigger = job[0].job.trigger
-        assert str(trigger.timezone) == world.ctx.settings.timezone
-        assert {f.name: str(f) for f in trigger.fields}["hour"] == "2"
+    if not job:
+        return
+    trigger = job[0].job.trigger
+    assert str(trigger.timezone) == world.ctx.settings.timezone
+    assert {f.name: str(f) for f in trigger.fields}["hour"] == "2"
+    # Run as at 02:30 on the 26th: the days before it are rendered, that day's rows are not.
+    await populate(world.storage)
+    world.clock.set(datetime(2026, 11, 26, 2, 30, tzinfo=ZoneInfo(world.ctx.settings.timezone)))
+    await job[0].run(world.app)
+    rows = await world.storage.db.fetchall("SELECT local_day, csv_key FROM checkins")
+    assert {day < "2026-11-26" for day, _ in rows} == {True, False}
+    assert all((key is not None) == (day < "2026-11-26") for day, key in rows)

@@ -10,6 +10,8 @@ from pathlib import Path
 from bot.context import AppContext
 from bot.exporting import ExportRequest, ExportResult, Progress, write_export
 from bot.exporting.sql_csv import workers_for
+from bot.rules.team_hours import get_zone
+from storage.stored_cells import seal_settled
 
 # Telegram's Bot API accepts uploads up to 50 MB (sendDocument). A module constant so a test
 # can lower it.
@@ -21,6 +23,13 @@ class Upload:
     path: Path
     part: int
     parts: int
+
+
+async def seal_settled_checkins(ctx: AppContext) -> int:
+    """PostgreSQL: the stored export cells of check-ins on days before the deployment's today
+    (storage/stored_cells.py); how many rows were rendered. The nightly job and `db seal`."""
+    today = ctx.clock.now().astimezone(get_zone(ctx.settings.timezone)).date()
+    return await seal_settled(ctx.storage.db, today, ctx.settings.timezone)
 
 
 async def run_export(
