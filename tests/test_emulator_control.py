@@ -102,3 +102,17 @@ async def test_latency_delays_every_call_by_its_round_trip_with_bounded_jitter()
             started = time.perf_counter()
             await bot.send_message(11, "pong")
             assert time.perf_counter() - started < 0.029
+
+
+def test_act_keeps_the_users_name_apart_from_the_commands() -> None:
+    # `--name Chen command start`: the command's name once overwrote the user's first name.
+    from bot.emulator.__main__ import act_body, act_parser
+
+    args = act_parser().parse_args(["--user", "9", "--name", "Chen", "command", "start", "X"])
+    assert act_body(args) == {
+        "user_id": 9,
+        "first_name": "Chen",
+        "language_code": "en",
+        "command": "start",
+        "args": "X",
+    }

@@ -63,7 +63,19 @@ def _call(url: str, path: str, body: dict[str, Any] | None = None) -> dict[str, 
         return {"ok": False, "error": exc.read().decode(errors="replace")}
 
 
-def _act(argv: list[str]) -> int:
+def act_body(args: argparse.Namespace) -> dict[str, Any]:
+    """What `act` posts to the emulator's /_emu/act for parsed arguments."""
+    who = {"user_id": args.user, "first_name": args.name, "language_code": args.lang}
+    body: dict[str, Any] = {
+        "send": lambda: {"text": args.text},
+        "command": lambda: {"command": args.command, "args": " ".join(args.args) or None},
+        "location": lambda: {"latitude": args.lat, "longitude": args.lon, "live_period": args.live},
+        "press": lambda: {"press": args.button},
+    }[args.what]()
+    return {**who, **body}
+
+
+def act_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m bot.emulator act",
         description="Act as a Telegram user against a running emulator started with --control.",
@@ -76,7 +88,8 @@ def _act(argv: list[str]) -> int:
     send = sub.add_parser("send", help="send a text")
     send.add_argument("text", help="what to type")
     command = sub.add_parser("command", help="send a /command")
-    command.add_argument("name", help="the command, e.g. start")
+    # Not `name`: that is --name, the user's first name, which it would overwrite.
+    command.add_argument("command", metavar="name", help="the command, e.g. start")
     command.add_argument("args", nargs="*", help="its arguments")
     location = sub.add_parser("location", help="share a location")
     location.add_argument("lat", type=float, help="latitude (WGS-84)")
@@ -85,8 +98,11 @@ def _act(argv: list[str]) -> int:
     press = sub.add_parser("press", help="press an inline button of the bot's latest messages")
     press.add_argument("button", help="the button's text or callback data")
     sub.add_parser("chat", help="print the bot's last messages to this user")
-    args = parser.parse_args(argv)
-    who = {"user_id": args.user, "first_name": args.name, "language_code": args.lang}
+    return parser
+
+
+def _act(argv: list[str]) -> int:
+    args = act_parser().parse_args(argv)
     if args.what == "chat":
         for msg in _call(args.url, f"chat?user_id={args.user}&last=10").get("messages", []):
             print(msg["text"])
@@ -94,13 +110,7 @@ def _act(argv: list[str]) -> int:
                 print("   " + "  ".join(f"[{b}]" for b in row))
             print("---")
         return 0
-    body: dict[str, Any] = {
-        "send": lambda: {"text": args.text},
-        "command": lambda: {"command": args.name, "args": " ".join(args.args) or None},
-        "location": lambda: {"latitude": args.lat, "longitude": args.lon, "live_period": args.live},
-        "press": lambda: {"press": args.button},
-    }[args.what]()
-    result = _call(args.url, "act", {**who, **body})
+    result = _call(args.url, "act", act_body(args))
     print(json.dumps(result, ensure_ascii=False))
     return 0 if result.get("ok") else 1
 
